@@ -1,0 +1,338 @@
+// Browser test of the web UI against a real vigil server (see README.md in this folder).
+// One journey, in order: the administrator logs in, enrols MFA, names the province, builds part of
+// the organisation tree, creates an officer, a token, checks the audit log; the officer logs in,
+// changes the forced password and sees only their own agency.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { REPO, startServer } from './lib/server.mjs';
+import { freshCode } from './lib/totp.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = join(REPO, 'build/e2e-screenshots');
+const ADMIN_PASSWORD = 'Quản-trị-ban-đầu-2026';
+const PROVINCE = 'Tỉnh Lào Cai';
+const AGENCY = 'Sở Nội vụ';
+const OTHER_AGENCY = 'Sở Công Thương';
+const OFFICER = 'canbo.noivu';
+const OFFICER_NAME = 'Nguyễn Thị Hoa';
+const OFFICER_INITIAL_PASSWORD = 'Khoi-tao-2026-SNV';
+const OFFICER_NEW_PASSWORD = 'Mật khẩu mới của Hoa 2026';
+
+let server;
+let context;
+let page;
+let userDataDir;
+let failed = false;
+const pageErrors = [];
+const foreignRequests = [];
+
+/** Every step after a failed one is skipped: they depend on each other. */
+function step(name, fn) {
+  it(name, { timeout: 120_000 }, async (t) => {
+    if (failed) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (e) {
+      failed = true;
+      if (page) await page.screenshot({ path: join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
+      throw e;
+    }
+  });
+}
+
+const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+async function orgNode(name) {
+  return page.locator('[data-testid="org-node"]').filter({ has: page.locator('.org-name', { hasText: new RegExp(`^${name}$`) }) });
+}
+
+async function login(username, password) {
+  await byTestId('login-page').waitFor();
+  await byTestId('login-username').fill(username);
+  await byTestId('login-password').fill(password);
+  await byTestId('login-submit').click();
+}
+
+/** The API as the signed-in browser sees it (same cookies). */
+async function apiGet(path) {
+  return page.evaluate(async (p) => {
+    const r = await fetch(p, { credentials: 'same-origin' });
+    return { status: r.status, body: await r.json() };
+  }, path);
+}
+
+function vnDateTimeSeconds(iso) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+describe('vigil web UI', { timeout: 900_000 }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startServer({ adminPassword: ADMIN_PASSWORD });
+    // The server may take a moment to answer after it writes its port.
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(`${server.baseUrl}/readyz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+      viewport: { width: 1440, height: 900 },
+      // Not Viet Nam's zone on purpose: the UI must show Asia/Ho_Chi_Minh times anyway.
+      timezoneId: 'Europe/Paris',
+      locale: 'en-US',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // The UI must work on an isolated network: nothing but its own origin.
+    page.on('request', (req) => {
+      const url = req.url();
+      if (!url.startsWith(server.baseUrl) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
+    });
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    if (failed && server) console.log(`--- vigil server log ---\n${server.log().slice(-8000)}`);
+    await server?.stop();
+  });
+
+  let adminMfaSecret;
+  let adminLastStep = -1;
+  let agencyId;
+
+  step('login page is in Vietnamese by default', async () => {
+    await page.goto(`${server.baseUrl}/`);
+    await byTestId('login-page').waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
+    assert.match(await page.locator('h1').innerText(), /Đăng nhập/);
+    await shot('01-login');
+  });
+
+  step('a wrong password is refused with a Vietnamese message', async () => {
+    await login('admin', 'not-the-password');
+    const err = byTestId('error');
+    await err.waitFor();
+    assert.match(await err.innerText(), /không đúng/);
+  });
+
+  step('admin logs in and must enrol MFA', async () => {
+    await login('admin', ADMIN_PASSWORD);
+    await byTestId('forced-mfa-page').waitFor();
+    const secret = (await byTestId('mfa-secret').innerText()).trim();
+    assert.match(secret, /^[A-Z2-7]+=*$/);
+    adminMfaSecret = secret;
+    assert.ok(await byTestId('mfa-qr').isVisible(), 'QR code shown');
+    await shot('02-mfa-enrolment');
+    const { code, step: s } = await freshCode(adminMfaSecret, adminLastStep);
+    adminLastStep = s;
+    await byTestId('mfa-code').fill(code);
+    await byTestId('mfa-confirm').click();
+  });
+
+  step('first-run setup names the province', async () => {
+    await byTestId('setup-page').waitFor();
+    await byTestId('setup-province').fill(PROVINCE);
+    await shot('03-setup');
+    await byTestId('setup-submit').click();
+    await byTestId('orgs-page').waitFor();
+    assert.equal(await byTestId('province-name').innerText(), PROVINCE);
+    await (await orgNode(PROVINCE)).waitFor();
+  });
+
+  step('admin creates two agencies under the province (NFD input is stored as NFC)', async () => {
+    for (const [name, typed] of [
+      [AGENCY, AGENCY],
+      [OTHER_AGENCY, OTHER_AGENCY.normalize('NFD')],
+    ]) {
+      await (await orgNode(PROVINCE)).click();
+      await byTestId('org-add-child').click();
+      await byTestId('org-name').fill(typed);
+      assert.equal(await byTestId('org-kind').inputValue(), 'department');
+      await byTestId('org-submit').click();
+      await byTestId('org-form').waitFor({ state: 'detached' });
+      const node = await orgNode(name);
+      await node.waitFor();
+      assert.equal(await byTestId('org-detail-name').innerText(), name);
+    }
+    const orgs = await apiGet('/api/v1/orgs');
+    assert.equal(orgs.status, 200);
+    const names = orgs.body.items.map((o) => o.name);
+    assert.ok(names.includes(OTHER_AGENCY), `NFC name stored: ${JSON.stringify(names)}`);
+    agencyId = orgs.body.items.find((o) => o.name === AGENCY).id;
+    assert.ok(agencyId, 'agency id');
+    await (await orgNode(AGENCY)).click();
+    await shot('04-org-tree');
+  });
+
+  step('admin creates a unit officer on Sở Nội vụ', async () => {
+    await byTestId('nav-users').click();
+    await byTestId('users-page').waitFor();
+    await byTestId('user-create').click();
+    await byTestId('u-username').fill(OFFICER);
+    await byTestId('u-display-name').fill(OFFICER_NAME);
+    await byTestId('u-org').selectOption(String(agencyId));
+    assert.equal(await byTestId('role-org-0').inputValue(), String(agencyId));
+    await byTestId('role-role-0').selectOption('unit_officer');
+    await byTestId('u-password').fill(OFFICER_INITIAL_PASSWORD);
+    await byTestId('u-submit').click();
+    await byTestId('users-notice').waitFor();
+    const row = page.locator(`[data-testid="user-row"][data-username="${OFFICER}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), new RegExp(OFFICER_NAME));
+    assert.match(await row.innerText(), /Cán bộ đơn vị/);
+    await shot('05-users');
+  });
+
+  step('admin creates an API token; the secret is shown once', async () => {
+    await byTestId('nav-tokens').click();
+    await byTestId('tokens-page').waitFor();
+    await byTestId('token-create').click();
+    await byTestId('tk-name').fill('Bộ thu thập nhật ký Sở Nội vụ');
+    await byTestId('tk-org').selectOption(String(agencyId));
+    await byTestId('tk-submit').click();
+    const secret = (await byTestId('token-secret').innerText()).trim();
+    assert.match(secret, /^vgl_/);
+    await shot('06-token-secret');
+    await byTestId('token-secret-close').click();
+    await page.locator('[data-testid="token-row"]').first().waitFor();
+    assert.match(await byTestId('tokens-table').innerText(), /Bộ thu thập nhật ký Sở Nội vụ/);
+    assert.ok(!(await byTestId('tokens-table').innerText()).includes(secret), 'secret not listed');
+    await shot('07-tokens');
+  });
+
+  step('audit log lists the actions, in Viet Nam time, and its chain verifies', async () => {
+    await byTestId('nav-audit').click();
+    await byTestId('audit-page').waitFor();
+    await page.locator('[data-testid="audit-row"]').first().waitFor();
+    const newest = await apiGet('/api/v1/audit?limit=1');
+    assert.equal(newest.status, 200);
+    const firstTime = await page.locator('[data-testid="audit-row"]').first().locator('td').first().innerText();
+    assert.equal(firstTime, vnDateTimeSeconds(newest.body.items[0].time));
+    assert.match(firstTime, /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
+
+    await byTestId('audit-verify').click();
+    const result = byTestId('audit-verify-result');
+    await result.waitFor();
+    assert.match(await result.innerText(), /toàn vẹn/);
+    await shot('08-audit');
+
+    await byTestId('af-action').fill('org.create');
+    await byTestId('af-apply').click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+      return rows.length > 0 && rows.every((r) => r.textContent.includes('org.create'));
+    });
+    const href = await byTestId('audit-export').getAttribute('href');
+    assert.match(href, /^\/api\/v1\/audit\/export\.csv\?/);
+    assert.match(href, /action=org\.create/);
+    const csv = await page.evaluate(async (h) => {
+      const r = await fetch(h, { credentials: 'same-origin' });
+      return { status: r.status, type: r.headers.get('content-type'), bytes: [...new Uint8Array(await r.clone().arrayBuffer()).slice(0, 3)], text: await r.text() };
+    }, href);
+    assert.equal(csv.status, 200);
+    assert.match(csv.type, /text\/csv/);
+    assert.deepEqual(csv.bytes, [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+    assert.ok(csv.text.includes(AGENCY), 'CSV holds the Vietnamese names');
+  });
+
+  step('my account and security settings pages', async () => {
+    await byTestId('nav-account').click();
+    await byTestId('account-page').waitFor();
+    assert.equal(await byTestId('account-username').innerText(), 'admin');
+    await shot('09-account');
+    await byTestId('nav-settings').click();
+    await byTestId('settings-page').waitFor();
+    await byTestId('s-lockout_threshold').waitFor();
+    await shot('10-settings');
+  });
+
+  step('the English switch changes the UI language and is remembered', async () => {
+    await byTestId('nav-orgs').click();
+    await byTestId('lang-en').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal(await byTestId('nav-orgs').innerText(), 'Organisations');
+    assert.equal(await byTestId('logout').innerText(), 'Log out');
+    await page.reload();
+    await byTestId('orgs-page').waitFor();
+    assert.equal(await byTestId('nav-orgs').innerText(), 'Organisations');
+    await shot('11-org-tree-english');
+    await byTestId('lang-vi').click();
+    assert.equal(await byTestId('nav-orgs').innerText(), 'Cơ quan, đơn vị');
+  });
+
+  step('the officer must change the password, then sees only their agency', async () => {
+    await byTestId('logout').click();
+    await login(OFFICER, OFFICER_INITIAL_PASSWORD);
+    await byTestId('forced-password-page').waitFor();
+    await byTestId('pw-current').fill(OFFICER_INITIAL_PASSWORD);
+    await byTestId('pw-new').fill(OFFICER_NEW_PASSWORD);
+    await byTestId('pw-repeat').fill(OFFICER_NEW_PASSWORD);
+    await byTestId('pw-submit').click();
+    await byTestId('orgs-page').waitFor();
+    await (await orgNode(AGENCY)).waitFor();
+    const tree = await byTestId('org-tree').innerText();
+    assert.ok(tree.includes(AGENCY));
+    assert.ok(!tree.includes(OTHER_AGENCY), 'the other agency is out of scope');
+    assert.ok(!tree.includes(PROVINCE), 'the province itself is out of scope');
+    for (const id of ['nav-users', 'nav-audit', 'nav-tokens', 'nav-settings']) {
+      assert.equal(await byTestId(id).count(), 0, `${id} is not offered to the officer`);
+    }
+    assert.equal(await byTestId('org-add-child').count(), 0, 'no admin actions');
+    for (const m of ['monitoring', 'alerts', 'incidents', 'systems', 'reports']) {
+      assert.equal(await byTestId(`nav-soon-${m}`).getAttribute('aria-disabled'), 'true');
+    }
+    await shot('12-officer-org-tree');
+    await page.goto(`${server.baseUrl}/users`);
+    await byTestId('orgs-page').waitFor();
+    const users = await apiGet('/api/v1/users');
+    assert.equal(users.status, 403, 'the server refuses users to an officer too');
+  });
+
+  step('the officer logs in again with the new (Vietnamese) password', async () => {
+    await byTestId('logout').click();
+    await login(OFFICER, OFFICER_NEW_PASSWORD);
+    await byTestId('orgs-page').waitFor();
+    assert.equal(await byTestId('current-user').innerText(), OFFICER_NAME);
+  });
+
+  step('no page errors and no request outside the server', async () => {
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(foreignRequests, []);
+  });
+});

@@ -1,0 +1,59 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { useSession } from './session';
+import { Layout } from './components/Layout';
+import { ErrorMessage, Spinner } from './components/ui';
+import { ForcedMfaPage, ForcedPasswordPage, LoginPage, NotSetUpPage, SetupPage } from './pages/AuthPages';
+import { OrgsPage } from './pages/OrgsPage';
+import { UsersPage } from './pages/UsersPage';
+import { TokensPage } from './pages/TokensPage';
+import { AuditPage } from './pages/AuditPage';
+import { AccountPage } from './pages/AccountPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+
+export function App() {
+  const { t } = useTranslation();
+  const { status, me, setup, perms, loadError, refresh } = useSession();
+
+  if (status === 'loading') {
+    return (
+      <div className="center-page">
+        <Spinner />
+      </div>
+    );
+  }
+  if (status === 'error') {
+    return (
+      <div className="center-page">
+        <div className="auth-card">
+          <h1>{t('app.load_failed')}</h1>
+          <ErrorMessage error={loadError} />
+          <button type="button" className="primary" onClick={() => void refresh()}>
+            {t('common.retry')}
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (status === 'anonymous' || !me) return <LoginPage />;
+  if (me.password_change_required) return <ForcedPasswordPage />;
+  if (me.mfa_enrollment_required) return <ForcedMfaPage />;
+  if (setup?.needs_setup) return perms.isAdmin ? <SetupPage /> : <NotSetUpPage />;
+
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/orgs" replace />} />
+        <Route path="login" element={<Navigate to="/orgs" replace />} />
+        <Route path="orgs" element={<OrgsPage />} />
+        <Route path="users" element={perms.canSeeUsers ? <UsersPage /> : <Navigate to="/orgs" replace />} />
+        <Route path="tokens" element={perms.canSeeTokens ? <TokensPage /> : <Navigate to="/orgs" replace />} />
+        <Route path="audit" element={perms.canSeeAudit ? <AuditPage /> : <Navigate to="/orgs" replace />} />
+        <Route path="settings" element={perms.isRootAdmin ? <SettingsPage /> : <Navigate to="/orgs" replace />} />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

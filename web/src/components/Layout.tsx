@@ -1,0 +1,90 @@
+// The application frame: left navigation, top bar, page content.
+import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { useSession } from '../session';
+import { LanguageSwitch } from './LanguageSwitch';
+
+/** Modules that follow; shown so that people know they are coming, never as pages. */
+const COMING_MODULES = ['monitoring', 'alerts', 'incidents', 'systems', 'reports'] as const;
+
+export function Layout() {
+  const { t } = useTranslation();
+  const { me, setup, perms, logout } = useSession();
+  const navigate = useNavigate();
+
+  const onLogout = async () => {
+    await logout();
+    navigate('/', { replace: true });
+  };
+
+  const link = (to: string, key: string, testId: string) => (
+    <li>
+      <NavLink to={to} className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')} data-testid={testId}>
+        {t(key)}
+      </NavLink>
+    </li>
+  );
+
+  const roleSummary = (me?.roles ?? []).map((r) => `${t(`roles.${r.role}`)} · ${r.org_name}`).join('; ');
+
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="sidebar-brand">
+          <div className="brand-mark" aria-hidden="true">
+            V
+          </div>
+          <div>
+            <div className="brand-name">vigil</div>
+            <div className="brand-tagline">{t('app.tagline_short')}</div>
+          </div>
+        </div>
+        <nav aria-label={t('nav.label')} data-testid="nav">
+          <div className="nav-section">{t('nav.section_admin')}</div>
+          <ul>
+            {link('/orgs', 'nav.orgs', 'nav-orgs')}
+            {perms.canSeeUsers && link('/users', 'nav.users', 'nav-users')}
+            {perms.canSeeTokens && link('/tokens', 'nav.tokens', 'nav-tokens')}
+            {perms.canSeeAudit && link('/audit', 'nav.audit', 'nav-audit')}
+            {perms.isRootAdmin && link('/settings', 'nav.settings', 'nav-settings')}
+          </ul>
+          <div className="nav-section">{t('nav.section_personal')}</div>
+          <ul>{link('/account', 'nav.account', 'nav-account')}</ul>
+          <div className="nav-section">{t('nav.section_modules')}</div>
+          <ul>
+            {COMING_MODULES.map((m) => (
+              <li key={m}>
+                <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
+                  <span>{t(`nav.${m}`)}</span>
+                  <span className="soon-badge">{t('nav.soon')}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <div className="topbar-title" data-testid="province-name">
+            {setup?.province_name || t('app.name')}
+          </div>
+          <div className="topbar-right">
+            <div className="user-chip" title={roleSummary}>
+              <span className="user-name" data-testid="current-user">
+                {me?.user.display_name || me?.user.username}
+              </span>
+              <span className="user-roles">{roleSummary}</span>
+            </div>
+            <LanguageSwitch />
+            <button type="button" className="link-button" onClick={() => void onLogout()} data-testid="logout">
+              {t('nav.logout')}
+            </button>
+          </div>
+        </header>
+        <main className="content">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
