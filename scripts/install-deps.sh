@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything vigil needs from Debian 12 packages, in one place.
+#   scripts/install-deps.sh build   what `make run` needs (compiler, libraries, Node.js for the UI)
+#   scripts/install-deps.sh test    the above plus test tools (GoogleTest, Chromium, wrk, sqlite3)
+# Idempotent: packages already installed are skipped, so it is cheap to call from every make.
+set -euo pipefail
+
+mode=${1:-build}
+
+build_pkgs=(
+  g++ cmake ninja-build pkg-config make git ca-certificates
+  libboost1.81-dev libboost-json1.81-dev
+  libsqlite3-dev libssl-dev libsodium-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+)
+test_pkgs=(
+  libgtest-dev libgmock-dev libbenchmark-dev
+  sqlite3 chromium wrk curl procps
+)
+
+pkgs=("${build_pkgs[@]}")
+if [[ $mode == test ]]; then pkgs+=("${test_pkgs[@]}"); fi
+
+# Node.js and npm build the web UI. A machine that already has a newer Node.js (with its own npm)
+# keeps it; otherwise Debian's packages are used.
+if ! command -v node >/dev/null 2>&1; then pkgs+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then pkgs+=(npm); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then exit 0; fi
+
+sudo=""
+if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,89 @@
+// Api: the HTTP face of vigil. It owns the route table and the request pipeline:
+//   static UI files | router -> authentication -> CSRF -> forced-step gate -> handler
+//   -> audit of refused state changes -> metrics.
+// Handlers are registered per module in routes_*.cpp, from one place (Api::Api). Thread-safe
+// after construction.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/authenticator.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "store/store.h"
+
+namespace vigil::api {
+
+class StaticFiles;
+
+// Who may call a route.
+enum class Access {
+  kPublic,       // no authentication
+  kUser,         // an authenticated user or token with no pending forced step
+  kUserPending,  // authenticated; allowed while a password change or MFA enrolment is pending
+};
+
+// What a handler sees.
+struct Ctx {
+  http::Request& req;
+  std::optional<auth::Principal> principal;
+  const Actor& actor() const { return principal->actor; }
+  // The {id} path parameter as a positive integer.
+  Result<int64_t> id() const;
+};
+
+using RouteFn = std::function<Result<http::Response>(Ctx&)>;
+
+struct ApiDeps {
+  Store& store;
+  auth::Authenticator& auth;
+  Metrics& metrics;
+  const Clock& clock;
+  std::string version;
+  std::string webRoot;  // directory of the built UI; empty or missing: the API only
+};
+
+class Api {
+ public:
+  explicit Api(ApiDeps deps);
+  ~Api();
+  http::Response handle(http::Request& req);
+  const http::Router& router() const { return router_; }
+
+  // Registration, used by the routes_*.cpp files.
+  void add(const char* method, const char* pattern, const char* action, Access access, RouteFn fn);
+  Store& store() { return deps_.store; }
+  auth::Authenticator& auth() { return deps_.auth; }
+  const Clock& clock() const { return deps_.clock; }
+  Metrics& metrics() { return deps_.metrics; }
+  const std::string& version() const { return deps_.version; }
+  bool staticUiLoaded() const;
+
+ private:
+  http::Response route(http::Request& req);
+  http::Response dispatch(http::Request& req, const struct RouteInfo& info);
+
+  ApiDeps deps_;
+  http::Router router_;
+  std::unique_ptr<StaticFiles> static_;
+};
+
+// The session cookie for `token` (cleared when empty).
+std::string sessionCookie(const std::string& token, bool secure, int maxAgeSeconds);
+
+void registerMetaRoutes(Api& api);
+void registerAuthRoutes(Api& api);
+void registerOrgRoutes(Api& api);
+void registerUserRoutes(Api& api);
+void registerTokenRoutes(Api& api);
+void registerAuditRoutes(Api& api);
+
+// The embedded OpenAPI document (src/api/openapi.json).
+std::string_view openApiDocument();
+
+}  // namespace vigil::api

@@ -1,0 +1,85 @@
+// Health, metrics, version, the OpenAPI document, first-run setup and security settings.
+#include <algorithm>
+
+#include "api/api.h"
+#include "api/json_io.h"
+
+namespace vigil::api {
+
+void registerMetaRoutes(Api& api) {
+  api.add("GET", "/healthz", "health", Access::kPublic,
+          [](Ctx&) -> Result<http::Response> { return http::Response::text(200, "ok\n"); });
+
+  api.add("GET", "/readyz", "ready", Access::kPublic, [&api](Ctx&) -> Result<http::Response> {
+    auto st = api.store().ping();
+    if (!st.ok()) return http::Response::text(503, "store not ready: " + st.error().message + "\n");
+    return http::Response::text(200, "ready\n");
+  });
+
+  api.add("GET", "/metrics", "metrics", Access::kPublic, [&api](Ctx&) -> Result<http::Response> {
+    return http::Response::text(200, api.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  api.add("GET", "/api/v1/version", "version", Access::kPublic, [&api](Ctx&) -> Result<http::Response> {
+    return jsonResponse(200, json::object{{"version", api.version()}});
+  });
+
+  api.add("GET", "/api/v1/openapi.json", "openapi", Access::kPublic, [](Ctx&) -> Result<http::Response> {
+    return http::Response::json(200, std::string(openApiDocument()));
+  });
+
+  api.add("GET", "/api/v1/setup", "setup.status", Access::kPublic, [&api](Ctx&) -> Result<http::Response> {
+    VIGIL_ASSIGN_OR_RETURN(bool done, api.store().setupDone());
+    VIGIL_ASSIGN_OR_RETURN(Org root, api.store().rootOrg());
+    return jsonResponse(200, json::object{{"needs_setup", !done}, {"province_name", done ? root.name : ""}});
+  });
+
+  api.add("POST", "/api/v1/setup", "setup.complete", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
+    VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(c.req));
+    VIGIL_ASSIGN_OR_RETURN(auto name, body.requiredString("province_name", 200));
+    VIGIL_TRY(body.finish());
+    VIGIL_ASSIGN_OR_RETURN(Org root, api.store().completeSetup(c.actor(), name));
+    return jsonResponse(200, toJson(root));
+  });
+
+  api.add("GET", "/api/v1/settings/security", "settings.security.read", Access::kUser,
+          [&api](Ctx&) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(auto s, api.store().securitySettings());
+            return jsonResponse(200, toJson(s));
+          });
+
+  api.add("PUT", "/api/v1/settings/security", "settings.security.update", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(c.req));
+            SecuritySettings s;
+            // The floors are the national baseline; an operator may be stricter, never looser.
+            VIGIL_ASSIGN_OR_RETURN(auto withMfa, body.requiredInt("password_min_length_with_mfa", 8, 128));
+            VIGIL_ASSIGN_OR_RETURN(auto withoutMfa, body.requiredInt("password_min_length_without_mfa", 14, 128));
+            VIGIL_ASSIGN_OR_RETURN(auto inactive, body.requiredInt("inactive_days", 1, 3650));
+            VIGIL_ASSIGN_OR_RETURN(auto idle, body.requiredInt("session_idle_minutes", 5, 1440));
+            VIGIL_ASSIGN_OR_RETURN(auto absolute, body.requiredInt("session_absolute_hours", 1, 168));
+            VIGIL_ASSIGN_OR_RETURN(auto threshold, body.requiredInt("lockout_threshold", 3, 100));
+            VIGIL_ASSIGN_OR_RETURN(auto lockMinutes, body.requiredInt("lockout_minutes", 1, 1440));
+            VIGIL_ASSIGN_OR_RETURN(const json::array* roles, body.requiredArray("mfa_required_roles", 5));
+            VIGIL_TRY(body.finish());
+            s.passwordMinLengthWithMfa = static_cast<int>(withMfa);
+            s.passwordMinLengthWithoutMfa = static_cast<int>(withoutMfa);
+            s.inactiveDays = static_cast<int>(inactive);
+            s.sessionIdleMinutes = static_cast<int>(idle);
+            s.sessionAbsoluteHours = static_cast<int>(absolute);
+            s.lockoutThreshold = static_cast<int>(threshold);
+            s.lockoutMinutes = static_cast<int>(lockMinutes);
+            s.mfaRequiredRoles.clear();
+            for (const auto& r : *roles) {
+              auto role = r.is_string() ? parseRole(std::string(r.as_string())) : std::nullopt;
+              if (!role) return Error::validation("mfa_required_roles", "must list role names");
+              if (std::find(s.mfaRequiredRoles.begin(), s.mfaRequiredRoles.end(), *role) == s.mfaRequiredRoles.end())
+                s.mfaRequiredRoles.push_back(*role);
+            }
+            VIGIL_ASSIGN_OR_RETURN(auto stored, api.store().putSecuritySettings(c.actor(), s));
+            api.auth().invalidateSettings();
+            return jsonResponse(200, toJson(stored));
+          });
+}
+
+}  // namespace vigil::api

@@ -1,0 +1,259 @@
+#include "app/commands.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "api/api.h"
+#include "auth/authenticator.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "http/server.h"
+#include "http/tls_cert.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace vigil::app {
+
+const char* const kVersion = VIGIL_VERSION;
+
+namespace fs = std::filesystem;
+
+std::string databasePath(const Config& config) { return (fs::path(config.store.dataDir) / "vigil.db").string(); }
+
+namespace {
+
+// An exclusive lock on <data_dir>/vigil.lock, held while the server runs, so that restore cannot
+// pull the database out from under it.
+class DataDirLock {
+ public:
+  static Result<DataDirLock> acquire(const std::string& dataDir) {
+    std::error_code ec;
+    fs::create_directories(dataDir, ec);
+    if (ec) return Error::internal("cannot create data directory " + dataDir + ": " + ec.message());
+    const std::string path = (fs::path(dataDir) / "vigil.lock").string();
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Error::internal("cannot open " + path);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Error::conflict("another vigil process is using " + dataDir + " (stop the server first)");
+    }
+    return DataDirLock(fd);
+  }
+  DataDirLock(DataDirLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  ~DataDirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+std::string resolveWebRoot(const Config& config, const std::string& exePath) {
+  if (!config.server.webRoot.empty()) return config.server.webRoot;
+  std::error_code ec;
+  const fs::path exeDir = fs::path(exePath).parent_path();
+  for (const fs::path& candidate : {exeDir / "../share/vigil/web", exeDir / "../../web/dist", fs::path(VIGIL_SOURCE_WEB_ROOT),
+                                    fs::path("web/dist")})
+    if (fs::exists(candidate / "index.html", ec)) return candidate.lexically_normal().string();
+  return {};
+}
+
+Result<std::unique_ptr<sqlite::SqliteStore>> openStore(const Config& config, const Clock& clock) {
+  sqlite::SqliteOptions opts;
+  opts.path = databasePath(config);
+  opts.readerConnections = config.store.readerConnections;
+  opts.writerBatchMax = config.store.writerBatchMax;
+  return sqlite::SqliteStore::open(opts, clock);
+}
+
+// First start: the province root and the administrator. Prints the one-time password once.
+Status bootstrapIfEmpty(Store& store, auth::Authenticator& auth, const std::string& url) {
+  VIGIL_ASSIGN_OR_RETURN(int64_t users, store.countUsers());
+  if (users > 0) return {};
+  std::string password;
+  bool given = false;
+  if (const char* env = std::getenv("VIGIL_ADMIN_PASSWORD"); env && *env) {
+    password = env;
+    given = true;
+  } else {
+    password = crypto::base32Encode(crypto::randomBytes(10));  // 16 characters
+  }
+  UserDraft admin;
+  admin.username = "admin";
+  admin.displayName = "Quản trị hệ thống";
+  auto hash = auth.hashForAccount(password, admin.username, {Role::kAdministrator}, false);
+  if (!hash.ok()) return Error::validation("VIGIL_ADMIN_PASSWORD", hash.error().message);
+  admin.passwordHash = hash.value();
+  admin.mustChangePassword = !given;
+  VIGIL_TRY(store.bootstrap("Tỉnh", admin));
+  if (given) {
+    std::cout << "vigil: first start. Open " << url << " and log in as 'admin' with VIGIL_ADMIN_PASSWORD.\n";
+  } else {
+    std::cout << "vigil: first start. Open " << url << " and log in as 'admin' with the one-time password\n"
+              << "    " << password << "\n"
+              << "(it is shown only now; you will set your own password and two-step login at first login)\n";
+  }
+  std::cout.flush();
+  return {};
+}
+
+int fail(const Error& e) {
+  std::cerr << "vigil: " << e.message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int serve(const Config& config, const std::string& exePath) {
+  log::setup(config.log.format, config.log.level);
+  auto st = crypto::initCrypto();
+  if (!st.ok()) return fail(st.error());
+  auto lock = DataDirLock::acquire(config.store.dataDir);
+  if (!lock.ok()) return fail(lock.error());
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SystemClock clock;
+  Metrics metrics;
+  auto store = openStore(config, clock);
+  if (!store.ok()) return fail(store.error());
+  auto key = auth::loadOrCreateMasterKey(config.store.dataDir);
+  if (!key.ok()) return fail(key.error());
+  auth::Authenticator authn(**store, clock, {config.auth.argon2Opslimit, config.auth.argon2MemlimitKib}, *key);
+
+  auto hp = splitHostPort(config.server.listen);
+  if (!hp.ok()) return fail(hp.error());
+  http::ServerOptions opts;
+  opts.host = hp->first;
+  opts.port = hp->second;
+  opts.ioThreads = config.server.ioThreads;
+  opts.workerThreads = config.server.workerThreads;
+  opts.limits = config.http;
+  if (config.tls.enabled) {
+    opts.tls = true;
+    opts.certFile = config.tls.certFile;
+    opts.keyFile = config.tls.keyFile;
+    if (opts.certFile.empty()) {
+      opts.certFile = (fs::path(config.store.dataDir) / "tls" / "cert.pem").string();
+      opts.keyFile = (fs::path(config.store.dataDir) / "tls" / "key.pem").string();
+      auto made = http::ensureSelfSignedCertificate(opts.certFile, opts.keyFile, opts.host);
+      if (!made.ok()) return fail(made.error());
+    }
+  }
+
+  api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath)});
+  if (!api.staticUiLoaded()) log::warn("the web UI was not found; serving the API only (set server.web_root)");
+  auto server = http::Server::start(opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);
+  if (!server.ok()) return fail(server.error());
+  const uint16_t port = (*server)->port();
+  const std::string url = std::string(opts.tls ? "https" : "http") + "://" +
+                          (opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host) + ":" +
+                          std::to_string(port);
+  if (auto b = bootstrapIfEmpty(**store, authn, url); !b.ok()) {
+    (*server)->stop();
+    return fail(b.error());
+  }
+  if (!config.server.portFile.empty()) {
+    const std::string tmp = config.server.portFile + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    fs::rename(tmp, config.server.portFile);
+  }
+  log::info("vigil " + std::string(kVersion) + " listening on " + url);
+
+  // Housekeeping: disable inactive accounts and drop expired sessions, at start and hourly.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread housekeeper([&] {
+    std::unique_lock lk(mu);
+    do {
+      lk.unlock();
+      auto n = authn.sweepInactiveAccounts();
+      if (n.ok() && *n > 0) log::info("disabled " + std::to_string(*n) + " inactive account(s)");
+      (void)(*store)->deleteExpiredSessions(clock.nowMs());
+      lk.lock();
+    } while (!cv.wait_for(lk, std::chrono::hours(1), [&] { return stopping; }));
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  {
+    std::lock_guard lk(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  housekeeper.join();
+  (*server)->stop();
+  (*store)->close();
+  log::info("stopped");
+  return 0;
+}
+
+int backup(const Config& config, const std::string& file) {
+  if (auto st = crypto::initCrypto(); !st.ok()) return fail(st.error());
+  if (!fs::exists(databasePath(config))) return fail(Error::notFound("no store at " + databasePath(config)));
+  SystemClock clock;
+  auto store = openStore(config, clock);
+  if (!store.ok()) return fail(store.error());
+  auto st = (*store)->backupTo(file);
+  if (!st.ok()) return fail(st.error());
+  (void)(*store)->appendAudit(Actor::systemActor("cli"), {.action = "system.backup", .objectType = "store",
+                                                          .objectId = "vigil.db",
+                                                          .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
+  std::cout << "vigil: backup written to " << file << "\n"
+            << "Keep " << (fs::path(config.store.dataDir) / "keys" / "master.key").string()
+            << " safe as well: two-step login secrets need it.\n";
+  return 0;
+}
+
+int restore(const Config& config, const std::string& file) {
+  if (auto st = crypto::initCrypto(); !st.ok()) return fail(st.error());
+  auto lock = DataDirLock::acquire(config.store.dataDir);
+  if (!lock.ok()) return fail(lock.error());
+  auto st = sqlite::SqliteStore::restoreFrom(file, databasePath(config));
+  if (!st.ok()) return fail(st.error());
+  SystemClock clock;
+  auto store = openStore(config, clock);
+  if (!store.ok()) return fail(store.error());
+  (void)(*store)->appendAudit(Actor::systemActor("cli"), {.action = "system.restore", .objectType = "store",
+                                                          .objectId = "vigil.db",
+                                                          .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
+  auto v = (*store)->verifyAudit();
+  std::cout << "vigil: restored " << file << " into " << databasePath(config) << "\n";
+  if (v.ok() && !v->ok) std::cout << "warning: the restored audit log is broken at entry " << *v->firstBrokenId << "\n";
+  return 0;
+}
+
+int auditVerify(const Config& config) {
+  if (auto st = crypto::initCrypto(); !st.ok()) return fail(st.error());
+  if (!fs::exists(databasePath(config))) return fail(Error::notFound("no store at " + databasePath(config)));
+  SystemClock clock;
+  auto store = openStore(config, clock);
+  if (!store.ok()) return fail(store.error());
+  auto v = (*store)->verifyAudit();
+  if (!v.ok()) return fail(v.error());
+  if (v->ok) {
+    std::cout << "audit log intact: " << v->checked << " entries verified\n";
+    return 0;
+  }
+  std::cout << "audit log BROKEN at entry " << *v->firstBrokenId << ": " << v->reason << " (" << v->checked
+            << " entries read)\n";
+  return 1;
+}
+
+}  // namespace vigil::app

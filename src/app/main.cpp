@@ -1,0 +1,64 @@
+// vigil: the command line. Parses flags with CLI11, loads and validates the Config, and runs one
+// command from app/commands.h.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.h"
+#include "config/config.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"vigil: security monitoring, incident response and compliance for a province"};
+  cli.require_subcommand(1);
+  cli.fallthrough();  // global options (--config, --data-dir) may follow the command
+  std::string configFile;
+  vigil::ConfigOverrides flags;
+  cli.add_option("-c,--config", configFile, "TOML configuration file")->envname("VIGIL_CONFIG");
+  auto flagOption = [&](CLI::App* app, const std::string& name, const std::string& key, const std::string& help) {
+    app->add_option_function<std::string>(name, [&flags, key](const std::string& v) { flags[key] = v; }, help);
+  };
+  flagOption(&cli, "--data-dir", "store.data_dir", "data directory (default ./var)");
+
+  auto* serve = cli.add_subcommand("serve", "run the server");
+  flagOption(serve, "--listen", "server.listen", "address:port to listen on (default 127.0.0.1:8080)");
+  flagOption(serve, "--web-root", "server.web_root", "directory of the built web UI");
+  flagOption(serve, "--port-file", "server.port_file", "write the bound port to this file once listening");
+  flagOption(serve, "--log-format", "log.format", "text or json");
+  flagOption(serve, "--cert", "tls.cert_file", "TLS certificate (PEM); implies --tls");
+  flagOption(serve, "--key", "tls.key_file", "TLS private key (PEM)");
+  bool tls = false, insecure = false;
+  serve->add_flag("--tls", tls, "serve HTTPS (a self-signed certificate is made when none is given)");
+  serve->add_flag("--allow-insecure-public", insecure, "allow plain HTTP on a non-loopback address");
+
+  std::string file;
+  auto* backup = cli.add_subcommand("backup", "write a consistent copy of the store to FILE (online)");
+  backup->add_option("file", file, "backup file to write")->required();
+  auto* restore = cli.add_subcommand("restore", "replace the store with a backup FILE (server stopped)");
+  restore->add_option("file", file, "backup file to read")->required();
+  auto* audit = cli.add_subcommand("audit", "audit log commands");
+  audit->require_subcommand(1);
+  audit->fallthrough();
+  auto* verify = audit->add_subcommand("verify", "verify the audit log's hash chain");
+  auto* version = cli.add_subcommand("version", "print the version");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (version->parsed()) {
+    std::cout << "vigil " << vigil::app::kVersion << "\n";
+    return 0;
+  }
+  if (tls || flags.count("tls.cert_file")) flags["tls.enabled"] = "true";
+  if (insecure) flags["server.allow_insecure_public"] = "true";
+  auto config = vigil::loadConfig(configFile, vigil::processEnvironment(), flags);
+  if (!config.ok()) {
+    std::cerr << "vigil: configuration error: " << config.error().message << "\n";
+    return 2;
+  }
+  if (serve->parsed()) return vigil::app::serve(*config, argv[0]);
+  if (backup->parsed()) return vigil::app::backup(*config, file);
+  if (restore->parsed()) return vigil::app::restore(*config, file);
+  if (verify->parsed()) return vigil::app::auditVerify(*config);
+  return 2;
+}

@@ -1,0 +1,218 @@
+#include "config/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <functional>
+#include <vector>
+
+extern char** environ;
+
+namespace vigil {
+namespace {
+
+// One entry per configuration key: how to set it from text (env, flags) and from TOML.
+struct KeySpec {
+  std::string name;  // "section.key"
+  std::function<Status(Config&, const std::string&, const std::string& where)> fromText;
+};
+
+Status badValue(const std::string& key, const std::string& where, const std::string& why) {
+  return Error::validation(key, why + " (from " + where + ")");
+}
+
+KeySpec stringKey(std::string name, std::string* (*field)(Config&)) {
+  return {std::move(name), [field](Config& c, const std::string& v, const std::string&) -> Status {
+            *field(c) = v;
+            return {};
+          }};
+}
+
+template <typename Int>
+KeySpec intKey(std::string name, Int* (*field)(Config&), int64_t lo, int64_t hi) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            int64_t n = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec != std::errc() || p != v.data() + v.size())
+              return badValue(name, where, "expected a whole number, got '" + v + "'");
+            if (n < lo || n > hi)
+              return badValue(name, where, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+            *field(c) = static_cast<Int>(n);
+            return {};
+          }};
+}
+
+KeySpec boolKey(std::string name, bool* (*field)(Config&)) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            if (v == "true" || v == "1" || v == "yes") *field(c) = true;
+            else if (v == "false" || v == "0" || v == "no") *field(c) = false;
+            else return badValue(name, where, "expected true or false, got '" + v + "'");
+            return {};
+          }};
+}
+
+KeySpec enumKey(std::string name, std::string* (*field)(Config&), std::vector<std::string> allowed) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            for (const auto& a : allowed)
+              if (a == v) {
+                *field(c) = v;
+                return {};
+              }
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            return badValue(name, where, "must be one of " + list + ", got '" + v + "'");
+          }};
+}
+
+const std::vector<KeySpec>& keySpecs() {
+  static const std::vector<KeySpec> specs = {
+      stringKey("server.listen", [](Config& c) { return &c.server.listen; }),
+      boolKey("server.allow_insecure_public", [](Config& c) { return &c.server.allowInsecurePublic; }),
+      intKey<int>("server.io_threads", [](Config& c) { return &c.server.ioThreads; }, 1, 64),
+      intKey<int>("server.worker_threads", [](Config& c) { return &c.server.workerThreads; }, 1, 256),
+      stringKey("server.web_root", [](Config& c) { return &c.server.webRoot; }),
+      stringKey("server.port_file", [](Config& c) { return &c.server.portFile; }),
+      boolKey("tls.enabled", [](Config& c) { return &c.tls.enabled; }),
+      stringKey("tls.cert_file", [](Config& c) { return &c.tls.certFile; }),
+      stringKey("tls.key_file", [](Config& c) { return &c.tls.keyFile; }),
+      stringKey("store.data_dir", [](Config& c) { return &c.store.dataDir; }),
+      intKey<int>("store.reader_connections", [](Config& c) { return &c.store.readerConnections; }, 1, 64),
+      intKey<int>("store.writer_batch_max", [](Config& c) { return &c.store.writerBatchMax; }, 1, 100000),
+      intKey<int64_t>("auth.argon2_opslimit", [](Config& c) { return &c.auth.argon2Opslimit; }, 1, 20),
+      intKey<int64_t>("auth.argon2_memlimit_kib", [](Config& c) { return &c.auth.argon2MemlimitKib; }, 8, 4 << 20),
+      enumKey("log.format", [](Config& c) { return &c.log.format; }, {"text", "json"}),
+      enumKey("log.level", [](Config& c) { return &c.log.level; }, {"trace", "debug", "info", "warn", "error"}),
+      intKey<int64_t>("http.max_body_bytes", [](Config& c) { return &c.http.maxBodyBytes; }, 1024, 1LL << 32),
+      intKey<int64_t>("http.max_header_bytes", [](Config& c) { return &c.http.maxHeaderBytes; }, 1024, 1 << 20),
+      intKey<int>("http.request_timeout_seconds", [](Config& c) { return &c.http.requestTimeoutSeconds; }, 1, 3600),
+      intKey<int>("http.idle_timeout_seconds", [](Config& c) { return &c.http.idleTimeoutSeconds; }, 1, 3600),
+      intKey<int>("http.max_connections", [](Config& c) { return &c.http.maxConnections; }, 1, 1000000),
+  };
+  return specs;
+}
+
+const KeySpec* findKey(const std::string& name) {
+  for (const auto& k : keySpecs())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+// VIGIL_SERVER_LISTEN -> server.listen: the first underscore after the prefix separates section
+// from key (section names have no underscore).
+std::string envToKey(const std::string& var) {
+  std::string rest = var.substr(6);
+  auto us = rest.find('_');
+  if (us == std::string::npos) return {};
+  std::string key = rest.substr(0, us) + "." + rest.substr(us + 1);
+  for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return key;
+}
+
+// Environment variables that are not configuration keys but are read elsewhere.
+bool isNonConfigEnv(const std::string& var) {
+  return var == "VIGIL_ADMIN_PASSWORD" || var == "VIGIL_BIN" || var == "VIGIL_CONFIG";
+}
+
+std::string tomlValueText(const toml::node& n, bool& ok) {
+  ok = true;
+  if (auto s = n.as_string()) return s->get();
+  if (auto i = n.as_integer()) return std::to_string(i->get());
+  if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
+  ok = false;
+  return {};
+}
+
+}  // namespace
+
+std::map<std::string, std::string> processEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && kv.rfind("VIGIL_", 0) == 0) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+Result<Config> loadConfig(const std::string& path, const std::map<std::string, std::string>& env,
+                          const ConfigOverrides& flags) {
+  Config c;
+  if (!path.empty()) {
+    toml::table tbl;
+    try {
+      tbl = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      const auto& src = e.source();
+      return Error::validation("config", path + ":" + std::to_string(src.begin.line) + ":" +
+                                             std::to_string(src.begin.column) + ": " + std::string(e.description()));
+    }
+    for (auto&& [section, node] : tbl) {
+      auto* sub = node.as_table();
+      if (!sub) return Error::validation(std::string(section.str()), "expected a [section] table in " + path);
+      for (auto&& [key, value] : *sub) {
+        std::string name = std::string(section.str()) + "." + std::string(key.str());
+        const KeySpec* spec = findKey(name);
+        if (!spec) return Error::validation(name, "unknown configuration key in " + path);
+        bool ok;
+        std::string text = tomlValueText(value, ok);
+        if (!ok) return Error::validation(name, "expected a string, number or boolean in " + path);
+        VIGIL_TRY(spec->fromText(c, text, path));
+      }
+    }
+  }
+  for (const auto& [var, value] : env) {
+    if (var.rfind("VIGIL_", 0) != 0 || isNonConfigEnv(var)) continue;
+    std::string name = envToKey(var);
+    const KeySpec* spec = name.empty() ? nullptr : findKey(name);
+    if (!spec) return Error::validation(var, "unknown configuration variable in the environment");
+    VIGIL_TRY(spec->fromText(c, value, "environment variable " + var));
+  }
+  for (const auto& [name, value] : flags) {
+    const KeySpec* spec = findKey(name);
+    if (!spec) return Error::validation(name, "unknown configuration key on the command line");
+    VIGIL_TRY(spec->fromText(c, value, "command line"));
+  }
+  VIGIL_TRY(validateConfig(c));
+  return c;
+}
+
+bool isLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen) {
+  std::string host, port;
+  if (!listen.empty() && listen[0] == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
+      return Error::validation("server.listen", "expected [ipv6]:port, got '" + listen + "'");
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      return Error::validation("server.listen", "expected host:port, got '" + listen + "'");
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  unsigned n = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+  if (ec != std::errc() || p != port.data() + port.size() || n > 65535)
+    return Error::validation("server.listen", "port must be a number from 0 to 65535, got '" + port + "'");
+  return std::make_pair(host, static_cast<uint16_t>(n));
+}
+
+Status validateConfig(const Config& c) {
+  VIGIL_ASSIGN_OR_RETURN(auto hp, splitHostPort(c.server.listen));
+  if (!isLoopbackHost(hp.first) && !c.tls.enabled && !c.server.allowInsecurePublic)
+    return Error::validation("server.listen",
+                             "'" + hp.first +
+                                 "' is not a loopback address and TLS is off; enable [tls] or pass "
+                                 "--allow-insecure-public to serve plain HTTP on the network");
+  if (c.tls.certFile.empty() != c.tls.keyFile.empty())
+    return Error::validation("tls.cert_file", "tls.cert_file and tls.key_file must be given together");
+  if (c.store.dataDir.empty()) return Error::validation("store.data_dir", "must not be empty");
+  return {};
+}
+
+}  // namespace vigil

@@ -1,0 +1,84 @@
+// Config: the one typed configuration of vigil, loaded once at start from (in increasing order of
+// precedence) built-in defaults, a TOML file, VIGIL_<SECTION>_<KEY> environment variables and
+// command-line flags, then validated. Passed down explicitly; never global.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/result.h"
+
+namespace vigil {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  bool allowInsecurePublic = false;      // permit plain HTTP on a non-loopback address
+  int ioThreads = 2;
+  int workerThreads = 4;
+  std::string webRoot;   // directory of the built UI; empty: <exe dir>/../web/dist or ./web/dist
+  std::string portFile;  // when set, the bound port is written here once listening
+};
+
+struct TlsConfig {
+  bool enabled = false;
+  std::string certFile;  // PEM; empty with enabled=true: a self-signed pair in <data_dir>/tls/
+  std::string keyFile;
+};
+
+struct StoreConfig {
+  std::string dataDir = "./var";
+  int readerConnections = 4;
+  int writerBatchMax = 256;  // most write jobs committed in one transaction
+};
+
+struct AuthConfig {
+  // Argon2id cost. The defaults follow OWASP's minimum (19 MiB, 2 passes).
+  int64_t argon2Opslimit = 2;
+  int64_t argon2MemlimitKib = 19456;
+};
+
+struct LogConfig {
+  std::string format = "text";  // "text" or "json" (one JSON object per line)
+  std::string level = "info";   // trace, debug, info, warn, error
+};
+
+struct HttpLimits {
+  int64_t maxBodyBytes = 1 << 20;
+  int64_t maxHeaderBytes = 16 << 10;
+  int requestTimeoutSeconds = 30;
+  int idleTimeoutSeconds = 60;
+  int maxConnections = 1024;
+};
+
+struct Config {
+  ServerConfig server;
+  TlsConfig tls;
+  StoreConfig store;
+  AuthConfig auth;
+  LogConfig log;
+  HttpLimits http;
+};
+
+// Key/value overrides in "section.key" form, as given by flags.
+using ConfigOverrides = std::map<std::string, std::string>;
+
+// Loads `path` (empty: no file), then the environment `env` (name -> value, only VIGIL_* are
+// read), then `flags`. Unknown keys, wrong types and invalid values are errors that name the key
+// and where it came from.
+Result<Config> loadConfig(const std::string& path, const std::map<std::string, std::string>& env,
+                          const ConfigOverrides& flags);
+
+// Reads the process environment into a map, for loadConfig.
+std::map<std::string, std::string> processEnvironment();
+
+// Checks cross-field rules (e.g. a public address without TLS).
+Status validateConfig(const Config& c);
+
+// True when `host` is a loopback address or "localhost".
+bool isLoopbackHost(const std::string& host);
+
+// Splits "host:port" / "[v6]:port". Error names the key.
+Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen);
+
+}  // namespace vigil

@@ -1,0 +1,290 @@
+#include "http/server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace vigil::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+void addSecurityHeaders(Response& r, bool tls) {
+  r.setHeader("Content-Security-Policy",
+              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+              "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  r.setHeader("X-Frame-Options", "DENY");
+  r.setHeader("X-Content-Type-Options", "nosniff");
+  r.setHeader("Referrer-Policy", "no-referrer");
+  r.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  r.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (tls) r.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+namespace {
+Response errorResponse(int status, const char* code, const char* message) {
+  return Response::json(status, std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message +
+                                    "\",\"details\":{}}}");
+}
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions opts;
+  Handler handler;
+  Metrics* metrics;
+  asio::io_context ioc;
+  std::unique_ptr<asio::ssl::context> ssl;
+  tcp::acceptor acceptor{ioc};
+  asio::thread_pool workers;
+  std::vector<std::thread> ioThreads;
+  std::atomic<int> connections{0};
+  std::atomic<int> inFlight{0};
+  std::atomic<bool> stopped{false};
+  uint16_t boundPort = 0;
+
+  Impl(const ServerOptions& o, Handler h, Metrics* m)
+      : opts(o), handler(std::move(h)), metrics(m), workers(static_cast<size_t>(o.workerThreads)) {}
+
+  void gauge() {
+    if (metrics) metrics->set("vigil_http_connections_active", "", connections.load());
+  }
+  void accept();
+};
+
+namespace {
+
+template <typename Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  Connection(Server::Impl& srv, Stream&& stream, std::string remote)
+      : srv_(srv), stream_(std::move(stream)), remote_(std::move(remote)) {}
+  ~Connection() {
+    --srv_.connections;
+    srv_.gauge();
+  }
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (!ec) self->readHeader();
+                              });
+    } else {
+      readHeader();
+    }
+  }
+
+ private:
+  static constexpr bool kTls = std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>;
+
+  void readHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(srv_.opts.limits.maxHeaderBytes));
+    parser_->body_limit(static_cast<uint64_t>(srv_.opts.limits.maxBodyBytes));
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(first_ ? srv_.opts.limits.requestTimeoutSeconds : srv_.opts.limits.idleTimeoutSeconds));
+    first_ = false;
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                               if (ec) return self->onReadError(ec);
+                               self->readBody();
+                             });
+  }
+
+  void readBody() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
+    bhttp::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->onReadError(ec);
+      self->dispatch();
+    });
+  }
+
+  void onReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return sendRaw(errorResponse(413, "payload_too_large",
+                                                                     "the request body is larger than allowed"), false);
+    if (ec == bhttp::error::header_limit)
+      return sendRaw(errorResponse(431, "bad_request", "the request headers are larger than allowed"), false);
+    if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+      return close();
+    if (ec.category() == beast::error_code(bhttp::error::bad_target).category())
+      return sendRaw(errorResponse(400, "bad_request", "malformed HTTP request"), false);
+    close();
+  }
+
+  void dispatch() {
+    auto& msg = parser_->get();
+    keepAlive_ = msg.keep_alive();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    auto qpos = req.target.find('?');
+    std::string rawPath = req.target.substr(0, qpos);
+    if (qpos != std::string::npos) req.query = req.target.substr(qpos + 1);
+    auto decoded = percentDecode(rawPath, false);
+    if (!decoded || rawPath.empty() || rawPath[0] != '/')
+      return sendRaw(errorResponse(400, "bad_request", "malformed request path"), keepAlive_);
+    req.path = std::move(*decoded);
+    req.headers.reserve(16);
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    req.body = std::move(msg.body());
+    req.remoteAddr = remote_;
+    req.tls = kTls;
+    if (srv_.inFlight.load() >= srv_.opts.maxInFlight) {
+      if (srv_.metrics) srv_.metrics->add("vigil_http_overload_rejections_total", "");
+      return sendRaw(errorResponse(503, "unavailable", "the server is busy; retry shortly"), false);
+    }
+    ++srv_.inFlight;
+    asio::post(srv_.workers, [self = this->shared_from_this(), req = std::move(req)]() mutable {
+      Response resp;
+      try {
+        resp = self->srv_.handler(req);
+      } catch (const std::exception&) {
+        resp = errorResponse(500, "internal", "internal error");
+      }
+      --self->srv_.inFlight;
+      asio::post(self->stream_.get_executor(),
+                 [self, resp = std::move(resp)]() mutable { self->sendRaw(std::move(resp), self->keepAlive_); });
+    });
+  }
+
+  void sendRaw(Response r, bool keepAlive) {
+    addSecurityHeaders(r, kTls);
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    res->set(bhttp::field::server, "vigil");
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    if (!res->has_content_length() && r.status != 204 && r.status != 304) res->body() = std::move(r.body);
+    res->keep_alive(keepAlive);
+    res->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
+    bhttp::async_write(stream_, *res, [self = this->shared_from_this(), res, keepAlive](beast::error_code ec, size_t) {
+      if (ec || !keepAlive) return self->close();
+      self->readHeader();
+    });
+  }
+
+  void close() {
+    beast::error_code ec;
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      });
+    } else {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  Server::Impl& srv_;
+  Stream stream_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool keepAlive_ = true;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopped) return;
+    if (!ec) {
+      if (connections.load() >= opts.limits.maxConnections) {
+        if (metrics) metrics->add("vigil_http_connections_rejected_total", "");
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        ++connections;
+        gauge();
+        beast::error_code rec;
+        auto ep = socket.remote_endpoint(rec);
+        std::string remote = rec ? std::string("unknown") : ep.address().to_string();
+        if (ssl) {
+          std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
+              *this, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *ssl), remote)
+              ->start();
+        } else {
+          std::make_shared<Connection<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(socket)), remote)->start();
+        }
+      }
+    }
+    accept();
+  });
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+uint16_t Server::port() const { return impl_->boundPort; }
+
+Result<std::unique_ptr<Server>> Server::start(const ServerOptions& opts, Handler handler, Metrics* metrics) {
+  auto impl = std::make_unique<Impl>(opts, std::move(handler), metrics);
+  if (metrics) {
+    metrics->describe("vigil_http_connections_active", Metrics::Type::kGauge, "Open client connections.");
+    metrics->describe("vigil_http_connections_rejected_total", Metrics::Type::kCounter,
+                      "Connections closed because the connection limit was reached.");
+    metrics->describe("vigil_http_overload_rejections_total", Metrics::Type::kCounter,
+                      "Requests answered 503 because too many were waiting for a worker.");
+  }
+  if (opts.tls) {
+    impl->ssl = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX* ctx = impl->ssl->native_handle();
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5:!DSS:!SHA1");
+    beast::error_code ec;
+    impl->ssl->use_certificate_chain_file(opts.certFile, ec);
+    if (ec) return Error::validation("tls.cert_file", "cannot load " + opts.certFile + ": " + ec.message());
+    impl->ssl->use_private_key_file(opts.keyFile, asio::ssl::context::pem, ec);
+    if (ec) return Error::validation("tls.key_file", "cannot load " + opts.keyFile + ": " + ec.message());
+  }
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(opts.host == "localhost" ? "127.0.0.1" : opts.host, ec);
+  if (ec) return Error::validation("server.listen", "'" + opts.host + "' is not an IP address");
+  tcp::endpoint ep(addr, opts.port);
+  impl->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(ep, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Error::unavailable("cannot listen on " + opts.host + ":" + std::to_string(opts.port) + ": " + ec.message());
+  impl->boundPort = impl->acceptor.local_endpoint().port();
+  impl->accept();
+  for (int i = 0; i < opts.ioThreads; ++i) impl->ioThreads.emplace_back([p = impl.get()] { p->ioc.run(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopped.exchange(true)) return;
+  asio::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  impl_->workers.join();
+  impl_->ioc.stop();
+  for (auto& t : impl_->ioThreads)
+    if (t.joinable()) t.join();
+}
+
+}  // namespace vigil::http

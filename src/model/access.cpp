@@ -1,0 +1,68 @@
+#include "model/access.h"
+
+#include <algorithm>
+
+namespace vigil {
+
+std::string_view roleName(Role r) {
+  switch (r) {
+    case Role::kAdministrator: return "administrator";
+    case Role::kSocAnalyst: return "soc_analyst";
+    case Role::kUnitOfficer: return "unit_officer";
+    case Role::kLeader: return "leader";
+    case Role::kAuditor: return "auditor";
+  }
+  return "unit_officer";
+}
+
+const std::vector<Role>& allRoles() {
+  static const std::vector<Role> roles{Role::kAdministrator, Role::kSocAnalyst, Role::kUnitOfficer, Role::kLeader,
+                                       Role::kAuditor};
+  return roles;
+}
+
+std::optional<Role> parseRole(std::string_view s) {
+  for (Role r : allRoles())
+    if (roleName(r) == s) return r;
+  return std::nullopt;
+}
+
+// The policy table. Reading the organisation tree is open to every role in its subtree; people
+// and the audit log are for administrators, leaders (who sign for their agency) and auditors.
+bool roleAllows(Role role, Permission p) {
+  switch (p) {
+    case Permission::kReadOrgs: return true;
+    case Permission::kReadUsers:
+      return role == Role::kAdministrator || role == Role::kAuditor || role == Role::kLeader;
+    case Permission::kReadAudit: return role == Role::kAdministrator || role == Role::kAuditor;
+    case Permission::kManageOrgs:
+    case Permission::kManageUsers:
+    case Permission::kManageTokens:
+    case Permission::kManageSettings: return role == Role::kAdministrator;
+  }
+  return false;
+}
+
+bool allows(const Actor& actor, Permission p, std::string_view orgPath) {
+  if (actor.system) return true;
+  for (const auto& g : actor.grants) {
+    if (!roleAllows(g.role, p)) continue;
+    if (p == Permission::kManageSettings && std::count(g.orgPath.begin(), g.orgPath.end(), '/') != 2) continue;
+    if (inSubtree(orgPath, g.orgPath)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> scopePrefixes(const Actor& actor, Permission p) {
+  if (actor.system) return {"/"};
+  std::vector<std::string> prefixes;
+  for (const auto& g : actor.grants)
+    if (roleAllows(g.role, p)) prefixes.push_back(g.orgPath);
+  std::sort(prefixes.begin(), prefixes.end());
+  std::vector<std::string> minimal;
+  for (const auto& pre : prefixes)
+    if (minimal.empty() || !inSubtree(pre, minimal.back())) minimal.push_back(pre);
+  return minimal;
+}
+
+}  // namespace vigil

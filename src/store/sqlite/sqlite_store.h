@@ -1,0 +1,161 @@
+// SqliteStore: the embedded Store. One SQLite database in WAL mode; one writer thread applies
+// write jobs in batches (one transaction, a savepoint per job, so one failing job does not undo
+// the others); a fixed pool of read connections serves reads concurrently.
+//
+// Threads: write() and read() may be called from any thread. write() blocks the caller until its
+// batch commits. Shutdown (close()) finishes the queued writes, then stops the writer.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace vigil::sqlite {
+
+struct SqliteOptions {
+  std::string path;  // database file
+  int readerConnections = 4;
+  int writerBatchMax = 256;
+  int writeQueueMax = 10000;  // jobs waiting; beyond this write() fails with kUnavailable
+};
+
+// What a write job sees: the connection inside the batch transaction, the clock, and the audit
+// chain head, so it can record its audit entry in the same transaction.
+class WriteTx {
+ public:
+  WriteTx(Db& db, const Clock& clock, int64_t& auditId, std::string& auditHead)
+      : db(db), now(clock.nowMs()), auditId_(auditId), auditHead_(auditHead) {}
+  Db& db;
+  const TimeMs now;
+  // Appends `e` (time, id and hashes are filled in) as actor `a`.
+  Status audit(const Actor& a, AuditEntry e);
+
+ private:
+  int64_t& auditId_;
+  std::string& auditHead_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database, applies migrations and starts the writer thread.
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& opts, const Clock& clock);
+  ~SqliteStore() override;
+
+  // Restores `backupFile` over the database at `dbPath`. The server must not be running.
+  static Status restoreFrom(const std::string& backupFile, const std::string& dbPath);
+
+  // --- OrgStore
+  Result<Org> getOrg(const Actor& actor, int64_t id) override;
+  Result<Page<Org>> listOrgs(const Actor& actor, bool includeArchived) override;
+  Result<Org> createOrg(const Actor& actor, const OrgDraft& draft) override;
+  Result<Org> updateOrg(const Actor& actor, int64_t id, const OrgPatch& patch) override;
+  Result<Org> moveOrg(const Actor& actor, int64_t id, int64_t newParentId) override;
+  Result<Org> setOrgArchived(const Actor& actor, int64_t id, bool archived) override;
+  Result<Org> rootOrg() override;
+  Result<bool> setupDone() override;
+  Result<Org> completeSetup(const Actor& actor, const std::string& provinceName) override;
+
+  // --- UserStore
+  Result<Page<User>> listUsers(const Actor& actor, const UserQuery& q) override;
+  Result<User> getUser(const Actor& actor, int64_t id) override;
+  Result<User> createUser(const Actor& actor, const UserDraft& draft) override;
+  Result<User> updateUser(const Actor& actor, int64_t id, const UserPatch& patch) override;
+  Result<User> setUserRoles(const Actor& actor, int64_t id,
+                            const std::vector<std::pair<int64_t, Role>>& roles) override;
+  Status setPassword(const Actor& actor, int64_t id, const std::string& hash, bool mustChange) override;
+  Status unlockUser(const Actor& actor, int64_t id) override;
+  Status resetMfa(const Actor& actor, int64_t id) override;
+  Result<UserCredentials> credentialsByName(const std::string& username) override;
+  Result<UserCredentials> credentialsById(int64_t id) override;
+  Result<int> recordLoginFailure(const Actor& attempt, int64_t userId, int threshold, TimeMs lockUntil) override;
+  Status recordLoginSuccess(const Actor& actor, int64_t userId) override;
+  Status setPendingMfa(const Actor& actor, int64_t userId, const std::string& sealedSecret) override;
+  Status enableMfa(const Actor& actor, int64_t userId, int64_t acceptedStep) override;
+  Status disableMfa(const Actor& actor, int64_t userId) override;
+  Result<bool> claimTotpStep(int64_t userId, int64_t step) override;
+  Result<int> disableInactiveUsers(TimeMs cutoff) override;
+  Result<int64_t> countUsers() override;
+
+  // --- SessionStore
+  Status createSession(const Session& s) override;
+  Result<Session> findSession(const std::string& tokenHash) override;
+  Status touchSession(const std::string& tokenHash, TimeMs now) override;
+  Status deleteSession(const std::string& tokenHash) override;
+  Status deleteUserSessions(int64_t userId) override;
+  Status deleteExpiredSessions(TimeMs now) override;
+
+  // --- TokenStore
+  Result<Page<ApiToken>> listTokens(const Actor& actor) override;
+  Result<ApiToken> createToken(const Actor& actor, const TokenDraft& draft) override;
+  Status revokeToken(const Actor& actor, int64_t id) override;
+  Result<ApiToken> findTokenByHash(const std::string& secretHash) override;
+  Status touchToken(int64_t id, TimeMs now) override;
+
+  // --- AuditStore
+  Status appendAudit(const Actor& actor, AuditEntry entry) override;
+  Result<Page<AuditEntry>> listAudit(const Actor& actor, const AuditFilter& f) override;
+  Result<AuditVerification> verifyAudit() override;
+
+  // --- SettingsStore
+  Result<SecuritySettings> securitySettings() override;
+  Result<SecuritySettings> putSecuritySettings(const Actor& actor, const SecuritySettings& s) override;
+
+  Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
+  Status ping() override;
+  Status backupTo(const std::string& path) override;
+  void close() override;
+
+  // Runs `job` on the writer thread in the current batch; blocks until committed or failed.
+  Status write(std::function<Status(WriteTx&)> job);
+  // Runs `fn` on a borrowed read connection.
+  template <typename F>
+  auto read(F&& fn) {
+    Lease lease(*this);
+    return fn(*lease.db);
+  }
+
+ private:
+  SqliteStore(const SqliteOptions& opts, const Clock& clock) : opts_(opts), clock_(clock) {}
+  Status start();
+  void writerLoop();
+
+  struct Job {
+    std::function<Status(WriteTx&)> fn;
+    std::promise<Status> done;
+  };
+  struct Lease {
+    explicit Lease(SqliteStore& s);
+    ~Lease();
+    SqliteStore& store;
+    Db* db;
+  };
+
+  SqliteOptions opts_;
+  const Clock& clock_;
+  std::unique_ptr<Db> writer_;  // used only by the writer thread after start()
+  int64_t auditId_ = 0;         // writer thread only
+  std::string auditHead_;       // writer thread only
+
+  std::mutex queueMu_;
+  std::condition_variable queueCv_;
+  std::deque<Job> queue_;  // GUARDED_BY(queueMu_)
+  bool stopping_ = false;  // GUARDED_BY(queueMu_)
+  std::thread writerThread_;
+
+  std::mutex readersMu_;
+  std::condition_variable readersCv_;
+  std::vector<std::unique_ptr<Db>> readers_;  // all connections
+  std::vector<Db*> freeReaders_;              // GUARDED_BY(readersMu_)
+};
+
+}  // namespace vigil::sqlite
