@@ -28,8 +28,13 @@ Actor attemptActor(const std::string& username, const std::string& ip) {
 }
 }  // namespace
 
-Authenticator::Authenticator(Store& store, const Clock& clock, PasswordCost cost, std::string masterKey)
-    : store_(store), clock_(clock), cost_(cost), masterKey_(std::move(masterKey)) {}
+Authenticator::Authenticator(Store& store, const Clock& clock, PasswordCost cost, std::string masterKey,
+                             LoginRateLimit limit)
+    : store_(store),
+      clock_(clock),
+      cost_(cost),
+      masterKey_(std::move(masterKey)),
+      loginLimiter_(limit.burst, limit.perMinute / 60.0) {}
 
 SecuritySettings Authenticator::settings() {
   std::lock_guard lock(settingsMu_);

@@ -46,10 +46,17 @@ struct CreatedToken {
   std::string secret;  // shown once
 };
 
+// Login attempts allowed per source address: a burst, then a steady rate.
+struct LoginRateLimit {
+  double burst = 10;
+  double perMinute = 10;
+};
+
 class Authenticator {
  public:
   // `masterKey`: 32 bytes (see loadOrCreateMasterKey).
-  Authenticator(Store& store, const Clock& clock, PasswordCost cost, std::string masterKey);
+  Authenticator(Store& store, const Clock& clock, PasswordCost cost, std::string masterKey,
+                LoginRateLimit limit = {});
 
   Result<LoginOutcome> login(const std::string& username, const std::string& password, const std::string& sourceIp);
   Result<LoginOutcome> completeMfa(const std::string& mfaToken, const std::string& code, const std::string& sourceIp);
@@ -94,7 +101,7 @@ class Authenticator {
   const Clock& clock_;
   const PasswordCost cost_;
   const std::string masterKey_;
-  RateLimiter loginLimiter_{10, 10.0 / 60.0};  // 10 attempts at once, then one every 6 s per address
+  RateLimiter loginLimiter_;
   std::mutex settingsMu_;
   std::optional<SecuritySettings> settings_;  // GUARDED_BY(settingsMu_)
   TimeMs settingsLoadedAt_ = 0;               // GUARDED_BY(settingsMu_)

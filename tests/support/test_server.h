@@ -1,0 +1,99 @@
+// TestServer: a whole vigil (SQLite store in a temporary directory, authenticator, API, HTTP
+// server on 127.0.0.1 port 0) in the test process, with a ManualClock the test moves. The store
+// is bootstrapped with admin/kAdminPassword on the province root; setup is completed and the
+// admin's MFA is enrolled by loginAdmin() so that API calls work at once.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/api.h"
+#include "auth/authenticator.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/http_client.h"
+
+namespace vigil::test {
+
+inline constexpr const char* kAdminPassword = "Admin-password-123";
+
+// A temporary directory removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A logged-in browser-like session: cookie and CSRF token.
+struct Session {
+  std::string cookie;  // "vigil_session=..."
+  std::string csrf;
+  std::string bearer;  // set instead for API tokens
+  std::vector<std::pair<std::string, std::string>> headers(bool withCsrf = true) const;
+};
+
+class TestServer {
+ public:
+  struct Options {
+    http::ServerOptions http;
+    bool withWebRoot = false;
+  };
+  TestServer();
+  explicit TestServer(Options opts);
+  ~TestServer();
+
+  uint16_t port() const { return server_->port(); }
+  HttpClient client() const { return HttpClient(port()); }
+  ManualClock& clock() { return clock_; }
+  sqlite::SqliteStore& store() { return *store_; }
+  auth::Authenticator& auth() { return *auth_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
+
+  // Request helpers that use a session (cookie + CSRF, or bearer).
+  HttpResult call(const Session& s, const std::string& method, const std::string& target, const std::string& body = "");
+
+  // Logs in (password, then TOTP when the account has MFA). Fails the test on error.
+  Session login(const std::string& username, const std::string& password);
+  // Admin session with MFA enrolled and first-run setup done (province "Tỉnh Thử Nghiệm").
+  Session& admin();
+  // Enrols MFA for the session's user; returns the base32 secret.
+  std::string enrollMfa(const Session& s);
+  std::string totpNow(const std::string& base32Secret);
+  // Moves the clock to the next TOTP step (codes are single-use per step).
+  void nextTotpStep();
+
+  // Creates an organisation under `parent` via the API; returns its id.
+  int64_t createOrg(const Session& s, int64_t parent, const std::string& name, const std::string& kind = "department");
+  // Creates a user with one role via the API; returns its id.
+  int64_t createUser(const Session& s, const std::string& username, int64_t orgId, const std::string& role,
+                     const std::string& password = "Officer-password-123");
+  // Creates a user and logs in as them, completing the forced password change (and MFA
+  // enrolment when the role requires it). The final password is "<password>-new".
+  Session userSession(const std::string& username, int64_t orgId, const std::string& role);
+
+ private:
+  TempDir dir_;
+  ManualClock clock_;
+  Metrics metrics_;
+  std::unique_ptr<sqlite::SqliteStore> store_;
+  std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<api::Api> api_;
+  std::unique_ptr<http::Server> server_;
+  std::optional<Session> admin_;
+  std::map<std::string, std::string> mfaSecrets_;
+};
+
+// Pulls a top-level field out of a JSON object text (tests only).
+std::string jsonField(const std::string& json, const std::string& field);
+int64_t jsonInt(const std::string& json, const std::string& field);
+
+}  // namespace vigil::test
