@@ -55,6 +55,8 @@ class TestServer {
   ManualClock& clock() { return clock_; }
   sqlite::SqliteStore& store() { return *store_; }
   auth::Authenticator& auth() { return *auth_; }
+  api::Api& api() { return *api_; }
+  Metrics& metrics() { return metrics_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
