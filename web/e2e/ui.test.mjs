@@ -4,7 +4,7 @@
 // changes the forced password and sees only their own agency.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -90,6 +90,7 @@ function vnDateTimeSeconds(iso) {
 describe('vigil web UI', { timeout: 900_000 }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    for (const f of readdirSync(SHOTS)) if (f.startsWith('FAILED-')) rmSync(join(SHOTS, f));
     server = await startServer({ adminPassword: ADMIN_PASSWORD });
     // The server may take a moment to answer after it writes its port.
     for (let i = 0; i < 100; i++) {
@@ -117,7 +118,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('pageerror', (e) => pageErrors.push(`${e}\n${e.stack ?? ''}`));
     // The UI must work on an isolated network: nothing but its own origin.
     page.on('request', (req) => {
       const url = req.url();
@@ -128,6 +129,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
   after(async () => {
     await context?.close().catch(() => {});
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    if (failed && pageErrors.length) console.log(`--- page errors ---\n${pageErrors.join('\n')}`);
     if (failed && server) console.log(`--- vigil server log ---\n${server.log().slice(-8000)}`);
     await server?.stop();
   });
@@ -200,6 +202,51 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await shot('04-org-tree');
   });
 
+  step('admin renames, moves, archives and unarchives an organisation', async () => {
+    const UNIT = 'Phòng Hành chính';
+    const RENAMED = 'Phòng Hành chính - Tổng hợp';
+    await (await orgNode(AGENCY)).click();
+    await byTestId('org-add-child').click();
+    await byTestId('org-name').fill(UNIT);
+    assert.equal(await byTestId('org-kind').inputValue(), 'unit');
+    await byTestId('org-code').fill('HC-01');
+    await byTestId('org-submit').click();
+    await (await orgNode(UNIT)).waitFor();
+
+    await byTestId('org-edit').click();
+    await byTestId('org-name').fill(RENAMED);
+    await byTestId('org-submit').click();
+    await (await orgNode(RENAMED)).waitFor();
+    assert.equal(await byTestId('org-detail-name').innerText(), RENAMED);
+
+    // Move it under the other agency; the moved node may not go inside itself.
+    const orgs = (await apiGet('/api/v1/orgs')).body.items;
+    const other = orgs.find((o) => o.name === OTHER_AGENCY);
+    const unit = orgs.find((o) => o.name === RENAMED);
+    await byTestId('org-move').click();
+    assert.equal(await byTestId('org-new-parent').locator(`option[value="${unit.id}"]`).isDisabled(), true);
+    await byTestId('org-new-parent').selectOption(String(other.id));
+    await byTestId('org-move-submit').click();
+    await byTestId('org-move-form').waitFor({ state: 'detached' });
+    const moved = (await apiGet(`/api/v1/orgs/${unit.id}`)).body;
+    assert.equal(moved.parent_id, other.id);
+
+    // An agency with a live child cannot be archived: the button says so.
+    await (await orgNode(OTHER_AGENCY)).click();
+    assert.equal(await byTestId('org-archive').isDisabled(), true);
+
+    await (await orgNode(RENAMED)).click();
+    await byTestId('org-archive').click();
+    await byTestId('org-archive-submit').click();
+    await byTestId('org-archive-form').waitFor({ state: 'detached' });
+    assert.equal((await apiGet(`/api/v1/orgs/${unit.id}`)).body.archived, true);
+    assert.equal(await byTestId('orgs-show-archived').isChecked(), true);
+    await byTestId('org-unarchive').click();
+    await byTestId('org-archive-submit').click();
+    await byTestId('org-archive-form').waitFor({ state: 'detached' });
+    assert.equal((await apiGet(`/api/v1/orgs/${unit.id}`)).body.archived, false);
+  });
+
   step('admin creates a unit officer on Sở Nội vụ', async () => {
     await byTestId('nav-users').click();
     await byTestId('users-page').waitFor();
@@ -219,6 +266,64 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await shot('05-users');
   });
 
+  step('admin edits, re-roles, disables, enables and resets another user', async () => {
+    await byTestId('user-create').click();
+    await byTestId('u-username').fill('kiemtra.tinh');
+    await byTestId('u-display-name').fill('Trần Văn Bình');
+    const province = (await apiGet('/api/v1/orgs')).body.items.find((o) => o.parent_id === null);
+    await byTestId('u-org').selectOption(String(province.id));
+    await byTestId('role-role-0').selectOption('auditor');
+    await byTestId('u-password').fill('short');
+    await byTestId('u-submit').click();
+    // The server's validation error is shown in Vietnamese, naming the field.
+    const err = byTestId('user-create-form').locator('[data-testid="error"]');
+    await err.waitFor();
+    assert.match(await err.innerText(), /Dữ liệu nhập chưa hợp lệ.*Mật khẩu/s);
+    await byTestId('u-password').fill('Kiem-tra-tinh-2026');
+    await byTestId('u-submit').click();
+    await byTestId('users-notice').waitFor();
+
+    await byTestId('users-search').fill('kiemtra');
+    await byTestId('users-search').press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="user-row"]').length === 1);
+    await page.locator('[data-testid="user-row"][data-username="kiemtra.tinh"]').click();
+    const dialog = byTestId('user-dialog');
+    await dialog.waitFor();
+
+    await byTestId('user-edit').click();
+    await byTestId('ue-display-name').fill('Trần Văn Bình (Thanh tra)');
+    await byTestId('ue-email').fill('binh.tv@laocai.gov.vn');
+    await byTestId('ue-submit').click();
+    await byTestId('user-notice').waitFor();
+    assert.match(await dialog.innerText(), /binh\.tv@laocai\.gov\.vn/);
+
+    await byTestId('user-roles').click();
+    await byTestId('role-add').click();
+    await byTestId('role-org-1').selectOption(String(agencyId));
+    await byTestId('role-role-1').selectOption('leader');
+    await byTestId('roles-submit').click();
+    await byTestId('user-notice').waitFor();
+    assert.match(await dialog.innerText(), /Lãnh đạo · Sở Nội vụ/);
+
+    await byTestId('user-disable').click();
+    await byTestId('user-confirm').click();
+    await byTestId('user-enable').waitFor();
+    await byTestId('user-enable').click();
+    await byTestId('user-confirm').click();
+    await byTestId('user-disable').waitFor();
+
+    await byTestId('user-reset-password').click();
+    await byTestId('ur-password').fill('Dat-lai-mat-khau-2026');
+    await byTestId('ur-submit').click();
+    await byTestId('user-notice').waitFor();
+    const u = (await apiGet('/api/v1/users?q=kiemtra')).body.items[0];
+    assert.equal(u.must_change_password, true);
+    assert.equal(u.roles.length, 2);
+    await shot('05b-user-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   step('admin creates an API token; the secret is shown once', async () => {
     await byTestId('nav-tokens').click();
     await byTestId('tokens-page').waitFor();
@@ -234,6 +339,22 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     assert.match(await byTestId('tokens-table').innerText(), /Bộ thu thập nhật ký Sở Nội vụ/);
     assert.ok(!(await byTestId('tokens-table').innerText()).includes(secret), 'secret not listed');
     await shot('07-tokens');
+
+    // A second token, revoked: it leaves the list (unless revoked ones are shown) and stops working.
+    await byTestId('token-create').click();
+    await byTestId('tk-name').fill('Mã thử nghiệm');
+    await byTestId('tk-org').selectOption(String(agencyId));
+    await byTestId('tk-days').fill('1');
+    await byTestId('tk-submit').click();
+    const secret2 = (await byTestId('token-secret').innerText()).trim();
+    await byTestId('token-secret-close').click();
+    const status = async () => (await fetch(`${server.baseUrl}/api/v1/me`, { headers: { Authorization: `Bearer ${secret2}` } })).status;
+    assert.equal(await status(), 200);
+    await page.locator('[data-testid="token-row"][data-token-name="Mã thử nghiệm"] [data-testid="token-revoke"]').click();
+    await byTestId('token-revoke-confirm').click();
+    await byTestId('tokens-notice').waitFor();
+    assert.equal(await page.locator('[data-testid="token-row"][data-token-name="Mã thử nghiệm"]').count(), 0);
+    assert.equal(await status(), 401);
   });
 
   step('audit log lists the actions, in Viet Nam time, and its chain verifies', async () => {
@@ -279,6 +400,10 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await byTestId('nav-settings').click();
     await byTestId('settings-page').waitFor();
     await byTestId('s-lockout_threshold').waitFor();
+    await byTestId('s-lockout_threshold').fill('6');
+    await byTestId('settings-save').click();
+    await byTestId('settings-saved').waitFor();
+    assert.equal((await apiGet('/api/v1/settings/security')).body.lockout_threshold, 6);
     await shot('10-settings');
   });
 

@@ -39,6 +39,8 @@ export interface User {
   email: string;
   org_id: Id;
   disabled: boolean;
+  /** Why the account is disabled ("inactive" when disabled automatically); not in every server version. */
+  disabled_reason?: string;
   locked_until: string | null;
   mfa_enabled: boolean;
   must_change_password: boolean;
@@ -87,7 +89,8 @@ export interface AuditEntry {
   object_type: string;
   object_id: string;
   org_id: Id | null;
-  summary: string;
+  /** JSON object text (an object from servers that send it unquoted). */
+  summary: string | Record<string, unknown>;
   result: string;
   hash: string;
 }

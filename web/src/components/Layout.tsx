@@ -35,7 +35,7 @@ export function Layout() {
             V
           </div>
           <div>
-            <div className="brand-name">vigil</div>
+            <div className="brand-name">{t('app.name')}</div>
             <div className="brand-tagline">{t('app.tagline_short')}</div>
           </div>
         </div>

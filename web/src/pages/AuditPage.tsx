@@ -3,7 +3,9 @@
 import { useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type AuditEntry, type AuditQuery, type AuditVerify } from '../api';
-import { formatDateTimeSeconds, parseVnDateTime } from '../format';
+import type { TFunction } from 'i18next';
+import { useSession } from '../session';
+import { formatDateTime, formatDateTimeSeconds, parseVnDateTime } from '../format';
 import { ErrorMessage, Field, Notice, PageHeader, Pager } from '../components/ui';
 
 const PAGE_SIZE = 50;
@@ -19,18 +21,81 @@ interface Filters {
 
 const EMPTY: Filters = { actor: '', action: '', object_type: '', object_id: '', from: '', to: '' };
 
-/** The summary is a JSON object of what changed; show it as "key: value" pairs. */
-function summaryText(summary: string): string {
-  try {
-    const v: unknown = JSON.parse(summary);
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const parts = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`);
-      return parts.join(' · ');
+/** Actions the server records (src/api/routes_*.cpp), for the filter's suggestions. */
+const KNOWN_ACTIONS = [
+  'auth.login',
+  'auth.mfa',
+  'auth.logout',
+  'setup.complete',
+  'org.create',
+  'org.update',
+  'org.move',
+  'org.archive',
+  'org.unarchive',
+  'user.create',
+  'user.update',
+  'user.roles.set',
+  'user.password.change',
+  'user.password.reset',
+  'user.unlock',
+  'user.mfa.setup',
+  'user.mfa.enable',
+  'user.mfa.disable',
+  'user.mfa.reset',
+  'user.disable_inactive',
+  'token.create',
+  'token.revoke',
+  'settings.security.update',
+  'audit.export',
+  'audit.verify',
+  'system.bootstrap',
+  'system.backup',
+  'system.restore',
+];
+const KNOWN_OBJECT_TYPES = ['org', 'user', 'token', 'session', 'settings', 'request', 'store'];
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/**
+ * The summary says what changed: a JSON object, sent as text (docs/api.md) or, by some servers,
+ * as the object itself. Shown as "label: value" pairs in the user's language, with org ids as
+ * names and times in Viet Nam time; empty values are left out.
+ */
+export function summaryText(summary: unknown, t: TFunction, orgName: (id: number) => string | undefined): string {
+  let v: unknown = summary;
+  if (typeof summary === 'string') {
+    try {
+      v = JSON.parse(summary);
+    } catch {
+      return summary; // plain text
     }
-  } catch {
-    // not JSON: shown as it is
   }
-  return summary;
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object' || Array.isArray(v)) return typeof v === 'string' ? v : JSON.stringify(v);
+  const value = (k: string, x: unknown): string => {
+    if (typeof x === 'boolean') return x ? t('common.yes') : t('common.no');
+    if ((k === 'org_id' || k === 'parent_id') && typeof x === 'number') return orgName(x) ?? `#${x}`;
+    if (k === 'role' && typeof x === 'string') return t(`roles.${x}`, { defaultValue: x });
+    if (k === 'kind' && typeof x === 'string') return t(`kinds.${x}`, { defaultValue: x });
+    if (k === 'detail' && typeof x === 'string') return t(`audit.details.${x}`, { defaultValue: x });
+    if (typeof x === 'string' && ISO_TIME.test(x)) return formatDateTime(x);
+    if (Array.isArray(x)) {
+      return x
+        .map((item) => {
+          if (item && typeof item === 'object' && 'role' in item) {
+            const r = item as { role: string; org_id?: number };
+            const org = typeof r.org_id === 'number' ? orgName(r.org_id) ?? `#${r.org_id}` : '';
+            return `${t(`roles.${r.role}`, { defaultValue: r.role })}${org ? ` (${org})` : ''}`;
+          }
+          return typeof item === 'string' ? t(`roles.${item}`, { defaultValue: item }) : JSON.stringify(item);
+        })
+        .join(', ');
+    }
+    return typeof x === 'string' ? x : JSON.stringify(x);
+  };
+  return Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== '' && x !== null && x !== undefined && !(Array.isArray(x) && x.length === 0))
+    .map(([k, x]) => `${t(`fields.${k}`, { defaultValue: k })}: ${value(k, x)}`)
+    .join(' · ');
 }
 
 function ResultBadge({ result }: { result: string }) {
@@ -52,6 +117,8 @@ function ResultBadge({ result }: { result: string }) {
 
 export function AuditPage() {
   const { t } = useTranslation();
+  const { orgsById } = useSession();
+  const orgName = (id: number) => orgsById.get(id)?.name;
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
   const [offset, setOffset] = useState(0);
@@ -158,10 +225,22 @@ export function AuditPage() {
             <input id="af-actor" value={draft.actor} onChange={set('actor')} data-testid="af-actor" />
           </Field>
           <Field label={t('audit.action')} htmlFor="af-action">
-            <input id="af-action" value={draft.action} onChange={set('action')} placeholder={t('audit.action_placeholder')} data-testid="af-action" />
+            <input id="af-action" list="af-action-list" value={draft.action} onChange={set('action')} placeholder={t('audit.action_placeholder')} data-testid="af-action" />
+            <datalist id="af-action-list">
+              {KNOWN_ACTIONS.map((a) => (
+                <option key={a} value={a} label={t(`audit.actions.${a}`, { defaultValue: a })} />
+              ))}
+            </datalist>
           </Field>
           <Field label={t('audit.object_type')} htmlFor="af-otype">
-            <input id="af-otype" value={draft.object_type} onChange={set('object_type')} placeholder={t('audit.object_type_placeholder')} data-testid="af-object-type" />
+            <select id="af-otype" value={draft.object_type} onChange={(e) => setDraft({ ...draft, object_type: e.target.value })} data-testid="af-object-type">
+              <option value="">{t('audit.all_object_types')}</option>
+              {KNOWN_OBJECT_TYPES.map((o) => (
+                <option key={o} value={o}>
+                  {t(`audit.object_types.${o}`)}
+                </option>
+              ))}
+            </select>
           </Field>
           <Field label={t('audit.object_id')} htmlFor="af-oid">
             <input id="af-oid" value={draft.object_id} onChange={set('object_id')} data-testid="af-object-id" />
@@ -208,12 +287,15 @@ export function AuditPage() {
                 <td className="nowrap">{formatDateTimeSeconds(a.time)}</td>
                 <td>{a.actor}</td>
                 <td className="mono">{a.source_ip}</td>
-                <td className="mono">{a.action}</td>
                 <td>
-                  <span className="mono">{a.object_type}</span>
+                  <div>{t(`audit.actions.${a.action}`, { defaultValue: a.action })}</div>
+                  <div className="muted mono small">{a.action}</div>
+                </td>
+                <td>
+                  {t(`audit.object_types.${a.object_type}`, { defaultValue: a.object_type })}
                   {a.object_id && <span className="muted mono"> #{a.object_id}</span>}
                 </td>
-                <td className="summary-cell">{summaryText(a.summary)}</td>
+                <td className="summary-cell">{summaryText(a.summary, t, orgName)}</td>
                 <td>
                   <ResultBadge result={a.result} />
                 </td>

@@ -28,7 +28,7 @@ function AuthShell({ title, children, testId, wide }: { title: string; children:
             V
           </div>
           <div>
-            <div className="brand-name">vigil</div>
+            <div className="brand-name">{t('app.name')}</div>
             <div className="brand-tagline">{t('app.tagline')}</div>
           </div>
         </div>

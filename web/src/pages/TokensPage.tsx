@@ -96,10 +96,10 @@ export function TokensPage() {
                 <td>{tok.name}</td>
                 <td>{orgsById.get(tok.org_id)?.name ?? '—'}</td>
                 <td>{t(`roles.${tok.role}`)}</td>
-                <td className="mono">{tok.prefix}…</td>
+                <td className="mono nowrap">{tok.prefix}…</td>
                 <td>{tok.created_by === null ? '—' : userNames.get(tok.created_by) ?? `#${tok.created_by}`}</td>
-                <td>{formatDateTime(tok.created_at)}</td>
-                <td>{formatDate(tok.expires_at)}</td>
+                <td className="nowrap">{formatDateTime(tok.created_at)}</td>
+                <td className="nowrap">{formatDate(tok.expires_at)}</td>
                 <td>{tok.last_used_at ? formatDateTime(tok.last_used_at) : <span className="muted">{t('tokens.never_used')}</span>}</td>
                 <td>{state(tok)}</td>
                 <td className="actions-cell">

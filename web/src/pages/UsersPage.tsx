@@ -181,7 +181,7 @@ export function UsersPage() {
                 </td>
                 <td>{status(u)}</td>
                 <td>{u.mfa_enabled ? <span className="badge badge-ok">{t('users.mfa_on')}</span> : <span className="muted">{t('users.mfa_off')}</span>}</td>
-                <td>{u.last_login_at ? formatDateTime(u.last_login_at) : <span className="muted">{t('users.never')}</span>}</td>
+                <td className="nowrap">{u.last_login_at ? formatDateTime(u.last_login_at) : <span className="muted">{t('users.never')}</span>}</td>
               </tr>
             ))}
             {data && data.items.length === 0 && (
@@ -407,6 +407,9 @@ function UserDialog({
             <dt>{t('users.status')}</dt>
             <dd>
               {user.disabled ? t('users.status_disabled') : t('users.status_active')}
+              {user.disabled && user.disabled_reason && (
+                <> ({user.disabled_reason === 'inactive' ? t('users.disabled_inactive') : user.disabled_reason})</>
+              )}
               {isFuture(user.locked_until) && <> · {t('users.locked_until', { time: formatDateTime(user.locked_until) })}</>}
               {user.must_change_password && <> · {t('users.status_must_change')}</>}
             </dd>
