@@ -15,7 +15,7 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  sqlite3 chromium wrk curl procps
+  sqlite3 chromium wrk curl procps clang-format
 )
 
 pkgs=("${build_pkgs[@]}")

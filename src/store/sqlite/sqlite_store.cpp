@@ -83,18 +83,20 @@ Status SqliteStore::start() {
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   VIGIL_ASSIGN_OR_RETURN(writer_, Db::open(opts_.path, false, true));
   VIGIL_TRY(applyMigrations(*writer_, clock_.nowMs()));
-  {
-    VIGIL_ASSIGN_OR_RETURN(auto st, writer_->prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"));
-    VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-    auditId_ = row ? st.int64(0) : 0;
-    auditHead_ = row ? st.text(1) : audit::kGenesisHash;
-  }
   for (int i = 0; i < opts_.readerConnections; ++i) {
     VIGIL_ASSIGN_OR_RETURN(auto r, Db::open(opts_.path, true, false));
     freeReaders_.push_back(r.get());
     readers_.push_back(std::move(r));
   }
   writerThread_ = std::thread([this] { writerLoop(); });
+  return {};
+}
+
+Status SqliteStore::loadAuditHead() {
+  VIGIL_ASSIGN_OR_RETURN(auto st, writer_->prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"));
+  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+  auditId_ = row ? st.int64(0) : 0;
+  auditHead_ = row ? st.text(1) : audit::kGenesisHash;
   return {};
 }
 
@@ -139,13 +141,17 @@ void SqliteStore::writerLoop() {
       }
     }
     std::vector<Status> results(batch.size());
-    const int64_t batchAuditId = auditId_;
-    const std::string batchHead = auditHead_;
     Status begin = writer_->exec("BEGIN IMMEDIATE");
+    // Another process (a `vigil backup` or `restore` command) may have appended to the audit log:
+    // the chain head is read again inside the write lock.
+    if (begin.ok()) begin = loadAuditHead();
     if (!begin.ok()) {
+      (void)writer_->exec("ROLLBACK");
       for (auto& j : batch) j.done.set_value(begin);
       continue;
     }
+    const int64_t batchAuditId = auditId_;
+    const std::string batchHead = auditHead_;
     for (size_t i = 0; i < batch.size(); ++i) {
       const int64_t jobAuditId = auditId_;
       const std::string jobHead = auditHead_;

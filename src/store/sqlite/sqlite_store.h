@@ -128,6 +128,7 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteOptions& opts, const Clock& clock) : opts_(opts), clock_(clock) {}
   Status start();
   void writerLoop();
+  Status loadAuditHead();  // writer thread, inside the batch transaction
 
   struct Job {
     std::function<Status(WriteTx&)> fn;

@@ -1,0 +1,72 @@
+# vigil: the two commands a newcomer needs are `make run` and `make test` (see README.md).
+# Everything is idempotent: run them again after `git pull`.
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD := build/release
+SANITIZE := build/sanitize
+WEB_STAMP := web/node_modules/.package-lock.json
+VIGIL_DATA_DIR ?= ./var
+VIGIL_LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench format format-check clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+# The web UI: npm ci only when the lockfile changed, then a production build into web/dist.
+$(WEB_STAMP): web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+	cd web && npm run build
+
+build: deps web
+	cmake --preset release -DVIGIL_BUILD_TESTS=ON >/dev/null
+	cmake --build --preset release -j $(JOBS) --target vigil
+
+# Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store.
+run: build
+	mkdir -p $(VIGIL_DATA_DIR)
+	$(BUILD)/vigil serve --data-dir $(VIGIL_DATA_DIR) --listen $(VIGIL_LISTEN) --web-root web/dist
+
+# Every test: C++ unit, store, API and CLI tests (release), the same C++ tests under ASan+UBSan,
+# and the browser tests in headless Chromium.
+test: test-deps web format-check test-release test-sanitize test-browser
+	@echo "make test: all test suites passed"
+
+test-release:
+	cmake --preset release -DVIGIL_BUILD_TESTS=ON >/dev/null
+	cmake --build --preset release -j $(JOBS)
+	ctest --preset release -j $(JOBS)
+
+test-sanitize:
+	cmake --preset debug-sanitize >/dev/null
+	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --preset debug-sanitize -j $(JOBS) -E cli_end_to_end
+
+test-browser: test-release
+	VIGIL_BIN=$(CURDIR)/$(BUILD)/vigil node --test web/e2e/
+
+bench: deps web
+	cmake --preset bench >/dev/null
+	cmake --build --preset bench -j $(JOBS)
+	bench/run.sh
+
+FORMAT_FILES = $(shell git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build web/dist
