@@ -72,7 +72,8 @@ export function computePermissions(me: Me | null, byId: Map<Id, Org>): Permissio
   return {
     isAdmin,
     isRootAdmin,
-    canSeeUsers: isAdmin || hasRole('auditor'),
+    // The server shows user accounts to administrators, leaders and auditors.
+    canSeeUsers: isAdmin || hasRole('leader') || hasRole('auditor'),
     canSeeAudit: isAdmin || hasRole('auditor'),
     canSeeTokens: isAdmin,
     canAdminOrg: (orgId: Id) => ancestorsOrSelf(orgId, byId).some((id) => adminOrgs.has(id)),

@@ -8,7 +8,7 @@ type NumberKey = Exclude<keyof SecuritySettings, 'mfa_required_roles'>;
 
 const NUMBER_FIELDS: { key: NumberKey; min: number; max: number }[] = [
   { key: 'password_min_length_with_mfa', min: 8, max: 128 },
-  { key: 'password_min_length_without_mfa', min: 8, max: 128 },
+  { key: 'password_min_length_without_mfa', min: 14, max: 128 },
   { key: 'inactive_days', min: 1, max: 3650 },
   { key: 'session_idle_minutes', min: 1, max: 1440 },
   { key: 'session_absolute_hours', min: 1, max: 720 },
