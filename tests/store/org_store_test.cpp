@@ -4,7 +4,7 @@
 
 #include "core/crypto.h"
 #include "store/sqlite/sqlite_store.h"
-#include "support/test_server.h"
+#include "store/store_fixture.h"
 
 namespace vigil {
 namespace {

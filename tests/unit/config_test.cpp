@@ -1,0 +1,76 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/test_server.h"
+
+namespace vigil {
+namespace {
+
+TEST(Config, DefaultsAreSafe) {
+  auto c = loadConfig("", {}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->server.listen, "127.0.0.1:8080");
+  EXPECT_FALSE(c->tls.enabled);
+  EXPECT_EQ(c->store.dataDir, "./var");
+  EXPECT_EQ(c->http.maxBodyBytes, 1 << 20);
+}
+
+TEST(Config, FileThenEnvironmentThenFlags) {
+  test::TempDir dir;
+  const auto file = (dir.path() / "vigil.toml").string();
+  std::ofstream(file) << "[server]\nlisten = \"127.0.0.1:9000\"\nio_threads = 3\n[log]\nformat = \"json\"\n";
+  auto c = loadConfig(file, {{"VIGIL_SERVER_LISTEN", "127.0.0.1:9001"}}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->server.listen, "127.0.0.1:9001");
+  EXPECT_EQ(c->server.ioThreads, 3);
+  EXPECT_EQ(c->log.format, "json");
+  c = loadConfig(file, {{"VIGIL_SERVER_LISTEN", "127.0.0.1:9001"}}, {{"server.listen", "127.0.0.1:9002"}});
+  EXPECT_EQ(c->server.listen, "127.0.0.1:9002");
+}
+
+TEST(Config, ErrorsNameTheKeyAndWhereItCameFrom) {
+  test::TempDir dir;
+  const auto file = (dir.path() / "vigil.toml").string();
+  std::ofstream(file) << "[http]\nmax_body_bytes = \"big\"\n";
+  auto c = loadConfig(file, {}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("http.max_body_bytes"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find(file), std::string::npos) << c.error().message;
+
+  std::ofstream(file) << "[server]\nlisen = \"x\"\n";
+  c = loadConfig(file, {}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("server.lisen"), std::string::npos);
+
+  std::ofstream(file) << "[server\nlisten=";
+  c = loadConfig(file, {}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find(":1:"), std::string::npos) << "syntax errors carry a line: " << c.error().message;
+
+  c = loadConfig("", {{"VIGIL_LOG_LEVEL", "loud"}}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("VIGIL_LOG_LEVEL"), std::string::npos);
+  c = loadConfig("", {{"VIGIL_NOPE_X", "1"}}, {});
+  ASSERT_FALSE(c.ok());
+  c = loadConfig("", {}, {{"http.max_connections", "0"}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("between"), std::string::npos);
+}
+
+TEST(Config, PublicAddressNeedsTlsOrExplicitConsent) {
+  auto c = loadConfig("", {}, {{"server.listen", "0.0.0.0:8080"}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().field, "server.listen");
+  EXPECT_TRUE(loadConfig("", {}, {{"server.listen", "0.0.0.0:8080"}, {"tls.enabled", "true"}}).ok());
+  EXPECT_TRUE(loadConfig("", {}, {{"server.listen", "0.0.0.0:8080"}, {"server.allow_insecure_public", "true"}}).ok());
+  EXPECT_TRUE(loadConfig("", {}, {{"server.listen", "[::1]:8080"}}).ok());
+  EXPECT_FALSE(loadConfig("", {}, {{"server.listen", "127.0.0.1:99999"}}).ok());
+  EXPECT_FALSE(loadConfig("", {}, {{"server.listen", "localhost"}}).ok());
+  EXPECT_FALSE(loadConfig("", {}, {{"tls.cert_file", "a.pem"}}).ok()) << "a certificate needs its key";
+}
+
+}  // namespace
+}  // namespace vigil
