@@ -456,6 +456,24 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     assert.equal(await byTestId('current-user').innerText(), OFFICER_NAME);
   });
 
+  step('admin logs in again with password and one-time code', async () => {
+    await byTestId('logout').click();
+    await login('admin', ADMIN_PASSWORD);
+    await byTestId('login-mfa-page').waitFor();
+    await byTestId('login-code').fill('000000');
+    await byTestId('login-code-submit').click();
+    await byTestId('error').waitFor();
+    // A code may be used once per 30 s step: wait for a step after the enrolment's.
+    const { code, step: s } = await freshCode(adminMfaSecret, adminLastStep);
+    adminLastStep = s;
+    await byTestId('login-code').fill(code);
+    await byTestId('login-code-submit').click();
+    await byTestId('orgs-page').waitFor();
+    const me = await apiGet('/api/v1/me');
+    assert.equal(me.body.user.username, 'admin');
+    assert.equal(await byTestId('current-user').innerText(), me.body.user.display_name || 'admin');
+  });
+
   step('no page errors and no request outside the server', async () => {
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(foreignRequests, []);
