@@ -1,6 +1,6 @@
 #include "core/metrics.h"
 
-#include <cstdio>
+#include <charconv>
 
 namespace vigil {
 
@@ -44,10 +44,11 @@ std::string Metrics::labelValue(std::string_view v) {
 }
 
 namespace {
+// Shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
 std::string num(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::string("NaN");
 }
 std::string withLabels(const std::string& labels, const std::string& extra) {
   if (labels.empty() && extra.empty()) return "";
