@@ -1,6 +1,8 @@
 // The application frame: left navigation, top bar, page content.
+import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import { api } from '../api';
 import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 
@@ -11,6 +13,14 @@ export function Layout() {
   const { t } = useTranslation();
   const { me, setup, perms, logout } = useSession();
   const navigate = useNavigate();
+  const [version, setVersion] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.version().then(
+      (v) => setVersion(v.version),
+      () => setVersion(null),
+    );
+  }, []);
 
   const onLogout = async () => {
     await logout();
@@ -62,6 +72,11 @@ export function Layout() {
             ))}
           </ul>
         </nav>
+        {version && (
+          <div className="sidebar-footer" data-testid="version">
+            {t('app.version', { version })}
+          </div>
+        )}
       </aside>
       <div className="main">
         <header className="topbar">
