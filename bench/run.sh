@@ -39,13 +39,15 @@ PID=$!
 while [[ ! -s "$WORK/data.port" ]]; do sleep 0.005; done
 echo "== start-up to listening (10,000 accounts): $(( ($(date +%s%N) - start_ns) / 1000000 )) ms"
 PORT=$(cat "$WORK/data.port")
-URL="http://127.0.0.1:$PORT/api/v1/users?limit=50&offset=5000"
-total=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
-echo "== endpoint: GET /api/v1/users?limit=50&offset=5000 (total in scope: $total), API token auth"
-for c in 64 256; do
-  echo "-- wrk -t2 -c$c -d$DURATION"
-  wrk -t2 -c"$c" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$URL" |
-    grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|requests in"
+for query in "limit=50" "limit=50&offset=5000"; do
+  URL="http://127.0.0.1:$PORT/api/v1/users?$query"
+  total=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+  echo "== endpoint: GET /api/v1/users?$query (accounts in scope: $total), API token auth"
+  for c in 64 256; do
+    echo "-- wrk -t2 -c$c -d$DURATION"
+    wrk -t2 -c"$c" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$URL" |
+      grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|requests in"
+  done
 done
 echo "== resident memory after load: $(awk '/VmRSS/{printf "%.1f MB", $2/1024}' /proc/$PID/status)"
 kill $PID; wait $PID 2>/dev/null || true; PID=""

@@ -77,6 +77,15 @@ Status insertRoles(WriteTx& tx, const Actor& actor, int64_t userId, const std::v
   return {};
 }
 
+// True when the prefixes cover the whole organisation tree (a grant on the root).
+bool wholeTree(Db& db, const std::vector<std::string>& prefixes) {
+  auto root = loadRoot(db);
+  if (!root.ok()) return false;
+  for (const auto& p : prefixes)
+    if (inSubtree(root->path, p)) return true;
+  return false;
+}
+
 Status deleteSessionsOf(WriteTx& tx, int64_t userId) {
   VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("DELETE FROM sessions WHERE user_id = ?"));
   return st.bind(1, userId).run();
@@ -116,13 +125,12 @@ Result<Org> SqliteStore::getOrg(const Actor& actor, int64_t id) {
 }
 
 Result<Page<Org>> SqliteStore::listOrgs(const Actor& actor, bool includeArchived) {
-  const std::string scope = prefixesJson(scopePrefixes(actor, Permission::kReadOrgs));
+  const ScopeFilter scope("o.path", scopePrefixes(actor, Permission::kReadOrgs), 2);
   return read([&](Db& db) -> Result<Page<Org>> {
-    VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kOrgColumns +
-                                               " FROM orgs o WHERE EXISTS (SELECT 1 FROM json_each(?1) p WHERE "
-                                               "substr(o.path,1,length(p.value)) = p.value) AND (?2 OR o.archived = 0)"
-                                               " ORDER BY o.path"));
-    st.bind(1, scope).bind(2, includeArchived);
+    VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kOrgColumns + " FROM orgs o WHERE " +
+                                               scope.sql() + " AND (?1 OR o.archived = 0) ORDER BY o.path"));
+    st.bind(1, includeArchived);
+    scope.bind(st);
     Page<Org> page;
     for (;;) {
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
@@ -297,30 +305,43 @@ Result<Page<User>> SqliteStore::listUsers(const Actor& actor, const UserQuery& q
     }
     like += "%";
   }
-  const std::string where =
-      " FROM users u JOIN orgs o ON o.id = u.org_id WHERE EXISTS (SELECT 1 FROM json_each(?1) p WHERE "
-      "substr(o.path,1,length(p.value)) = p.value) AND (?2 IS NULL OR u.org_id = ?2) AND (?3 = '' OR "
-      "u.username LIKE ?3 ESCAPE '\\' OR u.display_name LIKE ?3 ESCAPE '\\' OR u.email LIKE ?3 ESCAPE '\\')";
-  const std::string scope = prefixesJson(prefixes);
+  const std::string filters =
+      " AND (?1 IS NULL OR u.org_id = ?1) AND (?2 = '' OR u.username LIKE ?2 ESCAPE '\\' OR "
+      "u.display_name LIKE ?2 ESCAPE '\\' OR u.email LIKE ?2 ESCAPE '\\')";
+  const ScopeFilter scope("o.path", prefixes, 5);
   return read([&](Db& db) -> Result<Page<User>> {
     Page<User> page;
     {
-      VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT count(*)" + where));
-      st.bind(1, scope).bind(2, q.orgId).bind(3, like);
+      // Counting walks the organisations in scope and their users by index; for the whole
+      // province without filters SQLite counts the table's pages instead of its rows.
+      const bool everything = !q.orgId && like.empty() && wholeTree(db, prefixes);
+      VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(everything ? std::string("SELECT count(*) FROM users u WHERE ?1 IS NULL "
+                                                                          "AND ?2 = ''")
+                                                            : "SELECT count(*) FROM users u WHERE u.org_id IN (SELECT o.id "
+                                                              "FROM orgs o WHERE " + scope.sql() + ")" + filters));
+      st.bind(1, q.orgId).bind(2, like);
+      if (!everything) scope.bind(st);
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       page.total = row ? st.int64(0) : 0;
     }
-    VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kUserColumns + where +
-                                               " ORDER BY u.username LIMIT ?4 OFFSET ?5"));
-    st.bind(1, scope).bind(2, q.orgId).bind(3, like).bind(4, q.limit).bind(5, q.offset);
+    // CROSS JOIN keeps users as the outer loop, read in user-name index order: the page comes
+    // without sorting every account in scope.
+    VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kUserColumns +
+                                               " FROM users u CROSS JOIN orgs o ON o.id = u.org_id WHERE " +
+                                               scope.sql() + filters + " ORDER BY u.username LIMIT ?3 OFFSET ?4"));
+    st.bind(1, q.orgId).bind(2, like).bind(3, q.limit).bind(4, q.offset);
+    scope.bind(st);
+    std::vector<int64_t> ids;
     for (;;) {
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
       page.items.push_back(readUser(st));
+      ids.push_back(page.items.back().id);
     }
-    for (auto& u : page.items) {
-      VIGIL_ASSIGN_OR_RETURN(u.roles, visibleRoles(db, actor, u.id));
-    }
+    VIGIL_ASSIGN_OR_RETURN(auto roles, loadRolesOf(db, ids));
+    for (auto& u : page.items)
+      for (auto& r : roles[u.id])
+        if (allows(actor, Permission::kReadOrgs, r.orgPath) || actor.userId == u.id) u.roles.push_back(std::move(r));
     return page;
   });
 }

@@ -67,14 +67,50 @@ ApiToken readToken(const Stmt& st) {
   return t;
 }
 
-std::string prefixesJson(const std::vector<std::string>& prefixes) {
-  // Paths hold only digits and slashes, so no escaping is needed.
-  std::string out = "[";
-  for (size_t i = 0; i < prefixes.size(); ++i) {
-    if (i) out += ',';
-    out += '"' + prefixes[i] + '"';
+ScopeFilter::ScopeFilter(const char* pathColumn, const std::vector<std::string>& prefixes, int firstParam)
+    : firstParam_(firstParam) {
+  if (prefixes.empty()) {
+    sql_ = "(0)";
+    return;
   }
-  return out + "]";
+  sql_ = "(";
+  int p = firstParam;
+  for (const auto& prefix : prefixes) {
+    if (p != firstParam) sql_ += " OR ";
+    sql_ += std::string(pathColumn) + " >= ?" + std::to_string(p) + " AND " + pathColumn + " < ?" +
+            std::to_string(p + 1);
+    p += 2;
+    // Paths hold only digits and '/', all below '~', so [prefix, prefix + "~") is the subtree.
+    bounds_.push_back(prefix);
+    bounds_.push_back(prefix + "~");
+  }
+  sql_ += ")";
+}
+
+void ScopeFilter::bind(Stmt& st) const {
+  for (size_t i = 0; i < bounds_.size(); ++i) st.bind(firstParam_ + static_cast<int>(i), bounds_[i]);
+}
+
+Result<std::map<int64_t, std::vector<RoleAssignment>>> loadRolesOf(Db& db, const std::vector<int64_t>& userIds) {
+  std::string ids = "[";
+  for (size_t i = 0; i < userIds.size(); ++i) ids += (i ? "," : "") + std::to_string(userIds[i]);
+  ids += "]";
+  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT r.user_id, r.org_id, o.name, o.path, r.role FROM role_assignments r "
+                                             "JOIN orgs o ON o.id = r.org_id WHERE r.user_id IN "
+                                             "(SELECT value FROM json_each(?1)) ORDER BY r.user_id, o.path, r.role"));
+  st.bind(1, ids);
+  std::map<int64_t, std::vector<RoleAssignment>> out;
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    RoleAssignment r;
+    r.orgId = st.int64(1);
+    r.orgName = st.text(2);
+    r.orgPath = st.text(3);
+    r.role = parseRole(st.text(4)).value_or(Role::kAuditor);
+    out[st.int64(0)].push_back(std::move(r));
+  }
+  return out;
 }
 
 Result<Org> loadOrg(Db& db, const Actor& actor, int64_t id) {

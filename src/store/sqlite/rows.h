@@ -2,6 +2,7 @@
 // turn an Actor's permission into SQL parameters.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,24 @@ inline constexpr const char* kTokenColumns =
     "t.revoked_at IS NOT NULL";
 ApiToken readToken(const Stmt& st);
 
-// A JSON array of path prefixes, bound as one parameter and read with json_each() in SQL.
-std::string prefixesJson(const std::vector<std::string>& prefixes);
+// An actor's scope as an SQL condition on an organisation path column: one index range per
+// subtree prefix, "(col >= ?k AND col < ?k+1 OR ...)", with parameters numbered from
+// `firstParam` (so the statement text, and its cached plan, depends only on the prefix count).
+// No prefixes: a condition that is always false.
+class ScopeFilter {
+ public:
+  ScopeFilter(const char* pathColumn, const std::vector<std::string>& prefixes, int firstParam);
+  const std::string& sql() const { return sql_; }
+  void bind(Stmt& st) const;
+
+ private:
+  std::string sql_;
+  std::vector<std::string> bounds_;  // lower, upper, lower, upper, ...
+  int firstParam_;
+};
+
+// Role assignments of several users in one query, keyed by user id.
+Result<std::map<int64_t, std::vector<RoleAssignment>>> loadRolesOf(Db& db, const std::vector<int64_t>& userIds);
 
 // Loads an organisation the actor may read; kNotFound when it does not exist or is out of scope.
 Result<Org> loadOrg(Db& db, const Actor& actor, int64_t id);

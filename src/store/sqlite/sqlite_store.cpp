@@ -287,15 +287,15 @@ Result<Page<AuditEntry>> SqliteStore::listAudit(const Actor& actor, const AuditF
   bool rootScope = false;
   for (const auto& p : prefixes)
     if (std::count(p.begin(), p.end(), '/') <= 2) rootScope = true;
-  const std::string scope = prefixesJson(prefixes);
+  const ScopeFilter scope("o.path", prefixes, 11);
   const std::string where =
       " FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id WHERE "
-      "((a.org_id IS NULL AND ?1) OR EXISTS (SELECT 1 FROM json_each(?2) p WHERE substr(o.path,1,length(p.value)) = "
-      "p.value)) AND (?3 = '' OR a.actor = ?3) AND (?4 = '' OR a.action = ?4 OR (substr(?4,-1) = '.' AND "
+      "((a.org_id IS NULL AND ?1) OR " + scope.sql() + ") AND (?3 = '' OR a.actor = ?3) AND (?4 = '' OR a.action = ?4 OR (substr(?4,-1) = '.' AND "
       "substr(a.action,1,length(?4)) = ?4)) AND (?5 = '' OR a.object_type = ?5) AND (?6 = '' OR a.object_id = ?6) "
       "AND (?7 IS NULL OR a.time >= ?7) AND (?8 IS NULL OR a.time < ?8)";
   auto bindAll = [&](Stmt& st) {
-    st.bind(1, rootScope).bind(2, scope).bind(3, f.actor).bind(4, f.action).bind(5, f.objectType);
+    scope.bind(st);
+    st.bind(1, rootScope).bind(3, f.actor).bind(4, f.action).bind(5, f.objectType);
     st.bind(6, f.objectId).bind(7, f.from).bind(8, f.to);
   };
   return read([&](Db& db) -> Result<Page<AuditEntry>> {
@@ -409,13 +409,13 @@ Status SqliteStore::deleteExpiredSessions(TimeMs now) {
 Result<Page<ApiToken>> SqliteStore::listTokens(const Actor& actor) {
   auto prefixes = scopePrefixes(actor, Permission::kManageTokens);
   if (prefixes.empty()) return Error::forbidden("API tokens are managed by administrators");
+  const ScopeFilter scope("o.path", prefixes, 1);
   return read([&](Db& db) -> Result<Page<ApiToken>> {
     Page<ApiToken> page;
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kTokenColumns +
-                                               " FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE EXISTS "
-                                               "(SELECT 1 FROM json_each(?1) p WHERE substr(o.path,1,"
-                                               "length(p.value)) = p.value) ORDER BY t.id DESC"));
-    st.bind(1, prefixesJson(prefixes));
+                                               " FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE " +
+                                               scope.sql() + " ORDER BY t.id DESC"));
+    scope.bind(st);
     for (;;) {
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
