@@ -104,6 +104,18 @@ TEST_F(OrgStoreTest, ScopeLimitsReadsAndWrites) {
   EXPECT_EQ(store_->getOrg(system_, b.id)->name, "Sở B");
 }
 
+TEST_F(OrgStoreTest, SiblingsHaveDistinctNames) {
+  Org a = create(system_, root_, "Sở Nội vụ");
+  Org huyen = create(system_, root_, "UBND huyện Sa Pa", OrgKind::kDistrict);
+  auto dup = store_->createOrg(system_, {.parentId = root_, .name = "Sở Nội vụ", .kind = OrgKind::kDepartment});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+  Org same = create(system_, huyen.id, "Sở Nội vụ");  // the same name elsewhere in the tree is fine
+  EXPECT_EQ(store_->moveOrg(system_, same.id, root_).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->updateOrg(system_, huyen.id, {.name = std::string("Sở Nội vụ")}).error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(store_->updateOrg(system_, a.id, {.name = std::string("Sở Nội vụ")}).ok()) << "renaming to itself";
+}
+
 TEST_F(OrgStoreTest, VietnameseNamesRoundTripByteForByte) {
   const std::string name = "UBND xã Tả Phìn – Đoàn kết, Hữu nghị";
   Org o = create(system_, root_, name, OrgKind::kCommune);

@@ -40,6 +40,15 @@ Result<int64_t> insertOrg(WriteTx& tx, const std::optional<int64_t>& parentId, c
   return id;
 }
 
+// Siblings must have different names, or the tree cannot be read ("which Sở Nội vụ?").
+Status checkSiblingName(WriteTx& tx, int64_t parentId, const std::string& name, int64_t excludeId) {
+  VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("SELECT 1 FROM orgs WHERE parent_id = ? AND name = ? AND id <> ?"));
+  st.bind(1, parentId).bind(2, name).bind(3, excludeId);
+  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+  if (row) return Error::conflict("an organisation named '" + name + "' already exists at this level");
+  return {};
+}
+
 // A user the actor may see (kReadUsers on the user's organisation), with that organisation.
 Result<std::pair<User, Org>> visibleUser(Db& db, const Actor& actor, int64_t id, Permission p) {
   VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kUserColumns + "," + kOrgColumns +
@@ -149,6 +158,7 @@ Result<Org> SqliteStore::createOrg(const Actor& actor, const OrgDraft& d) {
     VIGIL_TRY(requireManage(actor, Permission::kManageOrgs, parent, "add organisations"));
     if (parent.archived) return Error::conflict("'" + parent.name + "' is archived; unarchive it first");
     if (d.kind == OrgKind::kProvince) return Error::validation("kind", "only the root of the tree is a province");
+    VIGIL_TRY(checkSiblingName(tx, parent.id, d.name, 0));
     VIGIL_ASSIGN_OR_RETURN(id, insertOrg(tx, parent.id, parent.path, d.name, d.kind, d.code));
     Org created{.id = id, .parentId = parent.id, .name = d.name, .kind = d.kind, .code = d.code};
     return tx.audit(actor, {.action = "org.create", .objectType = "org", .objectId = std::to_string(id),
@@ -164,6 +174,7 @@ Result<Org> SqliteStore::updateOrg(const Actor& actor, int64_t id, const OrgPatc
     json::object changes;
     Org next = org;
     if (p.name && *p.name != org.name) {
+      if (org.parentId) VIGIL_TRY(checkSiblingName(tx, *org.parentId, *p.name, org.id));
       changes["name"] = json::object{{"from", org.name}, {"to", *p.name}};
       next.name = *p.name;
     }
@@ -197,6 +208,7 @@ Result<Org> SqliteStore::moveOrg(const Actor& actor, int64_t id, int64_t newPare
       return Error::conflict("'" + org.name + "' cannot be moved under itself or one of its own units");
     if (parent.archived) return Error::conflict("'" + parent.name + "' is archived");
     if (org.parentId == parent.id) return {};
+    VIGIL_TRY(checkSiblingName(tx, parent.id, org.name, org.id));
     const std::string newPath = parent.path + std::to_string(org.id) + "/";
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE orgs SET path = ?1 || substr(path, length(?2) + 1) "
                                                   "WHERE substr(path, 1, length(?2)) = ?2"));
