@@ -67,11 +67,13 @@ std::string resolveWebRoot(const Config& config, const std::string& exePath) {
   return {};
 }
 
-Result<std::unique_ptr<sqlite::SqliteStore>> openStore(const Config& config, const Clock& clock) {
+Result<std::unique_ptr<sqlite::SqliteStore>> openStore(const Config& config, const Clock& clock,
+                                                       Metrics* metrics = nullptr) {
   sqlite::SqliteOptions opts;
   opts.path = databasePath(config);
   opts.readerConnections = config.store.readerConnections;
   opts.writerBatchMax = config.store.writerBatchMax;
+  opts.metrics = metrics;
   return sqlite::SqliteStore::open(opts, clock);
 }
 
@@ -129,7 +131,7 @@ int serve(const Config& config, const std::string& exePath) {
 
   SystemClock clock;
   Metrics metrics;
-  auto store = openStore(config, clock);
+  auto store = openStore(config, clock, &metrics);
   if (!store.ok()) return fail(store.error());
   auto key = auth::loadOrCreateMasterKey(config.store.dataDir);
   if (!key.ok()) return fail(key.error());

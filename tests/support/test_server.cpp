@@ -54,6 +54,7 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   sqlite::SqliteOptions so;
   so.path = dbPath();
   so.readerConnections = 2;
+  so.metrics = &metrics_;
   auto st = sqlite::SqliteStore::open(so, clock_);
   if (!st.ok()) throw std::runtime_error(st.error().message);
   store_ = std::move(st).value();

@@ -88,6 +88,12 @@ Status SqliteStore::start() {
     freeReaders_.push_back(r.get());
     readers_.push_back(std::move(r));
   }
+  if (auto* m = opts_.metrics) {
+    m->describe("vigil_store_commit_seconds", Metrics::Type::kHistogram, "Time to run and commit one write batch.");
+    m->describe("vigil_store_write_jobs_total", Metrics::Type::kCounter, "Write jobs by result.");
+    m->describe("vigil_store_write_queue_depth", Metrics::Type::kGauge, "Write jobs waiting when a batch starts.");
+    m->describe("vigil_store_read_seconds", Metrics::Type::kHistogram, "Time a read connection is held.");
+  }
   writerThread_ = std::thread([this] { writerLoop(); });
   return {};
 }
@@ -135,11 +141,13 @@ void SqliteStore::writerLoop() {
       std::unique_lock lock(queueMu_);
       queueCv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      if (opts_.metrics) opts_.metrics->set("vigil_store_write_queue_depth", "", static_cast<double>(queue_.size()));
       while (!queue_.empty() && static_cast<int>(batch.size()) < opts_.writerBatchMax) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    const auto batchStart = std::chrono::steady_clock::now();
     std::vector<Status> results(batch.size());
     Status begin = writer_->exec("BEGIN IMMEDIATE");
     // Another process (a `vigil backup` or `restore` command) may have appended to the audit log:
@@ -179,11 +187,16 @@ void SqliteStore::writerLoop() {
       for (auto& r : results)
         if (r.ok()) r = commit;
     }
+    if (auto* m = opts_.metrics) {
+      m->observe("vigil_store_commit_seconds", "",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - batchStart).count());
+      for (const auto& r : results) m->add("vigil_store_write_jobs_total", r.ok() ? "result=\"ok\"" : "result=\"error\"");
+    }
     for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
   }
 }
 
-SqliteStore::Lease::Lease(SqliteStore& s) : store(s) {
+SqliteStore::Lease::Lease(SqliteStore& s) : store(s), start(std::chrono::steady_clock::now()) {
   std::unique_lock lock(s.readersMu_);
   s.readersCv_.wait(lock, [&] { return !s.freeReaders_.empty(); });
   db = s.freeReaders_.back();
@@ -191,6 +204,9 @@ SqliteStore::Lease::Lease(SqliteStore& s) : store(s) {
 }
 
 SqliteStore::Lease::~Lease() {
+  if (auto* m = store.opts_.metrics)
+    m->observe("vigil_store_read_seconds", "",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   {
     std::lock_guard lock(store.readersMu_);
     store.freeReaders_.push_back(db);

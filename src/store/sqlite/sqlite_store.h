@@ -6,6 +6,7 @@
 // batch commits. Shutdown (close()) finishes the queued writes, then stops the writer.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
@@ -27,6 +29,7 @@ struct SqliteOptions {
   int readerConnections = 4;
   int writerBatchMax = 256;
   int writeQueueMax = 10000;  // jobs waiting; beyond this write() fails with kUnavailable
+  Metrics* metrics = nullptr;  // optional: commit and read timings, queue depth
 };
 
 // What a write job sees: the connection inside the batch transaction, the clock, and the audit
@@ -139,6 +142,7 @@ class SqliteStore final : public Store {
     ~Lease();
     SqliteStore& store;
     Db* db;
+    std::chrono::steady_clock::time_point start;
   };
 
   SqliteOptions opts_;
