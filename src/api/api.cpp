@@ -74,7 +74,8 @@ http::Response Api::handle(http::Request& req) {
     resp = static_->serve(req);
   } else {
     req.route = "static";
-    resp = errorResponse(Error::of(ErrorCode::kMethodNotAllowed, "only GET is allowed here"));
+    resp = errorResponse(Error::of(ErrorCode::kMethodNotAllowed, "only GET and HEAD are allowed here"));
+    resp.setHeader("Allow", "GET, HEAD");
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string route = "route=\"" + Metrics::labelValue(req.route) + "\"";

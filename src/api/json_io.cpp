@@ -1,6 +1,10 @@
 #include "api/json_io.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "core/text.h"
+#include "store/settings_codec.h"
 
 namespace vigil::api {
 
@@ -180,18 +184,7 @@ json::value toJson(const AuditEntry& e) {
                       {"hash", e.hash}};
 }
 
-json::value toJson(const SecuritySettings& s) {
-  json::array roles;
-  for (Role r : s.mfaRequiredRoles) roles.emplace_back(roleName(r));
-  return json::object{{"password_min_length_with_mfa", s.passwordMinLengthWithMfa},
-                      {"password_min_length_without_mfa", s.passwordMinLengthWithoutMfa},
-                      {"inactive_days", s.inactiveDays},
-                      {"mfa_required_roles", roles},
-                      {"session_idle_minutes", s.sessionIdleMinutes},
-                      {"session_absolute_hours", s.sessionAbsoluteHours},
-                      {"lockout_threshold", s.lockoutThreshold},
-                      {"lockout_minutes", s.lockoutMinutes}};
-}
+json::value toJson(const SecuritySettings& s) { return json::parse(encodeSecuritySettings(s)); }
 
 http::Response jsonResponse(int status, const json::value& v) {
   auto r = http::Response::json(status, json::serialize(v));
@@ -207,6 +200,25 @@ http::Response errorResponse(const Error& e) {
   auto r = jsonResponse(httpStatus(e.code), json::object{{"error", err}});
   if (e.retryAfterSeconds > 0) r.setHeader("Retry-After", std::to_string(e.retryAfterSeconds));
   return r;
+}
+
+Status onlyQueryParams(const http::Request& req, std::initializer_list<std::string_view> allowed) {
+  bool ok = true;
+  for (const auto& [k, v] : req.queryParams(&ok))
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+      return Error::validation(k, "is not a known query parameter");
+  if (!ok) return Error::badRequest("malformed query string");
+  return {};
+}
+
+Result<int64_t> queryInt(const std::string& name, const std::string& value, int64_t lo, int64_t hi) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || p != value.data() + value.size() || value.empty())
+    return Error::validation(name, "must be a whole number");
+  if (n < lo || n > hi)
+    return Error::validation(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return n;
 }
 
 Result<std::vector<std::pair<int64_t, Role>>> readRoleList(const json::array& a) {

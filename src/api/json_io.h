@@ -58,6 +58,12 @@ json::value timeOrNull(const std::optional<TimeMs>& t);
 http::Response jsonResponse(int status, const json::value& v);
 http::Response errorResponse(const Error& e);
 
+// Refuses a request whose query string is malformed or names a parameter not in `allowed`.
+Status onlyQueryParams(const http::Request& req, std::initializer_list<std::string_view> allowed);
+
+// A whole number from a query parameter, within [lo, hi]; the error names the parameter.
+Result<int64_t> queryInt(const std::string& name, const std::string& value, int64_t lo, int64_t hi);
+
 // Role assignments from a `roles` array of {"org_id","role"} objects.
 Result<std::vector<std::pair<int64_t, Role>>> readRoleList(const json::array& a);
 

@@ -25,28 +25,18 @@ Result<AuditFilter> readFilter(const http::Request& req, int maxLimit) {
       if (v.size() == 10) *t -= 7 * 3600 * 1000;
       if (k == "to" && v.size() == 10) *t += 24 * 3600 * 1000;
       (k == "from" ? f.from : f.to) = *t;
-    } else if (k == "limit" || k == "offset") {
-      int64_t n = 0;
-      try {
-        size_t used = 0;
-        n = std::stoll(v, &used);
-        if (used != v.size()) throw std::invalid_argument(k);
-      } catch (const std::exception&) {
-        return Error::validation(k, "must be a whole number");
-      }
-      if (k == "limit") {
-        if (n < 1 || n > maxLimit) return Error::validation("limit", "must be between 1 and " + std::to_string(maxLimit));
-        f.limit = static_cast<int>(n);
-      } else {
-        if (n < 0) return Error::validation("offset", "must not be negative");
-        f.offset = static_cast<int>(n);
-      }
+    } else if (k == "limit") {
+      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, maxLimit));
+      f.limit = static_cast<int>(n);
+    } else if (k == "offset") {
+      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
+      f.offset = static_cast<int>(n);
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
   }
   if (!ok) return Error::badRequest("malformed query string");
-  if (f.from && f.to && *f.from > *f.to) return Error::validation("from", "must not be after 'to'");
+  if (f.from && f.to && *f.from >= *f.to) return Error::validation("from", "must be before 'to'");
   return f;
 }
 

@@ -55,7 +55,7 @@ void registerMetaRoutes(Api& api) {
             // The floors are the national baseline; an operator may be stricter, never looser.
             VIGIL_ASSIGN_OR_RETURN(auto withMfa, body.requiredInt("password_min_length_with_mfa", 8, 128));
             VIGIL_ASSIGN_OR_RETURN(auto withoutMfa, body.requiredInt("password_min_length_without_mfa", 14, 128));
-            VIGIL_ASSIGN_OR_RETURN(auto inactive, body.requiredInt("inactive_days", 1, 3650));
+            VIGIL_ASSIGN_OR_RETURN(auto inactive, body.requiredInt("inactive_days", 1, 45));
             VIGIL_ASSIGN_OR_RETURN(auto idle, body.requiredInt("session_idle_minutes", 5, 1440));
             VIGIL_ASSIGN_OR_RETURN(auto absolute, body.requiredInt("session_absolute_hours", 1, 168));
             VIGIL_ASSIGN_OR_RETURN(auto threshold, body.requiredInt("lockout_threshold", 3, 100));

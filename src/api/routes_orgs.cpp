@@ -15,6 +15,7 @@ Result<OrgKind> readKind(const std::string& s) {
 
 void registerOrgRoutes(Api& api) {
   api.add("GET", "/api/v1/orgs", "org.list", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
+    VIGIL_TRY(onlyQueryParams(c.req, {"include_archived"}));
     auto archived = c.req.queryParam("include_archived");
     if (archived && *archived != "true" && *archived != "false")
       return Error::validation("include_archived", "must be true or false");

@@ -6,9 +6,18 @@ namespace vigil::api {
 
 void registerTokenRoutes(Api& api) {
   api.add("GET", "/api/v1/tokens", "token.list", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
+    VIGIL_TRY(onlyQueryParams(c.req, {"limit", "offset"}));
+    int64_t limit = 100, offset = 0;
+    if (auto v = c.req.queryParam("limit")) {
+      VIGIL_ASSIGN_OR_RETURN(limit, queryInt("limit", *v, 1, 500));
+    }
+    if (auto v = c.req.queryParam("offset")) {
+      VIGIL_ASSIGN_OR_RETURN(offset, queryInt("offset", *v, 0, 100000000));
+    }
     VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listTokens(c.actor()));
     json::array items;
-    for (const auto& t : page.items) items.push_back(toJson(t));
+    for (size_t i = static_cast<size_t>(offset); i < page.items.size() && items.size() < static_cast<size_t>(limit); ++i)
+      items.push_back(toJson(page.items[i]));
     return jsonResponse(200, json::object{{"items", items}, {"total", page.total}});
   });
 

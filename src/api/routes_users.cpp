@@ -29,23 +29,14 @@ Result<UserQuery> readQuery(const http::Request& req) {
   for (auto& [k, v] : req.queryParams(&ok)) {
     if (k == "q") {
       VIGIL_ASSIGN_OR_RETURN(q.text, cleanText("q", v, 100, true));
-    } else if (k == "org_id" || k == "limit" || k == "offset") {
-      int64_t n = 0;
-      try {
-        size_t used = 0;
-        n = std::stoll(v, &used);
-        if (used != v.size()) throw std::invalid_argument(k);
-      } catch (const std::exception&) {
-        return Error::validation(k, "must be a whole number");
-      }
-      if (k == "org_id") q.orgId = n;
-      else if (k == "limit") {
-        if (n < 1 || n > 500) return Error::validation("limit", "must be between 1 and 500");
-        q.limit = static_cast<int>(n);
-      } else {
-        if (n < 0 || n > 10000000) return Error::validation("offset", "must be between 0 and 10000000");
-        q.offset = static_cast<int>(n);
-      }
+    } else if (k == "org_id") {
+      VIGIL_ASSIGN_OR_RETURN(q.orgId, queryInt(k, v, 1, INT64_MAX));
+    } else if (k == "limit") {
+      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
+      q.limit = static_cast<int>(n);
+    } else if (k == "offset") {
+      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
+      q.offset = static_cast<int>(n);
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
@@ -129,7 +120,7 @@ void registerUserRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(User u, api.store().getUser(c.actor(), id));
             std::vector<Role> roles;
             for (const auto& r : u.roles) roles.push_back(r.role);
-            VIGIL_ASSIGN_OR_RETURN(auto hash, api.auth().hashForAccount(password, u.username, roles, u.mfaEnabled));
+            VIGIL_ASSIGN_OR_RETURN(auto hash, api.auth().hashForAccount(password, u.username, roles, u.mfaEnabled, "new_password"));
             VIGIL_TRY(api.store().setPassword(c.actor(), id, hash, true));
             return http::Response::noContent();
           });

@@ -262,7 +262,7 @@ Result<std::string> Authenticator::changeOwnPassword(const Principal& p, const s
     return Error::validation("current_password", "the current password is wrong");
   if (current == next) return Error::validation("new_password", "must differ from the current password");
   const SecuritySettings s = settings();
-  VIGIL_TRY(checkPasswordPolicy(next, p.user.mfaEnabled || mfaRequiredFor(p.user, s), s, p.user.username));
+  VIGIL_TRY(checkPasswordPolicy(next, p.user.mfaEnabled || mfaRequiredFor(p.user, s), s, p.user.username, "new_password"));
   VIGIL_ASSIGN_OR_RETURN(auto hash, hashPassword(next, cost_));
   VIGIL_TRY(store_.setPassword(p.actor, p.user.id, hash, false));
   return newSession(p.user.id, s);
@@ -304,12 +304,13 @@ Status Authenticator::disableOwnMfa(const Principal& p, const std::string& passw
 }
 
 Result<std::string> Authenticator::hashForAccount(const std::string& password, const std::string& username,
-                                                  const std::vector<Role>& roles, bool mfaEnabled) {
+                                                  const std::vector<Role>& roles, bool mfaEnabled,
+                                                  const std::string& field) {
   const SecuritySettings s = settings();
   bool withMfa = mfaEnabled;
   for (Role r : roles)
     if (std::find(s.mfaRequiredRoles.begin(), s.mfaRequiredRoles.end(), r) != s.mfaRequiredRoles.end()) withMfa = true;
-  VIGIL_TRY(checkPasswordPolicy(password, withMfa, s, username));
+  VIGIL_TRY(checkPasswordPolicy(password, withMfa, s, username, field));
   return hashPassword(password, cost_);
 }
 

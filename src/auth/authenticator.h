@@ -76,8 +76,10 @@ class Authenticator {
   Status disableOwnMfa(const Principal& p, const std::string& password, const std::string& code);
 
   // Hashes a password that an administrator sets for an account whose roles are `roles`.
+  // Policy errors name `field`.
   Result<std::string> hashForAccount(const std::string& password, const std::string& username,
-                                     const std::vector<Role>& roles, bool mfaEnabled);
+                                     const std::vector<Role>& roles, bool mfaEnabled,
+                                     const std::string& field = "password");
   Result<CreatedToken> createApiToken(const Actor& actor, const std::string& name, int64_t orgId, Role role,
                                       int days);
 

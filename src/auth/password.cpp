@@ -32,16 +32,16 @@ void verifyDummy(std::string_view password, const PasswordCost& cost) {
 }
 
 Status checkPasswordPolicy(std::string_view password, bool withMfa, const SecuritySettings& s,
-                           std::string_view username) {
+                           std::string_view username, const std::string& field) {
   if (!text::isValidUtf8(password) || text::hasControlChars(password))
-    return Error::validation("password", "must be valid text without control characters");
-  if (password.size() > 1024) return Error::validation("password", "must be at most 1024 bytes");
+    return Error::validation(field, "must be valid text without control characters");
+  if (password.size() > 1024) return Error::validation(field, "must be at most 1024 bytes");
   const size_t min = static_cast<size_t>(withMfa ? s.passwordMinLengthWithMfa : s.passwordMinLengthWithoutMfa);
   if (text::codePoints(password) < min)
-    return Error::validation("password", "must have at least " + std::to_string(min) + " characters" +
+    return Error::validation(field, "must have at least " + std::to_string(min) + " characters" +
                                              (withMfa ? "" : " for an account without two-step login (MFA)"));
   if (text::asciiLower(password) == text::asciiLower(username))
-    return Error::validation("password", "must not be the user name");
+    return Error::validation(field, "must not be the user name");
   return {};
 }
 

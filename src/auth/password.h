@@ -24,7 +24,8 @@ void verifyDummy(std::string_view password, const PasswordCost& cost);
 // Checks a new password against the policy: at least `passwordMinLengthWithMfa` characters when
 // the account has (or must have) MFA, otherwise `passwordMinLengthWithoutMfa`; at most 1024 bytes;
 // not the user name; valid UTF-8 without control characters.
+// Errors name `field`, the request field that carried the password.
 Status checkPasswordPolicy(std::string_view password, bool withMfa, const SecuritySettings& s,
-                           std::string_view username);
+                           std::string_view username, const std::string& field = "password");
 
 }  // namespace vigil::auth

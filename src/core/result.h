@@ -111,6 +111,7 @@ using Status = Result<void>;
   } while (0)
 
 // `VIGIL_ASSIGN_OR_RETURN(auto x, f());` declares x from a successful Result or returns its error.
+// It expands to several statements: give it braces under an `if` or a loop.
 #define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
   VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_res_, __LINE__), lhs, expr)
 #define VIGIL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -42,8 +42,17 @@ bool isValidUtf8(std::string_view s) {
 }
 
 bool hasControlChars(std::string_view s) {
-  for (unsigned char c : s)
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = p[i];
     if ((c < 0x20 && c != '\t') || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < s.size() && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F) return true;  // C1
+    if (c == 0xE2 && i + 2 < s.size()) {
+      const unsigned b1 = p[i + 1], b2 = p[i + 2];
+      if (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) return true;  // U+202A..U+202E
+      if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return true;  // U+2066..U+2069
+    }
+  }
   return false;
 }
 

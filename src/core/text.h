@@ -9,7 +9,8 @@ namespace vigil::text {
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool isValidUtf8(std::string_view s);
 
-// True when `s` contains a C0 control character other than tab (names and titles must not).
+// True when `s` contains a control character other than tab: C0, DEL, C1 (U+0080-U+009F), or an
+// invisible bidirectional override (U+202A-U+202E, U+2066-U+2069) that can disguise a name.
 bool hasControlChars(std::string_view s);
 
 // Trims ASCII white space from both ends.

@@ -127,6 +127,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   void dispatch() {
     auto& msg = parser_->get();
     keepAlive_ = msg.keep_alive();
+    head_ = msg.method() == bhttp::verb::head;
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -171,9 +172,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     res->result(static_cast<unsigned>(r.status));
     res->set(bhttp::field::server, "vigil");
     for (auto& [k, v] : r.headers) res->insert(k, v);
-    if (!res->has_content_length() && r.status != 204 && r.status != 304) res->body() = std::move(r.body);
+    const bool bodyAllowed = r.status != 204 && r.status != 304;
+    if (bodyAllowed && !head_) res->body() = std::move(r.body);
     res->keep_alive(keepAlive);
     res->prepare_payload();
+    // HEAD: the length of the body a GET would have sent, and no body.
+    if (bodyAllowed && head_) res->content_length(r.body.size());
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
     bhttp::async_write(stream_, *res, [self = this->shared_from_this(), res, keepAlive](beast::error_code ec, size_t) {
       if (ec || !keepAlive) return self->close();
@@ -200,6 +204,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keepAlive_ = true;
+  bool head_ = false;  // the current request is HEAD: headers only
   bool first_ = true;
 };
 

@@ -20,6 +20,9 @@ TEST(Text, ControlCharactersTrimAndCounting) {
   EXPECT_TRUE(text::hasControlChars(std::string("a\0b", 3)));
   EXPECT_TRUE(text::hasControlChars("a\nb"));
   EXPECT_FALSE(text::hasControlChars("a\tb"));
+  EXPECT_TRUE(text::hasControlChars("a\xC2\x85" "b")) << "C1 NEL";
+  EXPECT_TRUE(text::hasControlChars("admin\xE2\x80\xAEnimda")) << "right-to-left override";
+  EXPECT_FALSE(text::hasControlChars("Sở Nội vụ \xE2\x80\x93 Tỉnh")) << "an en dash is text";
   EXPECT_EQ(text::trim("  Sở  \n"), "Sở");
   EXPECT_EQ(text::codePoints("Tỉnh"), 4u);
   EXPECT_EQ(text::jsonQuote("a\"b\\\n\x01"), "\"a\\\"b\\\\\\n\\u0001\"");

@@ -10,6 +10,7 @@
 
 #include "audit/chain.h"
 #include "store/sqlite/migrations.h"
+#include "store/settings_codec.h"
 #include "store/sqlite/rows.h"
 
 namespace vigil::sqlite {
@@ -508,52 +509,12 @@ Status SqliteStore::touchToken(int64_t id, TimeMs now) {
 
 // --- Settings ----------------------------------------------------------------------------------
 
-namespace {
-std::string settingsToJson(const SecuritySettings& s) {
-  json::array roles;
-  for (Role r : s.mfaRequiredRoles) roles.emplace_back(roleName(r));
-  json::object o{{"password_min_length_with_mfa", s.passwordMinLengthWithMfa},
-                 {"password_min_length_without_mfa", s.passwordMinLengthWithoutMfa},
-                 {"inactive_days", s.inactiveDays},
-                 {"mfa_required_roles", roles},
-                 {"session_idle_minutes", s.sessionIdleMinutes},
-                 {"session_absolute_hours", s.sessionAbsoluteHours},
-                 {"lockout_threshold", s.lockoutThreshold},
-                 {"lockout_minutes", s.lockoutMinutes}};
-  return json::serialize(o);
-}
-
-SecuritySettings settingsFromJson(const std::string& text) {
-  SecuritySettings s;
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_object()) return s;
-  const auto& o = v.as_object();
-  auto geti = [&](const char* k, int& out) {
-    if (auto* p = o.if_contains(k); p && p->is_int64()) out = static_cast<int>(p->as_int64());
-  };
-  geti("password_min_length_with_mfa", s.passwordMinLengthWithMfa);
-  geti("password_min_length_without_mfa", s.passwordMinLengthWithoutMfa);
-  geti("inactive_days", s.inactiveDays);
-  geti("session_idle_minutes", s.sessionIdleMinutes);
-  geti("session_absolute_hours", s.sessionAbsoluteHours);
-  geti("lockout_threshold", s.lockoutThreshold);
-  geti("lockout_minutes", s.lockoutMinutes);
-  if (auto* p = o.if_contains("mfa_required_roles"); p && p->is_array()) {
-    s.mfaRequiredRoles.clear();
-    for (const auto& r : p->as_array())
-      if (r.is_string())
-        if (auto role = parseRole(std::string(r.as_string()))) s.mfaRequiredRoles.push_back(*role);
-  }
-  return s;
-}
-}  // namespace
 
 Result<SecuritySettings> SqliteStore::securitySettings() {
   return read([&](Db& db) -> Result<SecuritySettings> {
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT value FROM settings WHERE key = 'security'"));
     VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-    return row ? settingsFromJson(st.text(0)) : SecuritySettings{};
+    return row ? decodeSecuritySettings(st.text(0)) : SecuritySettings{};
   });
 }
 
@@ -564,7 +525,7 @@ Result<SecuritySettings> SqliteStore::putSecuritySettings(const Actor& actor, co
       return Error::forbidden("security settings are changed by an administrator of the province");
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO settings(key,value) VALUES('security',?) "
                                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-    const std::string text = settingsToJson(s);
+    const std::string text = encodeSecuritySettings(s);
     VIGIL_TRY(st.bind(1, text).run());
     return tx.audit(actor, {.action = "settings.security.update", .objectType = "settings",
                             .objectId = "security", .orgId = root.id, .summary = text});
