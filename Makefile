@@ -9,7 +9,7 @@ WEB_STAMP := web/node_modules/.package-lock.json
 VIGIL_DATA_DIR ?= ./var
 VIGIL_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench format format-check clean
+.PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench fuzz format format-check clean
 
 all: build
 
@@ -59,6 +59,18 @@ bench: deps web
 	cmake --preset bench >/dev/null
 	cmake --build --preset bench -j $(JOBS)
 	bench/run.sh
+
+# Coverage-guided fuzzing of the parsers with libFuzzer (clang); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/install-deps.sh fuzz
+	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" >/dev/null
+	cmake --build build/fuzz -j $(JOBS) --target json_body_fuzz http_parts_fuzz time_fuzz
+	for t in json_body http_parts time; do \
+	  mkdir -p build/fuzz/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
+	  build/fuzz/$${t}_fuzz build/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 FORMAT_FILES = $(shell git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 

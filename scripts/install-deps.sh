@@ -2,6 +2,7 @@
 # Installs everything vigil needs from Debian 12 packages, in one place.
 #   scripts/install-deps.sh build   what `make run` needs (compiler, libraries, Node.js for the UI)
 #   scripts/install-deps.sh test    the above plus test tools (GoogleTest, Chromium, wrk, sqlite3)
+#   scripts/install-deps.sh fuzz    clang with libFuzzer, for `make fuzz`
 # Idempotent: packages already installed are skipped, so it is cheap to call from every make.
 set -euo pipefail
 
@@ -18,8 +19,11 @@ test_pkgs=(
   sqlite3 chromium wrk curl procps clang-format
 )
 
+fuzz_pkgs=(clang libclang-rt-14-dev)
+
 pkgs=("${build_pkgs[@]}")
 if [[ $mode == test ]]; then pkgs+=("${test_pkgs[@]}"); fi
+if [[ $mode == fuzz ]]; then pkgs=("${fuzz_pkgs[@]}"); fi
 
 # Node.js and npm build the web UI. A machine that already has a newer Node.js (with its own npm)
 # keeps it; otherwise Debian's packages are used.
