@@ -1,0 +1,617 @@
+// Tenant isolation: agency A ("Sở Nội vụ") must not see or touch anything of agency B ("Sở Công
+// Thương") or of the province root, through any route.
+//
+// The world (built once per suite): province root (id 1); A and B under it, each with a unit; an
+// archived unit of B; in A a unit_officer, an administrator (with MFA) and an API token with the
+// administrator role on A; in B an administrator with MFA whose account is locked (every change
+// an attack could make to it is visible), a plain officer, and an API token created by the root
+// administrator; one user of A who also holds a role on B.
+//
+// The suite is table-driven:
+//   kObjectRoutes   routes with an object id in the path  -> 404 not_found, identical to a missing
+//                   id, and the object unchanged afterwards (checked by the root administrator);
+//   kCreateRoutes   routes naming an organisation in the body -> 404 for B and the root, nothing
+//                   created;
+//   kListRoutes     lists -> nothing of B in the answer (names, ids, totals), or 403 for a role that
+//                   may not list at all;
+//   kRootOnlyRoutes province-wide writes -> 403 for everyone in A;
+//   kNoObjectScope  routes that touch no object of another tenant (the caller's own account,
+//                   public documents).
+// RoutesAreCoveredByTheIsolationTables fails when the server registers a route that is in none of
+// these tables: a new route must be classified (and thereby tested) here.
+#include <regex>
+
+#include "api_test_util.h"
+
+namespace vigil::test {
+namespace {
+
+enum class Caller { kOfficerA, kAdminA, kTokenA };
+const Caller kCallers[] = {Caller::kOfficerA, Caller::kAdminA, Caller::kTokenA};
+
+std::string callerName(Caller c) {
+  switch (c) {
+    case Caller::kOfficerA: return "officerA";
+    case Caller::kAdminA: return "adminA";
+    case Caller::kTokenA: return "tokenA";
+  }
+  return "?";
+}
+
+// The object of B (or the root) a route is aimed at.
+enum class Target { kOrgB, kUnitB, kArchivedUnitB, kUserB, kTokenB, kRoot };
+
+// --- The tables ---------------------------------------------------------------------------------
+
+// Routes with an object id in the path. In bodies, {A} stands for the id of agency A.
+struct ObjectRoute {
+  const char* method;
+  const char* pattern;
+  Target target;
+  const char* body;
+};
+const ObjectRoute kObjectRoutes[] = {
+    {"GET", "/api/v1/orgs/{id}", Target::kOrgB, ""},
+    {"GET", "/api/v1/orgs/{id}", Target::kRoot, ""},
+    {"PATCH", "/api/v1/orgs/{id}", Target::kOrgB, R"({"name":"Đã bị đổi tên","code":"X"})"},
+    {"PATCH", "/api/v1/orgs/{id}", Target::kRoot, R"({"name":"Tỉnh bị đổi tên"})"},
+    {"POST", "/api/v1/orgs/{id}/move", Target::kUnitB, R"({"parent_id":{A}})"},
+    {"POST", "/api/v1/orgs/{id}/archive", Target::kUnitB, ""},
+    {"POST", "/api/v1/orgs/{id}/unarchive", Target::kArchivedUnitB, ""},
+    {"GET", "/api/v1/users/{id}", Target::kUserB, ""},
+    {"PATCH", "/api/v1/users/{id}", Target::kUserB, R"({"display_name":"Đã bị đổi","disabled":true})"},
+    {"PUT", "/api/v1/users/{id}/roles", Target::kUserB, R"({"roles":[{"org_id":{A},"role":"unit_officer"}]})"},
+    {"POST", "/api/v1/users/{id}/password", Target::kUserB, R"({"new_password":"Mat-khau-bi-doi-123456"})"},
+    {"POST", "/api/v1/users/{id}/unlock", Target::kUserB, ""},
+    {"DELETE", "/api/v1/users/{id}/mfa", Target::kUserB, ""},
+    {"DELETE", "/api/v1/tokens/{id}", Target::kTokenB, ""},
+};
+
+// Routes that create an object under an organisation named in the body ({P}: B, then the root).
+// `bearerStatus`: what an API token gets when the route refuses tokens before looking at the body.
+struct CreateRoute {
+  const char* method;
+  const char* pattern;
+  const char* body;
+  const char* createdName;  // how the object would show in the root administrator's lists
+  int bearerStatus;
+};
+const CreateRoute kCreateRoutes[] = {
+    {"POST", "/api/v1/orgs", R"({"parent_id":{P},"name":"Phòng lấn sân","kind":"unit"})", "Phòng lấn sân", 404},
+    {"POST", "/api/v1/users",
+     R"({"username":"lan.san","display_name":"Cán bộ lấn sân","org_id":{P},"password":"Lan-san-password-123",)"
+     R"("roles":[{"org_id":{P},"role":"unit_officer"}]})",
+     "lan.san", 404},
+    {"POST", "/api/v1/tokens", R"({"name":"Token lấn sân","org_id":{P},"role":"auditor","expires_in_days":1})",
+     "Token lấn sân", 403},
+};
+
+// Lists. {B} stands for the id of agency B, {userB} for B's administrator.
+enum class ListKind { kOrgs, kUsers, kTokens, kAudit, kAuditCsv };
+struct ListRoute {
+  const char* target;
+  ListKind kind;
+  bool officerMayList;  // false: a unit_officer gets 403
+};
+const ListRoute kListRoutes[] = {
+    {"/api/v1/orgs", ListKind::kOrgs, true},
+    {"/api/v1/orgs?include_archived=true", ListKind::kOrgs, true},
+    {"/api/v1/users?limit=500", ListKind::kUsers, false},
+    {"/api/v1/users?org_id={B}", ListKind::kUsers, false},
+    {"/api/v1/users?q=congthuong", ListKind::kUsers, false},
+    {"/api/v1/tokens", ListKind::kTokens, false},
+    {"/api/v1/audit?limit=500", ListKind::kAudit, false},
+    {"/api/v1/audit?limit=500&object_type=user", ListKind::kAudit, false},
+    {"/api/v1/audit?limit=500&object_id={userB}", ListKind::kAudit, false},
+    {"/api/v1/audit?limit=500&action=auth.", ListKind::kAudit, false},
+    {"/api/v1/audit/export.csv", ListKind::kAuditCsv, false},
+};
+
+// Province-wide writes: only an administrator of the root may make them.
+struct RootOnlyRoute {
+  const char* method;
+  const char* pattern;
+  const char* body;
+};
+const RootOnlyRoute kRootOnlyRoutes[] = {
+    {"PUT", "/api/v1/settings/security",
+     R"({"password_min_length_with_mfa":8,"password_min_length_without_mfa":14,"inactive_days":30,)"
+     R"("mfa_required_roles":[],"session_idle_minutes":600,"session_absolute_hours":168,)"
+     R"("lockout_threshold":100,"lockout_minutes":1})"},
+    {"POST", "/api/v1/setup", R"({"province_name":"Tỉnh bị chiếm"})"},
+};
+
+// Routes that reach no object of another tenant: public documents and probes, the login steps,
+// the caller's own account, reading the (province-wide) security settings, and the audit chain
+// check (which reports only ok/count).
+const char* const kNoObjectScope[] = {
+    "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
+    "GET /api/v1/version",
+    "GET /api/v1/openapi.json",
+    "GET /api/v1/setup",
+    "POST /api/v1/auth/login",
+    "POST /api/v1/auth/mfa",
+    "POST /api/v1/auth/logout",
+    "GET /api/v1/me",
+    "POST /api/v1/me/password",
+    "POST /api/v1/me/mfa/setup",
+    "POST /api/v1/me/mfa/confirm",
+    "POST /api/v1/me/mfa/disable",
+    "GET /api/v1/settings/security",
+    "GET /api/v1/audit/verify",
+};
+
+void PrintTo(const ObjectRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
+void PrintTo(const CreateRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
+void PrintTo(const ListRoute& r, std::ostream* os) { *os << "GET " << r.target; }
+void PrintTo(const RootOnlyRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
+void PrintTo(Caller c, std::ostream* os) { *os << callerName(c); }
+
+// --- The world ------------------------------------------------------------------------------------
+
+struct World {
+  int64_t root = 1, A = 0, unitA = 0, B = 0, unitB = 0, archivedUnitB = 0;
+  std::string pathA;
+  int64_t officerAId = 0, adminAId = 0, userBId = 0, plainUserBId = 0, dualId = 0;
+  int64_t tokenAId = 0, tokenBId = 0;
+  std::string tokenBSecret;
+  Session officerA, adminA, tokenA;
+  // Text that must never reach a caller of A.
+  std::vector<std::string> secretsOfB;
+};
+
+int64_t meId(TestServer& srv, const Session& s) {
+  auto me = srv.call(s, "GET", "/api/v1/me");
+  EXPECT_EQ(me.status, 200) << me.body;
+  return jsonInt(jsonField(me.body, "user"), "id");
+}
+
+std::pair<int64_t, std::string> createToken(TestServer& srv, const std::string& name, int64_t org,
+                                            const std::string& role) {
+  auto r = srv.call(srv.admin(), "POST", "/api/v1/tokens",
+                    body({{"name", name}, {"org_id", org}, {"role", role}, {"expires_in_days", 30}}));
+  EXPECT_EQ(r.status, 201) << r.body;
+  return {jsonInt(jsonField(r.body, "token"), "id"), jsonField(r.body, "secret")};
+}
+
+std::unique_ptr<World> buildWorld(TestServer& srv) {
+  auto w = std::make_unique<World>();
+  Session& root = srv.admin();
+  w->A = srv.createOrg(root, w->root, "Sở Nội vụ");
+  w->unitA = srv.createOrg(root, w->A, "Phòng Tổ chức cán bộ", "unit");
+  w->B = srv.createOrg(root, w->root, "Sở Công Thương");
+  w->unitB = srv.createOrg(root, w->B, "Phòng Quản lý công nghiệp", "unit");
+  w->archivedUnitB = srv.createOrg(root, w->B, "Trung tâm Khuyến công", "unit");
+  EXPECT_EQ(srv.call(root, "POST", "/api/v1/orgs/" + std::to_string(w->archivedUnitB) + "/archive").status, 200);
+  w->pathA = jsonField(srv.call(root, "GET", "/api/v1/orgs/" + std::to_string(w->A)).body, "path");
+
+  w->officerA = srv.userSession("officer.noivu", w->A, "unit_officer");
+  w->officerAId = meId(srv, w->officerA);
+  w->adminA = srv.userSession("admin.noivu", w->A, "administrator");
+  w->adminAId = meId(srv, w->adminA);
+
+  // B's administrator: password changed, MFA on, then locked by five wrong passwords.
+  Session adminB = srv.userSession("admin.congthuong", w->B, "administrator");
+  w->userBId = meId(srv, adminB);
+  int last = 0;
+  for (int i = 0; i < 5; ++i)
+    last = srv.client()
+               .request("POST", "/api/v1/auth/login", R"({"username":"admin.congthuong","password":"sai-mat-khau"})")
+               .status;
+  EXPECT_EQ(last, 423) << "B's administrator should be locked";
+  w->plainUserBId = srv.createUser(root, "canbo.congthuong", w->unitB, "unit_officer");
+
+  auto dual = srv.call(root, "POST", "/api/v1/users",
+                       body({{"username", "kiemnhiem.noivu"},
+                             {"display_name", "Cán bộ kiêm nhiệm"},
+                             {"org_id", w->A},
+                             {"password", "Officer-password-123"},
+                             {"roles", json::array{json::object{{"org_id", w->A}, {"role", "unit_officer"}},
+                                                   json::object{{"org_id", w->B}, {"role", "unit_officer"}}}}}));
+  EXPECT_EQ(dual.status, 201) << dual.body;
+  w->dualId = jsonInt(dual.body, "id");
+
+  auto [tokenBId, tokenBSecret] = createToken(srv, "Máy quét Sở Công Thương", w->B, "soc_analyst");
+  w->tokenBId = tokenBId;
+  w->tokenBSecret = tokenBSecret;
+  auto [tokenAId, tokenASecret] = createToken(srv, "Máy quét Sở Nội vụ", w->A, "administrator");
+  w->tokenAId = tokenAId;
+  w->tokenA.bearer = tokenASecret;
+
+  w->secretsOfB = {"Sở Công Thương",   "Phòng Quản lý công nghiệp", "Trung tâm Khuyến công",   "admin.congthuong",
+                   "canbo.congthuong", "Máy quét Sở Công Thương",   tokenBSecret.substr(0, 10)};
+
+  // Attempts on B before any list is read: their audit entries must stay out of A's view. Their
+  // answers are checked by the table tests (an assertion here would skip the whole suite).
+  (void)srv.call(w->adminA, "GET", "/api/v1/users/" + std::to_string(w->userBId));
+  (void)srv.call(w->adminA, "PATCH", "/api/v1/orgs/" + std::to_string(w->B), R"({"name":"Sở Công Thương"})");
+  (void)srv.call(w->tokenA, "DELETE", "/api/v1/tokens/" + std::to_string(w->tokenBId));
+  return w;
+}
+
+// --- Fixture --------------------------------------------------------------------------------------
+
+class TenantIsolation : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() {
+    srv_ = new TestServer();
+    w_ = buildWorld(*srv_).release();
+  }
+  static void TearDownTestSuite() {
+    delete w_;
+    delete srv_;
+    w_ = nullptr;
+    srv_ = nullptr;
+  }
+
+ protected:
+  static TestServer& srv() { return *srv_; }
+  static Session& root() { return srv_->admin(); }
+  static const World& w() { return *w_; }
+
+  static const Session& as(Caller c) {
+    switch (c) {
+      case Caller::kOfficerA: return w_->officerA;
+      case Caller::kAdminA: return w_->adminA;
+      case Caller::kTokenA: return w_->tokenA;
+    }
+    return w_->officerA;
+  }
+
+  static int64_t targetId(Target t) {
+    switch (t) {
+      case Target::kOrgB: return w_->B;
+      case Target::kUnitB: return w_->unitB;
+      case Target::kArchivedUnitB: return w_->archivedUnitB;
+      case Target::kUserB: return w_->userBId;
+      case Target::kTokenB: return w_->tokenBId;
+      case Target::kRoot: return w_->root;
+    }
+    return 0;
+  }
+
+  // The object as the root administrator sees it; any change shows as a different text.
+  static std::string snapshot(Target t) {
+    const std::string id = std::to_string(targetId(t));
+    switch (t) {
+      case Target::kUserB: {
+        auto r = srv_->call(root(), "GET", "/api/v1/users/" + id);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.body;
+      }
+      case Target::kTokenB: {
+        auto r = srv_->call(root(), "GET", "/api/v1/tokens");
+        for (const auto& t : itemsOf(r.body))
+          if (intOf(member(t, "id")) == targetId(Target::kTokenB)) return json::serialize(t);
+        ADD_FAILURE() << "B's token is missing from the root administrator's list";
+        return "";
+      }
+      default: {
+        auto r = srv_->call(root(), "GET", "/api/v1/orgs/" + id);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.body;
+      }
+    }
+  }
+
+  // Ids of the organisations in A's subtree, as the root administrator sees them now.
+  static std::set<int64_t> subtreeOfA() {
+    std::set<int64_t> ids;
+    for (const auto& o : itemsOf(srv_->call(root(), "GET", "/api/v1/orgs?include_archived=true").body))
+      if (str(*member(o, "path")).rfind(w_->pathA, 0) == 0) ids.insert(intOf(member(o, "id")));
+    EXPECT_GE(ids.size(), 2u);
+    return ids;
+  }
+
+  static std::string substitute(std::string s) {
+    s = replaceAll(s, "{A}", std::to_string(w_->A));
+    s = replaceAll(s, "{B}", std::to_string(w_->B));
+    s = replaceAll(s, "{userB}", std::to_string(w_->userBId));
+    return s;
+  }
+
+  static void expectNoSecretOfB(const std::string& text, const std::string& what) {
+    for (const auto& s : w_->secretsOfB) EXPECT_EQ(text.find(s), std::string::npos) << what << " shows '" << s << "'";
+  }
+
+  static TestServer* srv_;
+  static World* w_;
+};
+
+TestServer* TenantIsolation::srv_ = nullptr;
+World* TenantIsolation::w_ = nullptr;
+
+// An answer about an object out of scope must be the answer about a missing object: the same
+// status and body once the id itself is masked.
+std::string maskId(const std::string& text, int64_t id) {
+  return std::regex_replace(text, std::regex("\\b" + std::to_string(id) + "\\b"), "<id>");
+}
+
+std::string testName(std::string s) {
+  for (auto& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
+// --- Routes with an object id ---------------------------------------------------------------------
+
+class ObjectRouteIsolation : public TenantIsolation,
+                             public ::testing::WithParamInterface<std::tuple<ObjectRoute, Caller>> {};
+
+TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
+  const auto& [route, caller] = GetParam();
+  const int64_t id = targetId(route.target);
+  constexpr int64_t kMissing = 987654321;
+  const std::string before = snapshot(route.target);
+  const std::string reqBody = substitute(route.body);
+
+  auto r = srv().call(as(caller), route.method, replaceAll(route.pattern, "{id}", std::to_string(id)), reqBody);
+  EXPECT_TRUE(isError(r, 404, "not_found")) << route.method << " " << route.pattern << " by " << callerName(caller);
+
+  auto missing =
+      srv().call(as(caller), route.method, replaceAll(route.pattern, "{id}", std::to_string(kMissing)), reqBody);
+  EXPECT_EQ(r.status, missing.status);
+  EXPECT_EQ(maskId(r.body, id), maskId(missing.body, kMissing))
+      << "the answer differs from the one for a missing object (existence leak)";
+
+  EXPECT_EQ(snapshot(route.target), before) << "the object of the other tenant changed";
+}
+
+std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
+  const ObjectRoute& route = std::get<0>(info.param);
+  static const char* const targets[] = {"orgB", "unitB", "archivedUnitB", "userB", "tokenB", "root"};
+  return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
+                  callerName(std::get<1>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, ObjectRouteIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kObjectRoutes), ::testing::ValuesIn(kCallers)),
+                         objectRouteName);
+
+// --- Routes that create under an organisation named in the body -----------------------------------
+
+class CreateRouteIsolation : public TenantIsolation,
+                             public ::testing::WithParamInterface<std::tuple<CreateRoute, Target, Caller>> {};
+
+TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
+  const auto& [route, target, caller] = GetParam();
+  const int64_t parent = targetId(target);
+  auto r = srv().call(as(caller), route.method, route.pattern, replaceAll(route.body, "{P}", std::to_string(parent)));
+  const int expected = caller == Caller::kTokenA ? route.bearerStatus : 404;
+  EXPECT_TRUE(isError(r, expected, expected == 404 ? "not_found" : "forbidden"))
+      << route.pattern << " under " << parent << " by " << callerName(caller);
+
+  // Nothing was created, seen from the root.
+  const std::string all = srv().call(root(), "GET", "/api/v1/orgs?include_archived=true").body +
+                          srv().call(root(), "GET", "/api/v1/users?limit=500").body +
+                          srv().call(root(), "GET", "/api/v1/tokens").body;
+  EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
+}
+
+std::string createRouteName(const ::testing::TestParamInfo<std::tuple<CreateRoute, Target, Caller>>& info) {
+  const CreateRoute& route = std::get<0>(info.param);
+  return testName(std::string(route.method) + route.pattern + "_under_" +
+                  (std::get<1>(info.param) == Target::kRoot ? "root" : "orgB") + "_by_" +
+                  callerName(std::get<2>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, CreateRouteIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kCreateRoutes),
+                                            ::testing::Values(Target::kOrgB, Target::kRoot),
+                                            ::testing::ValuesIn(kCallers)),
+                         createRouteName);
+
+// --- Lists ------------------------------------------------------------------------------------------
+
+class ListIsolation : public TenantIsolation, public ::testing::WithParamInterface<std::tuple<ListRoute, Caller>> {};
+
+TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
+  const auto& [route, caller] = GetParam();
+  const std::string target = substitute(route.target);
+  auto r = srv().call(as(caller), "GET", target);
+  if (caller == Caller::kOfficerA && !route.officerMayList) {
+    EXPECT_TRUE(isError(r, 403, "forbidden")) << target;
+    return;
+  }
+  ASSERT_EQ(r.status, 200) << target << ": " << r.body;
+  expectNoSecretOfB(r.body, target + " for " + callerName(caller));
+
+  const std::set<int64_t> inA = subtreeOfA();
+  const std::set<int64_t> orgsOfB{w().B, w().unitB, w().archivedUnitB, w().root};
+  const std::set<int64_t> usersOfB{w().userBId, w().plainUserBId};
+
+  if (route.kind == ListKind::kAuditCsv) {
+    auto rows = parseCsv(r.body);
+    ASSERT_FALSE(rows.empty());
+    for (size_t i = 1; i < rows.size(); ++i) {
+      ASSERT_EQ(rows[i].size(), 11u) << "row " << i;
+      ASSERT_FALSE(rows[i][7].empty()) << "an entry without organisation reached an agency: row " << i;
+      EXPECT_TRUE(inA.count(std::stoll(rows[i][7]))) << "entry of organisation " << rows[i][7] << " in A's export";
+    }
+    return;
+  }
+
+  auto items = itemsOf(r.body);
+  EXPECT_EQ(totalOf(r.body), static_cast<int64_t>(items.size())) << "the total counts rows that are not shown";
+  for (const auto& it : items) {
+    const std::string row = json::serialize(it);
+    switch (route.kind) {
+      case ListKind::kOrgs:
+        EXPECT_EQ(str(*member(it, "path")).rfind(w().pathA, 0), 0u) << row;
+        EXPECT_FALSE(orgsOfB.count(intOf(member(it, "id")))) << row;
+        break;
+      case ListKind::kUsers:
+        EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << row;
+        EXPECT_FALSE(usersOfB.count(intOf(member(it, "id")))) << row;
+        for (const auto& role : member(it, "roles")->as_array())
+          EXPECT_TRUE(inA.count(intOf(member(role, "org_id")))) << "role outside A shown: " << row;
+        break;
+      case ListKind::kTokens:
+        EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << row;
+        EXPECT_NE(intOf(member(it, "id")), w().tokenBId) << row;
+        break;
+      case ListKind::kAudit: {
+        const json::value* org = member(it, "org_id");
+        ASSERT_TRUE(org && !org->is_null()) << "an entry without organisation reached an agency: " << row;
+        EXPECT_TRUE(inA.count(intOf(org))) << row;
+        const std::string type = str(*member(it, "object_type"));
+        const std::string obj = str(*member(it, "object_id"));
+        if (type == "org") {
+          EXPECT_FALSE(orgsOfB.count(std::atoll(obj.c_str()))) << row;
+        } else if (type == "user") {
+          EXPECT_FALSE(usersOfB.count(std::atoll(obj.c_str()))) << row;
+        } else if (type == "token") {
+          EXPECT_NE(obj, std::to_string(w().tokenBId)) << row;
+        }
+        break;
+      }
+      case ListKind::kAuditCsv: break;
+    }
+  }
+}
+
+std::string listRouteName(const ::testing::TestParamInfo<std::tuple<ListRoute, Caller>>& info) {
+  return testName(std::string(std::get<0>(info.param).target) + "_by_" + callerName(std::get<1>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, ListIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kListRoutes), ::testing::ValuesIn(kCallers)),
+                         listRouteName);
+
+// --- Province-wide writes ---------------------------------------------------------------------------
+
+class RootOnlyIsolation : public TenantIsolation,
+                          public ::testing::WithParamInterface<std::tuple<RootOnlyRoute, Caller>> {};
+
+TEST_P(RootOnlyIsolation, OnlyTheRootAdministratorMayWrite) {
+  const auto& [route, caller] = GetParam();
+  const std::string settings = srv().call(root(), "GET", "/api/v1/settings/security").body;
+  const std::string setup = srv().client().request("GET", "/api/v1/setup").body;
+  auto r = srv().call(as(caller), route.method, route.pattern, route.body);
+  EXPECT_TRUE(isError(r, 403, "forbidden")) << route.pattern << " by " << callerName(caller);
+  EXPECT_EQ(srv().call(root(), "GET", "/api/v1/settings/security").body, settings);
+  EXPECT_EQ(srv().client().request("GET", "/api/v1/setup").body, setup);
+}
+
+std::string rootOnlyRouteName(const ::testing::TestParamInfo<std::tuple<RootOnlyRoute, Caller>>& info) {
+  const RootOnlyRoute& route = std::get<0>(info.param);
+  return testName(std::string(route.method) + route.pattern + "_by_" + callerName(std::get<1>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, RootOnlyIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kRootOnlyRoutes), ::testing::ValuesIn(kCallers)),
+                         rootOnlyRouteName);
+
+// --- Specific attacks -------------------------------------------------------------------------------
+
+TEST_F(TenantIsolation, AdminOfACannotGrantRolesOnBOrOnTheRoot) {
+  const std::string path = "/api/v1/users/" + std::to_string(w().officerAId) + "/roles";
+  const std::string before = srv().call(root(), "GET", "/api/v1/users/" + std::to_string(w().officerAId)).body;
+  for (int64_t org : {w().B, w().unitB, w().root}) {
+    for (const Caller c : {Caller::kAdminA, Caller::kTokenA}) {
+      // Alone, and next to a legitimate grant on A (the whole request must fail, nothing applied).
+      auto alone = srv().call(as(c), "PUT", path,
+                              body({{"roles", json::array{json::object{{"org_id", org}, {"role", "administrator"}}}}}));
+      EXPECT_TRUE(isError(alone, 404, "not_found")) << "grant on " << org << " by " << callerName(c);
+      auto mixed = srv().call(as(c), "PUT", path,
+                              body({{"roles", json::array{json::object{{"org_id", w().A}, {"role", "leader"}},
+                                                          json::object{{"org_id", org}, {"role", "auditor"}}}}}));
+      EXPECT_TRUE(isError(mixed, 404, "not_found")) << "mixed grant on " << org << " by " << callerName(c);
+    }
+  }
+  EXPECT_EQ(srv().call(root(), "GET", "/api/v1/users/" + std::to_string(w().officerAId)).body, before);
+}
+
+TEST_F(TenantIsolation, AdminOfACannotCreateAUserOfAWithARoleOnB) {
+  auto r = srv().call(w().adminA, "POST", "/api/v1/users",
+                      body({{"username", "hai.mang"},
+                            {"display_name", "Hai mang"},
+                            {"org_id", w().A},
+                            {"password", "Officer-password-123"},
+                            {"roles", json::array{json::object{{"org_id", w().A}, {"role", "unit_officer"}},
+                                                  json::object{{"org_id", w().B}, {"role", "administrator"}}}}}));
+  EXPECT_TRUE(isError(r, 404, "not_found"));
+  EXPECT_EQ(totalOf(srv().call(root(), "GET", "/api/v1/users?q=hai.mang").body), 0) << "the user was created";
+}
+
+TEST_F(TenantIsolation, AdminOfACannotMoveItsUnitUnderBOrTheRoot) {
+  const std::string path = "/api/v1/orgs/" + std::to_string(w().unitA);
+  const std::string before = srv().call(root(), "GET", path).body;
+  for (int64_t parent : {w().B, w().unitB, w().root}) {
+    for (const Caller c : {Caller::kAdminA, Caller::kTokenA}) {
+      auto r = srv().call(as(c), "POST", path + "/move", body({{"parent_id", parent}}));
+      EXPECT_TRUE(isError(r, 404, "not_found")) << "move under " << parent << " by " << callerName(c);
+    }
+  }
+  EXPECT_EQ(srv().call(root(), "GET", path).body, before);
+}
+
+TEST_F(TenantIsolation, ReplacingRolesOfAUserOfAKeepsTheirRoleOnB) {
+  const std::string path = "/api/v1/users/" + std::to_string(w().dualId);
+  auto seen = srv().call(w().adminA, "GET", path);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  expectNoSecretOfB(seen.body, "A's view of a user with a role on B");
+  EXPECT_EQ(parseJson(seen.body).at("roles").as_array().size(), 1u) << seen.body;
+
+  auto r = srv().call(w().adminA, "PUT", path + "/roles",
+                      body({{"roles", json::array{json::object{{"org_id", w().A}, {"role", "leader"}}}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  expectNoSecretOfB(r.body, "the answer to A's role change");
+
+  bool keepsB = false, hasLeaderOnA = false;
+  const json::value after = parseJson(srv().call(root(), "GET", path).body);
+  for (const auto& role : after.at("roles").as_array()) {
+    if (intOf(member(role, "org_id")) == w().B && str(*member(role, "role")) == "unit_officer") keepsB = true;
+    if (intOf(member(role, "org_id")) == w().A && str(*member(role, "role")) == "leader") hasLeaderOnA = true;
+  }
+  EXPECT_TRUE(keepsB) << "A's administrator removed a role on B";
+  EXPECT_TRUE(hasLeaderOnA);
+}
+
+TEST_F(TenantIsolation, OfficerOfAStillWorksInsideA) {
+  // The 404s above come from scope, not from broken routes: inside A the same callers succeed.
+  EXPECT_EQ(srv().call(w().officerA, "GET", "/api/v1/orgs/" + std::to_string(w().unitA)).status, 200);
+  EXPECT_EQ(srv().call(w().adminA, "GET", "/api/v1/users/" + std::to_string(w().officerAId)).status, 200);
+  EXPECT_EQ(srv().call(w().tokenA, "GET", "/api/v1/orgs/" + std::to_string(w().A)).status, 200);
+  // A has no archived unit, so the token sees exactly A's subtree.
+  auto orgs = srv().call(w().tokenA, "GET", "/api/v1/orgs");
+  EXPECT_EQ(totalOf(orgs.body), static_cast<int64_t>(subtreeOfA().size())) << orgs.body;
+}
+
+// --- Coverage of the tables -------------------------------------------------------------------------
+
+std::set<std::string> classifiedRoutes() {
+  std::set<std::string> out;
+  for (const auto& r : kObjectRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& r : kCreateRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& r : kListRoutes) {
+    std::string t = r.target;
+    out.insert("GET " + t.substr(0, t.find('?')));
+  }
+  for (const auto& r : kRootOnlyRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const char* r : kNoObjectScope) out.insert(r);
+  return out;
+}
+
+TEST_F(TenantIsolation, RoutesAreCoveredByTheIsolationTables) {
+  const auto classified = classifiedRoutes();
+  std::string missing;
+  for (const auto& route : srv().api().router().routes()) {
+    const std::string key = route.method + " " + route.pattern;
+    if (!classified.count(key)) missing += "\n  " + key;
+  }
+  EXPECT_TRUE(missing.empty()) << "routes in no isolation table of tenant_isolation_test.cpp (add each to "
+                                  "kObjectRoutes, kCreateRoutes, kListRoutes, kRootOnlyRoutes or kNoObjectScope):"
+                               << missing;
+}
+
+TEST_F(TenantIsolation, IsolationTablesNameOnlyRegisteredRoutes) {
+  std::set<std::string> registered;
+  for (const auto& route : srv().api().router().routes()) registered.insert(route.method + " " + route.pattern);
+  for (const auto& key : classifiedRoutes()) EXPECT_TRUE(registered.count(key)) << "stale table entry: " << key;
+}
+
+}  // namespace
+}  // namespace vigil::test
