@@ -15,7 +15,8 @@ Result<BodyReader> BodyReader::parse(const http::Request& req, bool emptyOk) {
     return Error::invalidJson("the request needs a JSON object body");
   }
   std::string_view ct = req.header("content-type");
-  if (ct.substr(0, 16) != "application/json")
+  const std::string_view mediaType = text::trim(ct.substr(0, ct.find(';')));
+  if (text::asciiLower(mediaType) != "application/json")
     return Error::of(ErrorCode::kUnsupportedMediaType, "send the body as application/json");
   boost::system::error_code ec;
   json::parse_options opts;

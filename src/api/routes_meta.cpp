@@ -76,6 +76,10 @@ void registerMetaRoutes(Api& api) {
               if (std::find(s.mfaRequiredRoles.begin(), s.mfaRequiredRoles.end(), *role) == s.mfaRequiredRoles.end())
                 s.mfaRequiredRoles.push_back(*role);
             }
+            if (std::find(s.mfaRequiredRoles.begin(), s.mfaRequiredRoles.end(), Role::kAdministrator) ==
+                s.mfaRequiredRoles.end())
+              return Error::validation("mfa_required_roles", "must include administrator: administrators always use "
+                                                             "two-step login");
             VIGIL_ASSIGN_OR_RETURN(auto stored, api.store().putSecuritySettings(c.actor(), s));
             api.auth().invalidateSettings();
             return jsonResponse(200, toJson(stored));

@@ -67,7 +67,7 @@ http::Response StaticFiles::serve(const http::Request& req) const {
     return r;
   }
   r.status = 200;
-  if (req.method != "HEAD") r.body = f.body;
+  r.body = f.body;  // for HEAD the server sends the headers (with this length) and no body
   return r;
 }
 

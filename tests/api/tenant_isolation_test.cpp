@@ -116,7 +116,7 @@ struct RootOnlyRoute {
 const RootOnlyRoute kRootOnlyRoutes[] = {
     {"PUT", "/api/v1/settings/security",
      R"({"password_min_length_with_mfa":8,"password_min_length_without_mfa":14,"inactive_days":30,)"
-     R"("mfa_required_roles":[],"session_idle_minutes":600,"session_absolute_hours":168,)"
+     R"("mfa_required_roles":["administrator"],"session_idle_minutes":600,"session_absolute_hours":168,)"
      R"("lockout_threshold":100,"lockout_minutes":1})"},
     {"POST", "/api/v1/setup", R"({"province_name":"Tỉnh bị chiếm"})"},
 };

@@ -35,6 +35,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
   beast::flat_buffer buf;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 << 20);
+  if (method == "HEAD") parser.skip(true);  // a HEAD response has headers only
   bhttp::read(stream, buf, parser);
   auto& res = parser.get();
   HttpResult out;
