@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   const int64_t root = s.rootOrg()->id;
   std::vector<int64_t> orgs;
   for (int a = 0; a < agencies; ++a) {
-    auto o = s.createOrg(system, {.parentId = root, .name = "Sở số " + std::to_string(a), .kind = OrgKind::kDepartment});
+    auto o =
+        s.createOrg(system, {.parentId = root, .name = "Sở số " + std::to_string(a), .kind = OrgKind::kDepartment});
     if (!o.ok()) {
       std::cerr << o.error().message << "\n";
       return 1;
@@ -46,8 +47,11 @@ int main(int argc, char** argv) {
   }
   for (int u = 0; u < users; ++u) {
     const int64_t org = orgs[static_cast<size_t>(u) % orgs.size()];
-    UserDraft d{.username = "can.bo." + std::to_string(u), .displayName = "Cán bộ số " + std::to_string(u),
-                .email = "cb" + std::to_string(u) + "@example.gov.vn", .orgId = org, .passwordHash = hash,
+    UserDraft d{.username = "can.bo." + std::to_string(u),
+                .displayName = "Cán bộ số " + std::to_string(u),
+                .email = "cb" + std::to_string(u) + "@example.gov.vn",
+                .orgId = org,
+                .passwordHash = hash,
                 .roles = {{org, Role::kUnitOfficer}}};
     auto r = s.createUser(system, d);
     if (!r.ok()) {

@@ -24,12 +24,16 @@ struct Fixture {
     (void)store->bootstrap("Tỉnh", admin);
     const int64_t root = store->rootOrg()->id;
     for (int a = 0; a < 50; ++a)
-      agencies.push_back(store->createOrg(system, {.parentId = root, .name = "Sở " + std::to_string(a),
-                                                   .kind = OrgKind::kDepartment})->id);
+      agencies.push_back(
+          store->createOrg(system, {.parentId = root, .name = "Sở " + std::to_string(a), .kind = OrgKind::kDepartment})
+              ->id);
     for (int u = 0; u < 10000; ++u) {
       const int64_t org = agencies[static_cast<size_t>(u) % agencies.size()];
-      (void)store->createUser(system, {.username = "u" + std::to_string(u), .displayName = "Cán bộ",
-                                       .orgId = org, .passwordHash = "x", .roles = {{org, Role::kUnitOfficer}}});
+      (void)store->createUser(system, {.username = "u" + std::to_string(u),
+                                       .displayName = "Cán bộ",
+                                       .orgId = org,
+                                       .passwordHash = "x",
+                                       .roles = {{org, Role::kUnitOfficer}}});
     }
   }
   ~Fixture() {

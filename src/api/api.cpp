@@ -79,9 +79,8 @@ http::Response Api::handle(http::Request& req) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string route = "route=\"" + Metrics::labelValue(req.route) + "\"";
-  deps_.metrics.add("vigil_http_requests_total",
-                    route + ",method=\"" + Metrics::labelValue(req.method) + "\",status=\"" +
-                        std::to_string(resp.status) + "\"");
+  deps_.metrics.add("vigil_http_requests_total", route + ",method=\"" + Metrics::labelValue(req.method) +
+                                                     "\",status=\"" + std::to_string(resp.status) + "\"");
   deps_.metrics.observe("vigil_http_request_duration_seconds", route, secs);
   if (resp.status >= 500) deps_.metrics.add("vigil_http_errors_total", route);
   return resp;

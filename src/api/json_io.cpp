@@ -77,9 +77,12 @@ Result<std::optional<int64_t>> BodyReader::optionalInt(const char* name, int64_t
   const json::value* v = field(name);
   if (!v) return std::optional<int64_t>();
   int64_t n;
-  if (v->is_int64()) n = v->as_int64();
-  else if (v->is_uint64() && v->as_uint64() <= static_cast<uint64_t>(INT64_MAX)) n = static_cast<int64_t>(v->as_uint64());
-  else return Error::validation(name, "must be a whole number");
+  if (v->is_int64())
+    n = v->as_int64();
+  else if (v->is_uint64() && v->as_uint64() <= static_cast<uint64_t>(INT64_MAX))
+    n = static_cast<int64_t>(v->as_uint64());
+  else
+    return Error::validation(name, "must be a whole number");
   if (n < lo || n > hi)
     return Error::validation(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return std::optional<int64_t>(n);
@@ -103,8 +106,7 @@ Result<const json::array*> BodyReader::requiredArray(const char* name, size_t ma
 
 Status BodyReader::finish() const {
   for (const auto& [k, v] : obj_)
-    if (!known_.count(std::string(k)))
-      return Error::validation(std::string(k), "is not a known field");
+    if (!known_.count(std::string(k))) return Error::validation(std::string(k), "is not a known field");
   return {};
 }
 

@@ -76,8 +76,8 @@ void registerAuditRoutes(Api& api) {
         if (written >= limit) break;
         csv += std::to_string(e.id) + "," + formatRfc3339(e.time) + "," + csvField(e.actor) + "," +
                csvField(e.sourceIp) + "," + csvField(e.action) + "," + csvField(e.objectType) + "," +
-               csvField(e.objectId) + "," + (e.orgId ? std::to_string(*e.orgId) : "") + "," + csvField(e.result) +
-               "," + csvField(e.summary) + "," + e.hash + "\r\n";
+               csvField(e.objectId) + "," + (e.orgId ? std::to_string(*e.orgId) : "") + "," + csvField(e.result) + "," +
+               csvField(e.summary) + "," + e.hash + "\r\n";
         ++written;
       }
       if (page.items.size() < 1000) break;

@@ -8,9 +8,8 @@ namespace {
 int cookieMaxAge(Api& api) { return api.auth().settings().sessionAbsoluteHours * 3600; }
 
 Result<http::Response> loggedIn(Api& api, Ctx& c, const auth::LoginOutcome& out) {
-  json::object body{{"status", "ok"},
-                    {"user", toJson(out.user, true)},
-                    {"csrf_token", api.auth().csrfTokenFor(out.sessionToken)}};
+  json::object body{
+      {"status", "ok"}, {"user", toJson(out.user, true)}, {"csrf_token", api.auth().csrfTokenFor(out.sessionToken)}};
   auto r = jsonResponse(200, body);
   r.setHeader("Set-Cookie", sessionCookie(out.sessionToken, c.req.tls, cookieMaxAge(api)));
   return r;
@@ -25,7 +24,8 @@ void registerAuthRoutes(Api& api) {
     VIGIL_ASSIGN_OR_RETURN(auto password, body.requiredSecret("password"));
     VIGIL_TRY(body.finish());
     VIGIL_ASSIGN_OR_RETURN(auto out, api.auth().login(username, password, c.req.remoteAddr));
-    if (out.mfaRequired) return jsonResponse(200, json::object{{"status", "mfa_required"}, {"mfa_token", out.mfaToken}});
+    if (out.mfaRequired)
+      return jsonResponse(200, json::object{{"status", "mfa_required"}, {"mfa_token", out.mfaToken}});
     return loggedIn(api, c, out);
   });
 

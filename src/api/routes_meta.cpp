@@ -24,9 +24,8 @@ void registerMetaRoutes(Api& api) {
     return jsonResponse(200, json::object{{"version", api.version()}});
   });
 
-  api.add("GET", "/api/v1/openapi.json", "openapi", Access::kPublic, [](Ctx&) -> Result<http::Response> {
-    return http::Response::json(200, std::string(openApiDocument()));
-  });
+  api.add("GET", "/api/v1/openapi.json", "openapi", Access::kPublic,
+          [](Ctx&) -> Result<http::Response> { return http::Response::json(200, std::string(openApiDocument())); });
 
   api.add("GET", "/api/v1/setup", "setup.status", Access::kPublic, [&api](Ctx&) -> Result<http::Response> {
     VIGIL_ASSIGN_OR_RETURN(bool done, api.store().setupDone());
@@ -78,8 +77,9 @@ void registerMetaRoutes(Api& api) {
             }
             if (std::find(s.mfaRequiredRoles.begin(), s.mfaRequiredRoles.end(), Role::kAdministrator) ==
                 s.mfaRequiredRoles.end())
-              return Error::validation("mfa_required_roles", "must include administrator: administrators always use "
-                                                             "two-step login");
+              return Error::validation("mfa_required_roles",
+                                       "must include administrator: administrators always use "
+                                       "two-step login");
             VIGIL_ASSIGN_OR_RETURN(auto stored, api.store().putSecuritySettings(c.actor(), s));
             api.auth().invalidateSettings();
             return jsonResponse(200, toJson(stored));

@@ -72,7 +72,8 @@ void registerOrgRoutes(Api& api) {
 
   for (bool archive : {true, false}) {
     api.add("POST", archive ? "/api/v1/orgs/{id}/archive" : "/api/v1/orgs/{id}/unarchive",
-            archive ? "org.archive" : "org.unarchive", Access::kUser, [&api, archive](Ctx& c) -> Result<http::Response> {
+            archive ? "org.archive" : "org.unarchive", Access::kUser,
+            [&api, archive](Ctx& c) -> Result<http::Response> {
               VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
               VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(c.req, true));
               VIGIL_TRY(body.finish());

@@ -16,7 +16,8 @@ void registerTokenRoutes(Api& api) {
     }
     VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listTokens(c.actor()));
     json::array items;
-    for (size_t i = static_cast<size_t>(offset); i < page.items.size() && items.size() < static_cast<size_t>(limit); ++i)
+    for (size_t i = static_cast<size_t>(offset); i < page.items.size() && items.size() < static_cast<size_t>(limit);
+         ++i)
       items.push_back(toJson(page.items[i]));
     return jsonResponse(200, json::object{{"items", items}, {"total", page.total}});
   });
@@ -30,7 +31,8 @@ void registerTokenRoutes(Api& api) {
     VIGIL_ASSIGN_OR_RETURN(int64_t days, body.requiredInt("expires_in_days", 1, 730));
     VIGIL_TRY(body.finish());
     auto role = parseRole(roleText);
-    if (!role) return Error::validation("role", "must be one of administrator, soc_analyst, unit_officer, leader, auditor");
+    if (!role)
+      return Error::validation("role", "must be one of administrator, soc_analyst, unit_officer, leader, auditor");
     VIGIL_ASSIGN_OR_RETURN(auto created,
                            api.auth().createApiToken(c.actor(), name, orgId, *role, static_cast<int>(days)));
     return jsonResponse(201, json::object{{"token", toJson(created.token)}, {"secret", created.secret}});

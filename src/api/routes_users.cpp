@@ -120,7 +120,8 @@ void registerUserRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(User u, api.store().getUser(c.actor(), id));
             std::vector<Role> roles;
             for (const auto& r : u.roles) roles.push_back(r.role);
-            VIGIL_ASSIGN_OR_RETURN(auto hash, api.auth().hashForAccount(password, u.username, roles, u.mfaEnabled, "new_password"));
+            VIGIL_ASSIGN_OR_RETURN(
+                auto hash, api.auth().hashForAccount(password, u.username, roles, u.mfaEnabled, "new_password"));
             VIGIL_TRY(api.store().setPassword(c.actor(), id, hash, true));
             return http::Response::noContent();
           });
@@ -133,11 +134,12 @@ void registerUserRoutes(Api& api) {
     return http::Response::noContent();
   });
 
-  api.add("DELETE", "/api/v1/users/{id}/mfa", "user.mfa.reset", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-    VIGIL_TRY(api.store().resetMfa(c.actor(), id));
-    return http::Response::noContent();
-  });
+  api.add("DELETE", "/api/v1/users/{id}/mfa", "user.mfa.reset", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
+            VIGIL_TRY(api.store().resetMfa(c.actor(), id));
+            return http::Response::noContent();
+          });
 }
 
 }  // namespace vigil::api

@@ -4,8 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -61,8 +61,8 @@ std::string resolveWebRoot(const Config& config, const std::string& exePath) {
   if (!config.server.webRoot.empty()) return config.server.webRoot;
   std::error_code ec;
   const fs::path exeDir = fs::path(exePath).parent_path();
-  for (const fs::path& candidate : {exeDir / "../share/vigil/web", exeDir / "../../web/dist", fs::path(VIGIL_SOURCE_WEB_ROOT),
-                                    fs::path("web/dist")})
+  for (const fs::path& candidate : {exeDir / "../share/vigil/web", exeDir / "../../web/dist",
+                                    fs::path(VIGIL_SOURCE_WEB_ROOT), fs::path("web/dist")})
     if (fs::exists(candidate / "index.html", ec)) return candidate.lexically_normal().string();
   return {};
 }
@@ -159,7 +159,8 @@ int serve(const Config& config, const std::string& exePath) {
 
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath)});
   if (!api.staticUiLoaded()) log::warn("the web UI was not found; serving the API only (set server.web_root)");
-  auto server = http::Server::start(opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);
+  auto server = http::Server::start(
+      opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);
   if (!server.ok()) return fail(server.error());
   const uint16_t port = (*server)->port();
   const std::string url = std::string(opts.tls ? "https" : "http") + "://" +
@@ -214,9 +215,11 @@ int backup(const Config& config, const std::string& file) {
   if (!store.ok()) return fail(store.error());
   auto st = (*store)->backupTo(file);
   if (!st.ok()) return fail(st.error());
-  (void)(*store)->appendAudit(Actor::systemActor("cli"), {.action = "system.backup", .objectType = "store",
-                                                          .objectId = "vigil.db",
-                                                          .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
+  (void)(*store)->appendAudit(Actor::systemActor("cli"),
+                              {.action = "system.backup",
+                               .objectType = "store",
+                               .objectId = "vigil.db",
+                               .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
   std::cout << "vigil: backup written to " << file << "\n"
             << "Keep " << (fs::path(config.store.dataDir) / "keys" / "master.key").string()
             << " safe as well: two-step login secrets need it.\n";
@@ -232,9 +235,11 @@ int restore(const Config& config, const std::string& file) {
   SystemClock clock;
   auto store = openStore(config, clock);
   if (!store.ok()) return fail(store.error());
-  (void)(*store)->appendAudit(Actor::systemActor("cli"), {.action = "system.restore", .objectType = "store",
-                                                          .objectId = "vigil.db",
-                                                          .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
+  (void)(*store)->appendAudit(Actor::systemActor("cli"),
+                              {.action = "system.restore",
+                               .objectType = "store",
+                               .objectId = "vigil.db",
+                               .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
   auto v = (*store)->verifyAudit();
   std::cout << "vigil: restored " << file << " into " << databasePath(config) << "\n";
   if (v.ok() && !v->ok) std::cout << "warning: the restored audit log is broken at entry " << *v->firstBrokenId << "\n";

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   vigil::ConfigOverrides flags;
   cli.add_option("-c,--config", configFile, "TOML configuration file")->envname("VIGIL_CONFIG");
   auto flagOption = [&](CLI::App* app, const std::string& name, const std::string& key, const std::string& help) {
-    app->add_option_function<std::string>(name, [&flags, key](const std::string& v) { flags[key] = v; }, help);
+    app->add_option_function<std::string>(
+        name, [&flags, key](const std::string& v) { flags[key] = v; }, help);
   };
   flagOption(&cli, "--data-dir", "store.data_dir", "data directory (default ./var)");
 

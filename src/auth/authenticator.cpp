@@ -75,8 +75,12 @@ Status Authenticator::auditLogin(const Actor& who, const std::optional<User>& u,
 Result<std::string> Authenticator::newSession(int64_t userId, const SecuritySettings& s) {
   const std::string token = newToken();
   const TimeMs now = clock_.nowMs();
-  Session sess{.tokenHash = tokenHash(token), .userId = userId, .kind = SessionKind::kSession, .createdAt = now,
-               .lastSeenAt = now, .expiresAt = now + static_cast<int64_t>(s.sessionAbsoluteHours) * 60 * kMinute};
+  Session sess{.tokenHash = tokenHash(token),
+               .userId = userId,
+               .kind = SessionKind::kSession,
+               .createdAt = now,
+               .lastSeenAt = now,
+               .expiresAt = now + static_cast<int64_t>(s.sessionAbsoluteHours) * 60 * kMinute};
   VIGIL_TRY(store_.createSession(sess));
   return token;
 }
@@ -103,8 +107,9 @@ Result<LoginOutcome> Authenticator::login(const std::string& username, const std
   const User& u = creds->user;
   if (u.lockedUntil && *u.lockedUntil > now) {
     (void)auditLogin(who, u, "denied", "account locked");
-    Error e = Error::of(ErrorCode::kAccountLocked, "the account is locked after too many failed logins; try later "
-                                                   "or ask an administrator to unlock it");
+    Error e = Error::of(ErrorCode::kAccountLocked,
+                        "the account is locked after too many failed logins; try later "
+                        "or ask an administrator to unlock it");
     e.retryAfterSeconds = (*u.lockedUntil - now + 999) / 1000;
     return e;
   }
@@ -132,8 +137,12 @@ Result<LoginOutcome> Authenticator::login(const std::string& username, const std
   if (u.mfaEnabled) {
     out.mfaRequired = true;
     out.mfaToken = newToken();
-    Session pending{.tokenHash = tokenHash(out.mfaToken), .userId = u.id, .kind = SessionKind::kMfaPending,
-                    .createdAt = now, .lastSeenAt = now, .expiresAt = now + kMfaPendingMs};
+    Session pending{.tokenHash = tokenHash(out.mfaToken),
+                    .userId = u.id,
+                    .kind = SessionKind::kMfaPending,
+                    .createdAt = now,
+                    .lastSeenAt = now,
+                    .expiresAt = now + kMfaPendingMs};
     VIGIL_TRY(store_.createSession(pending));
     return out;
   }
@@ -188,8 +197,9 @@ Result<LoginOutcome> Authenticator::completeMfa(const std::string& mfaToken, con
 Status Authenticator::logout(const Principal& p) {
   if (p.sessionToken.empty()) return Error::badRequest("API tokens have no session to end; revoke the token instead");
   VIGIL_TRY(store_.deleteSession(tokenHash(p.sessionToken)));
-  return store_.appendAudit(p.actor, {.action = "auth.logout", .objectType = "session",
-                                      .objectId = std::to_string(p.user.id), .orgId = p.user.orgId});
+  return store_.appendAudit(
+      p.actor,
+      {.action = "auth.logout", .objectType = "session", .objectId = std::to_string(p.user.id), .orgId = p.user.orgId});
 }
 
 Result<Principal> Authenticator::principalFor(int64_t userId, const std::string& sourceIp) {
@@ -262,7 +272,8 @@ Result<std::string> Authenticator::changeOwnPassword(const Principal& p, const s
     return Error::validation("current_password", "the current password is wrong");
   if (current == next) return Error::validation("new_password", "must differ from the current password");
   const SecuritySettings s = settings();
-  VIGIL_TRY(checkPasswordPolicy(next, p.user.mfaEnabled || mfaRequiredFor(p.user, s), s, p.user.username, "new_password"));
+  VIGIL_TRY(
+      checkPasswordPolicy(next, p.user.mfaEnabled || mfaRequiredFor(p.user, s), s, p.user.username, "new_password"));
   VIGIL_ASSIGN_OR_RETURN(auto hash, hashPassword(next, cost_));
   VIGIL_TRY(store_.setPassword(p.actor, p.user.id, hash, false));
   return newSession(p.user.id, s);
@@ -318,9 +329,12 @@ Result<CreatedToken> Authenticator::createApiToken(const Actor& actor, const std
                                                    Role role, int days) {
   CreatedToken out;
   out.secret = std::string(kTokenPrefix) + newToken();
-  TokenDraft d{.name = name, .orgId = orgId, .role = role,
+  TokenDraft d{.name = name,
+               .orgId = orgId,
+               .role = role,
                .expiresAt = clock_.nowMs() + static_cast<int64_t>(days) * 24 * 60 * kMinute,
-               .secretHash = tokenHash(out.secret), .prefix = out.secret.substr(0, 10)};
+               .secretHash = tokenHash(out.secret),
+               .prefix = out.secret.substr(0, 10)};
   VIGIL_ASSIGN_OR_RETURN(out.token, store_.createToken(actor, d));
   return out;
 }

@@ -22,8 +22,8 @@ namespace vigil::auth {
 // The authenticated caller of a request.
 struct Principal {
   Actor actor;
-  User user;                      // with all role assignments
-  std::string sessionToken;       // the raw cookie value (empty for API tokens)
+  User user;                 // with all role assignments
+  std::string sessionToken;  // the raw cookie value (empty for API tokens)
   bool viaApiToken = false;
   bool passwordChangeRequired = false;
   bool mfaEnrollmentRequired = false;
@@ -55,8 +55,7 @@ struct LoginRateLimit {
 class Authenticator {
  public:
   // `masterKey`: 32 bytes (see loadOrCreateMasterKey).
-  Authenticator(Store& store, const Clock& clock, PasswordCost cost, std::string masterKey,
-                LoginRateLimit limit = {});
+  Authenticator(Store& store, const Clock& clock, PasswordCost cost, std::string masterKey, LoginRateLimit limit = {});
 
   Result<LoginOutcome> login(const std::string& username, const std::string& password, const std::string& sourceIp);
   Result<LoginOutcome> completeMfa(const std::string& mfaToken, const std::string& code, const std::string& sourceIp);
@@ -80,8 +79,7 @@ class Authenticator {
   Result<std::string> hashForAccount(const std::string& password, const std::string& username,
                                      const std::vector<Role>& roles, bool mfaEnabled,
                                      const std::string& field = "password");
-  Result<CreatedToken> createApiToken(const Actor& actor, const std::string& name, int64_t orgId, Role role,
-                                      int days);
+  Result<CreatedToken> createApiToken(const Actor& actor, const std::string& name, int64_t orgId, Role role, int days);
 
   // Disables accounts unused for the configured number of days; returns how many.
   Result<int> sweepInactiveAccounts();

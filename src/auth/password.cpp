@@ -39,7 +39,7 @@ Status checkPasswordPolicy(std::string_view password, bool withMfa, const Securi
   const size_t min = static_cast<size_t>(withMfa ? s.passwordMinLengthWithMfa : s.passwordMinLengthWithoutMfa);
   if (text::codePoints(password) < min)
     return Error::validation(field, "must have at least " + std::to_string(min) + " characters" +
-                                             (withMfa ? "" : " for an account without two-step login (MFA)"));
+                                        (withMfa ? "" : " for an account without two-step login (MFA)"));
   if (text::asciiLower(password) == text::asciiLower(username))
     return Error::validation(field, "must not be the user name");
   return {};

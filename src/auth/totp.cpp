@@ -36,7 +36,8 @@ std::string percentEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out.push_back(static_cast<char>(c));
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+      out.push_back(static_cast<char>(c));
     else {
       out.push_back('%');
       out.push_back(kHex[c >> 4]);
@@ -48,8 +49,9 @@ std::string percentEncode(std::string_view s) {
 }  // namespace
 
 std::string otpauthUri(std::string_view issuer, std::string_view account, std::string_view base32Secret) {
-  return "otpauth://totp/" + percentEncode(issuer) + ":" + percentEncode(account) + "?secret=" +
-         std::string(base32Secret) + "&issuer=" + percentEncode(issuer) + "&algorithm=SHA1&digits=6&period=30";
+  return "otpauth://totp/" + percentEncode(issuer) + ":" + percentEncode(account) +
+         "?secret=" + std::string(base32Secret) + "&issuer=" + percentEncode(issuer) +
+         "&algorithm=SHA1&digits=6&period=30";
 }
 
 }  // namespace vigil::auth

@@ -44,9 +44,12 @@ KeySpec intKey(std::string name, Int* (*field)(Config&), int64_t lo, int64_t hi)
 
 KeySpec boolKey(std::string name, bool* (*field)(Config&)) {
   return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
-            if (v == "true" || v == "1" || v == "yes") *field(c) = true;
-            else if (v == "false" || v == "0" || v == "no") *field(c) = false;
-            else return badValue(name, where, "expected true or false, got '" + v + "'");
+            if (v == "true" || v == "1" || v == "yes")
+              *field(c) = true;
+            else if (v == "false" || v == "0" || v == "no")
+              *field(c) = false;
+            else
+              return badValue(name, where, "expected true or false, got '" + v + "'");
             return {};
           }};
 }
@@ -68,25 +71,36 @@ const std::vector<KeySpec>& keySpecs() {
   static const std::vector<KeySpec> specs = {
       stringKey("server.listen", [](Config& c) { return &c.server.listen; }),
       boolKey("server.allow_insecure_public", [](Config& c) { return &c.server.allowInsecurePublic; }),
-      intKey<int>("server.io_threads", [](Config& c) { return &c.server.ioThreads; }, 1, 64),
-      intKey<int>("server.worker_threads", [](Config& c) { return &c.server.workerThreads; }, 1, 256),
+      intKey<int>(
+          "server.io_threads", [](Config& c) { return &c.server.ioThreads; }, 1, 64),
+      intKey<int>(
+          "server.worker_threads", [](Config& c) { return &c.server.workerThreads; }, 1, 256),
       stringKey("server.web_root", [](Config& c) { return &c.server.webRoot; }),
       stringKey("server.port_file", [](Config& c) { return &c.server.portFile; }),
       boolKey("tls.enabled", [](Config& c) { return &c.tls.enabled; }),
       stringKey("tls.cert_file", [](Config& c) { return &c.tls.certFile; }),
       stringKey("tls.key_file", [](Config& c) { return &c.tls.keyFile; }),
       stringKey("store.data_dir", [](Config& c) { return &c.store.dataDir; }),
-      intKey<int>("store.reader_connections", [](Config& c) { return &c.store.readerConnections; }, 1, 64),
-      intKey<int>("store.writer_batch_max", [](Config& c) { return &c.store.writerBatchMax; }, 1, 100000),
-      intKey<int64_t>("auth.argon2_opslimit", [](Config& c) { return &c.auth.argon2Opslimit; }, 1, 20),
-      intKey<int64_t>("auth.argon2_memlimit_kib", [](Config& c) { return &c.auth.argon2MemlimitKib; }, 8, 4 << 20),
+      intKey<int>(
+          "store.reader_connections", [](Config& c) { return &c.store.readerConnections; }, 1, 64),
+      intKey<int>(
+          "store.writer_batch_max", [](Config& c) { return &c.store.writerBatchMax; }, 1, 100000),
+      intKey<int64_t>(
+          "auth.argon2_opslimit", [](Config& c) { return &c.auth.argon2Opslimit; }, 1, 20),
+      intKey<int64_t>(
+          "auth.argon2_memlimit_kib", [](Config& c) { return &c.auth.argon2MemlimitKib; }, 8, 4 << 20),
       enumKey("log.format", [](Config& c) { return &c.log.format; }, {"text", "json"}),
       enumKey("log.level", [](Config& c) { return &c.log.level; }, {"trace", "debug", "info", "warn", "error"}),
-      intKey<int64_t>("http.max_body_bytes", [](Config& c) { return &c.http.maxBodyBytes; }, 1024, 1LL << 32),
-      intKey<int64_t>("http.max_header_bytes", [](Config& c) { return &c.http.maxHeaderBytes; }, 1024, 1 << 20),
-      intKey<int>("http.request_timeout_seconds", [](Config& c) { return &c.http.requestTimeoutSeconds; }, 1, 3600),
-      intKey<int>("http.idle_timeout_seconds", [](Config& c) { return &c.http.idleTimeoutSeconds; }, 1, 3600),
-      intKey<int>("http.max_connections", [](Config& c) { return &c.http.maxConnections; }, 1, 1000000),
+      intKey<int64_t>(
+          "http.max_body_bytes", [](Config& c) { return &c.http.maxBodyBytes; }, 1024, 1LL << 32),
+      intKey<int64_t>(
+          "http.max_header_bytes", [](Config& c) { return &c.http.maxHeaderBytes; }, 1024, 1 << 20),
+      intKey<int>(
+          "http.request_timeout_seconds", [](Config& c) { return &c.http.requestTimeoutSeconds; }, 1, 3600),
+      intKey<int>(
+          "http.idle_timeout_seconds", [](Config& c) { return &c.http.idleTimeoutSeconds; }, 1, 3600),
+      intKey<int>(
+          "http.max_connections", [](Config& c) { return &c.http.maxConnections; }, 1, 1000000),
   };
   return specs;
 }
@@ -205,10 +219,9 @@ Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen
 Status validateConfig(const Config& c) {
   VIGIL_ASSIGN_OR_RETURN(auto hp, splitHostPort(c.server.listen));
   if (!isLoopbackHost(hp.first) && !c.tls.enabled && !c.server.allowInsecurePublic)
-    return Error::validation("server.listen",
-                             "'" + hp.first +
-                                 "' is not a loopback address and TLS is off; enable [tls] or pass "
-                                 "--allow-insecure-public to serve plain HTTP on the network");
+    return Error::validation("server.listen", "'" + hp.first +
+                                                  "' is not a loopback address and TLS is off; enable [tls] or pass "
+                                                  "--allow-insecure-public to serve plain HTTP on the network");
   if (c.tls.certFile.empty() != c.tls.keyFile.empty())
     return Error::validation("tls.cert_file", "tls.cert_file and tls.key_file must be given together");
   if (c.store.dataDir.empty()) return Error::validation("store.data_dir", "must not be empty");

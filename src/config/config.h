@@ -13,7 +13,7 @@ namespace vigil {
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
-  bool allowInsecurePublic = false;      // permit plain HTTP on a non-loopback address
+  bool allowInsecurePublic = false;       // permit plain HTTP on a non-loopback address
   int ioThreads = 2;
   int workerThreads = 4;
   std::string webRoot;   // directory of the built UI; empty: <exe dir>/../web/dist or ./web/dist

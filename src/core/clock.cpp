@@ -40,16 +40,15 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 std::optional<TimeMs> parseRfc3339(std::string_view s) {
   using namespace std::chrono;
   int y, mo, d, h = 0, mi = 0, se = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d))
+  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
     return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   int64_t offsetSec = 0;
   int64_t fracMs = 0;
   if (s.size() > 10) {
-    if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s.size() < 19 ||
-        s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
+    if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s.size() < 19 || s[13] != ':' ||
+        !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
       return std::nullopt;
     if (h > 23 || mi > 59 || se > 60) return std::nullopt;
     size_t p = 19;

@@ -32,8 +32,8 @@ namespace {
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 }  // namespace
@@ -92,10 +92,14 @@ std::optional<std::string> base32Decode(std::string_view text) {
   for (char ch : text) {
     if (ch == '=' || ch == ' ') continue;
     int v;
-    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-    else if (ch >= 'a' && ch <= 'z') v = ch - 'a';
-    else if (ch >= '2' && ch <= '7') v = ch - '2' + 26;
-    else return std::nullopt;
+    if (ch >= 'A' && ch <= 'Z')
+      v = ch - 'A';
+    else if (ch >= 'a' && ch <= 'z')
+      v = ch - 'a';
+    else if (ch >= '2' && ch <= '7')
+      v = ch - '2' + 26;
+    else
+      return std::nullopt;
     buffer = (buffer << 5) | static_cast<uint32_t>(v);
     bits += 5;
     if (bits >= 8) {

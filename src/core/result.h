@@ -40,7 +40,7 @@ int httpStatus(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  std::string field;            // the offending input field, when there is one
+  std::string field;              // the offending input field, when there is one
   int64_t retryAfterSeconds = 0;  // for kAccountLocked / kTooManyRequests
 
   static Error badRequest(std::string m) { return {ErrorCode::kBadRequest, std::move(m)}; }
@@ -62,7 +62,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -104,16 +104,15 @@ using Status = Result<void>;
 #define VIGIL_CONCAT(a, b) VIGIL_CONCAT_INNER(a, b)
 
 // Returns the error of a failed Result from the enclosing function.
-#define VIGIL_TRY(expr)                                  \
-  do {                                                   \
-    auto vigil_try_result_ = (expr);                     \
+#define VIGIL_TRY(expr)                                                \
+  do {                                                                 \
+    auto vigil_try_result_ = (expr);                                   \
     if (!vigil_try_result_.ok()) return vigil_try_result_.takeError(); \
   } while (0)
 
 // `VIGIL_ASSIGN_OR_RETURN(auto x, f());` declares x from a successful Result or returns its error.
 // It expands to several statements: give it braces under an `if` or a loop.
-#define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
-  VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_res_, __LINE__), lhs, expr)
+#define VIGIL_ASSIGN_OR_RETURN(lhs, expr) VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_res_, __LINE__), lhs, expr)
 #define VIGIL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.takeError();            \

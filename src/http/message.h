@@ -13,10 +13,10 @@
 namespace vigil::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received: path and query
-  std::string path;    // percent-decoded path
-  std::string query;   // raw query string, without '?'
+  std::string method;                                        // "GET", "POST", ...
+  std::string target;                                        // as received: path and query
+  std::string path;                                          // percent-decoded path
+  std::string query;                                         // raw query string, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remoteAddr;

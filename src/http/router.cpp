@@ -34,8 +34,10 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     bool ok = true;
     for (size_t i = 0; i < parts.size() && ok; ++i) {
       const auto& seg = r.segments[i];
-      if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') params[seg.substr(1, seg.size() - 2)] = parts[i];
-      else ok = seg == parts[i];
+      if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}')
+        params[seg.substr(1, seg.size() - 2)] = parts[i];
+      else
+        ok = seg == parts[i];
     }
     if (!ok) continue;
     if (r.method == method) {

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -34,8 +34,8 @@ void addSecurityHeaders(Response& r, bool tls) {
 
 namespace {
 Response errorResponse(int status, const char* code, const char* message) {
-  return Response::json(status, std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message +
-                                    "\",\"details\":{}}}");
+  return Response::json(
+      status, std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\",\"details\":{}}}");
 }
 }  // namespace
 
@@ -77,10 +77,9 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   void start() {
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (!ec) self->readHeader();
-                              });
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (!ec) self->readHeader();
+      });
     } else {
       readHeader();
     }
@@ -112,8 +111,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   void onReadError(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit) return sendRaw(errorResponse(413, "payload_too_large",
-                                                                     "the request body is larger than allowed"), false);
+    if (ec == bhttp::error::body_limit)
+      return sendRaw(errorResponse(413, "payload_too_large", "the request body is larger than allowed"), false);
     if (ec == bhttp::error::header_limit)
       return sendRaw(errorResponse(431, "bad_request", "the request headers are larger than allowed"), false);
     if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||

@@ -50,9 +50,9 @@ Status ensureSelfSignedCertificate(const std::string& certPath, const std::strin
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
   X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, san.c_str()},
-                            std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-                            std::pair{NID_ext_key_usage, "serverAuth"}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, san.c_str()}, std::pair{NID_basic_constraints, "critical,CA:FALSE"},
+        std::pair{NID_ext_key_usage, "serverAuth"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
     if (!ext) return Error::internal("cannot build certificate extension");
     X509_add_ext(cert.get(), ext, -1);

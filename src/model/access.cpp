@@ -32,8 +32,7 @@ std::optional<Role> parseRole(std::string_view s) {
 bool roleAllows(Role role, Permission p) {
   switch (p) {
     case Permission::kReadOrgs: return true;
-    case Permission::kReadUsers:
-      return role == Role::kAdministrator || role == Role::kAuditor || role == Role::kLeader;
+    case Permission::kReadUsers: return role == Role::kAdministrator || role == Role::kAuditor || role == Role::kLeader;
     case Permission::kReadAudit: return role == Role::kAdministrator || role == Role::kAuditor;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:

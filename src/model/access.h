@@ -41,7 +41,7 @@ struct Actor {
   std::string name;      // username, "token:<name>" or "system"
   std::string sourceIp;  // "cli" for commands
   std::vector<Grant> grants;
-  bool system = false;   // bootstrap and command-line maintenance: every permission
+  bool system = false;  // bootstrap and command-line maintenance: every permission
 
   static Actor systemActor(std::string what) {
     Actor a;

@@ -27,9 +27,9 @@ TEST(ApiSmoke, MetricsExposeRequestsAndStoreTimings) {
   srv.admin();
   auto r = srv.client().request("GET", "/metrics");
   ASSERT_EQ(r.status, 200);
-  for (const char* family : {"vigil_http_requests_total{", "vigil_http_request_duration_seconds_bucket{",
-                             "vigil_store_commit_seconds_count", "vigil_store_read_seconds_bucket",
-                             "vigil_store_write_jobs_total{result=\"ok\"}"})
+  for (const char* family :
+       {"vigil_http_requests_total{", "vigil_http_request_duration_seconds_bucket{", "vigil_store_commit_seconds_count",
+        "vigil_store_read_seconds_bucket", "vigil_store_write_jobs_total{result=\"ok\"}"})
     EXPECT_NE(r.body.find(family), std::string::npos) << family;
   EXPECT_EQ(r.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
 }

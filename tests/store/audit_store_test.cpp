@@ -55,8 +55,8 @@ TEST_F(AuditStoreTest, DeletedOrRehashedEntriesAreFound) {
   execSql(dbPath(), "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id=3;");
   EXPECT_EQ(*store_->verifyAudit()->firstBrokenId, 4);
   // ...or rewrites a row together with its own hash still breaks the next link.
-  execSql(dbPath(), "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET hash='" + std::string(64, 'a') +
-                        "' WHERE id=5;");
+  execSql(dbPath(),
+          "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET hash='" + std::string(64, 'a') + "' WHERE id=5;");
   EXPECT_EQ(*store_->verifyAudit()->firstBrokenId, 4);
 }
 

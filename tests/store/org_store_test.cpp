@@ -112,7 +112,8 @@ TEST_F(OrgStoreTest, SiblingsHaveDistinctNames) {
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
   Org same = create(system_, huyen.id, "Sở Nội vụ");  // the same name elsewhere in the tree is fine
   EXPECT_EQ(store_->moveOrg(system_, same.id, root_).error().code, ErrorCode::kConflict);
-  EXPECT_EQ(store_->updateOrg(system_, huyen.id, {.name = std::string("Sở Nội vụ")}).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->updateOrg(system_, huyen.id, {.name = std::string("Sở Nội vụ")}).error().code,
+            ErrorCode::kConflict);
   EXPECT_TRUE(store_->updateOrg(system_, a.id, {.name = std::string("Sở Nội vụ")}).ok()) << "renaming to itself";
 }
 

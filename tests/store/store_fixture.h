@@ -28,12 +28,14 @@ class StoreTest : public ::testing::Test {
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
   Org org(const std::string& name, int64_t parent = 0) {
-    auto r = store_->createOrg(system_, {.parentId = parent ? parent : root_.id, .name = name, .kind = OrgKind::kDepartment});
+    auto r = store_->createOrg(system_,
+                               {.parentId = parent ? parent : root_.id, .name = name, .kind = OrgKind::kDepartment});
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? r.value() : Org{};
   }
   User user(const std::string& name, const Org& home, Role role) {
-    UserDraft d{.username = name, .displayName = name, .orgId = home.id, .passwordHash = "h", .roles = {{home.id, role}}};
+    UserDraft d{
+        .username = name, .displayName = name, .orgId = home.id, .passwordHash = "h", .roles = {{home.id, role}}};
     auto r = store_->createUser(system_, d);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? r.value() : User{};

@@ -15,7 +15,10 @@ TEST_F(UserStoreTest, AgencyAdministratorManagesOnlyTheirSubtree) {
   const Actor adminA = actorOf(user("admin.a", a, Role::kAdministrator));
   user("officer.b", b, Role::kUnitOfficer);
 
-  UserDraft ok{.username = "officer.a1", .displayName = "Cán bộ", .orgId = a1.id, .passwordHash = "h",
+  UserDraft ok{.username = "officer.a1",
+               .displayName = "Cán bộ",
+               .orgId = a1.id,
+               .passwordHash = "h",
                .roles = {{a1.id, Role::kUnitOfficer}}};
   ASSERT_TRUE(store_->createUser(adminA, ok).ok());
 

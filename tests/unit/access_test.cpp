@@ -36,8 +36,8 @@ TEST(Access, GrantsCoverTheirSubtreeOnly) {
 }
 
 TEST(Access, ScopePrefixesAreMinimal) {
-  const Actor a = with({{4, "/1/4/", Role::kAuditor}, {9, "/1/4/9/", Role::kAdministrator},
-                        {5, "/1/5/", Role::kUnitOfficer}});
+  const Actor a =
+      with({{4, "/1/4/", Role::kAuditor}, {9, "/1/4/9/", Role::kAdministrator}, {5, "/1/5/", Role::kUnitOfficer}});
   EXPECT_EQ(scopePrefixes(a, Permission::kReadOrgs), (std::vector<std::string>{"/1/4/", "/1/5/"}));
   EXPECT_EQ(scopePrefixes(a, Permission::kReadAudit), (std::vector<std::string>{"/1/4/"}));
   EXPECT_EQ(scopePrefixes(a, Permission::kManageUsers), (std::vector<std::string>{"/1/4/9/"}));

@@ -53,8 +53,17 @@ TEST(RateLimiter, MemoryStaysBounded) {
 }
 
 TEST(AuditChain, AnyFieldChangeBreaksTheLink) {
-  AuditEntry e{.id = 1, .time = 1000, .actorId = 2, .actor = "admin", .sourceIp = "127.0.0.1", .action = "org.create",
-               .objectType = "org", .objectId = "5", .orgId = 5, .summary = "{\"name\":\"Sở\"}", .result = "success"};
+  AuditEntry e{.id = 1,
+               .time = 1000,
+               .actorId = 2,
+               .actor = "admin",
+               .sourceIp = "127.0.0.1",
+               .action = "org.create",
+               .objectType = "org",
+               .objectId = "5",
+               .orgId = 5,
+               .summary = "{\"name\":\"Sở\"}",
+               .result = "success"};
   e.prevHash = audit::kGenesisHash;
   e.hash = audit::entryHash(e, e.prevHash);
   EXPECT_EQ(audit::checkLink(e, audit::kGenesisHash), "");

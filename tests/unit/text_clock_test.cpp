@@ -8,7 +8,7 @@ namespace {
 
 TEST(Text, Utf8Validation) {
   EXPECT_TRUE(text::isValidUtf8("Sở Nội vụ tỉnh Lào Cai"));
-  EXPECT_TRUE(text::isValidUtf8("\xF0\x9F\x98\x80"));  // U+1F600
+  EXPECT_TRUE(text::isValidUtf8("\xF0\x9F\x98\x80"));   // U+1F600
   EXPECT_FALSE(text::isValidUtf8("\xC3"));              // truncated
   EXPECT_FALSE(text::isValidUtf8("\xC0\xAF"));          // overlong '/'
   EXPECT_FALSE(text::isValidUtf8("\xED\xA0\x80"));      // surrogate
@@ -20,7 +20,10 @@ TEST(Text, ControlCharactersTrimAndCounting) {
   EXPECT_TRUE(text::hasControlChars(std::string("a\0b", 3)));
   EXPECT_TRUE(text::hasControlChars("a\nb"));
   EXPECT_FALSE(text::hasControlChars("a\tb"));
-  EXPECT_TRUE(text::hasControlChars("a\xC2\x85" "b")) << "C1 NEL";
+  EXPECT_TRUE(
+      text::hasControlChars("a\xC2\x85"
+                            "b"))
+      << "C1 NEL";
   EXPECT_TRUE(text::hasControlChars("admin\xE2\x80\xAEnimda")) << "right-to-left override";
   EXPECT_FALSE(text::hasControlChars("Sở Nội vụ \xE2\x80\x93 Tỉnh")) << "an en dash is text";
   EXPECT_EQ(text::trim("  Sở  \n"), "Sở");

@@ -13,7 +13,9 @@ namespace json = boost::json;
 namespace {
 
 json::object orgJson(const Org& o) {
-  return {{"name", o.name}, {"kind", orgKindName(o.kind)}, {"code", o.code},
+  return {{"name", o.name},
+          {"kind", orgKindName(o.kind)},
+          {"code", o.code},
           {"parent_id", o.parentId ? json::value(*o.parentId) : json::value(nullptr)}};
 }
 
@@ -24,7 +26,8 @@ json::array rolesJson(const std::vector<std::pair<int64_t, Role>>& roles) {
 }
 
 Status requireManage(const Actor& actor, Permission p, const Org& org, const char* what) {
-  if (!allows(actor, p, org.path)) return Error::forbidden(std::string("you may not ") + what + " in '" + org.name + "'");
+  if (!allows(actor, p, org.path))
+    return Error::forbidden(std::string("you may not ") + what + " in '" + org.name + "'");
   return {};
 }
 
@@ -74,7 +77,8 @@ Result<std::vector<RoleAssignment>> visibleRoles(Db& db, const Actor& actor, int
   return out;
 }
 
-Status insertRoles(WriteTx& tx, const Actor& actor, int64_t userId, const std::vector<std::pair<int64_t, Role>>& roles) {
+Status insertRoles(WriteTx& tx, const Actor& actor, int64_t userId,
+                   const std::vector<std::pair<int64_t, Role>>& roles) {
   for (const auto& [orgId, role] : roles) {
     VIGIL_ASSIGN_OR_RETURN(Org org, loadOrg(tx.db, actor, orgId));
     VIGIL_TRY(requireManage(actor, Permission::kManageUsers, org, "grant roles"));
@@ -103,7 +107,8 @@ Status deleteSessionsOf(WriteTx& tx, int64_t userId) {
 Result<UserCredentials> readCredentials(Db& db, const char* where, const std::function<void(Stmt&)>& bind) {
   VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kUserColumns +
                                              ",u.password_hash,u.failed_logins,u.mfa_secret,u.mfa_pending_secret,"
-                                             "u.mfa_last_step FROM users u WHERE " + where));
+                                             "u.mfa_last_step FROM users u WHERE " +
+                                             where));
   bind(st);
   VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Error::notFound("no such user");
@@ -121,7 +126,10 @@ Result<UserCredentials> readCredentials(Db& db, const char* where, const std::fu
 
 AuditEntry userAudit(std::string action, const User& u, int64_t orgId, json::object summary = {}) {
   summary.emplace("username", u.username);
-  return {.action = std::move(action), .objectType = "user", .objectId = std::to_string(u.id), .orgId = orgId,
+  return {.action = std::move(action),
+          .objectType = "user",
+          .objectId = std::to_string(u.id),
+          .orgId = orgId,
           .summary = json::serialize(summary)};
 }
 
@@ -161,8 +169,11 @@ Result<Org> SqliteStore::createOrg(const Actor& actor, const OrgDraft& d) {
     VIGIL_TRY(checkSiblingName(tx, parent.id, d.name, 0));
     VIGIL_ASSIGN_OR_RETURN(id, insertOrg(tx, parent.id, parent.path, d.name, d.kind, d.code));
     Org created{.id = id, .parentId = parent.id, .name = d.name, .kind = d.kind, .code = d.code};
-    return tx.audit(actor, {.action = "org.create", .objectType = "org", .objectId = std::to_string(id),
-                            .orgId = id, .summary = json::serialize(orgJson(created))});
+    return tx.audit(actor, {.action = "org.create",
+                            .objectType = "org",
+                            .objectId = std::to_string(id),
+                            .orgId = id,
+                            .summary = json::serialize(orgJson(created))});
   }));
   return getOrg(actor, id);
 }
@@ -190,8 +201,12 @@ Result<Org> SqliteStore::updateOrg(const Actor& actor, int64_t id, const OrgPatc
     }
     if (changes.empty()) return {};
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE orgs SET name=?, kind=?, code=?, updated_at=? WHERE id=?"));
-    VIGIL_TRY(st.bind(1, next.name).bind(2, orgKindName(next.kind)).bind(3, next.code).bind(4, tx.now).bind(5, id).run());
-    return tx.audit(actor, {.action = "org.update", .objectType = "org", .objectId = std::to_string(id), .orgId = id,
+    VIGIL_TRY(
+        st.bind(1, next.name).bind(2, orgKindName(next.kind)).bind(3, next.code).bind(4, tx.now).bind(5, id).run());
+    return tx.audit(actor, {.action = "org.update",
+                            .objectType = "org",
+                            .objectId = std::to_string(id),
+                            .orgId = id,
                             .summary = json::serialize(changes)});
   }));
   return getOrg(actor, id);
@@ -216,7 +231,10 @@ Result<Org> SqliteStore::moveOrg(const Actor& actor, int64_t id, int64_t newPare
     VIGIL_ASSIGN_OR_RETURN(auto up, tx.db.prepare("UPDATE orgs SET parent_id = ?, updated_at = ? WHERE id = ?"));
     VIGIL_TRY(up.bind(1, parent.id).bind(2, tx.now).bind(3, id).run());
     json::object sum{{"name", org.name}, {"from_parent_id", *org.parentId}, {"to_parent_id", parent.id}};
-    return tx.audit(actor, {.action = "org.move", .objectType = "org", .objectId = std::to_string(id), .orgId = id,
+    return tx.audit(actor, {.action = "org.move",
+                            .objectType = "org",
+                            .objectId = std::to_string(id),
+                            .orgId = id,
                             .summary = json::serialize(sum)});
   }));
   return getOrg(actor, id);
@@ -241,8 +259,11 @@ Result<Org> SqliteStore::setOrgArchived(const Actor& actor, int64_t id, bool arc
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE orgs SET archived = ?, updated_at = ? WHERE id = ?"));
     VIGIL_TRY(st.bind(1, archived).bind(2, tx.now).bind(3, id).run());
     json::object sum{{"name", org.name}};
-    return tx.audit(actor, {.action = archived ? "org.archive" : "org.unarchive", .objectType = "org",
-                            .objectId = std::to_string(id), .orgId = id, .summary = json::serialize(sum)});
+    return tx.audit(actor, {.action = archived ? "org.archive" : "org.unarchive",
+                            .objectType = "org",
+                            .objectId = std::to_string(id),
+                            .orgId = id,
+                            .summary = json::serialize(sum)});
   }));
   return getOrg(actor, id);
 }
@@ -274,8 +295,11 @@ Result<Org> SqliteStore::completeSetup(const Actor& actor, const std::string& pr
     VIGIL_ASSIGN_OR_RETURN(auto mark, tx.db.prepare("INSERT INTO settings(key,value) VALUES('setup.done','1')"));
     VIGIL_TRY(mark.run());
     json::object sum{{"province_name", provinceName}};
-    return tx.audit(actor, {.action = "setup.complete", .objectType = "org", .objectId = std::to_string(root.id),
-                            .orgId = root.id, .summary = json::serialize(sum)});
+    return tx.audit(actor, {.action = "setup.complete",
+                            .objectType = "org",
+                            .objectId = std::to_string(root.id),
+                            .orgId = root.id,
+                            .summary = json::serialize(sum)});
   }));
   return getOrg(actor, rootId);
 }
@@ -297,8 +321,11 @@ Result<User> SqliteStore::bootstrap(const std::string& provinceName, const UserD
     userId = tx.db.lastInsertId();
     VIGIL_TRY(insertRoles(tx, system, userId, {{rootId, Role::kAdministrator}}));
     json::object sum{{"province_name", provinceName}, {"admin", admin.username}};
-    return tx.audit(system, {.action = "system.bootstrap", .objectType = "org", .objectId = std::to_string(rootId),
-                             .orgId = rootId, .summary = json::serialize(sum)});
+    return tx.audit(system, {.action = "system.bootstrap",
+                             .objectType = "org",
+                             .objectId = std::to_string(rootId),
+                             .orgId = rootId,
+                             .summary = json::serialize(sum)});
   }));
   return getUser(system, userId);
 }
@@ -327,10 +354,12 @@ Result<Page<User>> SqliteStore::listUsers(const Actor& actor, const UserQuery& q
       // Counting walks the organisations in scope and their users by index; for the whole
       // province without filters SQLite counts the table's pages instead of its rows.
       const bool everything = !q.orgId && like.empty() && wholeTree(db, prefixes);
-      VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(everything ? std::string("SELECT count(*) FROM users u WHERE ?1 IS NULL "
-                                                                          "AND ?2 = ''")
-                                                            : "SELECT count(*) FROM users u WHERE u.org_id IN (SELECT o.id "
-                                                              "FROM orgs o WHERE " + scope.sql() + ")" + filters));
+      VIGIL_ASSIGN_OR_RETURN(auto st,
+                             db.prepare(everything ? std::string("SELECT count(*) FROM users u WHERE ?1 IS NULL "
+                                                                 "AND ?2 = ''")
+                                                   : "SELECT count(*) FROM users u WHERE u.org_id IN (SELECT o.id "
+                                                     "FROM orgs o WHERE " +
+                                                         scope.sql() + ")" + filters));
       st.bind(1, q.orgId).bind(2, like);
       if (!everything) scope.bind(st);
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
@@ -384,10 +413,16 @@ Result<User> SqliteStore::createUser(const Actor& actor, const UserDraft& d) {
     VIGIL_TRY(st.run());
     id = tx.db.lastInsertId();
     VIGIL_TRY(insertRoles(tx, actor, id, d.roles));
-    json::object sum{{"username", d.username}, {"display_name", d.displayName}, {"email", d.email},
-                     {"org_id", d.orgId}, {"roles", rolesJson(d.roles)}};
-    return tx.audit(actor, {.action = "user.create", .objectType = "user", .objectId = std::to_string(id),
-                            .orgId = d.orgId, .summary = json::serialize(sum)});
+    json::object sum{{"username", d.username},
+                     {"display_name", d.displayName},
+                     {"email", d.email},
+                     {"org_id", d.orgId},
+                     {"roles", rolesJson(d.roles)}};
+    return tx.audit(actor, {.action = "user.create",
+                            .objectType = "user",
+                            .objectId = std::to_string(id),
+                            .orgId = d.orgId,
+                            .summary = json::serialize(sum)});
   }));
   return getUser(actor, id);
 }
@@ -413,9 +448,11 @@ Result<User> SqliteStore::updateUser(const Actor& actor, int64_t id, const UserP
       u.disabled = *p.disabled;
     }
     if (changes.empty()) return {};
-    VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare(
-        "UPDATE users SET display_name=?, email=?, disabled=?, disabled_reason=CASE WHEN ?4 THEN 'administrator' "
-        "ELSE '' END, active_at=CASE WHEN ?5 THEN ?6 ELSE active_at END, updated_at=?6 WHERE id=?7"));
+    VIGIL_ASSIGN_OR_RETURN(
+        auto st,
+        tx.db.prepare(
+            "UPDATE users SET display_name=?, email=?, disabled=?, disabled_reason=CASE WHEN ?4 THEN 'administrator' "
+            "ELSE '' END, active_at=CASE WHEN ?5 THEN ?6 ELSE active_at END, updated_at=?6 WHERE id=?7"));
     st.bind(1, u.displayName).bind(2, u.email).bind(3, u.disabled).bind(4, u.disabled).bind(5, reenabled);
     VIGIL_TRY(st.bind(6, tx.now).bind(7, id).run());
     if (u.disabled) VIGIL_TRY(deleteSessionsOf(tx, id));
@@ -434,7 +471,8 @@ Result<User> SqliteStore::setUserRoles(const Actor& actor, int64_t id,
     json::array removed;
     for (const auto& r : before) {
       if (!allows(actor, Permission::kManageUsers, r.orgPath)) continue;
-      VIGIL_ASSIGN_OR_RETURN(auto del, tx.db.prepare("DELETE FROM role_assignments WHERE user_id=? AND org_id=? AND role=?"));
+      VIGIL_ASSIGN_OR_RETURN(auto del,
+                             tx.db.prepare("DELETE FROM role_assignments WHERE user_id=? AND org_id=? AND role=?"));
       VIGIL_TRY(del.bind(1, id).bind(2, r.orgId).bind(3, roleName(r.role)).run());
       removed.push_back(json::object{{"org_id", r.orgId}, {"role", roleName(r.role)}});
     }
@@ -448,7 +486,8 @@ Result<User> SqliteStore::setUserRoles(const Actor& actor, int64_t id,
 Status SqliteStore::setPassword(const Actor& actor, int64_t id, const std::string& hash, bool mustChange) {
   return write([&](WriteTx& tx) -> Status {
     const bool self = actor.userId == id;
-    VIGIL_ASSIGN_OR_RETURN(auto uo, visibleUser(tx.db, actor, id, self ? Permission::kReadUsers : Permission::kManageUsers));
+    VIGIL_ASSIGN_OR_RETURN(auto uo,
+                           visibleUser(tx.db, actor, id, self ? Permission::kReadUsers : Permission::kManageUsers));
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE users SET password_hash=?, must_change_password=?, "
                                                   "updated_at=? WHERE id=?"));
     VIGIL_TRY(st.bind(1, hash).bind(2, mustChange).bind(3, tx.now).bind(4, id).run());
@@ -480,9 +519,7 @@ Status SqliteStore::resetMfa(const Actor& actor, int64_t id) {
 }
 
 Result<UserCredentials> SqliteStore::credentialsByName(const std::string& username) {
-  return read([&](Db& db) {
-    return readCredentials(db, "u.username = ?", [&](Stmt& st) { st.bind(1, username); });
-  });
+  return read([&](Db& db) { return readCredentials(db, "u.username = ?", [&](Stmt& st) { st.bind(1, username); }); });
 }
 
 Result<UserCredentials> SqliteStore::credentialsById(int64_t id) {
@@ -502,11 +539,15 @@ Result<int> SqliteStore::recordLoginFailure(const Actor& attempt, int64_t userId
     const int64_t orgId = st.int64(2);
     VIGIL_TRY(st.step().ok() ? Status{} : Status{Error::internal("step")});
     if (count < threshold) return {};
-    VIGIL_ASSIGN_OR_RETURN(auto lock, tx.db.prepare("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?"));
+    VIGIL_ASSIGN_OR_RETURN(auto lock,
+                           tx.db.prepare("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?"));
     VIGIL_TRY(lock.bind(1, lockUntil).bind(2, userId).run());
     json::object sum{{"username", username}, {"failed_logins", count}, {"locked_until", formatRfc3339(lockUntil)}};
-    return tx.audit(attempt, {.action = "user.lockout", .objectType = "user", .objectId = std::to_string(userId),
-                              .orgId = orgId, .summary = json::serialize(sum)});
+    return tx.audit(attempt, {.action = "user.lockout",
+                              .objectType = "user",
+                              .objectId = std::to_string(userId),
+                              .orgId = orgId,
+                              .summary = json::serialize(sum)});
   }));
   return count;
 }

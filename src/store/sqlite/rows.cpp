@@ -77,8 +77,8 @@ ScopeFilter::ScopeFilter(const char* pathColumn, const std::vector<std::string>&
   int p = firstParam;
   for (const auto& prefix : prefixes) {
     if (p != firstParam) sql_ += " OR ";
-    sql_ += std::string(pathColumn) + " >= ?" + std::to_string(p) + " AND " + pathColumn + " < ?" +
-            std::to_string(p + 1);
+    sql_ +=
+        std::string(pathColumn) + " >= ?" + std::to_string(p) + " AND " + pathColumn + " < ?" + std::to_string(p + 1);
     p += 2;
     // Paths hold only digits and '/', all below '~', so [prefix, prefix + "~") is the subtree.
     bounds_.push_back(prefix);
@@ -95,9 +95,10 @@ Result<std::map<int64_t, std::vector<RoleAssignment>>> loadRolesOf(Db& db, const
   std::string ids = "[";
   for (size_t i = 0; i < userIds.size(); ++i) ids += (i ? "," : "") + std::to_string(userIds[i]);
   ids += "]";
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT r.user_id, r.org_id, o.name, o.path, r.role FROM role_assignments r "
-                                             "JOIN orgs o ON o.id = r.org_id WHERE r.user_id IN "
-                                             "(SELECT value FROM json_each(?1)) ORDER BY r.user_id, o.path, r.role"));
+  VIGIL_ASSIGN_OR_RETURN(auto st,
+                         db.prepare("SELECT r.user_id, r.org_id, o.name, o.path, r.role FROM role_assignments r "
+                                    "JOIN orgs o ON o.id = r.org_id WHERE r.user_id IN "
+                                    "(SELECT value FROM json_each(?1)) ORDER BY r.user_id, o.path, r.role"));
   st.bind(1, ids);
   std::map<int64_t, std::vector<RoleAssignment>> out;
   for (;;) {

@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "audit/chain.h"
-#include "store/sqlite/migrations.h"
 #include "store/settings_codec.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/rows.h"
 
 namespace vigil::sqlite {
@@ -27,9 +27,10 @@ Status WriteTx::audit(const Actor& a, AuditEntry e) {
   if (e.result.empty()) e.result = "success";
   e.prevHash = auditHead_;
   e.hash = audit::entryHash(e, e.prevHash);
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(
-      "INSERT INTO audit_log(id,time,actor_id,actor,source_ip,action,object_type,object_id,org_id,summary,"
-      "result,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto st,
+      db.prepare("INSERT INTO audit_log(id,time,actor_id,actor,source_ip,action,object_type,object_id,org_id,summary,"
+                 "result,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, e.id).bind(2, e.time).bind(3, e.actorId).bind(4, e.actor).bind(5, e.sourceIp).bind(6, e.action);
   st.bind(7, e.objectType).bind(8, e.objectId).bind(9, e.orgId).bind(10, e.summary).bind(11, e.result);
   st.bind(12, e.prevHash).bind(13, e.hash);
@@ -47,8 +48,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opts
 
 namespace {
 Status applyMigrations(Db& db, TimeMs now) {
-  VIGIL_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
-                    "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+  VIGIL_TRY(
+      db.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+              "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
   int64_t current = 0;
   {
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT COALESCE(MAX(version),0) FROM schema_migrations"));
@@ -65,8 +67,10 @@ Status applyMigrations(Db& db, TimeMs now) {
     auto st = db.exec(m.sql);
     if (st.ok()) {
       auto ins = db.prepare("INSERT INTO schema_migrations(version,description,applied_at) VALUES(?,?,?)");
-      if (!ins.ok()) st = ins.takeError();
-      else st = ins->bind(1, m.version).bind(2, m.description).bind(3, now).run();
+      if (!ins.ok())
+        st = ins.takeError();
+      else
+        st = ins->bind(1, m.version).bind(2, m.description).bind(3, now).run();
     }
     if (!st.ok()) {
       (void)db.exec("ROLLBACK");
@@ -191,7 +195,8 @@ void SqliteStore::writerLoop() {
     if (auto* m = opts_.metrics) {
       m->observe("vigil_store_commit_seconds", "",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - batchStart).count());
-      for (const auto& r : results) m->add("vigil_store_write_jobs_total", r.ok() ? "result=\"ok\"" : "result=\"error\"");
+      for (const auto& r : results)
+        m->add("vigil_store_write_jobs_total", r.ok() ? "result=\"ok\"" : "result=\"error\"");
     }
     for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
   }
@@ -307,7 +312,9 @@ Result<Page<AuditEntry>> SqliteStore::listAudit(const Actor& actor, const AuditF
   const ScopeFilter scope("o.path", prefixes, 11);
   const std::string where =
       " FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id WHERE "
-      "((a.org_id IS NULL AND ?1) OR " + scope.sql() + ") AND (?3 = '' OR a.actor = ?3) AND (?4 = '' OR a.action = ?4 OR (substr(?4,-1) = '.' AND "
+      "((a.org_id IS NULL AND ?1) OR " +
+      scope.sql() +
+      ") AND (?3 = '' OR a.actor = ?3) AND (?4 = '' OR a.action = ?4 OR (substr(?4,-1) = '.' AND "
       "substr(a.action,1,length(?4)) = ?4)) AND (?5 = '' OR a.object_type = ?5) AND (?6 = '' OR a.object_id = ?6) "
       "AND (?7 IS NULL OR a.time >= ?7) AND (?8 IS NULL OR a.time < ?8)";
   auto bindAll = [&](Stmt& st) {
@@ -339,8 +346,8 @@ Result<Page<AuditEntry>> SqliteStore::listAudit(const Actor& actor, const AuditF
 Result<AuditVerification> SqliteStore::verifyAudit() {
   return read([&](Db& db) -> Result<AuditVerification> {
     AuditVerification v;
-    VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAuditColumns +
-                                               " FROM audit_log a ORDER BY a.id"));
+    VIGIL_ASSIGN_OR_RETURN(auto st,
+                           db.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit_log a ORDER BY a.id"));
     std::string prev = audit::kGenesisHash;
     int64_t expectedId = 1;
     for (;;) {
@@ -349,8 +356,10 @@ Result<AuditVerification> SqliteStore::verifyAudit() {
       AuditEntry e = readAudit(st);
       ++v.checked;
       std::string why;
-      if (e.id != expectedId) why = "entry " + std::to_string(expectedId) + " is missing";
-      else why = audit::checkLink(e, prev);
+      if (e.id != expectedId)
+        why = "entry " + std::to_string(expectedId) + " is missing";
+      else
+        why = audit::checkLink(e, prev);
       if (!why.empty()) {
         v.ok = false;
         v.firstBrokenId = e.id;
@@ -370,8 +379,13 @@ Status SqliteStore::createSession(const Session& s) {
   return write([&](WriteTx& tx) -> Status {
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO sessions(token_hash,user_id,kind,created_at,"
                                                   "last_seen_at,expires_at) VALUES(?,?,?,?,?,?)"));
-    return st.bind(1, s.tokenHash).bind(2, s.userId).bind(3, s.kind == SessionKind::kSession ? "session" : "mfa")
-        .bind(4, s.createdAt).bind(5, s.lastSeenAt).bind(6, s.expiresAt).run();
+    return st.bind(1, s.tokenHash)
+        .bind(2, s.userId)
+        .bind(3, s.kind == SessionKind::kSession ? "session" : "mfa")
+        .bind(4, s.createdAt)
+        .bind(5, s.lastSeenAt)
+        .bind(6, s.expiresAt)
+        .run();
   });
 }
 
@@ -455,10 +469,16 @@ Result<ApiToken> SqliteStore::createToken(const Actor& actor, const TokenDraft& 
     st.bind(6, actor.userId).bind(7, tx.now).bind(8, d.expiresAt);
     VIGIL_TRY(st.run());
     id = tx.db.lastInsertId();
-    json::object sum{{"name", d.name}, {"org_id", d.orgId}, {"role", roleName(d.role)},
-                     {"expires_at", formatRfc3339(d.expiresAt)}, {"prefix", d.prefix}};
-    return tx.audit(actor, {.action = "token.create", .objectType = "token", .objectId = std::to_string(id),
-                            .orgId = d.orgId, .summary = json::serialize(sum)});
+    json::object sum{{"name", d.name},
+                     {"org_id", d.orgId},
+                     {"role", roleName(d.role)},
+                     {"expires_at", formatRfc3339(d.expiresAt)},
+                     {"prefix", d.prefix}};
+    return tx.audit(actor, {.action = "token.create",
+                            .objectType = "token",
+                            .objectId = std::to_string(id),
+                            .orgId = d.orgId,
+                            .summary = json::serialize(sum)});
   }));
   return read([&](Db& db) -> Result<ApiToken> {
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kTokenColumns +
@@ -483,8 +503,11 @@ Status SqliteStore::revokeToken(const Actor& actor, int64_t id) {
     VIGIL_ASSIGN_OR_RETURN(auto up, tx.db.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?"));
     VIGIL_TRY(up.bind(1, tx.now).bind(2, id).run());
     json::object sum{{"name", t.name}, {"prefix", t.prefix}};
-    return tx.audit(actor, {.action = "token.revoke", .objectType = "token", .objectId = std::to_string(id),
-                            .orgId = t.orgId, .summary = json::serialize(sum)});
+    return tx.audit(actor, {.action = "token.revoke",
+                            .objectType = "token",
+                            .objectId = std::to_string(id),
+                            .orgId = t.orgId,
+                            .summary = json::serialize(sum)});
   });
 }
 
@@ -509,7 +532,6 @@ Status SqliteStore::touchToken(int64_t id, TimeMs now) {
 
 // --- Settings ----------------------------------------------------------------------------------
 
-
 Result<SecuritySettings> SqliteStore::securitySettings() {
   return read([&](Db& db) -> Result<SecuritySettings> {
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT value FROM settings WHERE key = 'security'"));
@@ -527,8 +549,11 @@ Result<SecuritySettings> SqliteStore::putSecuritySettings(const Actor& actor, co
                                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
     const std::string text = encodeSecuritySettings(s);
     VIGIL_TRY(st.bind(1, text).run());
-    return tx.audit(actor, {.action = "settings.security.update", .objectType = "settings",
-                            .objectId = "security", .orgId = root.id, .summary = text});
+    return tx.audit(actor, {.action = "settings.security.update",
+                            .objectType = "settings",
+                            .objectId = "security",
+                            .orgId = root.id,
+                            .summary = text});
   }));
   return securitySettings();
 }

@@ -28,7 +28,7 @@ struct SqliteOptions {
   std::string path;  // database file
   int readerConnections = 4;
   int writerBatchMax = 256;
-  int writeQueueMax = 10000;  // jobs waiting; beyond this write() fails with kUnavailable
+  int writeQueueMax = 10000;   // jobs waiting; beyond this write() fails with kUnavailable
   Metrics* metrics = nullptr;  // optional: commit and read timings, queue depth
 };
 
