@@ -350,28 +350,33 @@ Result<Page<User>> SqliteStore::listUsers(const Actor& actor, const UserQuery& q
   const ScopeFilter scope("o.path", prefixes, 5);
   return read([&](Db& db) -> Result<Page<User>> {
     Page<User> page;
+    // For the whole province no organisation needs to be looked at: SQLite then counts the
+    // table's pages, and pages through the user-name index alone. For a part of the tree, the
+    // count walks the organisations in scope and their users by index, and the CROSS JOIN keeps
+    // users as the outer loop in user-name order, so a page comes without sorting every account.
+    const bool everything = wholeTree(db, prefixes);
     {
-      // Counting walks the organisations in scope and their users by index; for the whole
-      // province without filters SQLite counts the table's pages instead of its rows.
-      const bool everything = !q.orgId && like.empty() && wholeTree(db, prefixes);
-      VIGIL_ASSIGN_OR_RETURN(auto st,
-                             db.prepare(everything ? std::string("SELECT count(*) FROM users u WHERE ?1 IS NULL "
-                                                                 "AND ?2 = ''")
-                                                   : "SELECT count(*) FROM users u WHERE u.org_id IN (SELECT o.id "
-                                                     "FROM orgs o WHERE " +
-                                                         scope.sql() + ")" + filters));
+      // Without filters the WHERE holds only parameters, which SQLite evaluates once.
+      const bool unfiltered = everything && !q.orgId && like.empty();
+      VIGIL_ASSIGN_OR_RETURN(
+          auto st,
+          db.prepare(unfiltered ? std::string("SELECT count(*) FROM users u WHERE ?1 IS NULL AND ?2 = ''")
+                                : "SELECT count(*) FROM users u WHERE " +
+                                      (everything ? std::string("1")
+                                                  : "u.org_id IN (SELECT o.id FROM orgs o WHERE " + scope.sql() + ")") +
+                                      filters));
       st.bind(1, q.orgId).bind(2, like);
       if (!everything) scope.bind(st);
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       page.total = row ? st.int64(0) : 0;
     }
-    // CROSS JOIN keeps users as the outer loop, read in user-name index order: the page comes
-    // without sorting every account in scope.
-    VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kUserColumns +
-                                               " FROM users u CROSS JOIN orgs o ON o.id = u.org_id WHERE " +
-                                               scope.sql() + filters + " ORDER BY u.username LIMIT ?3 OFFSET ?4"));
+    VIGIL_ASSIGN_OR_RETURN(
+        auto st, db.prepare(std::string("SELECT ") + kUserColumns +
+                            (everything ? std::string(" FROM users u WHERE 1")
+                                        : " FROM users u CROSS JOIN orgs o ON o.id = u.org_id WHERE " + scope.sql()) +
+                            filters + " ORDER BY u.username LIMIT ?3 OFFSET ?4"));
     st.bind(1, q.orgId).bind(2, like).bind(3, q.limit).bind(4, q.offset);
-    scope.bind(st);
+    if (!everything) scope.bind(st);
     std::vector<int64_t> ids;
     for (;;) {
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
