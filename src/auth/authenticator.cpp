@@ -85,16 +85,19 @@ Result<std::string> Authenticator::newSession(int64_t userId, const SecuritySett
   return token;
 }
 
+Status Authenticator::throttle(const std::string& sourceIp, TimeMs now) {
+  int64_t retry = 0;
+  if (loginLimiter_.allow(sourceIp, now, &retry)) return {};
+  Error e = Error::of(ErrorCode::kTooManyRequests, "too many login attempts from this address; wait and retry");
+  e.retryAfterSeconds = retry;
+  return e;
+}
+
 Result<LoginOutcome> Authenticator::login(const std::string& username, const std::string& password,
                                           const std::string& sourceIp) {
   const TimeMs now = clock_.nowMs();
   const Actor who = attemptActor(username, sourceIp);
-  int64_t retry = 0;
-  if (!loginLimiter_.allow(sourceIp, now, &retry)) {
-    Error e = Error::of(ErrorCode::kTooManyRequests, "too many login attempts from this address; wait and retry");
-    e.retryAfterSeconds = retry;
-    return e;
-  }
+  VIGIL_TRY(throttle(sourceIp, now));
   const SecuritySettings s = settings();
   (void)store_.disableInactiveUsers(now - static_cast<int64_t>(s.inactiveDays) * 24 * 60 * kMinute);
   auto creds = store_.credentialsByName(username);
@@ -164,12 +167,7 @@ Result<LoginOutcome> Authenticator::completeMfa(const std::string& mfaToken, con
   }
   VIGIL_ASSIGN_OR_RETURN(auto creds, store_.credentialsById(sess->userId));
   const Actor who = attemptActor(creds.user.username, sourceIp);
-  int64_t retry = 0;
-  if (!loginLimiter_.allow(sourceIp, now, &retry)) {
-    Error e = Error::of(ErrorCode::kTooManyRequests, "too many attempts from this address; wait and retry");
-    e.retryAfterSeconds = retry;
-    return e;
-  }
+  VIGIL_TRY(throttle(sourceIp, now));
   const SecuritySettings s = settings();
   auto secret = crypto::open(masterKey_, creds.mfaSecretSealed);
   std::optional<int64_t> step;

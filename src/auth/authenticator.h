@@ -92,6 +92,8 @@ class Authenticator {
 
  private:
   Result<Principal> principalFor(int64_t userId, const std::string& sourceIp);
+  // One login step from `sourceIp`; kTooManyRequests when the address is over its rate.
+  Status throttle(const std::string& sourceIp, TimeMs now);
   bool mfaRequiredFor(const User& u, const SecuritySettings& s) const;
   Result<std::string> newSession(int64_t userId, const SecuritySettings& s);
   Status auditLogin(const Actor& who, const std::optional<User>& u, const std::string& result,

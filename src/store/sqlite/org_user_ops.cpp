@@ -124,6 +124,14 @@ Result<UserCredentials> readCredentials(Db& db, const char* where, const std::fu
   return c;
 }
 
+AuditEntry orgAudit(std::string action, int64_t orgId, const json::value& summary) {
+  return {.action = std::move(action),
+          .objectType = "org",
+          .objectId = std::to_string(orgId),
+          .orgId = orgId,
+          .summary = json::serialize(summary)};
+}
+
 AuditEntry userAudit(std::string action, const User& u, int64_t orgId, json::object summary = {}) {
   summary.emplace("username", u.username);
   return {.action = std::move(action),
@@ -169,11 +177,7 @@ Result<Org> SqliteStore::createOrg(const Actor& actor, const OrgDraft& d) {
     VIGIL_TRY(checkSiblingName(tx, parent.id, d.name, 0));
     VIGIL_ASSIGN_OR_RETURN(id, insertOrg(tx, parent.id, parent.path, d.name, d.kind, d.code));
     Org created{.id = id, .parentId = parent.id, .name = d.name, .kind = d.kind, .code = d.code};
-    return tx.audit(actor, {.action = "org.create",
-                            .objectType = "org",
-                            .objectId = std::to_string(id),
-                            .orgId = id,
-                            .summary = json::serialize(orgJson(created))});
+    return tx.audit(actor, orgAudit("org.create", id, orgJson(created)));
   }));
   return getOrg(actor, id);
 }
@@ -203,11 +207,7 @@ Result<Org> SqliteStore::updateOrg(const Actor& actor, int64_t id, const OrgPatc
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE orgs SET name=?, kind=?, code=?, updated_at=? WHERE id=?"));
     VIGIL_TRY(
         st.bind(1, next.name).bind(2, orgKindName(next.kind)).bind(3, next.code).bind(4, tx.now).bind(5, id).run());
-    return tx.audit(actor, {.action = "org.update",
-                            .objectType = "org",
-                            .objectId = std::to_string(id),
-                            .orgId = id,
-                            .summary = json::serialize(changes)});
+    return tx.audit(actor, orgAudit("org.update", id, changes));
   }));
   return getOrg(actor, id);
 }
@@ -231,11 +231,7 @@ Result<Org> SqliteStore::moveOrg(const Actor& actor, int64_t id, int64_t newPare
     VIGIL_ASSIGN_OR_RETURN(auto up, tx.db.prepare("UPDATE orgs SET parent_id = ?, updated_at = ? WHERE id = ?"));
     VIGIL_TRY(up.bind(1, parent.id).bind(2, tx.now).bind(3, id).run());
     json::object sum{{"name", org.name}, {"from_parent_id", *org.parentId}, {"to_parent_id", parent.id}};
-    return tx.audit(actor, {.action = "org.move",
-                            .objectType = "org",
-                            .objectId = std::to_string(id),
-                            .orgId = id,
-                            .summary = json::serialize(sum)});
+    return tx.audit(actor, orgAudit("org.move", id, sum));
   }));
   return getOrg(actor, id);
 }
@@ -259,11 +255,7 @@ Result<Org> SqliteStore::setOrgArchived(const Actor& actor, int64_t id, bool arc
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE orgs SET archived = ?, updated_at = ? WHERE id = ?"));
     VIGIL_TRY(st.bind(1, archived).bind(2, tx.now).bind(3, id).run());
     json::object sum{{"name", org.name}};
-    return tx.audit(actor, {.action = archived ? "org.archive" : "org.unarchive",
-                            .objectType = "org",
-                            .objectId = std::to_string(id),
-                            .orgId = id,
-                            .summary = json::serialize(sum)});
+    return tx.audit(actor, orgAudit(archived ? "org.archive" : "org.unarchive", id, sum));
   }));
   return getOrg(actor, id);
 }
@@ -295,11 +287,7 @@ Result<Org> SqliteStore::completeSetup(const Actor& actor, const std::string& pr
     VIGIL_ASSIGN_OR_RETURN(auto mark, tx.db.prepare("INSERT INTO settings(key,value) VALUES('setup.done','1')"));
     VIGIL_TRY(mark.run());
     json::object sum{{"province_name", provinceName}};
-    return tx.audit(actor, {.action = "setup.complete",
-                            .objectType = "org",
-                            .objectId = std::to_string(root.id),
-                            .orgId = root.id,
-                            .summary = json::serialize(sum)});
+    return tx.audit(actor, orgAudit("setup.complete", root.id, sum));
   }));
   return getOrg(actor, rootId);
 }
@@ -321,11 +309,7 @@ Result<User> SqliteStore::bootstrap(const std::string& provinceName, const UserD
     userId = tx.db.lastInsertId();
     VIGIL_TRY(insertRoles(tx, system, userId, {{rootId, Role::kAdministrator}}));
     json::object sum{{"province_name", provinceName}, {"admin", admin.username}};
-    return tx.audit(system, {.action = "system.bootstrap",
-                             .objectType = "org",
-                             .objectId = std::to_string(rootId),
-                             .orgId = rootId,
-                             .summary = json::serialize(sum)});
+    return tx.audit(system, orgAudit("system.bootstrap", rootId, sum));
   }));
   return getUser(system, userId);
 }
