@@ -192,8 +192,9 @@ Deadline WorkingCalendar::afterCalendarDays(Date event, int n) const {
   out.dueDate = Date{d};
   out.dueAt = endOfDay(out.dueDate);
   if (d != nominal && !out.provisional)
-    out.note = formatDate(Date{nominal}) + " is not a working day; the limit moves to the next working day "
-                                           "(Civil Code Art. 148(5))";
+    out.note = formatDate(Date{nominal}) +
+               " is not a working day; the limit moves to the next working day "
+               "(Civil Code Art. 148(5))";
   return out;
 }
 

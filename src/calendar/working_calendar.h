@@ -33,17 +33,17 @@ std::string_view dayKindName(DayKind k);
 
 struct DayInfo {
   DayKind kind = DayKind::kWorking;
-  std::string name;   // e.g. "Tết Nguyên đán Bính Ngọ"; empty for ordinary days
-  std::string basis;  // the legal basis or notice
+  std::string name;          // e.g. "Tết Nguyên đán Bính Ngọ"; empty for ordinary days
+  std::string basis;         // the legal basis or notice
   bool provisional = false;  // the year's notice is not loaded, or the row is unconfirmed
   bool working() const { return kind == DayKind::kWorking || kind == DayKind::kMakeupWorkday; }
 };
 
 struct Deadline {
-  Date dueDate;       // the last day (local)
-  TimeMs dueAt = 0;   // the end of the limit, as an instant
+  Date dueDate;      // the last day (local)
+  TimeMs dueAt = 0;  // the end of the limit, as an instant
   bool provisional = false;
-  std::string note;   // why it is provisional, or which days moved it
+  std::string note;  // why it is provisional, or which days moved it
 };
 
 class WorkingCalendar {

@@ -32,8 +32,8 @@ class DeadlineCase : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DeadlineCase, EndsOnTheExpectedDay) {
   const Case& c = GetParam();
-  const Deadline d = c.workingDays ? vn().afterWorkingDays(date(c.start), c.length)
-                                   : vn().afterCalendarDays(date(c.start), c.length);
+  const Deadline d =
+      c.workingDays ? vn().afterWorkingDays(date(c.start), c.length) : vn().afterCalendarDays(date(c.start), c.length);
   EXPECT_EQ(formatDate(d.dueDate), c.due) << c.rule;
   EXPECT_EQ(d.provisional, c.provisional) << c.rule << ": " << d.note;
 }
@@ -116,10 +116,12 @@ TEST(WorkingCalendar, BadDataIsRefusedWithTheRowAndTheReason) {
       {header() + "[[day]]\ndate = 2026-02-21\nkind = \"compensatory\"\nname = \"x\"\nbasis = \"y\"\n"
                   "status = \"verified\"\n",
        "weekday"},
-      {header() + "[[day]]\ndate = 2027-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"verified\"\n",
+      {header() +
+           "[[day]]\ndate = 2027-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"verified\"\n",
        "no [[year]] row"},
-      {header() + "[[day]]\ndate = 2026-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"verified\"\n"
-                  "[[day]]\ndate = 2026-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"verified\"\n",
+      {header() +
+           "[[day]]\ndate = 2026-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"verified\"\n"
+           "[[day]]\ndate = 2026-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"verified\"\n",
        "listed twice"},
       {header() + "[[day]]\ndate = \"17/02/2026\"\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\n", "date"},
       {header() + "[[day]]\ndate = 2026-02-17\nkind = \"holiday\"\nname = \"x\"\nbasis = \"y\"\nstatus = \"maybe\"\n",
@@ -136,8 +138,9 @@ TEST(WorkingCalendar, BadDataIsRefusedWithTheRowAndTheReason) {
 }
 
 TEST(WorkingCalendar, ErrorsPointAtTheLineOfTheBadRow) {
-  auto r = WorkingCalendar::parse(header() + "[[day]]\ndate = 2026-02-17\nkind = \"feast\"\nname = \"x\"\n"
-                                             "basis = \"y\"\nstatus = \"verified\"\n",
+  auto r = WorkingCalendar::parse(header() +
+                                      "[[day]]\ndate = 2026-02-17\nkind = \"feast\"\nname = \"x\"\n"
+                                      "basis = \"y\"\nstatus = \"verified\"\n",
                                   "vn.toml");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("vn.toml:7"), std::string::npos) << r.error().message;
