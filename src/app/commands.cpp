@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "auth/authenticator.h"
+#include "auth/password.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -243,6 +244,28 @@ int restore(const Config& config, const std::string& file) {
   auto v = (*store)->verifyAudit();
   std::cout << "vigil: restored " << file << " into " << databasePath(config) << "\n";
   if (v.ok() && !v->ok) std::cout << "warning: the restored audit log is broken at entry " << *v->firstBrokenId << "\n";
+  return 0;
+}
+
+int userRecover(const Config& config, const std::string& username) {
+  if (auto st = crypto::initCrypto(); !st.ok()) return fail(st.error());
+  if (!fs::exists(databasePath(config))) return fail(Error::notFound("no store at " + databasePath(config)));
+  SystemClock clock;
+  auto store = openStore(config, clock);
+  if (!store.ok()) return fail(store.error());
+  auto creds = (*store)->credentialsByName(username);
+  if (!creds.ok()) return fail(Error::notFound("no account named '" + username + "'"));
+  const Actor system = Actor::systemActor("cli");
+  const std::string password = crypto::base32Encode(crypto::randomBytes(10));
+  auto hash = auth::hashPassword(password, {config.auth.argon2Opslimit, config.auth.argon2MemlimitKib});
+  if (!hash.ok()) return fail(hash.error());
+  const int64_t id = creds->user.id;
+  if (auto r = (*store)->updateUser(system, id, {.disabled = false}); !r.ok()) return fail(r.error());
+  if (auto r = (*store)->unlockUser(system, id); !r.ok()) return fail(r.error());
+  if (auto r = (*store)->setPassword(system, id, *hash, true); !r.ok()) return fail(r.error());
+  std::cout << "vigil: account '" << creds->user.username << "' is enabled and unlocked. One-time password:\n"
+            << "    " << password << "\n"
+            << "(shown only now; it must be changed at the next login; two-step login stays as it was)\n";
   return 0;
 }
 

@@ -39,6 +39,13 @@ int main(int argc, char** argv) {
   audit->require_subcommand(1);
   audit->fallthrough();
   auto* verify = audit->add_subcommand("verify", "verify the audit log's hash chain");
+  auto* user = cli.add_subcommand("user", "account recovery from the server's console");
+  user->require_subcommand(1);
+  user->fallthrough();
+  std::string username;
+  auto* recover = user->add_subcommand(
+      "recover", "enable and unlock USERNAME and print a one-time password (e.g. a locked-out administrator)");
+  recover->add_option("username", username, "the account's user name")->required();
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -61,5 +68,6 @@ int main(int argc, char** argv) {
   if (backup->parsed()) return vigil::app::backup(*config, file);
   if (restore->parsed()) return vigil::app::restore(*config, file);
   if (verify->parsed()) return vigil::app::auditVerify(*config);
+  if (recover->parsed()) return vigil::app::userRecover(*config, username);
   return 2;
 }

@@ -124,6 +124,19 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -c jar -H 'Content-Type: applicati
 stop_server
 ok "login with MFA after restore"
 
+# --- console recovery of a locked-out administrator
+sqlite3 data/vigil.db "UPDATE users SET disabled=1, disabled_reason='inactive' WHERE username='admin'"
+out=$("$VIGIL" user recover --data-dir data admin) || fail "user recover: $out"
+NEWPW=$(sed -n '2p' <<<"$out" | tr -d ' ')
+[[ ${#NEWPW} -eq 16 ]] || fail "no one-time password printed: $out"
+[[ $(sqlite3 data/vigil.db "SELECT disabled||must_change_password FROM users WHERE username='admin'") == "01" ]] ||
+  fail "account not enabled with a forced change"
+sqlite3 data/vigil.db "SELECT action FROM audit_log ORDER BY id DESC LIMIT 3" | grep -q "user.password.reset" ||
+  fail "recovery not audited"
+"$VIGIL" audit verify --data-dir data | grep -q "intact" || fail "chain broken by recovery"
+if "$VIGIL" user recover --data-dir data nobody >/dev/null 2>&1; then fail "unknown account recovered"; fi
+ok "console recovery enables the account with a one-time password, audited"
+
 # --- TLS with a generated self-signed certificate
 start_server tlsdata --tls
 out=$(curl -sk -D - "https://127.0.0.1:$PORT/healthz")
