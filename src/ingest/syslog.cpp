@@ -202,6 +202,7 @@ void parse3164Body(std::string_view s, size_t j, SyslogMessage& m) {
     m.hostname = s.substr(j, e - j);
     j = e < s.size() ? e + 1 : e;
   }
+  m.content = s.substr(j);
   // TAG: up to and including the first ':', or up to the first space.
   size_t k = j;
   while (k < s.size() && s[k] != ':' && s[k] != ' ') ++k;
@@ -234,6 +235,8 @@ bool sdNameChar(char c) { return c > 32 && c < 127 && c != '=' && c != ']' && c 
 // SD-ELEMENTs at s[j..]; on success j is past the last ']'.
 bool parseSd(std::string_view s, size_t& j, SyslogMessage& m) {
   size_t ownedLen = 0;
+  m.sdElements.reserve(4);  // one allocation each for typical lines instead of regrowth
+  m.sdParams.reserve(16);
   while (j < s.size() && s[j] == '[') {
     ++j;
     const size_t idStart = j;
@@ -350,6 +353,7 @@ SyslogMessage parseSyslog(std::string_view raw, const ParseOptions& options) {
   SyslogMessage m;
   m.raw = raw;
   m.msg = raw;
+  m.content = raw;
   m.timeUs = options.receivedUs;
   m.zoneOffsetMinutes = options.zoneOffsetMinutes;
 
@@ -367,6 +371,7 @@ SyslogMessage parseSyslog(std::string_view raw, const ParseOptions& options) {
   }
   if (m.hasPri && raw.size() >= i + 2 && raw[i] == '1' && raw[i + 1] == ' ') {
     parse5424(raw, i + 2, m, options);
+    m.content = m.msg;
     return m;
   }
 
@@ -381,6 +386,7 @@ SyslogMessage parseSyslog(std::string_view raw, const ParseOptions& options) {
   } else if (m.hasPri) {
     m.format = SyslogFormat::kRfc3164;  // PRI but no timestamp: everything after PRI is the message
     setMsg(m, raw.substr(i));
+    m.content = m.msg;
   }
   return m;
 }

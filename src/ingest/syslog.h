@@ -73,6 +73,9 @@ struct SyslogMessage {
   bool structuredDataValid = true;  // false: SD was malformed; msg then holds everything from the SD on
   bool bom = false;                 // msg started with a UTF-8 BOM (removed from msg)
   std::string_view msg;
+  // The text after the header where a payload format (CEF, LEEF, key=value) starts: 3164 TAG and
+  // MSG together (a CEF line's "CEF:" is read as the tag), 5424 MSG, or the whole line when unknown.
+  std::string_view content;
 
   std::vector<SdElement> sdElements;
   std::vector<SdParam> sdParams;

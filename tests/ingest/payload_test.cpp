@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ingest/payload.h"
+#include "ingest/syslog.h"
 
 namespace vigil::ingest {
 namespace {
@@ -47,6 +48,30 @@ TEST(Cef, EscapesInHeaderAndExtension) {
   EXPECT_EQ(r->extension.fields.size(), 4u);
   CefEvent moved = std::move(r.value());
   EXPECT_EQ(moved.deviceVendor, "Ven|dor");
+}
+
+TEST(Cef, ThroughTheSyslogHeader) {
+  // From the wazuh ruleset tests (cef.ini): a BSD header whose tag is "cef:"; and one where the
+  // tag position holds "CEF:0|..." itself.
+  for (const char* line :
+       {"Aug 25 17:22:01 usa001 cef: CEF:0|fireeye|hx|3.5.1|IOC Hit Found|IOC Hit Found|10|rt=Aug 25 2017 17:22:01 "
+        "UTC dvchost=usa001 categoryDeviceGroup=/IDS cs1Label=Host Agent Cert Hash cs1=DOdxxxuqM dst=192.168.1.2",
+        "<134>Aug 25 17:22:01 usa001 CEF:0|fireeye|hx|3.5.1|IOC Hit Found|IOC Hit Found|10|rt=Aug 25 2017 17:22:01 "
+        "UTC dvchost=usa001 categoryDeviceGroup=/IDS cs1Label=Host Agent Cert Hash cs1=DOdxxxuqM dst=192.168.1.2"}) {
+    const SyslogMessage m = parseSyslog(line);
+    EXPECT_EQ(m.hostname, "usa001") << line;
+    auto r = parseCef(m.content);
+    ASSERT_TRUE(r.ok()) << line << ": " << r.error().message;
+    EXPECT_EQ(r->deviceProduct, "hx");
+    EXPECT_EQ(*r->extension.find("rt"), "Aug 25 2017 17:22:01 UTC");
+    EXPECT_EQ(*r->extension.find("cs1Label"), "Host Agent Cert Hash");
+    EXPECT_EQ(*r->extension.find("dst"), "192.168.1.2");
+  }
+  // FortiGate sends "<PRI>date=..." with no timestamp: the whole rest is the content.
+  const SyslogMessage fg = parseSyslog("<189>date=2026-11-24 time=10:00:00 devname=\"FG100\"");
+  auto kv = parseKeyValue(fg.content);
+  ASSERT_TRUE(kv.ok());
+  EXPECT_EQ(*kv->find("devname"), "FG100");
 }
 
 TEST(Cef, EmptyAndTrailingExtension) {

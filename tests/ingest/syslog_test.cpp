@@ -52,6 +52,7 @@ TEST(Rfc5424, AllHeaderFieldsStructuredDataAndBom) {
   EXPECT_TRUE(m.structuredData.ends_with("class=\"high\"]"));
   EXPECT_TRUE(m.bom);
   EXPECT_EQ(m.msg, "An application event log entry");
+  EXPECT_EQ(m.content, m.msg);
   EXPECT_EQ(m.raw, raw);
   EXPECT_EQ(m.owned, nullptr) << "no escapes, so nothing is copied";
 }
@@ -124,6 +125,7 @@ TEST(Rfc3164, ClassicLineWithPidTag) {
   EXPECT_EQ(m.appName, "sshd(pam_unix)");
   EXPECT_EQ(m.procId, "12750");
   EXPECT_EQ(m.msg, "session opened");
+  EXPECT_EQ(m.content, "sshd(pam_unix)[12750]: session opened");
 }
 
 TEST(Rfc3164, MissingYearAndZoneAreResolvedAndRecorded) {
@@ -211,6 +213,7 @@ TEST(UnknownFormat, KeptWithRawTextAndReceiveTime) {
     const SyslogMessage m = parse(raw);
     EXPECT_EQ(m.format, SyslogFormat::kUnknown) << raw;
     EXPECT_EQ(m.msg, raw);
+    EXPECT_EQ(m.content, raw);
     EXPECT_EQ(m.raw, raw);
     EXPECT_EQ(m.timeUs, kReceived);
     EXPECT_FALSE(m.hasTimestamp);
