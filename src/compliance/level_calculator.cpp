@@ -156,6 +156,7 @@ Result<LevelResult> LevelCalculator::calculate(const Facts& facts,
   LevelResult r;
   r.regimeId = cat.id();
   r.componentRule = cat.componentRule();
+  r.componentRuleNote = cat.componentRuleNote();
 
   std::vector<const Criterion*> flags;
   for (const auto& c : cat.criteria()) {

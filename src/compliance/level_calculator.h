@@ -1,9 +1,10 @@
 // LevelCalculator: the proposed security level of an information system under one regime.
 // Every criterion of the catalog is evaluated against the system's facts; the level is the
-// highest met (at least 1), raised to the highest component level (Decree 85 Art. 5, Decree 331
-// Art. 8.2); flag criteria (Decree 331 Art. 16: critical to national security) are evaluated
-// after the level. The result carries the reasoning criterion by criterion with its source, the
-// appraising and approving bodies and the time limits that apply.
+// highest met (at least 1), raised to the highest component level (Decree 85 Art. 5.2; Decree 331
+// has no such clause and the catalog notes the inference); flag criteria (Decree 331 Art. 16:
+// critical to national security) are evaluated after the level. The result carries the reasoning
+// criterion by criterion with its source, the appraising and approving bodies and the time limits
+// that apply.
 // Pure: no I/O, no clock. Immutable after construction; calculate() is safe from any thread.
 #pragma once
 
@@ -59,6 +60,7 @@ struct LevelResult {
   int criteriaLevel = 1;                    // from the system's own criteria alone (at least 1)
   std::string raisedBy;                     // the component that set the level above criteriaLevel, if any
   Source componentRule;                     // the article that lets components raise the parent
+  std::string componentRuleNote;            // caveat on componentRule when the law has no explicit clause
   bool critical = false;                    // a flag criterion "critical" is met
   std::vector<CriterionOutcome> reasoning;  // every criterion, in catalog order
   Body appraising;

@@ -319,7 +319,9 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
   // [regime]
   const auto* header = root["regime"].as_table();
   if (!header) return Error::validation(origin, "missing the [regime] table");
-  if (auto e = L.onlyKeys(*header, "regime", {"id", "name", "legal_basis", "effective", "max_level", "component_rule"}))
+  if (auto e =
+          L.onlyKeys(*header, "regime",
+                     {"id", "name", "legal_basis", "effective", "max_level", "component_rule", "component_rule_note"}))
     return *e;
   VIGIL_ASSIGN_OR_RETURN(cat.id_, L.requiredText(*header, "id", "regime"));
   VIGIL_ASSIGN_OR_RETURN(cat.name_, L.requiredText(*header, "name", "regime"));
@@ -341,6 +343,11 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
   if (!maxLevel || *maxLevel < 1 || *maxLevel > 9) return L.err(*header, "regime", "max_level must be 1..9");
   cat.maxLevel_ = static_cast<int>(*maxLevel);
   VIGIL_ASSIGN_OR_RETURN(cat.componentRule_, L.source(*header, "regime", "component_rule"));
+  if (const auto* n = header->get("component_rule_note")) {
+    auto v = n->value<std::string>();
+    if (!v) return L.err(*n, "regime", "component_rule_note must be a string");
+    cat.componentRuleNote_ = *v;
+  }
 
   // [[fact]]
   const auto* facts = root["fact"].as_array();

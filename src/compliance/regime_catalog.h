@@ -122,6 +122,8 @@ class RegimeCatalog {
   const std::string& effective() const { return effective_; }  // "2026-08-19"
   int maxLevel() const { return maxLevel_; }
   const Source& componentRule() const { return componentRule_; }
+  // Caveat on componentRule when the law has no explicit clause (empty when it has).
+  const std::string& componentRuleNote() const { return componentRuleNote_; }
   const std::string& origin() const { return origin_; }
 
   const std::vector<FactDef>& facts() const { return facts_; }
@@ -142,6 +144,7 @@ class RegimeCatalog {
   std::string effective_;
   int maxLevel_ = 5;
   Source componentRule_;
+  std::string componentRuleNote_;
   std::vector<FactDef> facts_;
   std::vector<Constraint> constraints_;
   std::vector<Criterion> criteria_;

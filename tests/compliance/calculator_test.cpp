@@ -92,13 +92,15 @@ TEST(Components, HighestComponentRaisesTheParent) {
   EXPECT_EQ(raised->criteriaLevel, 1);
   EXPECT_EQ(raised->level, 3);
   EXPECT_EQ(raised->raisedBy, "Cổng dịch vụ công");
-  EXPECT_EQ(raised->componentRule.article, "5");
+  EXPECT_EQ(raised->componentRule.cite(), "Nghị định 85/2016/NĐ-CP, Điều 5 khoản 2");
+  EXPECT_TRUE(raised->componentRuleNote.empty());
   EXPECT_EQ(raised->approving.body, "Chủ quản hệ thống thông tin");  // level 3 authority
 
   auto b = calcB().calculate(f, {{"Cơ sở dữ liệu", 4}});
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->level, 4);
   EXPECT_EQ(b->componentRule.cite(), "Nghị định 331/2026/NĐ-CP, Điều 8 khoản 2");
+  EXPECT_NE(b->componentRuleNote.find("suy luận"), std::string::npos);  // no explicit clause in Decree 331
   EXPECT_NE(b->appraising.body.find("Bộ Công an"), std::string::npos);
 }
 
