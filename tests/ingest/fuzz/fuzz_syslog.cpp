@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.receivedUs = 1'795'996'800'000'000;
   const SyslogMessage m = parseSyslog(in, o);
   if (m.raw.data() != in.data() || m.raw.size() != in.size()) std::abort();
-  for (std::string_view v : {m.hostname, m.appName, m.procId, m.msgId, m.tag, m.structuredData, m.msg, m.timestampText})
+  for (std::string_view v :
+       {m.hostname, m.appName, m.procId, m.msgId, m.tag, m.structuredData, m.msg, m.timestampText, m.content})
     if (!inside(v, in)) std::abort();
   if (m.pri < 0 || m.pri > 191 || facilityName(m.facility).empty() || severityName(m.severity).empty()) std::abort();
   if (m.format == SyslogFormat::kUnknown && m.msg.size() != in.size()) std::abort();
