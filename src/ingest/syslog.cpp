@@ -61,7 +61,9 @@ struct Fields {
 };
 
 bool validFields(const Fields& f) {
-  return f.month >= 1 && f.month <= 12 && f.day >= 1 && f.day <= 31 && f.hour <= 23 && f.minute <= 59 && f.second <= 60;
+  static constexpr std::array<int, 12> kMaxDay = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return f.month >= 1 && f.month <= 12 && f.day >= 1 && f.day <= kMaxDay[static_cast<size_t>(f.month - 1)] &&
+         f.hour <= 23 && f.minute <= 59 && f.second <= 60;
 }
 
 TimeUs toUtcUs(const Fields& f, int64_t year, int offsetMinutes) {

@@ -6,7 +6,9 @@
 // that matches fails too, so the table stays true.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>

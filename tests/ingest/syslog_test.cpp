@@ -209,7 +209,8 @@ TEST(Rfc3164, MissingOrMalformedPri) {
 
 TEST(UnknownFormat, KeptWithRawTextAndReceiveTime) {
   for (std::string_view raw : {std::string_view("hello world"), std::string_view(""), std::string_view("Nov"),
-                               std::string_view("Nov 99 10:00:00 x"), std::string_view("2026-13-01T00:00:00Z x")}) {
+                               std::string_view("Nov 99 10:00:00 x"), std::string_view("Feb 30 10:00:00 x"),
+                               std::string_view("Nov 24 24:00:00 x"), std::string_view("2026-13-01T00:00:00Z x")}) {
     const SyslogMessage m = parse(raw);
     EXPECT_EQ(m.format, SyslogFormat::kUnknown) << raw;
     EXPECT_EQ(m.msg, raw);
