@@ -88,11 +88,12 @@ void readFraction(std::string_view s, size_t& i, int64_t& micros) {
 }
 
 // RFC 3339 at s[i..] ("2003-08-24T05:14:15.000003-07:00", zone optional); advances i on success.
-bool parseRfc3339At(std::string_view s, size_t& i, Fields& f) {
+// `lenient` also takes what 3164 senders write in the wild: a space instead of 'T' and "-0700".
+bool parseRfc3339At(std::string_view s, size_t& i, Fields& f, bool lenient) {
   size_t j = i;
   int y = 0;
   if (!readDigits(s, j, 4, y) || j + 19 > s.size() || s[j + 4] != '-' || s[j + 7] != '-' ||
-      (s[j + 10] != 'T' && s[j + 10] != 't') || s[j + 13] != ':' || s[j + 16] != ':')
+      (s[j + 10] != 'T' && s[j + 10] != 't' && !(lenient && s[j + 10] == ' ')) || s[j + 13] != ':' || s[j + 16] != ':')
     return false;
   if (!readDigits(s, j + 5, 2, f.month) || !readDigits(s, j + 8, 2, f.day) || !readDigits(s, j + 11, 2, f.hour) ||
       !readDigits(s, j + 14, 2, f.minute) || !readDigits(s, j + 17, 2, f.second))
@@ -104,12 +105,14 @@ bool parseRfc3339At(std::string_view s, size_t& i, Fields& f) {
   if (j < s.size() && (s[j] == 'Z' || s[j] == 'z')) {
     f.hasZone = true;
     ++j;
-  } else if (j + 6 <= s.size() && (s[j] == '+' || s[j] == '-') && s[j + 3] == ':') {
+  } else if (j + 5 <= s.size() && (s[j] == '+' || s[j] == '-')) {
+    const bool colon = j + 6 <= s.size() && s[j + 3] == ':';
+    if (!colon && !lenient) return false;
     int hh = 0, mm = 0;
-    if (!readDigits(s, j + 1, 2, hh) || !readDigits(s, j + 4, 2, mm) || hh > 23 || mm > 59) return false;
+    if (!readDigits(s, j + 1, 2, hh) || !readDigits(s, j + (colon ? 4 : 3), 2, mm) || hh > 23 || mm > 59) return false;
     f.hasZone = true;
     f.offsetMinutes = (s[j] == '-' ? -1 : 1) * (hh * 60 + mm);
-    j += 6;
+    j += colon ? 6 : 5;
   }
   if (!validFields(f)) return false;
   i = j;
@@ -306,7 +309,7 @@ void parse5424(std::string_view s, size_t j, SyslogMessage& m, const ParseOption
   if (tok != "-") {
     Fields f;
     size_t t = 0;
-    if (parseRfc3339At(tok, t, f) && t == tok.size()) applyTime(m, f, o);
+    if (parseRfc3339At(tok, t, f, false) && t == tok.size()) applyTime(m, f, o);
   }
   std::string_view* fields[] = {&m.hostname, &m.appName, &m.procId, &m.msgId};
   for (std::string_view* field : fields) {
@@ -380,7 +383,7 @@ SyslogMessage parseSyslog(std::string_view raw, const ParseOptions& options) {
   size_t j = i;
   while (j < raw.size() && raw[j] == ' ') ++j;
   Fields f;
-  if (parseBsdAt(raw, j, f) || parseRfc3339At(raw, j, f)) {
+  if (parseBsdAt(raw, j, f) || parseRfc3339At(raw, j, f, true)) {
     m.format = SyslogFormat::kRfc3164;
     m.timestampText = raw.substr(i, j - i);
     applyTime(m, f, options);

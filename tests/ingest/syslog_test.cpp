@@ -163,6 +163,13 @@ TEST(Rfc3164, DateVariants) {
   EXPECT_FALSE(iso.zoneInferred);
   EXPECT_EQ(iso.timeUs, mar7);
   EXPECT_EQ(iso.procId, "7");
+  // macOS and some relays: a space instead of 'T', "-0700" offsets, two spaces before the host.
+  const SyslogMessage mac = parse("2008-03-07 05:06:53.5-0700  localhost sshd[3186]: error: PAM");
+  EXPECT_EQ(mac.timeUs, mar7 + 500'000);
+  EXPECT_EQ(mac.zoneOffsetMinutes, -420);
+  EXPECT_EQ(mac.hostname, "localhost");
+  EXPECT_EQ(mac.appName, "sshd");
+  EXPECT_FALSE(parse("<1>1 2008-03-07T05:06:53-0700 h a p m -").hasTimestamp) << "RFC 5424 is strict";
   const SyslogMessage frac = parse("<14>Mar  7 2008 19:06:53.250 host prog: m");
   EXPECT_EQ(frac.timeUs, mar7 + 250'000);
 }
