@@ -50,7 +50,8 @@ test-release:
 
 test-sanitize:
 	cmake --preset debug-sanitize >/dev/null
-	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests
+	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests \
+	  vigil_ingest_tests vigil_compliance_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|fuzz_corpus"
 
@@ -64,13 +65,14 @@ bench: deps web
 
 # Coverage-guided fuzzing of the parsers with libFuzzer (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = json_body http_parts time compliance_catalog ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv
 fuzz: deps
 	@scripts/install-deps.sh fuzz
 	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" >/dev/null
-	cmake --build build/fuzz -j $(JOBS) --target json_body_fuzz http_parts_fuzz time_fuzz
-	for t in json_body http_parts time; do \
-	  mkdir -p build/fuzz/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
+	cmake --build build/fuzz -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t && cp -n $$(tests/fuzz/corpus_of.sh $$t)/* build/fuzz/corpus/$$t/; \
 	  build/fuzz/$${t}_fuzz build/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 

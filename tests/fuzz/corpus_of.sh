@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Prints the committed seed corpus folder of a fuzz target (as named in tests/CMakeLists.txt).
+case "$1" in
+  compliance_catalog) echo tests/compliance/fuzz/corpus/catalog ;;
+  ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
+  *) echo "tests/fuzz/corpus/$1" ;;
+esac
