@@ -48,6 +48,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerUserRoutes(*this);
   registerTokenRoutes(*this);
   registerAuditRoutes(*this);
+  registerComplianceRoutes(*this);
 }
 
 Api::~Api() = default;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "auth/authenticator.h"
+#include "compliance/regime_catalog.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "http/message.h"
@@ -46,6 +47,8 @@ struct ApiDeps {
   const Clock& clock;
   std::string version;
   std::string webRoot;  // directory of the built UI; empty or missing: the API only
+  // The legal regimes of levelled security, loaded at start (catalogs/regimes/).
+  std::vector<std::shared_ptr<const compliance::RegimeCatalog>> regimes;
 };
 
 class Api {
@@ -62,6 +65,7 @@ class Api {
   const Clock& clock() const { return deps_.clock; }
   Metrics& metrics() { return deps_.metrics; }
   const std::string& version() const { return deps_.version; }
+  const std::vector<std::shared_ptr<const compliance::RegimeCatalog>>& regimes() const { return deps_.regimes; }
   bool staticUiLoaded() const;
 
  private:
@@ -82,6 +86,7 @@ void registerOrgRoutes(Api& api);
 void registerUserRoutes(Api& api);
 void registerTokenRoutes(Api& api);
 void registerAuditRoutes(Api& api);
+void registerComplianceRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

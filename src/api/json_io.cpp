@@ -104,6 +104,19 @@ Result<const json::array*> BodyReader::requiredArray(const char* name, size_t ma
   return &v->as_array();
 }
 
+Result<std::optional<const json::array*>> BodyReader::optionalArray(const char* name, size_t maxItems) {
+  if (!field(name)) return std::optional<const json::array*>();
+  VIGIL_ASSIGN_OR_RETURN(const json::array* a, requiredArray(name, maxItems));
+  return std::optional<const json::array*>(a);
+}
+
+Result<const json::object*> BodyReader::requiredObject(const char* name) {
+  const json::value* v = field(name);
+  if (!v) return Error::validation(name, "is required");
+  if (!v->is_object()) return Error::validation(name, "must be an object");
+  return &v->as_object();
+}
+
 Status BodyReader::finish() const {
   for (const auto& [k, v] : obj_)
     if (!known_.count(std::string(k))) return Error::validation(std::string(k), "is not a known field");

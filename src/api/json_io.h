@@ -32,6 +32,8 @@ class BodyReader {
   Result<std::optional<int64_t>> optionalInt(const char* name, int64_t lo, int64_t hi);
   Result<std::optional<bool>> optionalBool(const char* name);
   Result<const json::array*> requiredArray(const char* name, size_t maxItems);
+  Result<std::optional<const json::array*>> optionalArray(const char* name, size_t maxItems);
+  Result<const json::object*> requiredObject(const char* name);
   Status finish() const;
 
   // Reads one element of an array as an object with its own known fields.

@@ -68,6 +68,16 @@ std::string resolveWebRoot(const Config& config, const std::string& exePath) {
   return {};
 }
 
+std::string resolveCatalogDir(const Config& config, const std::string& exePath) {
+  if (!config.server.catalogDir.empty()) return config.server.catalogDir;
+  std::error_code ec;
+  const fs::path exeDir = fs::path(exePath).parent_path();
+  for (const fs::path& candidate :
+       {exeDir / "../share/vigil/catalogs", fs::path(VIGIL_SOURCE_CATALOG_DIR), fs::path("catalogs")})
+    if (fs::is_directory(candidate / "regimes", ec)) return candidate.lexically_normal().string();
+  return "catalogs";
+}
+
 Result<std::unique_ptr<sqlite::SqliteStore>> openStore(const Config& config, const Clock& clock,
                                                        Metrics* metrics = nullptr) {
   sqlite::SqliteOptions opts;
@@ -158,7 +168,10 @@ int serve(const Config& config, const std::string& exePath) {
     }
   }
 
-  api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath)});
+  const std::string catalogDir = resolveCatalogDir(config, exePath);
+  auto regimes = compliance::loadRegimeDirectory((fs::path(catalogDir) / "regimes").string());
+  if (!regimes.ok()) return fail(Error::validation("server.catalog_dir", regimes.error().message));
+  api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes)});
   if (!api.staticUiLoaded()) log::warn("the web UI was not found; serving the API only (set server.web_root)");
   auto server = http::Server::start(
       opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   flagOption(serve, "--listen", "server.listen", "address:port to listen on (default 127.0.0.1:8080)");
   flagOption(serve, "--web-root", "server.web_root", "directory of the built web UI");
   flagOption(serve, "--port-file", "server.port_file", "write the bound port to this file once listening");
+  flagOption(serve, "--catalog-dir", "server.catalog_dir", "directory of the rule catalogs (regimes/, calendar/)");
   flagOption(serve, "--log-format", "log.format", "text or json");
   flagOption(serve, "--cert", "tls.cert_file", "TLS certificate (PEM); implies --tls");
   flagOption(serve, "--key", "tls.key_file", "TLS private key (PEM)");

@@ -1,5 +1,8 @@
 #include "compliance/regime_catalog.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -556,6 +559,26 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
     }
   }
   return cat;
+}
+
+Result<std::vector<std::shared_ptr<const RegimeCatalog>>> loadRegimeDirectory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Error::notFound("regime catalog folder " + dir + " does not exist");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return Error::notFound("no regime catalog (*.toml) in " + dir);
+  std::vector<std::shared_ptr<const RegimeCatalog>> out;
+  for (const auto& f : files) {
+    VIGIL_ASSIGN_OR_RETURN(auto cat, RegimeCatalog::load(f.string()));
+    for (const auto& other : out)
+      if (other->id() == cat.id())
+        return Error::validation(f.string(), "regime id '" + cat.id() + "' is also used by " + other->origin());
+    out.push_back(std::make_shared<const RegimeCatalog>(std::move(cat)));
+  }
+  return out;
 }
 
 }  // namespace vigil::compliance

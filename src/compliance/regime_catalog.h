@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -151,5 +152,9 @@ class RegimeCatalog {
   std::vector<AuthorityRule> authorities_;
   std::vector<DeadlineRule> deadlines_;
 };
+
+// Loads every *.toml of `dir` (sorted by name); the first bad file refuses the whole set, and two
+// files with the same regime id are refused too.
+Result<std::vector<std::shared_ptr<const RegimeCatalog>>> loadRegimeDirectory(const std::string& dir);
 
 }  // namespace vigil::compliance

@@ -77,6 +77,7 @@ const std::vector<KeySpec>& keySpecs() {
           "server.worker_threads", [](Config& c) { return &c.server.workerThreads; }, 1, 256),
       stringKey("server.web_root", [](Config& c) { return &c.server.webRoot; }),
       stringKey("server.port_file", [](Config& c) { return &c.server.portFile; }),
+      stringKey("server.catalog_dir", [](Config& c) { return &c.server.catalogDir; }),
       boolKey("tls.enabled", [](Config& c) { return &c.tls.enabled; }),
       stringKey("tls.cert_file", [](Config& c) { return &c.tls.certFile; }),
       stringKey("tls.key_file", [](Config& c) { return &c.tls.keyFile; }),

@@ -18,6 +18,9 @@ struct ServerConfig {
   int workerThreads = 4;
   std::string webRoot;   // directory of the built UI; empty: <exe dir>/../web/dist or ./web/dist
   std::string portFile;  // when set, the bound port is written here once listening
+  // Rules kept as data (regimes/, calendar/); empty: <exe dir>/../share/vigil/catalogs, the
+  // source tree's catalogs/, or ./catalogs.
+  std::string catalogDir;
 };
 
 struct TlsConfig {

@@ -68,7 +68,10 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
     std::ofstream(dir_.path() / "web" / "assets" / "app-1234.js") << "console.log('vigil')";
     std::ofstream(dir_.path() / "secret.txt") << "outside the web root";
   }
-  api_ = std::make_unique<api::Api>(api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot});
+  auto regimes = compliance::loadRegimeDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/regimes");
+  if (!regimes.ok()) throw std::runtime_error(regimes.error().message);
+  api_ = std::make_unique<api::Api>(
+      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";

@@ -1,0 +1,163 @@
+// Levelled security: the regimes (as data) and the level calculator. Nothing here reads or
+// stores an agency's objects; the facts come in the request.
+#include "api/api.h"
+#include "api/json_io.h"
+#include "compliance/level_calculator.h"
+
+namespace vigil::api {
+namespace {
+
+json::value factValueJson(const compliance::FactValue& v) {
+  return std::visit(
+      [](const auto& x) -> json::value {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, compliance::StringSet>) {
+          json::array a;
+          for (const auto& s : x) a.emplace_back(s);
+          return a;
+        } else {
+          return json::value(x);
+        }
+      },
+      v);
+}
+
+json::value regimeJson(const compliance::RegimeCatalog& c) {
+  json::array facts;
+  for (const auto& f : c.facts()) {
+    json::object o{{"name", f.name}, {"label", f.label}, {"type", compliance::factTypeName(f.type)}};
+    if (f.type == compliance::FactType::kEnum || f.type == compliance::FactType::kSet) {
+      json::array values;
+      for (const auto& v : f.values) values.emplace_back(v);
+      o["values"] = std::move(values);
+    }
+    if (f.type == compliance::FactType::kInt) {
+      o["min"] = f.min;
+      o["max"] = f.max;
+    }
+    if (f.defaultValue) o["default"] = factValueJson(*f.defaultValue);
+    facts.push_back(std::move(o));
+  }
+  json::array basis;
+  for (const auto& b : c.legalBasis()) basis.emplace_back(b);
+  return json::object{{"id", c.id()},
+                      {"name", c.name()},
+                      {"legal_basis", basis},
+                      {"effective", c.effective()},
+                      {"max_level", c.maxLevel()},
+                      {"facts", facts}};
+}
+
+// Records the JSON answer of one fact in `facts`, checked against the fact's type. (The values'
+// ranges and the catalog's constraints are checked by the calculator.)
+Status readFact(const compliance::FactDef& def, const json::value& v, compliance::Facts& facts) {
+  switch (def.type) {
+    case compliance::FactType::kBool:
+      if (!v.is_bool()) return Error::validation(def.name, "must be true or false");
+      facts.setBool(def.name, v.as_bool());
+      return {};
+    case compliance::FactType::kInt:
+      if (!v.is_int64()) return Error::validation(def.name, "must be a whole number");
+      facts.setInt(def.name, v.as_int64());
+      return {};
+    case compliance::FactType::kEnum:
+      if (!v.is_string()) return Error::validation(def.name, "must be one of the listed values");
+      facts.setText(def.name, std::string(v.as_string()));
+      return {};
+    case compliance::FactType::kSet: {
+      if (!v.is_array()) return Error::validation(def.name, "must be a list of the listed values");
+      compliance::StringSet set;
+      for (const auto& item : v.as_array()) {
+        if (!item.is_string()) return Error::validation(def.name, "must be a list of the listed values");
+        set.insert(std::string(item.as_string()));
+      }
+      facts.setSet(def.name, std::move(set));
+      return {};
+    }
+  }
+  return Error::validation(def.name, "has an unknown type");
+}
+
+json::value citeJson(const compliance::Body& b) { return json::object{{"body", b.body}, {"cite", b.source.cite()}}; }
+
+}  // namespace
+
+void registerComplianceRoutes(Api& api) {
+  api.add("GET", "/api/v1/compliance/regimes", "compliance.regimes", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            VIGIL_TRY(onlyQueryParams(c.req, {}));
+            json::array items;
+            for (const auto& r : api.regimes()) items.push_back(regimeJson(*r));
+            const auto total = static_cast<int64_t>(items.size());
+            return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
+          });
+
+  api.add("POST", "/api/v1/compliance/level", "compliance.level", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(c.req));
+            VIGIL_ASSIGN_OR_RETURN(auto regimeId, body.requiredString("regime", 20));
+            VIGIL_ASSIGN_OR_RETURN(const json::object* factsJson, body.requiredObject("facts"));
+            VIGIL_ASSIGN_OR_RETURN(auto componentsJson, body.optionalArray("components", 100));
+            VIGIL_TRY(body.finish());
+            std::shared_ptr<const compliance::RegimeCatalog> catalog;
+            for (const auto& r : api.regimes())
+              if (r->id() == regimeId) catalog = r;
+            if (!catalog) return Error::validation("regime", "unknown regime '" + regimeId + "'");
+            compliance::Facts facts;
+            for (const auto& [name, value] : *factsJson) {
+              const compliance::FactDef* def = catalog->fact(name);
+              if (!def) return Error::validation(std::string(name), "is not a question of regime " + regimeId);
+              if (value.is_null()) continue;  // unanswered: the default applies
+              VIGIL_TRY(readFact(*def, value, facts));
+            }
+            std::vector<compliance::ComponentLevel> components;
+            if (componentsJson) {
+              for (size_t i = 0; i < (*componentsJson)->size(); ++i) {
+                const std::string where = "components[" + std::to_string(i) + "]";
+                VIGIL_ASSIGN_OR_RETURN(const json::object* o, BodyReader::asObject((**componentsJson)[i], where));
+                const json::value* name = o->if_contains("name");
+                const json::value* level = o->if_contains("level");
+                if (!name || !name->is_string()) return Error::validation(where + ".name", "is required");
+                if (!level || !level->is_int64() || level->as_int64() < 1 || level->as_int64() > catalog->maxLevel())
+                  return Error::validation(where + ".level",
+                                           "must be a level from 1 to " + std::to_string(catalog->maxLevel()));
+                if (o->size() != 2) return Error::validation(where, "has fields other than name and level");
+                VIGIL_ASSIGN_OR_RETURN(auto cleanName, cleanText(where + ".name", name->as_string(), 200, false));
+                components.push_back({cleanName, static_cast<int>(level->as_int64())});
+              }
+            }
+            compliance::LevelCalculator calc(catalog);
+            VIGIL_ASSIGN_OR_RETURN(auto r, calc.calculate(facts, components));
+            json::array deadlines;
+            for (const auto& d : r.deadlines)
+              deadlines.push_back(json::object{{"step", d.step},
+                                               {"amount", d.amount},
+                                               {"unit", compliance::deadlineUnitName(d.unit)},
+                                               {"cite", d.source.cite()}});
+            json::array reasoning;
+            for (const auto& o : r.reasoning)
+              reasoning.push_back(json::object{{"id", o.id},
+                                               {"level", o.level},
+                                               {"flag", o.flag},
+                                               {"cite", o.source.cite()},
+                                               {"description", o.description},
+                                               {"verified", o.verified},
+                                               {"note", o.note},
+                                               {"met", o.met},
+                                               {"explanation", o.explanation}});
+            json::object out{
+                {"regime", r.regimeId},
+                {"level", r.level},
+                {"criteria_level", r.criteriaLevel},
+                {"raised_by", r.raisedBy},
+                {"critical", r.critical},
+                {"component_rule", json::object{{"cite", r.componentRule.cite()}, {"note", r.componentRuleNote}}},
+                {"appraising", citeJson(r.appraising)},
+                {"approving", citeJson(r.approving)},
+                {"deadlines", std::move(deadlines)},
+                {"reasoning", std::move(reasoning)}};
+            return jsonResponse(200, out);
+          });
+}
+
+}  // namespace vigil::api
