@@ -407,6 +407,58 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await shot('10-settings');
   });
 
+  step('the security level calculator: regime B, Decree 331 Art. 13 threshold of 100,000 subjects', async () => {
+    await byTestId('nav-systems-level').click();
+    await byTestId('level-calc-page').waitFor();
+    const regimes = await apiGet('/api/v1/compliance/regimes');
+    assert.equal(regimes.status, 200);
+    const b = regimes.body.items.find((r) => r.id === 'B' || r.id.startsWith('B'));
+    assert.ok(b, `regime B listed: ${regimes.body.items.map((r) => r.id)}`);
+    const regimeB = page.locator(`[data-testid="lc-regime"][data-regime-id="${b.id}"]`);
+    await regimeB.click();
+    assert.equal(await regimeB.locator('input[type="radio"]').isChecked(), true);
+    // The form is the catalog's data: one input per fact, the question as the catalog words it.
+    for (const f of b.facts) {
+      const field = byTestId(`lc-fact-${f.name}`);
+      await field.waitFor();
+      assert.ok((await field.innerText()).includes(f.label), `question of ${f.name}`);
+    }
+    await byTestId('lc-input-system_type').selectOption('citizen_facing');
+    assert.equal(
+      await byTestId('lc-input-system_type').locator('option:checked').innerText(),
+      'Phục vụ người dân, doanh nghiệp',
+    );
+    assert.match(await byTestId('lc-fact-information_types').innerText(), /Thông tin cá nhân/);
+    await byTestId('lc-input-information_types-personal').check();
+    await byTestId('lc-input-personal_data_subjects_basic').fill('150000');
+    await byTestId('lc-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lc-result"]')?.dataset.level === '3');
+    assert.equal(await byTestId('lc-level').innerText(), 'Cấp độ 3');
+    const rows = page.locator('[data-testid="lc-criterion"]');
+    const met = await page.locator('[data-testid="lc-criterion"][data-met="true"]').allInnerTexts();
+    assert.ok(met.some((text) => /Điều 13/.test(text)), `a met criterion cites Điều 13: ${met.join(' | ')}`);
+    // Met criteria come first.
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.met));
+    assert.ok(order.indexOf('false') === -1 || !order.slice(order.indexOf('false')).includes('true'), `met first: ${order}`);
+    assert.match(await byTestId('lc-result').innerText(), /\d+ ngày làm việc/);
+    assert.ok((await byTestId('lc-approving').innerText()).length > 0, 'approving body shown');
+    await shot('13-level-calculator');
+
+    // 99,999 subjects is below the threshold: level 2.
+    await byTestId('lc-input-personal_data_subjects_basic').fill('99999');
+    await byTestId('lc-stale').waitFor();
+    await byTestId('lc-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lc-result"]')?.dataset.level === '2');
+    assert.equal(await byTestId('lc-level').innerText(), 'Cấp độ 2');
+
+    // An impossible combination is refused by the server and shown at the question it names.
+    await byTestId('lc-input-information_types-state_secret').check();
+    await byTestId('lc-submit').click();
+    await byTestId('lc-error-security_harm').waitFor();
+    assert.match(await byTestId('lc-fact-security_harm').getAttribute('class'), /has-error/);
+    await byTestId('lc-input-information_types-state_secret').uncheck();
+  });
+
   step('the English switch changes the UI language and is remembered', async () => {
     await byTestId('nav-orgs').click();
     await byTestId('lang-en').click();
@@ -439,9 +491,11 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
       assert.equal(await byTestId(id).count(), 0, `${id} is not offered to the officer`);
     }
     assert.equal(await byTestId('org-add-child').count(), 0, 'no admin actions');
-    for (const m of ['monitoring', 'alerts', 'incidents', 'systems', 'reports']) {
+    for (const m of ['monitoring', 'alerts', 'incidents', 'reports']) {
       assert.equal(await byTestId(`nav-soon-${m}`).getAttribute('aria-disabled'), 'true');
     }
+    // The level calculator is open to every signed-in user.
+    assert.equal(await byTestId('nav-systems-level').count(), 1);
     await shot('12-officer-org-tree');
     await page.goto(`${server.baseUrl}/users`);
     await byTestId('orgs-page').waitFor();

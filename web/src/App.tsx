@@ -11,6 +11,7 @@ import { AuditPage } from './pages/AuditPage';
 import { AccountPage } from './pages/AccountPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { LevelCalculatorPage } from './pages/LevelCalculatorPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -52,6 +53,8 @@ export function App() {
         <Route path="audit" element={perms.canSeeAudit ? <AuditPage /> : <Navigate to="/orgs" replace />} />
         <Route path="settings" element={perms.isRootAdmin ? <SettingsPage /> : <Navigate to="/orgs" replace />} />
         <Route path="account" element={<AccountPage />} />
+        <Route path="systems" element={<Navigate to="/systems/level" replace />} />
+        <Route path="systems/level" element={<LevelCalculatorPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -113,6 +113,66 @@ export interface SecuritySettings {
   lockout_minutes: number;
 }
 
+/** A question asked about an information system, as the regime catalog defines it (docs/api.md). */
+export interface RegimeFact {
+  name: string;
+  /** The question, in Vietnamese (data, not translated). */
+  label: string;
+  type: 'enum' | 'set' | 'int' | 'bool';
+  values?: string[];
+  min?: number;
+  max?: number;
+  /** Absent: the question must be answered. */
+  default?: string | string[] | number | boolean;
+}
+
+export interface Regime {
+  id: string;
+  name: string;
+  legal_basis: string[];
+  /** yyyy-mm-dd */
+  effective: string;
+  max_level: number;
+  facts: RegimeFact[];
+}
+
+export type FactValue = string | string[] | number | boolean;
+
+export interface LevelRequest {
+  regime: string;
+  facts: Record<string, FactValue>;
+  components?: { name: string; level: number }[];
+}
+
+/** A legal citation: the server sends text; an object form is tolerated. */
+export type Cite = string | { document?: string; article?: string; clause?: string };
+
+export interface LevelCriterion {
+  id: string;
+  level?: number | null;
+  flag?: string | null;
+  cite: Cite;
+  description: string;
+  verified: boolean;
+  note?: string | null;
+  met: boolean;
+  explanation?: string | null;
+}
+
+export interface LevelResult {
+  regime: string;
+  level: number;
+  criteria_level: number;
+  /** The component that raised the level (null/absent when the criteria decided). */
+  raised_by?: string | { name?: string; level?: number } | null;
+  critical: boolean;
+  component_rule?: { cite: Cite; note?: string | null } | null;
+  appraising: { body: string; cite: Cite };
+  approving: { body: string; cite: Cite };
+  deadlines: { step: string; amount: number; unit: 'calendar_days' | 'working_days' | string; cite: Cite }[];
+  reasoning: LevelCriterion[];
+}
+
 export interface List<T> {
   items: T[];
   total: number;
@@ -309,6 +369,9 @@ export const api = {
 
   getSecuritySettings: () => request<SecuritySettings>('GET', '/settings/security'),
   putSecuritySettings: (body: SecuritySettings) => request<SecuritySettings>('PUT', '/settings/security', { body }),
+
+  listRegimes: () => request<List<Regime>>('GET', '/compliance/regimes'),
+  computeLevel: (body: LevelRequest) => request<LevelResult>('POST', '/compliance/level', { body }),
 };
 
 export interface AuditQuery {

@@ -6,8 +6,8 @@ import { api } from '../api';
 import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 
-/** Modules that follow; shown so that people know they are coming, never as pages. */
-const COMING_MODULES = ['monitoring', 'alerts', 'incidents', 'systems', 'reports'] as const;
+/** The operational modules in menu order; those still to come are shown disabled ("sắp có"), never as pages. */
+const MODULES = ['monitoring', 'alerts', 'incidents', 'systems', 'reports'] as const;
 
 export function Layout() {
   const { t } = useTranslation();
@@ -62,14 +62,25 @@ export function Layout() {
           <ul>{link('/account', 'nav.account', 'nav-account')}</ul>
           <div className="nav-section">{t('nav.section_modules')}</div>
           <ul>
-            {COMING_MODULES.map((m) => (
-              <li key={m}>
-                <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
-                  <span>{t(`nav.${m}`)}</span>
-                  <span className="soon-badge">{t('nav.soon')}</span>
-                </span>
-              </li>
-            ))}
+            {MODULES.map((m) =>
+              m === 'systems' ? (
+                <li key={m}>
+                  <NavLink to="/systems" className={({ isActive }) => (isActive ? 'nav-link nav-group active-group' : 'nav-link nav-group')} data-testid="nav-systems">
+                    {t('nav.systems')}
+                  </NavLink>
+                  <ul className="nav-sub">
+                    {link('/systems/level', 'nav.systems_level', 'nav-systems-level')}
+                  </ul>
+                </li>
+              ) : (
+                <li key={m}>
+                  <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
+                    <span>{t(`nav.${m}`)}</span>
+                    <span className="soon-badge">{t('nav.soon')}</span>
+                  </span>
+                </li>
+              ),
+            )}
           </ul>
         </nav>
         {version && (
