@@ -195,11 +195,13 @@ export function LevelCalculatorPage() {
     } catch (err) {
       const field = err instanceof ApiError && typeof err.details.field === 'string' ? (err.details.field as string) : undefined;
       if (err instanceof ApiError && field && err.status === 400) {
-        setFieldErrors({ [field]: err.message });
+        // The server words it "field: message"; the field is shown by its question already.
+        const message = err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
+        setFieldErrors({ [field]: message });
         const fact = regime.facts.find((f) => f.name === field);
         if (fact) focusField(field);
         // A fact the form knows is shown at its input; anything else (regime, components...) on top.
-        setFactAlert(fact ? { label: fact.label, message: err.message } : null);
+        setFactAlert(fact ? { label: fact.label, message } : null);
         setError(fact ? null : err);
       } else {
         setError(err);
@@ -511,6 +513,7 @@ function LevelResultView({ result, regime, stale }: { result: LevelResult; regim
     [result.reasoning],
   );
   const metCount = result.reasoning.filter((r) => r.met).length;
+  const [metOnly, setMetOnly] = useState(false);
   const regimeName = regime && regime.id === result.regime ? regime.name : result.regime;
 
   return (
@@ -611,6 +614,10 @@ function LevelResultView({ result, regime, stale }: { result: LevelResult; regim
         <div className="lc-reasoning-head">
           <h2>{t('level_calc.reasoning')}</h2>
           <span className="muted small">{t('level_calc.met_count', { met: metCount, total: result.reasoning.length })}</span>
+          <label className="checkbox small lc-met-only">
+            <input type="checkbox" checked={metOnly} onChange={(e) => setMetOnly(e.target.checked)} data-testid="lc-met-only" />
+            {t('level_calc.met_only')}
+          </label>
         </div>
         <table className="table lc-reasoning" data-testid="lc-reasoning">
           <thead>
@@ -623,7 +630,7 @@ function LevelResultView({ result, regime, stale }: { result: LevelResult; regim
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {rows.filter((r) => !metOnly || r.met).map((r) => (
               <CriterionRow key={r.id} c={r} />
             ))}
           </tbody>
