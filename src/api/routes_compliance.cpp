@@ -30,6 +30,9 @@ json::value regimeJson(const compliance::RegimeCatalog& c) {
       json::array values;
       for (const auto& v : f.values) values.emplace_back(v);
       o["values"] = std::move(values);
+      json::object labels;
+      for (const auto& [value, text] : f.valueLabels) labels[value] = text;
+      o["value_labels"] = std::move(labels);
     }
     if (f.type == compliance::FactType::kInt) {
       o["min"] = f.min;

@@ -9,33 +9,37 @@ namespace {
 
 using FactMap = std::map<std::string, FactValue, std::less<>>;
 
-std::string joinSet(const std::vector<std::string>& v) {
+// Values are shown by their Vietnamese labels from the catalog (the code when there is none).
+std::string label(const FactDef* def, const std::string& value) { return def ? def->labelOf(value) : value; }
+
+std::string joinSet(const FactDef* def, const std::vector<std::string>& v) {
   std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + label(def, v[i]);
   return out + "}";
 }
 
-std::string showValue(const FactValue& v) {
+std::string showValue(const FactDef* def, const FactValue& v) {
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "có" : "không";
   if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* s = std::get_if<std::string>(&v)) return label(def, *s);
   const auto& set = std::get<StringSet>(v);
-  return joinSet(std::vector<std::string>(set.begin(), set.end()));
+  return joinSet(def, std::vector<std::string>(set.begin(), set.end()));
 }
 
-std::string showRequirement(const Condition& c) {
+std::string showRequirement(const FactDef* def, const Condition& c) {
   switch (c.op) {
-    case Condition::Op::kEq: return "= " + (c.strings.empty() ? std::to_string(c.numbers.at(0)) : c.strings.at(0));
+    case Condition::Op::kEq:
+      return "= " + (c.strings.empty() ? std::to_string(c.numbers.at(0)) : label(def, c.strings.at(0)));
     case Condition::Op::kIn: {
       std::vector<std::string> items = c.strings;
       for (auto n : c.numbers) items.push_back(std::to_string(n));
-      return "thuộc " + joinSet(items);
+      return "thuộc " + joinSet(def, items);
     }
     case Condition::Op::kGe: return "≥ " + std::to_string(c.numbers.at(0));
     case Condition::Op::kLt: return "< " + std::to_string(c.numbers.at(0));
     case Condition::Op::kIsTrue: return c.boolean ? "= có" : "= không";
-    case Condition::Op::kOnly: return "chỉ gồm " + joinSet(c.strings);
-    case Condition::Op::kContains: return "có " + c.strings.at(0);
+    case Condition::Op::kOnly: return "chỉ gồm " + joinSet(def, c.strings);
+    case Condition::Op::kContains: return "có " + label(def, c.strings.at(0));
   }
   return "";
 }
@@ -70,8 +74,8 @@ bool evaluate(const Condition& c, const FactMap& facts, const RegimeCatalog& cat
     const FactValue& v = facts.find(c.fact)->second;
     const bool ok = leafHolds(c, v);
     const FactDef* def = cat.fact(c.fact);
-    const std::string label = def ? def->label : std::string("Cấp độ đề xuất");
-    why.push_back(label + ": " + showValue(v) + (ok ? "" : " (cần " + showRequirement(c) + ")"));
+    const std::string question = def ? def->label : std::string("Cấp độ đề xuất");
+    why.push_back(question + ": " + showValue(def, v) + (ok ? "" : " (cần " + showRequirement(def, c) + ")"));
     return ok;
   }
   std::vector<std::string> met, unmet;

@@ -47,6 +47,11 @@ std::string_view deadlineUnitName(DeadlineUnit u) {
 
 bool FactDef::allows(std::string_view v) const { return std::find(values.begin(), values.end(), v) != values.end(); }
 
+std::string FactDef::labelOf(std::string_view v) const {
+  auto it = valueLabels.find(v);
+  return it == valueLabels.end() ? std::string(v) : it->second;
+}
+
 const FactDef* RegimeCatalog::fact(std::string_view name) const {
   for (const auto& f : facts_)
     if (f.name == name) return &f;
@@ -359,7 +364,8 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
     const auto* t = node.as_table();
     if (!t) return L.err(node, "fact", "each [[fact]] must be a table");
     const std::string row = rowName(*t, "fact", "name");
-    if (auto e = L.onlyKeys(*t, row, {"name", "label", "type", "values", "min", "max", "default"})) return *e;
+    if (auto e = L.onlyKeys(*t, row, {"name", "label", "type", "values", "value_labels", "min", "max", "default"}))
+      return *e;
     FactDef f;
     VIGIL_ASSIGN_OR_RETURN(f.name, L.requiredText(*t, "name", row));
     if (f.name == kProposedLevelFact) return L.err(node, row, "proposed_level is reserved");
@@ -385,8 +391,19 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
         if (f.allows(*s)) return L.err(v, row, "value '" + *s + "' listed twice");
         f.values.push_back(*s);
       }
-    } else if (t->contains("values")) {
-      return L.err(node, row, "values apply to enum and set facts only");
+      if (const auto* labels = t->get("value_labels")) {
+        const auto* lt = labels->as_table();
+        if (!lt) return L.err(*labels, row, "value_labels must be a table of value = \"label\"");
+        for (const auto& [k, v] : *lt) {
+          const std::string key(k.str());
+          if (!f.allows(key)) return L.err(v, row, "value_labels: '" + key + "' is not one of the values");
+          auto label = v.value<std::string>();
+          if (!label || label->empty()) return L.err(v, row, "value_labels: '" + key + "' needs a non-empty label");
+          f.valueLabels.emplace(key, *label);
+        }
+      }
+    } else if (t->contains("values") || t->contains("value_labels")) {
+      return L.err(node, row, "values and value_labels apply to enum and set facts only");
     }
     if (f.type == FactType::kInt) {
       auto mn = (*t)["min"].value<int64_t>();

@@ -44,8 +44,11 @@ struct FactDef {
   std::vector<std::string> values;  // the allowed values of kEnum and kSet
   int64_t min = 0;                  // kInt bounds, inclusive
   int64_t max = 0;
-  std::optional<FactValue> defaultValue;  // none: the fact must be answered
+  std::optional<FactValue> defaultValue;                        // none: the fact must be answered
+  std::map<std::string, std::string, std::less<>> valueLabels;  // Vietnamese label per value (optional)
   bool allows(std::string_view v) const;
+  // The Vietnamese label of an enum/set value, or the value itself when it has none.
+  std::string labelOf(std::string_view v) const;
 };
 
 // A condition over facts: all/any of children, or one comparison of a fact.

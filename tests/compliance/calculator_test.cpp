@@ -2,6 +2,9 @@
 // reasoning, deadlines, impossible answers, and concurrent use.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <thread>
 
 #include "compliance_support.h"
@@ -150,7 +153,27 @@ TEST(Reasoning, EveryCriterionIsEvaluatedWithSourceAndExplanation) {
   EXPECT_TRUE(o->met);
   EXPECT_FALSE(o->verified);
   EXPECT_FALSE(o->note.empty());
-  EXPECT_NE(o->explanation.find("Loại hình hệ thống thông tin: citizen_facing"), std::string::npos) << o->explanation;
+  // Values are explained with the catalog's Vietnamese labels, not their codes.
+  EXPECT_NE(o->explanation.find("Loại hình hệ thống thông tin: Phục vụ người dân, doanh nghiệp"), std::string::npos)
+      << o->explanation;
+  EXPECT_EQ(o->explanation.find("citizen_facing"), std::string::npos) << o->explanation;
+}
+
+TEST(Catalog, ValueLabelsMustNameKnownValues) {
+  const std::string path = std::string(VIGIL_REGIMES_DIR) + "/regime-b.toml";
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string good = "citizen_facing = \"Phục vụ người dân, doanh nghiệp\"";
+  ASSERT_NE(text.find(good), std::string::npos);
+  std::string bad = text;
+  bad.replace(bad.find(good), good.size(), "spaceship = \"Tàu vũ trụ\"");
+  auto r = RegimeCatalog::parse(bad, "regime-b.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("'spaceship' is not one of the values"), std::string::npos) << r.error().message;
+  auto ok = RegimeCatalog::parse(text, "regime-b.toml");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->fact("information_types")->labelOf("state_secret"), "Bí mật nhà nước");
+  EXPECT_EQ(ok->fact("information_types")->labelOf("unknown"), "unknown");
 }
 
 TEST(Reasoning, NoCriterionMetIsLevel1) {
