@@ -11,6 +11,7 @@
 #include <string>
 
 #include "auth/authenticator.h"
+#include "calendar/working_calendar.h"
 #include "compliance/regime_catalog.h"
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -49,6 +50,8 @@ struct ApiDeps {
   std::string webRoot;  // directory of the built UI; empty or missing: the API only
   // The legal regimes of levelled security, loaded at start (catalogs/regimes/).
   std::vector<std::shared_ptr<const compliance::RegimeCatalog>> regimes;
+  // The working-day calendar of state bodies (catalogs/calendar/vn.toml), for legal deadlines.
+  std::shared_ptr<const calendar::WorkingCalendar> calendar;
 };
 
 class Api {
@@ -66,6 +69,7 @@ class Api {
   Metrics& metrics() { return deps_.metrics; }
   const std::string& version() const { return deps_.version; }
   const std::vector<std::shared_ptr<const compliance::RegimeCatalog>>& regimes() const { return deps_.regimes; }
+  const calendar::WorkingCalendar* workingCalendar() const { return deps_.calendar.get(); }
   bool staticUiLoaded() const;
 
  private:

@@ -101,7 +101,14 @@ void registerComplianceRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(auto regimeId, body.requiredString("regime", 20));
             VIGIL_ASSIGN_OR_RETURN(const json::object* factsJson, body.requiredObject("facts"));
             VIGIL_ASSIGN_OR_RETURN(auto componentsJson, body.optionalArray("components", 100));
+            VIGIL_ASSIGN_OR_RETURN(auto receivedOnText, body.optionalString("received_on", 10, false));
             VIGIL_TRY(body.finish());
+            std::optional<calendar::Date> receivedOn;
+            if (receivedOnText) {
+              receivedOn = calendar::parseDate(*receivedOnText);
+              if (!receivedOn) return Error::validation("received_on", "must be a date like 2026-11-24");
+              if (!api.workingCalendar()) return Error::unavailable("the working-day calendar is not loaded");
+            }
             std::shared_ptr<const compliance::RegimeCatalog> catalog;
             for (const auto& r : api.regimes())
               if (r->id() == regimeId) catalog = r;
@@ -132,11 +139,24 @@ void registerComplianceRoutes(Api& api) {
             compliance::LevelCalculator calc(catalog);
             VIGIL_ASSIGN_OR_RETURN(auto r, calc.calculate(facts, components));
             json::array deadlines;
-            for (const auto& d : r.deadlines)
-              deadlines.push_back(json::object{{"step", d.step},
-                                               {"amount", d.amount},
-                                               {"unit", compliance::deadlineUnitName(d.unit)},
-                                               {"cite", d.source.cite()}});
+            for (const auto& d : r.deadlines) {
+              json::object o{{"step", d.step},
+                             {"amount", d.amount},
+                             {"unit", compliance::deadlineUnitName(d.unit)},
+                             {"cite", d.source.cite()}};
+              if (receivedOn) {
+                // Dated on the working-day calendar: the day of receipt is not counted.
+                const calendar::WorkingCalendar& cal = *api.workingCalendar();
+                const calendar::Deadline due = d.unit == compliance::DeadlineUnit::kWorkingDays
+                                                   ? cal.afterWorkingDays(*receivedOn, d.amount)
+                                                   : cal.afterCalendarDays(*receivedOn, d.amount);
+                o["due_date"] = calendar::formatDate(due.dueDate);
+                o["due_at"] = formatRfc3339(due.dueAt);
+                o["provisional"] = due.provisional;
+                o["due_note"] = due.note;
+              }
+              deadlines.push_back(std::move(o));
+            }
             json::array reasoning;
             for (const auto& o : r.reasoning)
               reasoning.push_back(json::object{{"id", o.id},

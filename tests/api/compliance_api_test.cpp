@@ -125,3 +125,32 @@ TEST_F(ComplianceApi, NeedsALogin) {
 
 }  // namespace
 }  // namespace vigil::test
+
+namespace vigil::test {
+namespace {
+
+TEST(ComplianceApiDeadlines, DatedOnTheWorkingDayCalendar) {
+  TestServer srv;
+  // Level 3 under Decree 331: appraisal 15 working days, approval 7 working days (Art. 23-24).
+  // Received Thursday 12/2/2026: Tết Bính Ngọ (16-20/2) is not counted.
+  auto r = srv.call(srv.admin(), "POST", "/api/v1/compliance/level",
+                    R"({"regime":"B_ND331_TCVN14423","received_on":"2026-02-12","facts":{)"
+                    R"("system_type":"citizen_facing","information_types":["personal"],)"
+                    R"("personal_data_subjects_basic":150000}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = boost::json::parse(r.body);
+  std::map<std::string, std::string> due;
+  for (const auto& d : v.at("deadlines").as_array()) {
+    due[std::string(d.at("step").as_string())] = std::string(d.at("due_date").as_string());
+    EXPECT_FALSE(d.at("provisional").as_bool());
+  }
+  EXPECT_EQ(due["approval"], "2026-03-02");
+  EXPECT_EQ(due["appraisal"], "2026-03-12");  // 15 working days: 13/2, then 23/2-12/3
+  auto bad = srv.call(srv.admin(), "POST", "/api/v1/compliance/level",
+                      R"({"regime":"B_ND331_TCVN14423","received_on":"12/02/2026","facts":{}})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("received_on"), std::string::npos) << bad.body;
+}
+
+}  // namespace
+}  // namespace vigil::test

@@ -70,8 +70,11 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   }
   auto regimes = compliance::loadRegimeDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/regimes");
   if (!regimes.ok()) throw std::runtime_error(regimes.error().message);
+  auto workingDays = calendar::WorkingCalendar::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/calendar/vn.toml");
+  if (!workingDays.ok()) throw std::runtime_error(workingDays.error().message);
   api_ = std::make_unique<api::Api>(
-      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value()});
+      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
+                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value())});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
