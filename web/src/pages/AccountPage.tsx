@@ -7,6 +7,7 @@ import { formatDateTime } from '../format';
 import { MfaEnrol } from '../components/MfaEnrol';
 import { PasswordForm } from '../components/PasswordForm';
 import { ErrorMessage, Field, Notice, PageHeader } from '../components/ui';
+import { useAction } from '../useAction';
 
 export function AccountPage() {
   const { t } = useTranslation();
@@ -99,20 +100,13 @@ function DisableMfaForm({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       await api.mfaDisable(password, code.replace(/\s+/g, ''));
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const requiredByRole = error instanceof ApiError && error.code === 'conflict';
   return (

@@ -7,6 +7,7 @@ import { useSession } from '../session';
 import { buildTree, subtreeIds, type OrgTree } from '../orgTree';
 import { formatDateTime } from '../format';
 import { ErrorMessage, Field, Modal, Notice, OrgSelect, PageHeader } from '../components/ui';
+import { useAction } from '../useAction';
 
 type Dialog = { kind: 'create' | 'edit' | 'move' | 'archive' | 'unarchive'; org: Org } | null;
 
@@ -353,25 +354,18 @@ function OrgFormDialog({ mode, org, onClose, onDone }: { mode: 'create' | 'edit'
   const [name, setName] = useState(isCreate ? '' : org.name);
   const [kind, setKind] = useState<OrgKind>(isCreate ? defaultChildKind(org.kind) : org.kind);
   const [code, setCode] = useState(isCreate ? '' : org.code || '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useAction();
   // The province is the root and only the root: it keeps its kind, nothing else can take it.
   const kindChoices: OrgKind[] = !isCreate && org.kind === 'province' ? ['province'] : ORG_KINDS.filter((k) => k !== 'province');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       const res = isCreate
         ? await api.createOrg({ parent_id: org.id, name: name.trim(), kind, ...(code.trim() ? { code: code.trim() } : {}) })
         : await api.updateOrg(org.id, { name: name.trim(), kind, code: code.trim() });
       onDone(res);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -410,22 +404,15 @@ function MoveDialog({ org, tree, onClose, onDone }: { org: Org; tree: OrgTree; o
   const { t } = useTranslation();
   const { orgs, perms } = useSession();
   const [target, setTarget] = useState<Id | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useAction();
   const inside = useMemo(() => subtreeIds(tree, org.id), [tree, org.id]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (target === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       onDone(await api.moveOrg(org.id, target));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -457,18 +444,11 @@ function MoveDialog({ org, tree, onClose, onDone }: { org: Org; tree: OrgTree; o
 
 function ArchiveDialog({ org, archive, onClose, onDone }: { org: Org; archive: boolean; onClose: () => void; onDone: (o: Org) => void }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useAction();
   const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       onDone(archive ? await api.archiveOrg(org.id) : await api.unarchiveOrg(org.id));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal title={archive ? t('orgs.archive_title', { name: org.name }) : t('orgs.unarchive_title', { name: org.name })} onClose={onClose} testId="org-archive-form">

@@ -5,6 +5,7 @@ import { api, type Id, type Role, type Token } from '../api';
 import { useSession } from '../session';
 import { formatDate, formatDateTime, isFuture } from '../format';
 import { CopyButton, ErrorMessage, Field, Modal, Notice, OrgSelect, PageHeader, Pager, RoleSelect } from '../components/ui';
+import { useAction } from '../useAction';
 
 const PAGE_SIZE = 100;
 
@@ -152,22 +153,15 @@ function CreateTokenDialog({ onClose }: { onClose: () => void }) {
   const [orgId, setOrgId] = useState<Id | null>(null);
   const [role, setRole] = useState<Role>('soc_analyst');
   const [days, setDays] = useState('90');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useAction();
   const [created, setCreated] = useState<{ token: Token; secret: string } | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       if (orgId === null) return;
       setCreated(await api.createToken({ name: name.trim(), org_id: orgId, role, expires_in_days: Number(days) }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (created) {
@@ -221,19 +215,12 @@ function CreateTokenDialog({ onClose }: { onClose: () => void }) {
 
 function RevokeDialog({ token, onClose, onDone }: { token: Token; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useAction();
   const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       await api.revokeToken(token.id);
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal title={t('tokens.revoke_title', { name: token.name })} onClose={onClose} testId="token-revoke-dialog">

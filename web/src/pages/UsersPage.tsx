@@ -6,6 +6,7 @@ import { api, type Id, type Role, type UserWithRoles } from '../api';
 import { useSession } from '../session';
 import { formatDateTime, isFuture } from '../format';
 import { ErrorMessage, Field, Modal, Notice, OrgSelect, PageHeader, Pager, RoleSelect } from '../components/ui';
+import { useAction } from '../useAction';
 
 const PAGE_SIZE = 50;
 
@@ -329,8 +330,7 @@ function UserDialog({
   const { orgsById, perms, me } = useSession();
   const [user, setUser] = useState<UserWithRoles>(initial);
   const [mode, setMode] = useState<UserMode>('view');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, act } = useAction();
   const [message, setMessage] = useState<string | null>(null);
   const [localError, setLocalError] = useState<string | null>(null);
   const [displayName, setDisplayName] = useState(initial.display_name);
@@ -349,19 +349,13 @@ function UserDialog({
   };
 
   const run = async (action: () => Promise<unknown>, doneMessage: string) => {
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       await action();
       await reload();
       setMode('view');
       setMessage(doneMessage);
       onChanged(doneMessage);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const name = user.display_name || user.username;
