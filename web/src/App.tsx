@@ -12,6 +12,11 @@ import { AccountPage } from './pages/AccountPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { LevelCalculatorPage } from './pages/LevelCalculatorPage';
+import { SystemsPage } from './pages/SystemsPage';
+import { SystemFormPage } from './pages/SystemFormPage';
+import { SystemDetailPage } from './pages/SystemDetailPage';
+import { AssetsPage } from './pages/AssetsPage';
+import { ContactsPage } from './pages/ContactsPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -53,8 +58,13 @@ export function App() {
         <Route path="audit" element={perms.canSeeAudit ? <AuditPage /> : <Navigate to="/orgs" replace />} />
         <Route path="settings" element={perms.isRootAdmin ? <SettingsPage /> : <Navigate to="/orgs" replace />} />
         <Route path="account" element={<AccountPage />} />
-        <Route path="systems" element={<Navigate to="/systems/level" replace />} />
+        <Route path="systems" element={<SystemsPage />} />
         <Route path="systems/level" element={<LevelCalculatorPage />} />
+        <Route path="systems/new" element={perms.canManageRegistry ? <SystemFormPage /> : <Navigate to="/systems" replace />} />
+        <Route path="systems/:id" element={<SystemDetailPage />} />
+        <Route path="systems/:id/edit" element={<SystemFormPage />} />
+        <Route path="assets" element={<AssetsPage />} />
+        <Route path="contacts" element={<ContactsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -173,6 +173,226 @@ export interface LevelResult {
   reasoning: LevelCriterion[];
 }
 
+// --- Registry of information systems (docs/api.md "Information systems") -----------------------
+
+export type Lifecycle = 'planning' | 'build' | 'operating' | 'retired';
+export const LIFECYCLES: Lifecycle[] = ['planning', 'build', 'operating', 'retired'];
+export type Hosting = 'on_premises' | 'data_centre' | 'cloud';
+export const HOSTINGS: Hosting[] = ['on_premises', 'data_centre', 'cloud'];
+export type Separation = 'none' | 'logical' | 'physical';
+export const SEPARATIONS: Separation[] = ['none', 'logical', 'physical'];
+export type PlanStatus = 'not_started' | 'partly' | 'fully';
+export const PLAN_STATUSES: PlanStatus[] = ['not_started', 'partly', 'fully'];
+
+/** What a user records about a system (create and update bodies). Dates are yyyy-mm-dd. */
+export interface SystemFields {
+  org_id: Id;
+  name: string;
+  regime_id: string;
+  owner: string;
+  lead_operator: string;
+  operators: string[];
+  parent_id: Id | null;
+  lifecycle: Lifecycle;
+  go_live_on: string | null;
+  major_change_on: string | null;
+  hosting: Hosting;
+  separation: Separation;
+  requires_24x7: boolean;
+  critical_list: boolean;
+  web_addresses: string[];
+  public_ips: string[];
+  security_regulation_issued_on: string | null;
+  plan_status: PlanStatus;
+  facts: Record<string, FactValue>;
+}
+
+export interface InfoSystem extends SystemFields {
+  id: Id;
+  org_name: string;
+  proposed_level: number;
+  approved_level: number | null;
+  approved_on: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A blocking warning on a system (regulation.md 8.4). */
+export interface Gate {
+  id: string;
+  blocking: boolean;
+  message: string;
+  cite: Cite;
+  note?: string;
+}
+
+export interface DossierDeadline {
+  step: string;
+  amount: number;
+  unit: string;
+  cite: Cite;
+  from: string | null;
+  done_on: string | null;
+  due_date: string | null;
+  provisional: boolean;
+  overdue: boolean;
+  due_note: string;
+}
+
+export interface Attachment {
+  id: Id;
+  dossier_id: Id;
+  kind: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  uploaded_at: string;
+  uploaded_by: string;
+}
+export const ATTACHMENT_KINDS = ['overview', 'design', 'justification', 'security_plan', 'professional_opinion', 'risk_assessment', 'other'] as const;
+
+export type DossierState = 'drafting' | 'sent_for_appraisal' | 'appraised' | 'approved';
+
+export interface Dossier {
+  id: Id;
+  system_id: Id;
+  system_name: string;
+  org_id: Id;
+  regime_id: string;
+  proposed_level: number;
+  state: DossierState;
+  sent_on: string | null;
+  appraised_on: string | null;
+  appraisal_result: string;
+  items_to_fix: string;
+  approved_on: string | null;
+  decision_number: string;
+  decision_body: string;
+  approved_level: number | null;
+  deadlines: DossierDeadline[];
+  events: { from: string; to: string; on: string; at: string; actor: string; note: string }[];
+  attachments: Attachment[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DossierTransition {
+  to: 'sent_for_appraisal' | 'appraised' | 'approved';
+  on: string;
+  result?: 'suitable' | 'not_suitable';
+  items_to_fix?: string;
+  decision_number?: string;
+  decision_body?: string;
+  approved_level?: number;
+  note?: string;
+}
+
+export interface SystemDetail extends InfoSystem {
+  components: { id: Id; name: string; proposed_level: number }[];
+  dossier: Dossier | null;
+  gates: Gate[];
+  level: LevelResult;
+}
+
+export type AssetKind = 'server' | 'network_device' | 'workstation';
+export const ASSET_KINDS: AssetKind[] = ['server', 'network_device', 'workstation'];
+export const MAIN_DEVICE_KINDS = ['core_switch', 'central_firewall', 'waf', 'central_storage', 'db_firewall'] as const;
+
+export interface AssetFields {
+  system_id: Id;
+  kind: AssetKind;
+  name: string;
+  ip: string;
+  os: string;
+  location: string;
+  main_device: boolean;
+  main_device_kind: string;
+  internet_connected: boolean;
+  anti_malware: string;
+  anti_malware_licensed: boolean;
+  last_update_on: string | null;
+}
+
+export interface Asset extends AssetFields {
+  id: Id;
+  system_name: string;
+  org_id: Id;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CoverageRatio {
+  covered: number;
+  total: number;
+  percent: number | null;
+}
+
+/** Anti-malware coverage of an agency's machines (licensed and updated since `updated_since`). */
+export interface Coverage {
+  org_id: Id | null;
+  updated_since: string;
+  workstations_protected: CoverageRatio;
+  servers_protected: CoverageRatio;
+  network_devices: number;
+  main_devices: number;
+  internet_connected: number;
+}
+
+export type Privilege = 'user' | 'operator' | 'administrator';
+export const PRIVILEGES: Privilege[] = ['user', 'operator', 'administrator'];
+
+export interface SystemAccount {
+  id: Id;
+  system_id: Id;
+  org_id: Id;
+  name: string;
+  owner: string;
+  privilege: Privilege;
+  last_used_at: string | null;
+  is_default: boolean;
+  flags: string[];
+  unused_days_limit: number;
+  updated_at: string;
+}
+
+export const BACKUP_FREQUENCIES = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
+
+export interface Backup {
+  id: Id;
+  system_id: Id;
+  org_id: Id;
+  scope: string;
+  frequency: string;
+  offline_copy: boolean;
+  offsite_copy: boolean;
+  last_backup_at: string | null;
+  last_restore_test_at: string | null;
+  flags: string[];
+  updated_at: string;
+}
+
+export const CONTACT_ROLES = ['incident_contact', 'monitoring_contact'] as const;
+
+export interface Contact {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  role: string;
+  name: string;
+  title: string;
+  phones: string[];
+  email: string;
+  updated_at: string;
+}
+
+/** One bad row of an imported CSV (the header is line 1). */
+export interface ImportRowError {
+  row: number;
+  column: string;
+  message: string;
+}
+
 export interface List<T> {
   items: T[];
   total: number;
@@ -248,6 +468,12 @@ interface RequestOptions {
   anonymous?: boolean;
 }
 
+/** The error of a failed response: the server's {"error":{code,message,details}} or the HTTP status. */
+function apiErrorOf(res: Response, data: unknown): ApiError {
+  const err = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })?.error;
+  return new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || res.statusText || `HTTP ${res.status}`, err?.details);
+}
+
 async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body: string | undefined;
@@ -281,13 +507,7 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     }
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })?.error;
-    const apiError = new ApiError(
-      res.status,
-      err?.code || `http_${res.status}`,
-      err?.message || res.statusText || `HTTP ${res.status}`,
-      err?.details,
-    );
+    const apiError = apiErrorOf(res, data);
     if (res.status === 401 && !opts.anonymous && onUnauthenticated) onUnauthenticated();
     if (
       res.status === 403 &&
@@ -299,6 +519,30 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     throw apiError;
   }
   if (data === undefined && text) throw new ApiError(res.status, 'bad_response', 'response is not JSON');
+  return data as T;
+}
+
+/** Sends a file as the raw request body (the server reads its type from the content). */
+async function uploadFile<T>(path: string, query: Query, file: Blob): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path + queryString(query), { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
+  }
+  const text = await res.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    if (res.status === 401 && onUnauthenticated) onUnauthenticated();
+    throw apiErrorOf(res, data);
+  }
   return data as T;
 }
 
@@ -372,7 +616,74 @@ export const api = {
 
   listRegimes: () => request<List<Regime>>('GET', '/compliance/regimes'),
   computeLevel: (body: LevelRequest) => request<LevelResult>('POST', '/compliance/level', { body }),
+  listSystems: (query: { q?: string; org_id?: Id; level?: number; lifecycle?: string; limit?: number; offset?: number }) =>
+    request<List<InfoSystem>>('GET', '/systems', { query }),
+  getSystem: (id: Id) => request<SystemDetail>('GET', `/systems/${enc(id)}`),
+  createSystem: (body: SystemFields) => request<SystemDetail>('POST', '/systems', { body }),
+  updateSystem: (id: Id, body: SystemFields) => request<SystemDetail>('PUT', `/systems/${enc(id)}`, { body }),
+  deleteSystem: (id: Id) => request<void>('DELETE', `/systems/${enc(id)}`),
+  systemsExportUrl: (query: { org_id?: Id }) => `${API_BASE}/systems/export.csv${queryString(query)}`,
+  systemsTemplateUrl: () => `${API_BASE}/systems/import-template.csv`,
+  importSystems: (csv: string) => request<{ created: number; ids: Id[] }>('POST', '/systems/import', { body: { csv } }),
+
+  listDossiers: (systemId: Id) => request<List<Dossier>>('GET', `/systems/${enc(systemId)}/dossiers`),
+  createDossier: (systemId: Id) => request<Dossier>('POST', `/systems/${enc(systemId)}/dossiers`, { body: {} }),
+  transitionDossier: (id: Id, body: DossierTransition) => request<Dossier>('POST', `/dossiers/${enc(id)}/transition`, { body }),
+  uploadAttachment: (dossierId: Id, kind: string, file: File) =>
+    uploadFile<Attachment>(`/dossiers/${enc(dossierId)}/attachments`, { kind, filename: file.name.normalize('NFC') }, file),
+  attachmentUrl: (id: Id) => `${API_BASE}/attachments/${enc(id)}`,
+
+  listAssets: (query: { org_id?: Id; system_id?: Id; kind?: string; limit?: number; offset?: number }) =>
+    request<List<Asset>>('GET', '/assets', { query }),
+  createAsset: (body: AssetFields) => request<Asset>('POST', '/assets', { body }),
+  updateAsset: (id: Id, body: AssetFields) => request<Asset>('PUT', `/assets/${enc(id)}`, { body }),
+  deleteAsset: (id: Id) => request<void>('DELETE', `/assets/${enc(id)}`),
+  assetCoverage: (query: { org_id?: Id }) => request<Coverage>('GET', '/assets/coverage', { query }),
+  assetsExportUrl: (query: { org_id?: Id }) => `${API_BASE}/assets/export.csv${queryString(query)}`,
+  assetsTemplateUrl: () => `${API_BASE}/assets/import-template.csv`,
+  importAssets: (csv: string) => request<{ created: number; ids: Id[] }>('POST', '/assets/import', { body: { csv } }),
+
+  listAccounts: (systemId: Id) => request<List<SystemAccount>>('GET', `/systems/${enc(systemId)}/accounts`),
+  createAccount: (systemId: Id, body: AccountBody) => request<SystemAccount>('POST', `/systems/${enc(systemId)}/accounts`, { body }),
+  updateAccount: (id: Id, body: AccountBody) => request<SystemAccount>('PUT', `/accounts/${enc(id)}`, { body }),
+  deleteAccount: (id: Id) => request<void>('DELETE', `/accounts/${enc(id)}`),
+
+  listBackups: (systemId: Id) => request<List<Backup>>('GET', `/systems/${enc(systemId)}/backups`),
+  createBackup: (systemId: Id, body: BackupBody) => request<Backup>('POST', `/systems/${enc(systemId)}/backups`, { body }),
+  updateBackup: (id: Id, body: BackupBody) => request<Backup>('PUT', `/backups/${enc(id)}`, { body }),
+  deleteBackup: (id: Id) => request<void>('DELETE', `/backups/${enc(id)}`),
+
+  listContacts: (query: { org_id?: Id }) => request<List<Contact>>('GET', '/contacts', { query }),
+  createContact: (body: ContactBody) => request<Contact>('POST', '/contacts', { body }),
+  updateContact: (id: Id, body: ContactBody) => request<Contact>('PUT', `/contacts/${enc(id)}`, { body }),
+  deleteContact: (id: Id) => request<void>('DELETE', `/contacts/${enc(id)}`),
 };
+
+export interface AccountBody {
+  name: string;
+  owner?: string;
+  privilege?: Privilege;
+  last_used_at?: string | null;
+  is_default?: boolean;
+}
+
+export interface BackupBody {
+  scope: string;
+  frequency: string;
+  offline_copy?: boolean;
+  offsite_copy?: boolean;
+  last_backup_at?: string | null;
+  last_restore_test_at?: string | null;
+}
+
+export interface ContactBody {
+  org_id: Id;
+  role: string;
+  name: string;
+  title?: string;
+  phones: string[];
+  email: string;
+}
 
 export interface AuditQuery {
   actor?: string;

@@ -1,6 +1,7 @@
 // What the pages that ask a regime's questions share: the answers as typed, their conversion to
 // the facts the server takes, and the display of catalog values and legal citations.
 import type { TFunction } from 'i18next';
+import { todayVn } from './format';
 import type { Cite, FactValue, LevelResult, Regime, RegimeFact } from './api';
 
 /** What the user typed or chose; ints are kept as text until sent. */
@@ -8,19 +9,9 @@ export type Answer = string | string[] | boolean;
 export type Answers = Record<string, Answer>;
 
 
-/** yyyy-mm-dd -> dd/mm/yyyy without any time zone arithmetic. */
-export function formatDay(day: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(day);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : day;
-}
-
-export function todayIso(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
-}
-
 /** The regime to start with: the most recent one already in force (the catalog decides, not the UI). */
 export function defaultRegime(regimes: Regime[]): Regime | undefined {
-  const today = todayIso();
+  const today = todayVn();
   const inForce = regimes.filter((r) => !r.effective || r.effective <= today);
   const pool = inForce.length ? inForce : regimes;
   return [...pool].sort((a, b) => (b.effective || '').localeCompare(a.effective || ''))[0];

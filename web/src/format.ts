@@ -82,3 +82,31 @@ export function parseVnDateTime(text: string, upper = false): string | null {
   if (upper) ms += hasTime ? 60_000 : 86_400_000;
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** A calendar day "yyyy-mm-dd" (no time, no zone) as "dd/mm/yyyy"; other text unchanged. */
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(day);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : day;
+}
+
+/**
+ * A day typed as "dd/mm/yyyy" -> "yyyy-mm-dd"; '' for empty text; null when it is not a real day.
+ */
+export function parseVnDay(text: string): string | '' | null {
+  const s = text.trim();
+  if (s === '') return '';
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
+  if (!m) return null;
+  const day = Number(m[1]);
+  const month = Number(m[2]);
+  const year = Number(m[3]);
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (month < 1 || month > 12 || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null;
+  return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Today in Asia/Ho_Chi_Minh as "yyyy-mm-dd". */
+export function todayVn(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
+}

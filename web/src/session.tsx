@@ -27,6 +27,10 @@ export interface Permissions {
   canSeeTokens: boolean;
   /** Administrator on this org or one of its ancestors. */
   canAdminOrg: (orgId: Id) => boolean;
+  /** May record information systems somewhere (administrator or unit officer). */
+  canManageRegistry: boolean;
+  /** Administrator or unit officer on this org or one of its ancestors: keeps its registry. */
+  canManageRegistryOf: (orgId: Id) => boolean;
   hasRole: (role: Role) => boolean;
 }
 
@@ -65,6 +69,7 @@ export function computePermissions(me: Me | null, byId: Map<Id, Org>): Permissio
   const hasRole = (role: Role) => roles.some((r) => r.role === role);
   const adminOrgs = new Set(roles.filter((r) => r.role === 'administrator').map((r) => r.org_id));
   const isAdmin = adminOrgs.size > 0;
+  const registryOrgs = new Set(roles.filter((r) => r.role === 'administrator' || r.role === 'unit_officer').map((r) => r.org_id));
   const isRootAdmin = [...adminOrgs].some((id) => {
     const org = byId.get(id);
     return org !== undefined && org.parent_id === null;
@@ -77,6 +82,8 @@ export function computePermissions(me: Me | null, byId: Map<Id, Org>): Permissio
     canSeeAudit: isAdmin || hasRole('auditor'),
     canSeeTokens: isAdmin,
     canAdminOrg: (orgId: Id) => ancestorsOrSelf(orgId, byId).some((id) => adminOrgs.has(id)),
+    canManageRegistry: registryOrgs.size > 0,
+    canManageRegistryOf: (orgId: Id) => ancestorsOrSelf(orgId, byId).some((id) => registryOrgs.has(id)),
     hasRole,
   };
 }

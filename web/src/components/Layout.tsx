@@ -65,10 +65,12 @@ export function Layout() {
             {MODULES.map((m) =>
               m === 'systems' ? (
                 <li key={m}>
-                  <NavLink to="/systems" className={({ isActive }) => (isActive ? 'nav-link nav-group active-group' : 'nav-link nav-group')} data-testid="nav-systems">
+                  <NavLink to="/systems" end className={({ isActive }) => (isActive ? 'nav-link nav-group active-group' : 'nav-link nav-group')} data-testid="nav-systems">
                     {t('nav.systems')}
                   </NavLink>
                   <ul className="nav-sub">
+                    {link('/assets', 'nav.assets', 'nav-assets')}
+                    {link('/contacts', 'nav.contacts', 'nav-contacts')}
                     {link('/systems/level', 'nav.systems_level', 'nav-systems-level')}
                   </ul>
                 </li>

@@ -243,3 +243,23 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
     </div>
   );
 }
+
+/** The buttons of a record dialog: cancel, delete (existing records) and save. */
+export function DialogButtons({ onClose, onDelete, onSave, busy, testId }: { onClose: () => void; onDelete?: () => void; onSave: () => void; busy: boolean; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {onDelete && (
+        <button type="button" className="danger push-left" disabled={busy} onClick={onDelete} data-testid={`${testId}-delete`}>
+          {t('registry.delete')}
+        </button>
+      )}
+      <button type="button" onClick={onClose}>
+        {t('common.cancel')}
+      </button>
+      <button type="button" className="primary" disabled={busy} onClick={onSave} data-testid={`${testId}-save`}>
+        {busy ? t('common.saving') : t('common.save')}
+      </button>
+    </>
+  );
+}

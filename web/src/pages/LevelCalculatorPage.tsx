@@ -7,7 +7,8 @@ import { api, ApiError, type LevelResult, type Regime } from '../api';
 import { ErrorMessage, PageHeader, Spinner } from '../components/ui';
 import { FactInput } from '../components/FactInput';
 import { LevelResultView } from '../components/LevelResultView';
-import { answersToFacts, defaultRegime, formatDay, initialAnswer, type Answer, type Answers } from '../compliance';
+import { formatDay } from '../format';
+import { answersToFacts, defaultRegime, initialAnswer, type Answer, type Answers } from '../compliance';
 
 interface ComponentRow {
   key: number;
