@@ -21,6 +21,7 @@ const OFFICER = 'canbo.noivu';
 const OFFICER_NAME = 'Nguyễn Thị Hoa';
 const OFFICER_INITIAL_PASSWORD = 'Khoi-tao-2026-SNV';
 const OFFICER_NEW_PASSWORD = 'Mật khẩu mới của Hoa 2026';
+const SYSTEM = 'Cổng thông tin điện tử Sở Nội vụ';
 
 let server;
 let context;
@@ -508,6 +509,120 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await login(OFFICER, OFFICER_NEW_PASSWORD);
     await byTestId('orgs-page').waitFor();
     assert.equal(await byTestId('current-user').innerText(), OFFICER_NAME);
+  });
+
+  step('the officer registers an information system and sees its level with the legal reasoning', async () => {
+    await byTestId('nav-systems').click();
+    await byTestId('systems-page').waitFor();
+    await byTestId('system-create').click();
+    await byTestId('system-form-page').waitFor();
+    const orgs = (await apiGet('/api/v1/orgs')).body.items;
+    const agency = orgs.find((o) => o.name === AGENCY);
+    await byTestId('sys-org_id').selectOption(String(agency.id));
+    await byTestId('sys-name').fill(SYSTEM);
+    await byTestId('sys-owner').fill('Ủy ban nhân dân tỉnh Lào Cai');
+    await byTestId('sys-lead_operator').fill(AGENCY);
+    await byTestId('sys-web_addresses').fill('https://snv.laocai.gov.vn');
+    const regimes = (await apiGet('/api/v1/compliance/regimes')).body.items;
+    const b = regimes.find((r) => r.id.startsWith('B'));
+    await page.locator(`[data-testid="sys-regime"][data-regime-id="${b.id}"]`).click();
+    await byTestId('lc-input-system_type').selectOption('citizen_facing');
+    await byTestId('lc-input-information_types-personal').check();
+    // A bad date is caught at its field before anything is sent.
+    await byTestId('sys-go_live_on').fill('31/02/2027');
+    await byTestId('sys-submit').click();
+    await byTestId('sys-error-go_live_on').waitFor();
+    await byTestId('sys-go_live_on').fill('');
+    await byTestId('lc-input-personal_data_subjects_basic').fill('150000');
+    await byTestId('sys-submit').click();
+    await byTestId('system-detail-page').waitFor();
+    await byTestId('system-saved').waitFor();
+    assert.equal(await byTestId('lc-level').innerText(), 'Cấp độ 3');
+    const met = await page.locator('[data-testid="lc-criterion"][data-met="true"]').allInnerTexts();
+    assert.ok(met.some((text) => /Điều 13/.test(text)), `a met criterion cites Điều 13: ${met.join(' | ')}`);
+    assert.match(await byTestId('system-props').innerText(), /Ủy ban nhân dân tỉnh Lào Cai/);
+    await shot('14-system-detail');
+
+    // Fewer data subjects: the level is computed again on save (Decree 331 Art. 13 threshold).
+    await byTestId('system-edit').click();
+    await byTestId('system-form-page').waitFor();
+    assert.equal(await byTestId('lc-input-personal_data_subjects_basic').inputValue(), '150000');
+    await byTestId('lc-input-personal_data_subjects_basic').fill('99999');
+    await byTestId('sys-submit').click();
+    await byTestId('system-saved').waitFor();
+    assert.equal(await byTestId('lc-level').innerText(), 'Cấp độ 2');
+    await byTestId('system-edit').click();
+    await byTestId('lc-input-personal_data_subjects_basic').fill('150000');
+    await byTestId('sys-submit').click();
+    await byTestId('system-saved').waitFor();
+    assert.equal(await byTestId('lc-level').innerText(), 'Cấp độ 3');
+
+    // The list shows it with its level, and the other agency's officer would not (scoped server-side).
+    await byTestId('nav-systems').click();
+    const row = page.locator(`[data-testid="system-row"][data-name="${SYSTEM}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /Cấp độ 3/);
+    assert.match(await row.innerText(), /Chưa phê duyệt/);
+  });
+
+  step('the officer takes the level dossier to approved: attachments, dated deadlines, decision', async () => {
+    await page.locator(`[data-testid="system-row"][data-name="${SYSTEM}"] a`).click();
+    await byTestId('system-detail-page').waitFor();
+    await byTestId('system-tab-dossier').click();
+    await byTestId('dossier-create').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="dossier-panel"]')?.dataset.state === 'drafting');
+    await byTestId('attachment-kind').selectOption('justification');
+    await byTestId('attachment-file').setInputFiles({
+      name: 'Thuyết minh đề xuất cấp độ.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+    });
+    await byTestId('attachment-upload').click();
+    await byTestId('dossier-attachment').waitFor();
+    assert.match(await byTestId('dossier-attachment').innerText(), /Thuyết minh đề xuất cấp độ\.pdf/);
+
+    await byTestId('dossier-next-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="dossier-panel"]')?.dataset.state === 'sent_for_appraisal');
+    // The appraisal time limit is dated from the day the dossier was sent.
+    await page.locator('[data-testid="dossier-deadline"] [data-testid="dossier-due"]').first().waitFor();
+    await shot('15-dossier-sent');
+
+    await byTestId('dossier-result').selectOption('suitable');
+    await byTestId('dossier-next-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="dossier-panel"]')?.dataset.state === 'appraised');
+
+    await byTestId('dossier-decision-number').fill('123/QĐ-UBND');
+    await byTestId('dossier-decision-body').fill('Ủy ban nhân dân tỉnh Lào Cai');
+    await byTestId('dossier-approved-level').selectOption('3');
+    await byTestId('dossier-next-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="dossier-panel"]')?.dataset.state === 'approved');
+    assert.match(await byTestId('dossier-decision').innerText(), /123\/QĐ-UBND/);
+    assert.equal(await byTestId('dossier-events').locator('tbody tr').count(), 3);
+    // Approved without a security regulation (Quy chế): shown as a blocking warning with its source.
+    const gate = page.locator('[data-testid="system-gate"][data-gate-id="regulation_before_approval"]');
+    await gate.waitFor();
+    await shot('16-dossier-approved');
+    await byTestId('system-tab-overview').click();
+    assert.match(await byTestId('system-detail-page').innerText(), /Đã duyệt cấp 3/);
+  });
+
+  step('assets: a workstation with licensed anti-malware counts in the agency coverage', async () => {
+    await byTestId('system-tab-assets').click();
+    await byTestId('asset-add').click();
+    await byTestId('asset-dialog').waitFor();
+    await byTestId('asset-kind').selectOption('workstation');
+    await byTestId('asset-name').fill('Máy trạm Văn thư 01');
+    await byTestId('asset-ip').fill('10.20.1.15');
+    await byTestId('asset-anti_malware').fill('Kaspersky Endpoint Security');
+    await byTestId('asset-licensed').check();
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date());
+    await byTestId('asset-last_update_on').fill(today);
+    await byTestId('asset-save').click();
+    await page.locator('[data-testid="asset-row"][data-name="Máy trạm Văn thư 01"]').waitFor();
+    await byTestId('nav-assets').click();
+    await byTestId('assets-coverage').waitFor();
+    assert.match(await byTestId('coverage-workstations').innerText(), /^1\/1 \(100%\)/);
+    await shot('17-assets-coverage');
   });
 
   step('admin logs in again with password and one-time code', async () => {
