@@ -4,10 +4,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "compliance/regime_catalog.h"
+
 namespace vigil::compliance {
 
 std::string Source::cite() const {
-  std::string s = document + ", Điều " + article;
+  // "Điều 9" for an article number; a label such as "Phụ lục IV" or "mục 7.2" stands as written.
+  const bool numbered = !article.empty() && article[0] >= '0' && article[0] <= '9';
+  std::string s = document + ", " + (numbered ? "Điều " : "") + article;
   if (!clause.empty()) s += " khoản " + clause;
   return s;
 }
@@ -133,6 +137,18 @@ Result<std::pair<bool, std::string>> CatalogLoader::verifiedNote(const toml::tab
   VIGIL_ASSIGN_OR_RETURN(auto note, optionalText(row, "note", rowId));
   if (!verified && note.empty()) return err(row, rowId, std::string("an unverified ") + kind + " needs a note saying why");
   return std::pair{verified, std::move(note)};
+}
+
+Result<const RegimeCatalog*> CatalogLoader::regime(
+    const toml::table& t, const char* key, const std::string& row,
+    const std::vector<std::shared_ptr<const RegimeCatalog>>& regimes) const {
+  VIGIL_ASSIGN_OR_RETURN(auto id, requiredText(t, key, row));
+  std::vector<std::string> known;
+  for (const auto& r : regimes) {
+    if (r->id() == id) return r.get();
+    known.push_back(r->id());
+  }
+  return err(*t.get(key), row, "unknown regime '" + id + "' (" + (known.empty() ? "none loaded" : join(known)) + ")");
 }
 
 Result<std::chrono::year_month_day> CatalogLoader::date(const toml::table& t, const char* key,

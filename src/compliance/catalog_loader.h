@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@
 
 #include "compliance/legal_source.h"
 #include "core/result.h"
+
+namespace vigil::compliance {
+class RegimeCatalog;
+}
 
 namespace vigil::compliance::detail {
 
@@ -54,6 +59,9 @@ class CatalogLoader {
   // "an unverified <kind> needs a note saying why".
   Result<std::pair<bool, std::string>> verifiedNote(const toml::table& row, const std::string& rowId,
                                                     const char* kind) const;
+  // `key` = "regime id", which must be one of `regimes`.
+  Result<const RegimeCatalog*> regime(const toml::table& t, const char* key, const std::string& row,
+                                      const std::vector<std::shared_ptr<const RegimeCatalog>>& regimes) const;
   // A TOML date (2026-08-19) as a calendar date.
   Result<std::chrono::year_month_day> date(const toml::table& t, const char* key, const std::string& row) const;
 
