@@ -75,7 +75,8 @@ Result<Eligibility> checkAssessor(const ChecklistCatalog& catalog, const Assessm
   e.allowed = {AssessorType::kSelf, AssessorType::kIndependent, AssessorType::kExternal};
   for (const auto& r : catalog.assessorRules()) {
     if (!ruleApplies(r, context)) continue;
-    std::erase_if(e.allowed, [&](AssessorType t) { return std::find(r.allowed.begin(), r.allowed.end(), t) == r.allowed.end(); });
+    std::erase_if(e.allowed,
+                  [&](AssessorType t) { return std::find(r.allowed.begin(), r.allowed.end(), t) == r.allowed.end(); });
     if (std::find(r.allowed.begin(), r.allowed.end(), chosen) == r.allowed.end())
       e.refusals.push_back({r.id, r.message, r.source});
   }
@@ -122,8 +123,8 @@ std::vector<Finding> findingsFrom(const ChecklistCatalog& catalog, const std::ve
 
 Status validateAssessment(const ChecklistCatalog& catalog, const Assessment& a, Completeness completeness, Date today) {
   if (a.regime != catalog.regime())
-    return Error::validation("regime", "the assessment is under '" + a.regime + "' but the checklist is for '" +
-                                           catalog.regime() + "'");
+    return Error::validation(
+        "regime", "the assessment is under '" + a.regime + "' but the checklist is for '" + catalog.regime() + "'");
   if (!a.on.ok()) return Error::validation("on", "not a calendar date");
   if (chr::sys_days(a.on) > chr::sys_days(today)) return Error::validation("on", "is after today");
   VIGIL_ASSIGN_OR_RETURN(auto eligibility, checkAssessor(catalog, a.context, a.assessor));
@@ -144,7 +145,8 @@ Status validateAssessment(const ChecklistCatalog& catalog, const Assessment& a, 
     if (!item->appliesTo(a.context.level))
       return Error::validation(field + ".item", "item '" + r.item + "' is not in the level " +
                                                     std::to_string(a.context.level) + " checklist");
-    if (!seen.emplace(r.item, &r).second) return Error::validation(field + ".item", "item '" + r.item + "' answered twice");
+    if (!seen.emplace(r.item, &r).second)
+      return Error::validation(field + ".item", "item '" + r.item + "' answered twice");
     if (r.status == ItemStatus::kNotApplicable && r.reason.empty())
       return Error::validation(field + ".reason", "not_applicable needs a reason");
     for (size_t j = 0; j < r.evidenceSha256.size(); ++j)
@@ -191,8 +193,8 @@ Status validateAssessment(const ChecklistCatalog& catalog, const Assessment& a, 
   if (completeness == Completeness::kComplete)
     for (const auto& r : a.results)
       if (notOrPartly(r.status) && !findingOf.count(r.item))
-        return Error::validation("findings", "item '" + r.item + "' is " + std::string(itemStatusName(r.status)) +
-                                                 " but has no finding");
+        return Error::validation(
+            "findings", "item '" + r.item + "' is " + std::string(itemStatusName(r.status)) + " but has no finding");
   return {};
 }
 

@@ -69,8 +69,8 @@ struct Finding {
   std::string item;
   ItemStatus status = ItemStatus::kNotMet;  // not_met or partly_met, as assessed
   std::string description;
-  std::string owner;          // who remediates; required once the finding is assigned
-  std::optional<Date> due;    // remediation deadline
+  std::string owner;            // who remediates; required once the finding is assigned
+  std::optional<Date> due;      // remediation deadline
   std::vector<Retest> retests;  // in date order
   // Closed when the latest re-test found the item met.
   bool closed() const;

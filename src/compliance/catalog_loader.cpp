@@ -135,7 +135,8 @@ Result<std::pair<bool, std::string>> CatalogLoader::verifiedNote(const toml::tab
     verified = *b;
   }
   VIGIL_ASSIGN_OR_RETURN(auto note, optionalText(row, "note", rowId));
-  if (!verified && note.empty()) return err(row, rowId, std::string("an unverified ") + kind + " needs a note saying why");
+  if (!verified && note.empty())
+    return err(row, rowId, std::string("an unverified ") + kind + " needs a note saying why");
   return std::pair{verified, std::move(note)};
 }
 

@@ -42,7 +42,8 @@ std::string_view assessorTypeLabel(AssessorType t) {
   switch (t) {
     case AssessorType::kSelf: return "Đơn vị vận hành tự đánh giá";
     case AssessorType::kIndependent: return "Đơn vị độc lập với đơn vị vận hành";
-    case AssessorType::kExternal: return "Tổ chức chuyên môn được cấp phép, đơn vị nhà nước có chức năng hoặc tổ chức được chỉ định";
+    case AssessorType::kExternal:
+      return "Tổ chức chuyên môn được cấp phép, đơn vị nhà nước có chức năng hoặc tổ chức được chỉ định";
   }
   return "";
 }
@@ -160,7 +161,8 @@ Result<ChecklistCatalog> ChecklistCatalog::parse(std::string_view text, const st
     VIGIL_ASSIGN_OR_RETURN(g.id, L.requiredText(*t, "id", row));
     if (cat.group(g.id)) return L.err(node, row, "id used twice");
     VIGIL_ASSIGN_OR_RETURN(g.part, L.requiredText(*t, "part", row));
-    if (!oneOf(g.part, kParts)) return L.err(*t->get("part"), row, "unknown part '" + g.part + "' (management, technical)");
+    if (!oneOf(g.part, kParts))
+      return L.err(*t->get("part"), row, "unknown part '" + g.part + "' (management, technical)");
     VIGIL_ASSIGN_OR_RETURN(g.title, L.requiredText(*t, "title", row));
     VIGIL_ASSIGN_OR_RETURN(g.source, L.source(*t, row));
     cat.groups_.push_back(std::move(g));
@@ -228,9 +230,9 @@ Result<ChecklistCatalog> ChecklistCatalog::parse(std::string_view text, const st
       const auto* t = node.as_table();
       if (!t) return L.err(node, "assessor_rule", "each [[assessor_rule]] must be a table");
       const std::string row = rowName(*t, "assessor_rule");
-      if (auto e = L.onlyKeys(*t, row,
-                              {"id", "levels", "kinds", "critical", "triggers", "allowed", "message", "source",
-                               "verified", "note"}))
+      if (auto e = L.onlyKeys(
+              *t, row,
+              {"id", "levels", "kinds", "critical", "triggers", "allowed", "message", "source", "verified", "note"}))
         return *e;
       AssessorRule r;
       r.line = static_cast<int>(node.source().begin.line);
@@ -271,8 +273,8 @@ Result<std::vector<std::shared_ptr<const ChecklistCatalog>>> loadChecklistDirect
     VIGIL_ASSIGN_OR_RETURN(auto cat, ChecklistCatalog::load(f.string(), regimes));
     for (const auto& other : out)
       if (other->regime() == cat.regime())
-        return Error::validation(f.string(), "regime '" + cat.regime() + "' already has a checklist in " +
-                                                 other->origin());
+        return Error::validation(f.string(),
+                                 "regime '" + cat.regime() + "' already has a checklist in " + other->origin());
     out.push_back(std::make_shared<const ChecklistCatalog>(std::move(cat)));
   }
   return out;

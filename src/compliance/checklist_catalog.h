@@ -8,8 +8,8 @@
 #pragma once
 
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,12 +62,12 @@ struct ChecklistItem {
 // be one of `allowed`.
 struct AssessorRule {
   std::string id;
-  std::vector<int> levels;                 // empty: any level
-  std::vector<AssessmentKind> kinds;       // empty: any kind
-  std::optional<bool> critical;            // unset: either
-  std::vector<std::string> triggers;       // empty: regardless of triggers; else any of them
-  std::vector<AssessorType> allowed;       // non-empty
-  std::string message;                     // the refusal, in the law's words (Vietnamese)
+  std::vector<int> levels;            // empty: any level
+  std::vector<AssessmentKind> kinds;  // empty: any kind
+  std::optional<bool> critical;       // unset: either
+  std::vector<std::string> triggers;  // empty: regardless of triggers; else any of them
+  std::vector<AssessorType> allowed;  // non-empty
+  std::string message;                // the refusal, in the law's words (Vietnamese)
   Source source;
   bool verified = true;
   std::string note;

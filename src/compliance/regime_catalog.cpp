@@ -221,7 +221,6 @@ class Loader : public detail::CatalogLoader {
     }
     return c;
   }
-
 };
 
 }  // namespace

@@ -81,9 +81,9 @@ Result<ScheduleCatalog> ScheduleCatalog::parse(std::string_view text, const std:
     const auto* t = node.as_table();
     if (!t) return L.err(node, "rule", "each [[rule]] must be a table");
     const std::string row = rowName(*t, "rule", "activity");
-    if (auto e = L.onlyKeys(*t, row,
-                            {"activity", "scope", "levels", "critical_only", "every_months", "before", "source",
-                             "verified", "note"}))
+    if (auto e = L.onlyKeys(
+            *t, row,
+            {"activity", "scope", "levels", "critical_only", "every_months", "before", "source", "verified", "note"}))
       return *e;
     ScheduleRule r;
     r.line = static_cast<int>(node.source().begin.line);
@@ -207,8 +207,9 @@ Result<std::vector<DueActivity>> dueActivities(const std::vector<std::shared_ptr
       if (auto it = q.lastDone.find(r.activity); it != q.lastDone.end()) d.lastDone = it->second;
       if (!r.fixedDate()) {
         d.rule = std::to_string(r.everyMonths) + " tháng một lần";
-        d.due = d.lastDone ? addMonths(*d.lastDone, r.everyMonths) : q.since ? addMonths(*q.since, r.everyMonths)
-                                                                               : q.today;
+        d.due = d.lastDone ? addMonths(*d.lastDone, r.everyMonths)
+                : q.since  ? addMonths(*q.since, r.everyMonths)
+                           : q.today;
       } else {
         d.rule = "trước ngày " + twoDigits(r.day) + "/" + twoDigits(r.month) + " hằng năm";
         std::vector<const ScheduleRule*> siblings;

@@ -37,11 +37,11 @@ enum class ScheduleScope { kSystem, kOrganisation };
 struct ScheduleRule {
   std::string activity;
   ScheduleScope scope = ScheduleScope::kSystem;
-  std::vector<int> levels;  // kSystem: the levels it applies to
+  std::vector<int> levels;    // kSystem: the levels it applies to
   bool criticalOnly = false;  // only systems on the critical list
   // Exactly one of: a cycle, or a yearly fixed date.
-  int everyMonths = 0;             // > 0: due `everyMonths` after the last time
-  int month = 0, day = 0;          // > 0: due before this day every year (the day itself is late)
+  int everyMonths = 0;     // > 0: due `everyMonths` after the last time
+  int month = 0, day = 0;  // > 0: due before this day every year (the day itself is late)
   Source source;
   bool verified = true;
   std::string note;
@@ -79,9 +79,9 @@ Result<std::vector<std::shared_ptr<const ScheduleCatalog>>> loadScheduleDirector
     const std::string& dir, const std::vector<std::shared_ptr<const RegimeCatalog>>& regimes);
 
 struct ScheduleQuery {
-  std::string regime;        // the system's (or organisation's) regime id
-  std::optional<int> level;  // the system's level; nullopt: the organisation as a whole
-  bool critical = false;     // the system is on the critical list
+  std::string regime;                    // the system's (or organisation's) regime id
+  std::optional<int> level;              // the system's level; nullopt: the organisation as a whole
+  bool critical = false;                 // the system is on the critical list
   std::map<std::string, Date> lastDone;  // activity id -> the day it was last done
   // When the duty started (go-live, approval, or the day the plan took effect): an activity never
   // done is counted from here. Unset: an activity never done is due today.
@@ -97,7 +97,7 @@ struct DueActivity {
   Source source;
   bool verified = true;
   std::optional<Date> lastDone;
-  Date due;  // the last day on which doing it is on time
+  Date due;              // the last day on which doing it is on time
   bool overdue = false;  // today is after `due`
   int daysLeft = 0;      // due - today (negative when overdue)
 };
