@@ -181,7 +181,9 @@ Result<std::vector<DueActivity>> dueActivities(const std::vector<std::shared_ptr
                                                const ScheduleQuery& q) {
   if (q.level && (*q.level < 1 || *q.level > 9)) return Error::validation("level", "unknown level");
   if (!q.today.ok()) return Error::validation("today", "not a calendar date");
-  for (const auto& [activity, day] : q.lastDone) {
+  for (const auto& entry : q.lastDone) {
+    const std::string& activity = entry.first;  // not a structured binding: lambdas capture it
+    const Date& day = entry.second;
     if (!day.ok()) return Error::validation("last_done." + activity, "not a calendar date");
     if (chr::sys_days(day) > chr::sys_days(q.today))
       return Error::validation("last_done." + activity, "is after today (" + formatDate(q.today) + ")");
