@@ -35,6 +35,25 @@ Result<toml::table> parseToml(std::string_view text, const std::string& origin);
 // The *.toml files of `dir`, sorted by name; kNotFound when the folder is missing or empty.
 Result<std::vector<std::filesystem::path>> catalogFiles(const std::string& dir, const std::string& what);
 
+// Loads every *.toml of `dir` (sorted by name) with `load(path)`. The first bad file refuses the
+// whole set; two files with the same `key(catalog)` are refused too, with
+// "<file>: <keyName> '<key>' is also used by <other file>".
+template <typename Catalog, typename Load, typename Key>
+Result<std::vector<std::shared_ptr<const Catalog>>> loadCatalogDirectory(const std::string& dir,
+                                                                         const std::string& what, Load load, Key key,
+                                                                         const std::string& keyName) {
+  VIGIL_ASSIGN_OR_RETURN(auto files, catalogFiles(dir, what));
+  std::vector<std::shared_ptr<const Catalog>> out;
+  for (const auto& f : files) {
+    VIGIL_ASSIGN_OR_RETURN(Catalog cat, load(f.string()));
+    for (const auto& other : out)
+      if (key(*other) == key(cat))
+        return Error::validation(f.string(), keyName + " '" + key(cat) + "' is also used by " + other->origin());
+    out.push_back(std::make_shared<const Catalog>(std::move(cat)));
+  }
+  return out;
+}
+
 // Builds "file:line: row: what" errors; the first error refuses the whole file.
 class CatalogLoader {
  public:

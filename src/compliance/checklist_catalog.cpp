@@ -267,17 +267,9 @@ Result<ChecklistCatalog> ChecklistCatalog::parse(std::string_view text, const st
 
 Result<std::vector<std::shared_ptr<const ChecklistCatalog>>> loadChecklistDirectory(
     const std::string& dir, const std::vector<std::shared_ptr<const RegimeCatalog>>& regimes) {
-  VIGIL_ASSIGN_OR_RETURN(auto files, detail::catalogFiles(dir, "checklist catalog"));
-  std::vector<std::shared_ptr<const ChecklistCatalog>> out;
-  for (const auto& f : files) {
-    VIGIL_ASSIGN_OR_RETURN(auto cat, ChecklistCatalog::load(f.string(), regimes));
-    for (const auto& other : out)
-      if (other->regime() == cat.regime())
-        return Error::validation(f.string(),
-                                 "regime '" + cat.regime() + "' already has a checklist in " + other->origin());
-    out.push_back(std::make_shared<const ChecklistCatalog>(std::move(cat)));
-  }
-  return out;
+  return detail::loadCatalogDirectory<ChecklistCatalog>(
+      dir, "checklist catalog", [&](const std::string& path) { return ChecklistCatalog::load(path, regimes); },
+      [](const ChecklistCatalog& c) { return c.regime(); }, "checklist regime");
 }
 
 }  // namespace vigil::compliance

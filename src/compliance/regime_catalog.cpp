@@ -487,16 +487,9 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
 }
 
 Result<std::vector<std::shared_ptr<const RegimeCatalog>>> loadRegimeDirectory(const std::string& dir) {
-  VIGIL_ASSIGN_OR_RETURN(auto files, detail::catalogFiles(dir, "regime catalog"));
-  std::vector<std::shared_ptr<const RegimeCatalog>> out;
-  for (const auto& f : files) {
-    VIGIL_ASSIGN_OR_RETURN(auto cat, RegimeCatalog::load(f.string()));
-    for (const auto& other : out)
-      if (other->id() == cat.id())
-        return Error::validation(f.string(), "regime id '" + cat.id() + "' is also used by " + other->origin());
-    out.push_back(std::make_shared<const RegimeCatalog>(std::move(cat)));
-  }
-  return out;
+  return detail::loadCatalogDirectory<RegimeCatalog>(
+      dir, "regime catalog", [](const std::string& path) { return RegimeCatalog::load(path); },
+      [](const RegimeCatalog& c) { return c.id(); }, "regime id");
 }
 
 }  // namespace vigil::compliance

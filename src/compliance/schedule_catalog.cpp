@@ -138,16 +138,9 @@ Result<ScheduleCatalog> ScheduleCatalog::parse(std::string_view text, const std:
 
 Result<std::vector<std::shared_ptr<const ScheduleCatalog>>> loadScheduleDirectory(
     const std::string& dir, const std::vector<std::shared_ptr<const RegimeCatalog>>& regimes) {
-  VIGIL_ASSIGN_OR_RETURN(auto files, detail::catalogFiles(dir, "schedule catalog"));
-  std::vector<std::shared_ptr<const ScheduleCatalog>> out;
-  for (const auto& f : files) {
-    VIGIL_ASSIGN_OR_RETURN(auto cat, ScheduleCatalog::load(f.string(), regimes));
-    for (const auto& other : out)
-      if (other->id() == cat.id())
-        return Error::validation(f.string(), "schedule id '" + cat.id() + "' is also used by " + other->origin());
-    out.push_back(std::make_shared<const ScheduleCatalog>(std::move(cat)));
-  }
-  return out;
+  return detail::loadCatalogDirectory<ScheduleCatalog>(
+      dir, "schedule catalog", [&](const std::string& path) { return ScheduleCatalog::load(path, regimes); },
+      [](const ScheduleCatalog& c) { return c.id(); }, "schedule id");
 }
 
 namespace {
