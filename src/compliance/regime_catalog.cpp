@@ -1,22 +1,12 @@
 #include "compliance/regime_catalog.h"
 
 #include <algorithm>
-#include <filesystem>
-
-#include <toml++/toml.h>
-
-#include <algorithm>
-#include <fstream>
 #include <initializer_list>
 #include <sstream>
 
-namespace vigil::compliance {
+#include "compliance/catalog_loader.h"
 
-std::string Source::cite() const {
-  std::string s = document + ", Điều " + article;
-  if (!clause.empty()) s += " khoản " + clause;
-  return s;
-}
+namespace vigil::compliance {
 
 std::string_view factTypeName(FactType t) {
   switch (t) {
@@ -79,74 +69,14 @@ const std::vector<std::string_view> kConditionKeys = {"all", "any", "fact",    "
 const std::vector<std::string_view> kSteps = {"appraisal", "approval", "incomplete_dossier_reply"};
 const std::vector<std::string_view> kFlags = {"critical"};
 
-bool oneOf(std::string_view s, const std::vector<std::string_view>& set) {
-  return std::find(set.begin(), set.end(), s) != set.end();
-}
+using detail::join;
+using detail::oneOf;
+using detail::rowName;
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-// Builds "file:line: row: what" errors; the first error refuses the whole file.
-class Loader {
+// The shared helpers plus the regime-specific parts: fact values and conditions.
+class Loader : public detail::CatalogLoader {
  public:
-  explicit Loader(std::string origin) : origin_(std::move(origin)) {}
-
-  Error err(const toml::node& n, const std::string& row, const std::string& what) const {
-    return Error::validation(origin_ + ":" + std::to_string(n.source().begin.line),
-                             (row.empty() ? "" : row + ": ") + what);
-  }
-
-  // Every key of `t` must be in `allowed` (or in `alsoAllowed`).
-  std::optional<Error> onlyKeys(const toml::table& t, const std::string& row,
-                                const std::vector<std::string_view>& allowed,
-                                const std::vector<std::string_view>& alsoAllowed = {}) const {
-    for (const auto& [k, v] : t)
-      if (!oneOf(k.str(), allowed) && !oneOf(k.str(), alsoAllowed))
-        return err(v, row, "unknown key '" + std::string(k.str()) + "'");
-    return std::nullopt;
-  }
-
-  Result<std::string> requiredText(const toml::table& t, const char* key, const std::string& row) const {
-    const auto* n = t.get(key);
-    if (!n) return err(t, row, std::string("missing ") + key);
-    auto v = n->value<std::string>();
-    if (!v) return err(*n, row, std::string(key) + " must be a string");
-    if (v->empty()) return err(*n, row, std::string(key) + " must not be empty");
-    return *v;
-  }
-
-  Result<Source> source(const toml::table& row, const std::string& rowId, const char* key = "source") const {
-    const auto* n = row.get(key);
-    if (!n) return err(row, rowId, std::string("missing ") + key + " (the legal source: document, article, clause)");
-    const auto* t = n->as_table();
-    if (!t) return err(*n, rowId, std::string(key) + " must be a table { document, article, clause }");
-    if (auto e = onlyKeys(*t, rowId, {"document", "article", "clause"})) return *e;
-    Source s;
-    VIGIL_ASSIGN_OR_RETURN(s.document, requiredText(*t, "document", rowId + ": " + key));
-    VIGIL_ASSIGN_OR_RETURN(s.article, requiredText(*t, "article", rowId + ": " + key));
-    if (const auto* c = t->get("clause")) {
-      auto v = c->value<std::string>();
-      if (!v) return err(*c, rowId, std::string(key) + ".clause must be a string");
-      s.clause = *v;
-    }
-    return s;
-  }
-
-  Result<std::vector<int>> levels(const toml::table& row, const std::string& rowId, int maxLevel) const {
-    const auto* arr = row["levels"].as_array();
-    if (!arr || arr->empty()) return err(row, rowId, "levels must be a non-empty array of levels");
-    std::vector<int> out;
-    for (const auto& n : *arr) {
-      auto v = n.value<int64_t>();
-      if (!v || *v < 1 || *v > maxLevel)
-        return err(n, rowId, "unknown level (levels run from 1 to " + std::to_string(maxLevel) + ")");
-      out.push_back(static_cast<int>(*v));
-    }
-    return out;
-  }
+  using CatalogLoader::CatalogLoader;
 
   Result<FactValue> factValue(const FactDef& f, const toml::node& n, const std::string& rowId) const {
     switch (f.type) {
@@ -291,34 +221,17 @@ class Loader {
     }
     return c;
   }
-
- private:
-  std::string origin_;
 };
-
-std::string rowName(const toml::table& t, const char* kind, const char* key = "id") {
-  if (auto v = t[key].value<std::string>()) return std::string(kind) + " " + *v;
-  return kind;
-}
 
 }  // namespace
 
 Result<RegimeCatalog> RegimeCatalog::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error::notFound("regime catalog " + path + " cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse(buf.str(), path);
+  VIGIL_ASSIGN_OR_RETURN(auto text, detail::readCatalogFile(path, "regime catalog"));
+  return parse(text, path);
 }
 
 Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Error::validation(origin + ":" + std::to_string(e.source().begin.line),
-                             "syntax error: " + std::string(e.description()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(const toml::table root, detail::parseToml(text, origin));
   const Loader L(origin);
   RegimeCatalog cat;
   cat.origin_ = origin;
@@ -473,13 +386,8 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
     }
     VIGIL_ASSIGN_OR_RETURN(c.source, L.source(*t, row));
     VIGIL_ASSIGN_OR_RETURN(c.description, L.requiredText(*t, "description", row));
-    if (const auto* v = t->get("verified")) {
-      auto b = v->value<bool>();
-      if (!b) return L.err(*v, row, "verified must be true or false");
-      c.verified = *b;
-    }
-    if (const auto* n = t->get("note")) c.note = n->value<std::string>().value_or("");
-    if (!c.verified && c.note.empty()) return L.err(node, row, "an unverified criterion needs a note saying why");
+    VIGIL_ASSIGN_OR_RETURN(auto verifiedNote, L.verifiedNote(*t, row, "criterion"));
+    c.verified = verifiedNote.first, c.note = std::move(verifiedNote.second);
     VIGIL_ASSIGN_OR_RETURN(c.condition, L.condition(*t, row, kRowKeys, cat.facts_, hasFlag ? &proposedLevel : nullptr));
     cat.criteria_.push_back(std::move(c));
   }
@@ -579,23 +487,9 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
 }
 
 Result<std::vector<std::shared_ptr<const RegimeCatalog>>> loadRegimeDirectory(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return Error::notFound("regime catalog folder " + dir + " does not exist");
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  if (files.empty()) return Error::notFound("no regime catalog (*.toml) in " + dir);
-  std::vector<std::shared_ptr<const RegimeCatalog>> out;
-  for (const auto& f : files) {
-    VIGIL_ASSIGN_OR_RETURN(auto cat, RegimeCatalog::load(f.string()));
-    for (const auto& other : out)
-      if (other->id() == cat.id())
-        return Error::validation(f.string(), "regime id '" + cat.id() + "' is also used by " + other->origin());
-    out.push_back(std::make_shared<const RegimeCatalog>(std::move(cat)));
-  }
-  return out;
+  return detail::loadCatalogDirectory<RegimeCatalog>(
+      dir, "regime catalog", [](const std::string& path) { return RegimeCatalog::load(path); },
+      [](const RegimeCatalog& c) { return c.id(); }, "regime id");
 }
 
 }  // namespace vigil::compliance

@@ -17,18 +17,10 @@
 #include <variant>
 #include <vector>
 
+#include "compliance/legal_source.h"
 #include "core/result.h"
 
 namespace vigil::compliance {
-
-// Where a rule comes from: "Nghị định 331/2026/NĐ-CP", article "13", clause "2.c".
-struct Source {
-  std::string document;
-  std::string article;
-  std::string clause;  // may be empty when the article has no clauses
-  // "Nghị định 331/2026/NĐ-CP, Điều 13 khoản 2.c"
-  std::string cite() const;
-};
 
 enum class FactType { kEnum, kSet, kInt, kBool };
 std::string_view factTypeName(FactType t);

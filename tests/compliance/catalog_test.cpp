@@ -11,12 +11,7 @@
 namespace vigil::compliance {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+using testing::readFile;
 
 TEST(Catalogs, EveryFileInTheFolderLoadsAndEveryRowHasASource) {
   int files = 0;
@@ -64,26 +59,11 @@ TEST(Catalogs, CriteriaCoverTheArticles) {
   }
 }
 
-// Line (1-based) of the first occurrence of `needle` in `text`.
-int lineOf(const std::string& text, const std::string& needle) {
-  const auto pos = text.find(needle);
-  EXPECT_NE(pos, std::string::npos) << needle;
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
-}
-
-struct Mutation {
-  const char* name;
-  std::string from;     // text replaced in regime-a.toml
-  std::string to;       // its replacement
-  std::string lineOf;   // the error's line is the line of this text in the mutated file ("" : no line)
-  std::string message;  // expected in the error
-};
-
 TEST(Catalogs, BrokenCatalogsAreRefusedWithFileLineAndWhat) {
   const std::string original = readFile(testing::regimePath("regime-a.toml"));
   ASSERT_FALSE(original.empty());
   const std::string origin = "regime-a-broken.toml";
-  const std::vector<Mutation> cases = {
+  const std::vector<testing::Mutation> cases = {
       {"syntax error", "id = \"A-9.4\"\nlevel = 3", "id = \"A-9.4\"\nlevel = = 3", "level = = 3", "syntax error"},
       {"unknown fact", "fact = \"central_national_data\"", "fact = \"central_data\"", "fact = \"central_data\"",
        "criterion A-11.2: unknown fact 'central_data'"},
@@ -114,18 +94,9 @@ TEST(Catalogs, BrokenCatalogsAreRefusedWithFileLineAndWhat) {
        "approving = { body = \"Chủ quản hệ thống thông tin\" }", "authority approving: missing source"},
       {"unknown key", "id = \"A-8.1\"", "id = \"A-8.1\"\nleve = 2", "leve = 2", "criterion A-8.1: unknown key 'leve'"},
   };
-  for (const auto& m : cases) {
-    SCOPED_TRACE(m.name);
-    std::string text = original;
-    const auto pos = text.find(m.from);
-    ASSERT_NE(pos, std::string::npos) << m.from;
-    text.replace(pos, m.from.size(), m.to);
-    auto r = RegimeCatalog::parse(text, origin);
-    ASSERT_FALSE(r.ok()) << "the broken catalog was accepted";
-    const std::string expectedPlace = origin + ":" + std::to_string(lineOf(text, m.lineOf)) + ": ";
-    EXPECT_EQ(r.error().message.rfind(expectedPlace, 0), 0u) << r.error().message;
-    EXPECT_NE(r.error().message.find(m.message), std::string::npos) << r.error().message;
-  }
+  for (const auto& m : cases)
+    testing::expectRefused(original, origin, m,
+                           [&](const std::string& text) { return RegimeCatalog::parse(text, origin); });
 }
 
 TEST(Catalogs, AuthorityGapsAndOverlapsAreRefused) {

@@ -2,6 +2,7 @@
 # Prints the committed seed corpus folder of a fuzz target (as named in tests/CMakeLists.txt).
 case "$1" in
   compliance_catalog) echo tests/compliance/fuzz/corpus/catalog ;;
+  compliance_checklist) echo tests/compliance/fuzz/corpus/checklist ;;
   ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac
