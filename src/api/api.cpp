@@ -49,6 +49,8 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerTokenRoutes(*this);
   registerAuditRoutes(*this);
   registerComplianceRoutes(*this);
+  registerRegistryRoutes(*this);
+  registerDossierRoutes(*this);
 }
 
 Api::~Api() = default;

@@ -13,6 +13,7 @@
 #include "auth/authenticator.h"
 #include "calendar/working_calendar.h"
 #include "compliance/regime_catalog.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "http/message.h"
@@ -52,6 +53,9 @@ struct ApiDeps {
   std::vector<std::shared_ptr<const compliance::RegimeCatalog>> regimes;
   // The working-day calendar of state bodies (catalogs/calendar/vn.toml), for legal deadlines.
   std::shared_ptr<const calendar::WorkingCalendar> calendar;
+  // The registry: where dossier attachments are kept (empty: uploads refused) and its limits.
+  std::string blobDir;
+  RegistryConfig registry{};
 };
 
 class Api {
@@ -70,6 +74,8 @@ class Api {
   const std::string& version() const { return deps_.version; }
   const std::vector<std::shared_ptr<const compliance::RegimeCatalog>>& regimes() const { return deps_.regimes; }
   const calendar::WorkingCalendar* workingCalendar() const { return deps_.calendar.get(); }
+  const RegistryConfig& registryConfig() const { return deps_.registry; }
+  const std::string& blobDir() const { return deps_.blobDir; }
   bool staticUiLoaded() const;
 
  private:
@@ -91,6 +97,8 @@ void registerUserRoutes(Api& api);
 void registerTokenRoutes(Api& api);
 void registerAuditRoutes(Api& api);
 void registerComplianceRoutes(Api& api);
+void registerRegistryRoutes(Api& api);
+void registerDossierRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

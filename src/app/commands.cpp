@@ -174,7 +174,8 @@ int serve(const Config& config, const std::string& exePath) {
   auto workingDays = calendar::WorkingCalendar::load((fs::path(catalogDir) / "calendar" / "vn.toml").string());
   if (!workingDays.ok()) return fail(Error::validation("server.catalog_dir", workingDays.error().message));
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
-                std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays))});
+                std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
+                (fs::path(config.store.dataDir) / "blobs").string(), config.registry});
   if (!api.staticUiLoaded()) log::warn("the web UI was not found; serving the API only (set server.web_root)");
   auto server = http::Server::start(
       opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);

@@ -62,6 +62,23 @@ const AuthorityRule* RegimeCatalog::authorityFor(int level, std::string_view own
   return best;
 }
 
+const SeparationRule* RegimeCatalog::separationFor(int level, std::string_view hosting, bool critical) const {
+  const SeparationRule* best = nullptr;
+  for (const auto& r : separations_) {
+    if (std::find(r.levels.begin(), r.levels.end(), level) == r.levels.end()) continue;
+    if (std::find(r.hostings.begin(), r.hostings.end(), hosting) == r.hostings.end()) continue;
+    if (r.critical && *r.critical != critical) continue;
+    if (!best || (r.required == "physical" && best->required != "physical")) best = &r;
+  }
+  return best;
+}
+
+const GateSource* RegimeCatalog::gate(std::string_view id) const {
+  for (const auto& g : gates_)
+    if (g.id == id) return &g;
+  return nullptr;
+}
+
 namespace {
 
 const std::vector<std::string_view> kConditionKeys = {"all", "any", "fact",    "eq",   "in",
@@ -235,7 +252,9 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
   const Loader L(origin);
   RegimeCatalog cat;
   cat.origin_ = origin;
-  if (auto e = L.onlyKeys(root, "", {"regime", "fact", "constraint", "criterion", "authority", "deadline"})) return *e;
+  if (auto e = L.onlyKeys(root, "",
+                          {"regime", "fact", "constraint", "criterion", "authority", "deadline", "separation", "gate"}))
+    return *e;
 
   // [regime]
   const auto* header = root["regime"].as_table();
@@ -481,6 +500,57 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
                 node, row,
                 "level " + std::to_string(lv) + " already has this step at line " + std::to_string(other.line));
       cat.deadlines_.push_back(std::move(d));
+    }
+  }
+
+  // [[separation]] (optional)
+  if (const auto* seps = root["separation"].as_array()) {
+    for (const auto& node : *seps) {
+      const auto* t = node.as_table();
+      if (!t) return L.err(node, "separation", "each [[separation]] must be a table");
+      const std::string row = "separation";
+      if (auto e = L.onlyKeys(*t, row, {"levels", "hostings", "critical", "required", "source"})) return *e;
+      SeparationRule r;
+      r.line = static_cast<int>(node.source().begin.line);
+      VIGIL_ASSIGN_OR_RETURN(r.levels, L.levels(*t, row, cat.maxLevel_));
+      const auto* hs = (*t)["hostings"].as_array();
+      if (!hs || hs->empty()) return L.err(node, row, "hostings must be a non-empty array (data_centre, cloud)");
+      for (const auto& h : *hs) {
+        auto v = h.value<std::string>();
+        if (!v || (*v != "data_centre" && *v != "cloud")) return L.err(h, row, "unknown hosting (data_centre, cloud)");
+        r.hostings.push_back(*v);
+      }
+      if (const auto* cr = t->get("critical")) {
+        auto b = cr->value<bool>();
+        if (!b) return L.err(*cr, row, "critical must be true or false");
+        r.critical = *b;
+      }
+      VIGIL_ASSIGN_OR_RETURN(r.required, L.requiredText(*t, "required", row));
+      if (r.required != "logical" && r.required != "physical")
+        return L.err(*t->get("required"), row, "required must be logical or physical");
+      VIGIL_ASSIGN_OR_RETURN(r.source, L.source(*t, row));
+      cat.separations_.push_back(std::move(r));
+    }
+  }
+
+  // [[gate]] (optional): where the law sets each registry gate.
+  if (const auto* gates = root["gate"].as_array()) {
+    for (const auto& node : *gates) {
+      const auto* t = node.as_table();
+      if (!t) return L.err(node, "gate", "each [[gate]] must be a table");
+      const std::string row = rowName(*t, "gate", "id");
+      if (auto e = L.onlyKeys(*t, row, {"id", "source", "note"})) return *e;
+      GateSource g;
+      g.line = static_cast<int>(node.source().begin.line);
+      VIGIL_ASSIGN_OR_RETURN(g.id, L.requiredText(*t, "id", row));
+      if (std::find(std::begin(kGateIds), std::end(kGateIds), g.id) == std::end(kGateIds))
+        return L.err(node, row,
+                     "unknown gate (regulation_before_approval, approved_before_go_live, "
+                     "plan_implemented_before_go_live, operating_without_approval)");
+      if (cat.gate(g.id)) return L.err(node, row, "this gate is listed twice");
+      VIGIL_ASSIGN_OR_RETURN(g.source, L.source(*t, row));
+      if (const auto* n = t->get("note")) g.note = n->value<std::string>().value_or("");
+      cat.gates_.push_back(std::move(g));
     }
   }
   return cat;

@@ -95,6 +95,29 @@ struct DeadlineRule {
   int line = 0;
 };
 
+// The separation a system hosted in a shared data centre or cloud needs from the other systems
+// there (Circular 12/2022 Art. 9.9-9.10; Decree 331 Art. 30.8-30.9). A row applies to its levels,
+// hostings and, when `critical` is set, only to systems with that critical flag.
+struct SeparationRule {
+  std::vector<int> levels;
+  std::vector<std::string> hostings;  // data_centre | cloud
+  std::optional<bool> critical;       // unset: either
+  std::string required;               // logical | physical
+  Source source;
+  int line = 0;
+};
+
+// The legal source of one of the registry's gates (blocking warnings computed from a system's
+// record and dossier). The gate logic is fixed (kGateIds); the catalog says where the law puts it.
+struct GateSource {
+  std::string id;  // one of kGateIds
+  Source source;
+  std::string note;
+  int line = 0;
+};
+inline constexpr std::string_view kGateIds[] = {"regulation_before_approval", "approved_before_go_live",
+                                                "plan_implemented_before_go_live", "operating_without_approval"};
+
 // "When `when` holds, `require` must hold too"; a violation is reported against `fact`.
 struct Constraint {
   std::string fact;
@@ -128,6 +151,11 @@ class RegimeCatalog {
   const std::vector<Criterion>& criteria() const { return criteria_; }
   const std::vector<AuthorityRule>& authorities() const { return authorities_; }
   const std::vector<DeadlineRule>& deadlines() const { return deadlines_; }
+  const std::vector<SeparationRule>& separations() const { return separations_; }
+  const std::vector<GateSource>& gates() const { return gates_; }
+  const GateSource* gate(std::string_view id) const;
+  // The strictest separation row (physical before logical) that applies; nullptr if none.
+  const SeparationRule* separationFor(int level, std::string_view hosting, bool critical) const;
 
   // The most specific authority row for a level, owner type and critical flag; nullptr if none.
   const AuthorityRule* authorityFor(int level, std::string_view ownerType, bool critical) const;
@@ -146,6 +174,8 @@ class RegimeCatalog {
   std::vector<Criterion> criteria_;
   std::vector<AuthorityRule> authorities_;
   std::vector<DeadlineRule> deadlines_;
+  std::vector<SeparationRule> separations_;
+  std::vector<GateSource> gates_;
 };
 
 // Loads every *.toml of `dir` (sorted by name); the first bad file refuses the whole set, and two

@@ -102,6 +102,12 @@ const std::vector<KeySpec>& keySpecs() {
           "http.idle_timeout_seconds", [](Config& c) { return &c.http.idleTimeoutSeconds; }, 1, 3600),
       intKey<int>(
           "http.max_connections", [](Config& c) { return &c.http.maxConnections; }, 1, 1000000),
+      intKey<int>(
+          "registry.account_unused_days", [](Config& c) { return &c.registry.accountUnusedDays; }, 1, 3650),
+      intKey<int>(
+          "registry.anti_malware_update_days", [](Config& c) { return &c.registry.antiMalwareUpdateDays; }, 1, 365),
+      intKey<int64_t>(
+          "registry.max_attachment_bytes", [](Config& c) { return &c.registry.maxAttachmentBytes; }, 1024, 1LL << 32),
   };
   return specs;
 }

@@ -54,6 +54,13 @@ struct HttpLimits {
   int maxConnections = 1024;
 };
 
+// The registry of information systems (issue 3).
+struct RegistryConfig {
+  int accountUnusedDays = 90;             // a system account unused longer than this is flagged
+  int antiMalwareUpdateDays = 7;          // signatures older than this do not count as up to date
+  int64_t maxAttachmentBytes = 20 << 20;  // dossier attachments (also bounded by http.max_body_bytes)
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -61,6 +68,7 @@ struct Config {
   AuthConfig auth;
   LogConfig log;
   HttpLimits http;
+  RegistryConfig registry;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

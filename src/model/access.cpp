@@ -34,6 +34,10 @@ bool roleAllows(Role role, Permission p) {
     case Permission::kReadOrgs: return true;
     case Permission::kReadUsers: return role == Role::kAdministrator || role == Role::kAuditor || role == Role::kLeader;
     case Permission::kReadAudit: return role == Role::kAdministrator || role == Role::kAuditor;
+    // The registry of information systems: everyone in scope reads it (SOC analysts for context,
+    // leaders who sign, auditors who check); the agency's administrators and officers keep it.
+    case Permission::kReadRegistry: return true;
+    case Permission::kManageRegistry: return role == Role::kAdministrator || role == Role::kUnitOfficer;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

@@ -24,6 +24,8 @@ enum class Permission {
   kManageTokens,
   kReadAudit,
   kManageSettings,  // only with the grant on the root
+  kReadRegistry,    // information systems, assets, accounts, backups, contacts, level dossiers
+  kManageRegistry,
 };
 
 bool roleAllows(Role role, Permission p);

@@ -18,6 +18,7 @@
 
 #include "core/result.h"
 #include "model/model.h"
+#include "store/registry_store.h"
 
 namespace vigil {
 
@@ -158,7 +159,8 @@ class Store : public OrgStore,
               public SessionStore,
               public TokenStore,
               public AuditStore,
-              public SettingsStore {
+              public SettingsStore,
+              public RegistryStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

@@ -39,9 +39,29 @@ std::string callerName(Caller c) {
 }
 
 // The object of B (or the root) a route is aimed at.
-enum class Target { kOrgB, kUnitB, kArchivedUnitB, kUserB, kTokenB, kRoot };
+enum class Target {
+  kOrgB,
+  kUnitB,
+  kArchivedUnitB,
+  kUserB,
+  kTokenB,
+  kRoot,
+  // The registry of B (issue 3): a system with one of each record, an open dossier with a file.
+  kSystemB,
+  kAssetB,
+  kAccountB,
+  kBackupB,
+  kContactB,
+  kDossierB,
+  kAttachmentB,
+};
 
 // --- The tables ---------------------------------------------------------------------------------
+
+// A valid system body of agency A.
+constexpr const char* kSystemBodyOfA =
+    R"({"org_id":{A},"name":"Hệ thống đổi tên","regime_id":"B_ND331_TCVN14423","owner":"UBND tỉnh",)"
+    R"("lead_operator":"Sở Nội vụ","facts":{"system_type":"internal","information_types":["public"]}})";
 
 // Routes with an object id in the path. In bodies, {A} stands for the id of agency A.
 struct ObjectRoute {
@@ -65,9 +85,33 @@ const ObjectRoute kObjectRoutes[] = {
     {"POST", "/api/v1/users/{id}/unlock", Target::kUserB, ""},
     {"DELETE", "/api/v1/users/{id}/mfa", Target::kUserB, ""},
     {"DELETE", "/api/v1/tokens/{id}", Target::kTokenB, ""},
+    {"GET", "/api/v1/systems/{id}", Target::kSystemB, ""},
+    {"PUT", "/api/v1/systems/{id}", Target::kSystemB, kSystemBodyOfA},
+    {"DELETE", "/api/v1/systems/{id}", Target::kSystemB, ""},
+    {"GET", "/api/v1/systems/{id}/accounts", Target::kSystemB, ""},
+    {"POST", "/api/v1/systems/{id}/accounts", Target::kSystemB, R"({"name":"lan.san","privilege":"administrator"})"},
+    {"PUT", "/api/v1/accounts/{id}", Target::kAccountB, R"({"name":"doi.ten","privilege":"user"})"},
+    {"DELETE", "/api/v1/accounts/{id}", Target::kAccountB, ""},
+    {"GET", "/api/v1/systems/{id}/backups", Target::kSystemB, ""},
+    {"POST", "/api/v1/systems/{id}/backups", Target::kSystemB, R"({"scope":"Lấn sân","frequency":"daily"})"},
+    {"PUT", "/api/v1/backups/{id}", Target::kBackupB, R"({"scope":"Đổi","frequency":"weekly"})"},
+    {"DELETE", "/api/v1/backups/{id}", Target::kBackupB, ""},
+    {"GET", "/api/v1/assets/{id}", Target::kAssetB, ""},
+    {"PUT", "/api/v1/assets/{id}", Target::kAssetB, R"({"system_id":1,"kind":"server","name":"Đổi"})"},
+    {"DELETE", "/api/v1/assets/{id}", Target::kAssetB, ""},
+    {"PUT", "/api/v1/contacts/{id}", Target::kContactB,
+     R"({"org_id":{A},"role":"incident_contact","name":"Đổi","phones":["0912345678"],"email":"a@example.vn"})"},
+    {"DELETE", "/api/v1/contacts/{id}", Target::kContactB, ""},
+    {"GET", "/api/v1/systems/{id}/dossiers", Target::kSystemB, ""},
+    {"POST", "/api/v1/systems/{id}/dossiers", Target::kSystemB, ""},
+    {"GET", "/api/v1/dossiers/{id}", Target::kDossierB, ""},
+    {"POST", "/api/v1/dossiers/{id}/transition", Target::kDossierB, R"({"to":"sent_for_appraisal","on":"2026-11-02"})"},
+    {"POST", "/api/v1/dossiers/{id}/attachments", Target::kDossierB, "%PDF-1.4 lấn sân"},
+    {"GET", "/api/v1/attachments/{id}", Target::kAttachmentB, ""},
 };
 
-// Routes that create an object under an organisation named in the body ({P}: B, then the root).
+// Routes that create an object under an organisation named in the body ({P}: B, then the root;
+// {SB}: B's information system, for objects created under a system).
 // `bearerStatus`: what an API token gets when the route refuses tokens before looking at the body.
 struct CreateRoute {
   const char* method;
@@ -84,10 +128,31 @@ const CreateRoute kCreateRoutes[] = {
      "lan.san", 404},
     {"POST", "/api/v1/tokens", R"({"name":"Token lấn sân","org_id":{P},"role":"auditor","expires_in_days":1})",
      "Token lấn sân", 403},
+    {"POST", "/api/v1/systems",
+     R"({"org_id":{P},"name":"Hệ thống lấn sân","regime_id":"B_ND331_TCVN14423","owner":"UBND tỉnh",)"
+     R"("lead_operator":"Kẻ lấn sân","facts":{"system_type":"internal","information_types":["public"]}})",
+     "Hệ thống lấn sân", 404},
+    {"POST", "/api/v1/systems/import",
+     R"({"csv":"org_id,name,regime_id,owner,lead_operator,operators,parent_id,lifecycle,go_live_on,major_change_on,)"
+     R"(hosting,separation,requires_24x7,critical_list,web_addresses,public_ips,security_regulation_issued_on,)"
+     R"(plan_status,facts\n{P},Hệ thống nhập lấn sân,B_ND331_TCVN14423,UBND tỉnh,Kẻ lấn sân,,,planning,,,)"
+     R"(on_premises,none,false,false,,,,not_started,)"
+     R"(\"{\"\"system_type\"\":\"\"internal\"\",\"\"information_types\"\":[\"\"public\"\"]}\"\n"})",
+     "Hệ thống nhập lấn sân", 404},
+    {"POST", "/api/v1/contacts",
+     R"({"org_id":{P},"role":"incident_contact","name":"Liên hệ lấn sân","phones":["0912345678"],)"
+     R"("email":"lan.san@example.vn"})",
+     "Liên hệ lấn sân", 404},
+    {"POST", "/api/v1/assets", R"({"system_id":{SB},"kind":"server","name":"Máy chủ lấn sân"})", "Máy chủ lấn sân",
+     404},
+    {"POST", "/api/v1/assets/import",
+     R"({"csv":"system_id,kind,name,ip,os,location,main_device,main_device_kind,internet_connected,anti_malware,)"
+     R"(anti_malware_licensed,last_update_on\n{SB},workstation,Máy trạm nhập lấn sân,,,,false,,false,,false,\n"})",
+     "Máy trạm nhập lấn sân", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
-enum class ListKind { kOrgs, kUsers, kTokens, kAudit, kAuditCsv };
+enum class ListKind { kOrgs, kUsers, kTokens, kAudit, kAuditCsv, kRegistry, kRegistryCsv, kCoverage };
 struct ListRoute {
   const char* target;
   ListKind kind;
@@ -105,6 +170,15 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/audit?limit=500&object_id={userB}", ListKind::kAudit, false},
     {"/api/v1/audit?limit=500&action=auth.", ListKind::kAudit, false},
     {"/api/v1/audit/export.csv", ListKind::kAuditCsv, false},
+    {"/api/v1/systems?limit=500", ListKind::kRegistry, true},
+    {"/api/v1/systems?q=Cong", ListKind::kRegistry, true},
+    {"/api/v1/systems?level=1", ListKind::kRegistry, true},
+    {"/api/v1/assets?limit=500", ListKind::kRegistry, true},
+    {"/api/v1/assets?kind=server", ListKind::kRegistry, true},
+    {"/api/v1/contacts", ListKind::kRegistry, true},
+    {"/api/v1/systems/export.csv", ListKind::kRegistryCsv, true},
+    {"/api/v1/assets/export.csv", ListKind::kRegistryCsv, true},
+    {"/api/v1/assets/coverage", ListKind::kCoverage, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -144,6 +218,9 @@ const char* const kNoObjectScope[] = {
     // The level calculator evaluates the law on the facts sent; it reads and stores nothing.
     "GET /api/v1/compliance/regimes",
     "POST /api/v1/compliance/level",
+    // The CSV templates are fixed documents.
+    "GET /api/v1/systems/import-template.csv",
+    "GET /api/v1/assets/import-template.csv",
 };
 
 void PrintTo(const ObjectRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
@@ -159,6 +236,7 @@ struct World {
   std::string pathA;
   int64_t officerAId = 0, adminAId = 0, userBId = 0, plainUserBId = 0, dualId = 0;
   int64_t tokenAId = 0, tokenBId = 0;
+  int64_t systemB = 0, assetB = 0, accountB = 0, backupB = 0, contactB = 0, dossierB = 0, attachmentB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -226,6 +304,41 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
   w->secretsOfB = {"Sở Công Thương",   "Phòng Quản lý công nghiệp", "Trung tâm Khuyến công",   "admin.congthuong",
                    "canbo.congthuong", "Máy quét Sở Công Thương",   tokenBSecret.substr(0, 10)};
 
+  // B's registry: a system (level 1) with an asset, an account, a backup policy, a dossier with a
+  // file, and a contact of B.
+  auto created = [&](const std::string& path, const std::string& reqBody) {
+    auto r = srv.call(root, "POST", path, reqBody);
+    EXPECT_EQ(r.status, 201) << path << ": " << r.body;
+    return jsonInt(r.body, "id");
+  };
+  w->systemB = created("/api/v1/systems", replaceAll(std::string(kSystemBodyOfA), "{A}", std::to_string(w->B)));
+  // Renamed so that its name is a secret of B.
+  const std::string sysB = "/api/v1/systems/" + std::to_string(w->systemB);
+  auto renamed = srv.call(root, "PUT", sysB,
+                          replaceAll(replaceAll(std::string(kSystemBodyOfA), "{A}", std::to_string(w->B)),
+                                     "Hệ thống đổi tên", "Cổng thông tin Công Thương"));
+  EXPECT_EQ(renamed.status, 200) << renamed.body;
+  w->assetB = created("/api/v1/assets", body({{"system_id", w->systemB},
+                                              {"kind", "server"},
+                                              {"name", "Máy chủ Công Thương"},
+                                              {"anti_malware", "Bkav"},
+                                              {"anti_malware_licensed", true},
+                                              {"last_update_on", "2026-11-01"}}));
+  w->accountB = created(sysB + "/accounts", R"({"name":"quantri.congthuong","privilege":"administrator"})");
+  w->backupB = created(sysB + "/backups", R"({"scope":"CSDL Công Thương","frequency":"daily"})");
+  w->contactB = created("/api/v1/contacts", body({{"org_id", w->B},
+                                                  {"role", "incident_contact"},
+                                                  {"name", "Đầu mối Công Thương"},
+                                                  {"phones", json::array{"0912345678"}},
+                                                  {"email", "dau.moi@congthuong.example.vn"}}));
+  w->dossierB = created(sysB + "/dossiers", "");
+  w->attachmentB =
+      created("/api/v1/dossiers/" + std::to_string(w->dossierB) + "/attachments?kind=overview&filename=congthuong.pdf",
+              "%PDF-1.4 Thuyết minh Công Thương");
+  for (const char* s : {"Cổng thông tin Công Thương", "Máy chủ Công Thương", "quantri.congthuong", "CSDL Công Thương",
+                        "Đầu mối Công Thương", "congthuong.pdf"})
+    w->secretsOfB.emplace_back(s);
+
   // Attempts on B before any list is read: their audit entries must stay out of A's view. Their
   // answers are checked by the table tests (an assertion here would skip the whole suite).
   (void)srv.call(w->adminA, "GET", "/api/v1/users/" + std::to_string(w->userBId));
@@ -271,6 +384,13 @@ class TenantIsolation : public ::testing::Test {
       case Target::kUserB: return w_->userBId;
       case Target::kTokenB: return w_->tokenBId;
       case Target::kRoot: return w_->root;
+      case Target::kSystemB: return w_->systemB;
+      case Target::kAssetB: return w_->assetB;
+      case Target::kAccountB: return w_->accountB;
+      case Target::kBackupB: return w_->backupB;
+      case Target::kContactB: return w_->contactB;
+      case Target::kDossierB: return w_->dossierB;
+      case Target::kAttachmentB: return w_->attachmentB;
     }
     return 0;
   }
@@ -291,12 +411,34 @@ class TenantIsolation : public ::testing::Test {
         ADD_FAILURE() << "B's token is missing from the root administrator's list";
         return "";
       }
+      case Target::kSystemB:
+      case Target::kAssetB:
+      case Target::kAccountB:
+      case Target::kBackupB:
+      case Target::kContactB:
+      case Target::kDossierB:
+      case Target::kAttachmentB: return registrySnapshot();
       default: {
         auto r = srv_->call(root(), "GET", "/api/v1/orgs/" + id);
         EXPECT_EQ(r.status, 200) << r.body;
         return r.body;
       }
     }
+  }
+
+  // Everything of B's registry as the root administrator sees it.
+  static std::string registrySnapshot() {
+    const std::string sys = "/api/v1/systems/" + std::to_string(w_->systemB);
+    std::string all;
+    for (const std::string& path :
+         {sys, sys + "/accounts", sys + "/backups", sys + "/dossiers", "/api/v1/assets/" + std::to_string(w_->assetB),
+          "/api/v1/contacts?org_id=" + std::to_string(w_->B),
+          "/api/v1/attachments/" + std::to_string(w_->attachmentB)}) {
+      auto r = srv_->call(root(), "GET", path);
+      EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+      all += r.body + "\n";
+    }
+    return all;
   }
 
   // Ids of the organisations in A's subtree, as the root administrator sees them now.
@@ -364,7 +506,9 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB", "unitB", "archivedUnitB", "userB", "tokenB", "root"};
+  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB", "userB",    "tokenB",
+                                        "root",     "systemB",  "assetB",        "accountB", "backupB",
+                                        "contactB", "dossierB", "attachmentB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -381,15 +525,19 @@ class CreateRouteIsolation : public TenantIsolation,
 TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
   const auto& [route, target, caller] = GetParam();
   const int64_t parent = targetId(target);
-  auto r = srv().call(as(caller), route.method, route.pattern, replaceAll(route.body, "{P}", std::to_string(parent)));
+  auto r = srv().call(
+      as(caller), route.method, route.pattern,
+      replaceAll(replaceAll(route.body, "{P}", std::to_string(parent)), "{SB}", std::to_string(w().systemB)));
   const int expected = caller == Caller::kTokenA ? route.bearerStatus : 404;
   EXPECT_TRUE(isError(r, expected, expected == 404 ? "not_found" : "forbidden"))
       << route.pattern << " under " << parent << " by " << callerName(caller);
 
   // Nothing was created, seen from the root.
-  const std::string all = srv().call(root(), "GET", "/api/v1/orgs?include_archived=true").body +
-                          srv().call(root(), "GET", "/api/v1/users?limit=500").body +
-                          srv().call(root(), "GET", "/api/v1/tokens").body;
+  const std::string all =
+      srv().call(root(), "GET", "/api/v1/orgs?include_archived=true").body +
+      srv().call(root(), "GET", "/api/v1/users?limit=500").body + srv().call(root(), "GET", "/api/v1/tokens").body +
+      srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
+      srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -436,6 +584,24 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     return;
   }
 
+  if (route.kind == ListKind::kRegistryCsv) {
+    // The first column is org_id (systems) or system_id (assets): never B's.
+    auto rows = parseCsv(r.body);
+    ASSERT_FALSE(rows.empty());
+    for (size_t i = 1; i < rows.size(); ++i) {
+      ASSERT_FALSE(rows[i].empty());
+      EXPECT_NE(rows[i][0], std::to_string(w().B)) << "row " << i;
+      EXPECT_NE(rows[i][0], std::to_string(w().systemB)) << "row " << i;
+    }
+    return;
+  }
+  if (route.kind == ListKind::kCoverage) {
+    // A has no assets: B's server must not be counted.
+    const json::value v = parseJson(r.body);
+    EXPECT_EQ(intOf(&v.at("servers_protected").at("total")), 0) << r.body;
+    return;
+  }
+
   auto items = itemsOf(r.body);
   EXPECT_EQ(totalOf(r.body), static_cast<int64_t>(items.size())) << "the total counts rows that are not shown";
   for (const auto& it : items) {
@@ -470,7 +636,10 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
         }
         break;
       }
-      case ListKind::kAuditCsv: break;
+      case ListKind::kRegistry: EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << row; break;
+      case ListKind::kAuditCsv:
+      case ListKind::kRegistryCsv:
+      case ListKind::kCoverage: break;
     }
   }
 }

@@ -74,7 +74,8 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!workingDays.ok()) throw std::runtime_error(workingDays.error().message);
   api_ = std::make_unique<api::Api>(
       api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value())});
+                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+                   (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";

@@ -100,6 +100,138 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql"},
+      {2, "registry of information systems: systems, assets, accounts, backups, contacts, level dossiers", R"sql(
+CREATE TABLE info_systems (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  regime_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  lead_operator TEXT NOT NULL,
+  operators TEXT NOT NULL DEFAULT '[]',
+  parent_id INTEGER REFERENCES info_systems(id),
+  lifecycle TEXT NOT NULL,
+  go_live_on TEXT,
+  major_change_on TEXT,
+  hosting TEXT NOT NULL,
+  separation TEXT NOT NULL,
+  requires_24x7 INTEGER NOT NULL DEFAULT 0,
+  critical_list INTEGER NOT NULL DEFAULT 0,
+  web_addresses TEXT NOT NULL DEFAULT '[]',
+  public_ips TEXT NOT NULL DEFAULT '[]',
+  security_regulation_issued_on TEXT,
+  plan_status TEXT NOT NULL,
+  facts TEXT NOT NULL DEFAULT '{}',
+  proposed_level INTEGER NOT NULL,
+  approved_level INTEGER,
+  approved_on TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX info_systems_org ON info_systems(org_id);
+CREATE INDEX info_systems_parent ON info_systems(parent_id);
+CREATE INDEX info_systems_level ON info_systems(proposed_level);
+
+CREATE TABLE assets (
+  id INTEGER PRIMARY KEY,
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  ip TEXT NOT NULL DEFAULT '',
+  os TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL DEFAULT '',
+  main_device INTEGER NOT NULL DEFAULT 0,
+  main_device_kind TEXT NOT NULL DEFAULT '',
+  internet_connected INTEGER NOT NULL DEFAULT 0,
+  anti_malware TEXT NOT NULL DEFAULT '',
+  anti_malware_licensed INTEGER NOT NULL DEFAULT 0,
+  last_update_on TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX assets_system ON assets(system_id);
+
+CREATE TABLE system_accounts (
+  id INTEGER PRIMARY KEY,
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
+  privilege TEXT NOT NULL,
+  last_used_at INTEGER,
+  is_default INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (system_id, name)
+);
+
+CREATE TABLE backup_policies (
+  id INTEGER PRIMARY KEY,
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  scope TEXT NOT NULL,
+  frequency TEXT NOT NULL,
+  offline_copy INTEGER NOT NULL DEFAULT 0,
+  offsite_copy INTEGER NOT NULL DEFAULT 0,
+  last_backup_at INTEGER,
+  last_restore_test_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX backup_policies_system ON backup_policies(system_id);
+
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  role TEXT NOT NULL,
+  name TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  phones TEXT NOT NULL DEFAULT '[]',
+  email TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX contacts_org ON contacts(org_id);
+
+CREATE TABLE dossiers (
+  id INTEGER PRIMARY KEY,
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  regime_id TEXT NOT NULL,
+  proposed_level INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  sent_on TEXT,
+  appraised_on TEXT,
+  appraisal_result TEXT NOT NULL DEFAULT '',
+  items_to_fix TEXT NOT NULL DEFAULT '',
+  approved_on TEXT,
+  decision_number TEXT NOT NULL DEFAULT '',
+  decision_body TEXT NOT NULL DEFAULT '',
+  approved_level INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX dossiers_system ON dossiers(system_id);
+
+CREATE TABLE dossier_events (
+  id INTEGER PRIMARY KEY,
+  dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  on_date TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX dossier_events_dossier ON dossier_events(dossier_id);
+
+CREATE TABLE dossier_attachments (
+  id INTEGER PRIMARY KEY,
+  dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL,
+  uploaded_by TEXT NOT NULL
+);
+CREATE INDEX dossier_attachments_dossier ON dossier_attachments(dossier_id);
+)sql"},
   };
   return list;
 }

@@ -113,6 +113,44 @@ class SqliteStore final : public Store {
   Result<SecuritySettings> securitySettings() override;
   Result<SecuritySettings> putSecuritySettings(const Actor& actor, const SecuritySettings& s) override;
 
+  // --- RegistryStore (registry_ops.cpp)
+  Result<Page<InfoSystem>> listSystems(const Actor& actor, const SystemQuery& q) override;
+  Result<InfoSystem> getSystem(const Actor& actor, int64_t id) override;
+  Result<InfoSystem> createSystem(const Actor& actor, const SystemFields& f, const SystemLeveler& leveler) override;
+  Result<InfoSystem> updateSystem(const Actor& actor, int64_t id, const SystemFields& f,
+                                  const SystemLeveler& leveler) override;
+  Status deleteSystem(const Actor& actor, int64_t id, const SystemLeveler& leveler) override;
+  Result<std::vector<int64_t>> importSystems(const Actor& actor, const std::vector<SystemFields>& rows,
+                                             const SystemLeveler& leveler) override;
+  Result<std::vector<InfoSystem>> systemComponents(const Actor& actor, int64_t id) override;
+  Result<Page<Asset>> listAssets(const Actor& actor, const AssetQuery& q) override;
+  Result<Asset> getAsset(const Actor& actor, int64_t id) override;
+  Result<Asset> createAsset(const Actor& actor, const AssetFields& f) override;
+  Result<Asset> updateAsset(const Actor& actor, int64_t id, const AssetFields& f) override;
+  Status deleteAsset(const Actor& actor, int64_t id) override;
+  Result<std::vector<int64_t>> importAssets(const Actor& actor, const std::vector<AssetFields>& rows) override;
+  Result<AssetCoverage> assetCoverage(const Actor& actor, std::optional<int64_t> orgId,
+                                      const std::string& updatedSince) override;
+  Result<std::vector<SystemAccount>> listAccounts(const Actor& actor, int64_t systemId) override;
+  Result<SystemAccount> createAccount(const Actor& actor, int64_t systemId, const AccountFields& f) override;
+  Result<SystemAccount> updateAccount(const Actor& actor, int64_t id, const AccountFields& f) override;
+  Status deleteAccount(const Actor& actor, int64_t id) override;
+  Result<std::vector<BackupPolicy>> listBackups(const Actor& actor, int64_t systemId) override;
+  Result<BackupPolicy> createBackup(const Actor& actor, int64_t systemId, const BackupFields& f) override;
+  Result<BackupPolicy> updateBackup(const Actor& actor, int64_t id, const BackupFields& f) override;
+  Status deleteBackup(const Actor& actor, int64_t id) override;
+  Result<Page<Contact>> listContacts(const Actor& actor, std::optional<int64_t> orgId) override;
+  Result<Contact> createContact(const Actor& actor, const ContactFields& f) override;
+  Result<Contact> updateContact(const Actor& actor, int64_t id, const ContactFields& f) override;
+  Status deleteContact(const Actor& actor, int64_t id) override;
+  Result<std::vector<Dossier>> listDossiers(const Actor& actor, int64_t systemId) override;
+  Result<Dossier> getDossier(const Actor& actor, int64_t id) override;
+  Result<Dossier> createDossier(const Actor& actor, int64_t systemId) override;
+  Result<Dossier> transitionDossier(const Actor& actor, int64_t id, const DossierTransition& t) override;
+  Result<std::vector<Attachment>> listAttachments(const Actor& actor, int64_t dossierId) override;
+  Result<Attachment> addAttachment(const Actor& actor, int64_t dossierId, const Attachment& a) override;
+  Result<Attachment> getAttachment(const Actor& actor, int64_t id) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;
