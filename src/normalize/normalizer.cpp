@@ -20,7 +20,7 @@ using ingest::SyslogMessage;
 
 // ---- the compiled catalog ---------------------------------------------------------------------
 
-enum class MapType : uint8_t { kString, kLower, kInt, kIp, kOutcome, kEpochMs };
+enum class MapType : uint8_t { kString, kLower, kInt, kIp, kIpIn, kOutcome, kEpochMs };
 
 struct MapEntry {
   std::string field;
@@ -227,13 +227,15 @@ struct Loader {
         e.type = MapType::kInt;
       } else if (type == "ip") {
         e.type = MapType::kIp;
+      } else if (type == "ipin") {
+        e.type = MapType::kIpIn;
       } else if (type == "outcome") {
         e.type = MapType::kOutcome;
       } else if (type == "epochms") {
         e.type = MapType::kEpochMs;
       } else {
         return err(v, where + ": keys." + std::string(k.str()) + ": unknown type \"" + type +
-                          "\" (string, lower, int, ip, outcome, epochms)");
+                          "\" (string, lower, int, ip, ipin, outcome, epochms)");
       }
       if (e.field.empty()) return err(v, where + ": keys." + std::string(k.str()) + ": empty field name");
       m->keys.emplace(std::string(k.str()), std::move(e));
@@ -648,6 +650,19 @@ class Filler {
           e_.setOwnedName(map.prefix, key, ValueType::kString, value);  // kept, not lost
         }
         return;
+      case MapType::kIpIn: {
+        // The address inside a value such as "https(4.3.5.253)"; the value is kept as sent.
+        if (!map.prefix.empty()) e_.setOwnedName(map.prefix, key, ValueType::kString, value);
+        const size_t open = value.find('(');
+        const size_t close = value.find(')', open == std::string_view::npos ? 0 : open);
+        if (open != std::string_view::npos && close != std::string_view::npos) {
+          const std::string_view inner = value.substr(open + 1, close - open - 1);
+          if (isIpAddress(inner)) e_.setIp(me.field, inner);
+        } else if (isIpAddress(value)) {
+          e_.setIp(me.field, value);
+        }
+        return;
+      }
       case MapType::kOutcome: e_.setString(me.field, outcome(value)); return;
       case MapType::kEpochMs:
         if (isDigits(value)) {
