@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -169,6 +170,9 @@ TEST(NormalizeCorpus, WazuhLabelledLinesAreRecognisedWithTheirKeyFields) {
     c.withRule += e.has("vigil.rule") ? 1 : 0;
     if (!recognised && ++misses <= 20)
       std::cout << "  unrecognised (" << decoder << "): " << log.substr(0, 200) << "\n";
+    // VIGIL_NORMALIZE_VERBOSE=1: also the lines no specific rule describes, to grow the catalog.
+    if (recognised && !e.has("vigil.rule") && std::getenv("VIGIL_NORMALIZE_VERBOSE") != nullptr)
+      std::cout << "  generic only (" << decoder << "): " << log.substr(0, 200) << "\n";
     // Key fields: the addresses of the line, except the header's host (the sender, not a party).
     std::set<std::string> ips = addressesIn(log);
     ips.erase(std::string(e.getText("host.name")));
@@ -182,6 +186,9 @@ TEST(NormalizeCorpus, WazuhLabelledLinesAreRecognisedWithTheirKeyFields) {
       }
       if (!found && recognised) std::cout << "  no key IP (" << decoder << "): " << log.substr(0, 200) << "\n";
     }
+    if (std::getenv("VIGIL_NORMALIZE_VERBOSE") != nullptr && !e.has("user.name") &&
+        (log.find("user") != std::string::npos || log.find("USER") != std::string::npos))
+      std::cout << "  no user.name (" << decoder << "): " << log.substr(0, 200) << "\n";
     if (const std::string_view user = e.getText("user.name"); !user.empty()) {
       ++c.users;
       EXPECT_NE(log.find(user), std::string::npos) << "user.name " << user << " is not in the line: " << log;
