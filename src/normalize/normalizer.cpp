@@ -58,7 +58,8 @@ struct VendorEntry {
   std::string product;  // "" = any
   std::string dataset;
   std::vector<Constant> fields;
-  std::string mapName;  // "" = the "cef"/"leef" map
+  std::string mapName;                                           // "" = the "cef"/"leef" map
+  std::unordered_map<std::string, std::vector<Constant>> codes;  // event code -> more constants
   const FieldMap* map = nullptr;
 };
 
@@ -247,7 +248,7 @@ struct Loader {
 
   Result<void> vendor(const toml::table& t, std::vector<VendorEntry>& into, const char* kind) {
     std::string where = kind;
-    if (auto e = onlyKeys(t, {"vendor", "product", "dataset", "fields", "map"}, where)) return *e;
+    if (auto e = onlyKeys(t, {"vendor", "product", "dataset", "fields", "map", "codes"}, where)) return *e;
     VendorEntry v;
     VIGIL_ASSIGN_OR_RETURN(v.vendor, text(t, "vendor", where, true));
     where += " " + v.vendor;
@@ -255,6 +256,18 @@ struct Loader {
     VIGIL_ASSIGN_OR_RETURN(v.dataset, text(t, "dataset", where, true));
     VIGIL_ASSIGN_OR_RETURN(v.fields, constants(t, where));
     VIGIL_ASSIGN_OR_RETURN(v.mapName, text(t, "map", where, false));
+    if (const toml::node* n = t.get("codes")) {
+      const toml::table* codes = n->as_table();
+      if (codes == nullptr) return err(*n, where + ": codes must be a table { CODE = { \"ecs.name\" = \"value\" } }");
+      for (const auto& [code, spec] : *codes) {
+        if (!spec.is_table()) return err(spec, where + ": codes." + std::string(code.str()) + " must be a table");
+        toml::table wrapped;
+        wrapped.insert("fields", *spec.as_table());
+        std::vector<Constant> c;
+        VIGIL_ASSIGN_OR_RETURN(c, constants(wrapped, where + ": codes." + std::string(code.str())));
+        v.codes.emplace(std::string(code.str()), std::move(c));
+      }
+    }
     into.push_back(std::move(v));
     return {};
   }
@@ -723,8 +736,11 @@ class Filler {
     const FieldMap* map = v != nullptr && v->map != nullptr ? v->map : cat_.cefMap;
     if (map != nullptr) applyFields(c.extension.fields, *map);
     e_.setString("event.dataset", v != nullptr ? std::string_view(v->dataset) : std::string_view("cef"));
-    if (v != nullptr)
+    if (v != nullptr) {
       for (const Constant& k : v->fields) setText(k.name, k.value);
+      if (const auto code = v->codes.find(std::string(c.signatureId)); code != v->codes.end())
+        for (const Constant& k : code->second) setText(k.name, k.value);
+    }
     e_.setString("vigil.rule", "cef");
   }
 
