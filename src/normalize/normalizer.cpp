@@ -27,11 +27,19 @@ struct MapEntry {
   MapType type = MapType::kString;
 };
 
+// Lookups by string_view without building a std::string.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+
 // Payload keys to ECS fields. Keys not listed go under `prefix` + key (dropped when prefix is "").
 struct FieldMap {
   std::string name;
   std::string prefix;
-  std::unordered_map<std::string, MapEntry> keys;
+  TextMap<MapEntry> keys;
 };
 
 struct Constant {
@@ -58,14 +66,14 @@ struct VendorEntry {
   std::string product;  // "" = any
   std::string dataset;
   std::vector<Constant> fields;
-  std::string mapName;                                           // "" = the "cef"/"leef" map
-  std::unordered_map<std::string, std::vector<Constant>> codes;  // event code -> more constants
+  std::string mapName;                   // "" = the "cef"/"leef" map
+  TextMap<std::vector<Constant>> codes;  // event code -> more constants
   const FieldMap* map = nullptr;
 };
 
 struct Catalog {
   std::vector<std::unique_ptr<Rule>> rules;  // stable addresses: events point at their strings
-  std::unordered_map<std::string, std::vector<const Rule*>> byProgram;
+  TextMap<std::vector<const Rule*>> byProgram;
   std::vector<const Rule*> anyProgram;
   std::map<std::string, std::unique_ptr<FieldMap>, std::less<>> maps;
   std::vector<VendorEntry> cef, leef;
@@ -495,9 +503,10 @@ class Filler {
  private:
   bool tryProgram(std::string_view name) {
     if (name.size() > 64) return false;
-    std::string key(name);  // program names fit the small-string buffer: no allocation
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const auto it = cat_.byProgram.find(key);
+    char lower[64];
+    for (size_t i = 0; i < name.size(); ++i)
+      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    const auto it = cat_.byProgram.find(std::string_view(lower, name.size()));
     if (it == cat_.byProgram.end()) return false;
     for (const Rule* r : it->second)
       if (tryRule(*r)) return true;
@@ -629,7 +638,7 @@ class Filler {
   }
 
   void applyField(std::string_view key, std::string_view value, const FieldMap& map) {
-    const auto it = map.keys.find(std::string(key));
+    const auto it = map.keys.find(key);
     if (it == map.keys.end()) {
       if (!map.prefix.empty() && !value.empty()) e_.setOwnedName(map.prefix, key, ValueType::kString, value);
       return;
@@ -703,7 +712,7 @@ class Filler {
         std::copy_n("Label", 5, labelKey + f.key.size());
         const std::string_view lk(labelKey, f.key.size() + 5);
         for (const ingest::Field& l : fields) {
-          if (l.key == lk && !l.value.empty() && !map.prefix.empty() && !map.keys.contains(std::string(f.key))) {
+          if (l.key == lk && !l.value.empty() && !map.prefix.empty() && !map.keys.contains(f.key)) {
             e_.setOwnedName(map.prefix, l.value, ValueType::kString, f.value);
             goto next;
           }
@@ -738,7 +747,7 @@ class Filler {
     e_.setString("event.dataset", v != nullptr ? std::string_view(v->dataset) : std::string_view("cef"));
     if (v != nullptr) {
       for (const Constant& k : v->fields) setText(k.name, k.value);
-      if (const auto code = v->codes.find(std::string(c.signatureId)); code != v->codes.end())
+      if (const auto code = v->codes.find(c.signatureId); code != v->codes.end())
         for (const Constant& k : code->second) setText(k.name, k.value);
     }
     e_.setString("vigil.rule", "cef");
