@@ -2,6 +2,7 @@
 // Whatever the bytes, the event keeps the raw text, has a @timestamp and a message, and every
 // field has a non-empty name.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -12,7 +13,10 @@ namespace {
 const vigil::normalize::Normalizer& normalizer() {
   static const vigil::normalize::Normalizer* n = [] {
     auto r = vigil::normalize::Normalizer::load(VIGIL_NORMALIZE_CATALOG_DIR);
-    if (!r) std::abort();  // the catalog in the source tree must load
+    if (!r) {  // the catalog in the source tree must load
+      std::fprintf(stderr, "catalog: %s\n", r.error().message.c_str());
+      std::abort();
+    }
     return new vigil::normalize::Normalizer(std::move(*r));
   }();
   return *n;
