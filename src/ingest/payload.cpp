@@ -196,6 +196,14 @@ Result<LeefEvent> parseLeef(std::string_view text) {
   return ev;
 }
 
+namespace {
+
+// Space, tab, and GS (0x1D): Linux audit's enriched format separates the interpreted fields
+// ("UID=\"alice\"") from the raw ones with it.
+bool isKvSeparator(char c) { return c == ' ' || c == '\t' || c == '\x1d'; }
+
+}  // namespace
+
 Result<FieldList> parseKeyValue(std::string_view s) {
   FieldList list;
   list.fields.reserve(kTypicalFields);
@@ -203,11 +211,11 @@ Result<FieldList> parseKeyValue(std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) ++i;
+    while (i < n && isKvSeparator(s[i])) ++i;
     const size_t ks = i;
-    while (i < n && s[i] != '=' && s[i] != ' ' && s[i] != '\t') ++i;
+    while (i < n && s[i] != '=' && !isKvSeparator(s[i])) ++i;
     if (i >= n || s[i] != '=' || i == ks) {  // a token without '=': skip it
-      while (i < n && s[i] != ' ' && s[i] != '\t') ++i;
+      while (i < n && !isKvSeparator(s[i])) ++i;
       continue;
     }
     const std::string_view key = s.substr(ks, i - ks);
@@ -228,7 +236,7 @@ Result<FieldList> parseKeyValue(std::string_view s) {
       if (i < n) ++i;
     } else {
       const size_t vs = i;
-      while (i < n && s[i] != ' ' && s[i] != '\t') ++i;
+      while (i < n && !isKvSeparator(s[i])) ++i;
       value = trimRight(s.substr(vs, i - vs));
     }
     list.fields.push_back({key, value});

@@ -49,7 +49,8 @@ struct LeefEvent {
 };
 Result<LeefEvent> parseLeef(std::string_view text);
 
-// key=value pairs separated by spaces; values may be double-quoted (\" and \\ decoded) or empty
+// key=value pairs separated by spaces (or tabs, or the GS byte 0x1D of Linux audit records); values may be
+// double-quoted (\" and \\ decoded) or empty
 // ("key=" or key=""). Tokens without '=' are skipped. An unterminated quote runs to the end.
 // Error when no pair is found.
 Result<FieldList> parseKeyValue(std::string_view text);

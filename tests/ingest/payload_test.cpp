@@ -190,6 +190,18 @@ TEST(KeyValue, OddTokens) {
   EXPECT_EQ(*r->find("n"), std::string_view("\0", 1));
 }
 
+// Linux audit's enriched format: the interpreted fields follow a GS byte (0x1D), not a space.
+TEST(KeyValue, GroupSeparatorSeparatesPairs) {
+  auto r = parseKeyValue(
+      "key=\"wazuh_execution\"\x1d"
+      "ARCH=x86_64 UID=\"alice\"");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r->find("key"), "wazuh_execution");
+  ASSERT_NE(r->find("ARCH"), nullptr);
+  EXPECT_EQ(*r->find("ARCH"), "x86_64");
+  EXPECT_EQ(*r->find("UID"), "alice");
+}
+
 TEST(KeyValue, NoPairIsAnError) {
   for (const char* text : {"", "   ", "just words", "= =x"}) {
     auto r = parseKeyValue(text);
