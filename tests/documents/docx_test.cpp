@@ -38,8 +38,9 @@ TEST(FormLibrary, LoadsEveryTemplateAndEachHasSampleData) {
   ASSERT_TRUE(lib);
   std::vector<std::string> ids;
   for (const auto* f : lib->forms()) ids.push_back(f->id);
-  const std::vector<std::string> expected = {"nd331-mau-01", "nd331-mau-02", "nd331-mau-03", "nd331-mau-04",
-                                             "nd331-mau-05", "nd331-mau-06", "nd331-mau-07", "nd331-mau-08"};
+  const std::vector<std::string> expected = {"nd331-mau-01", "nd331-mau-02", "nd331-mau-03",
+                                             "nd331-mau-04", "nd331-mau-05", "nd331-mau-06",
+                                             "nd331-mau-07", "nd331-mau-08", "tt12-dieu-14"};
   for (const auto& id : expected) EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
   for (const auto& id : ids) {
     EXPECT_TRUE(std::filesystem::exists(test::samplesDir() / (id + ".toml"))) << "no sample data for " << id;
@@ -117,7 +118,8 @@ TEST_P(EveryForm, RendersEveryValueEscapedWithTheOfficialLayout) {
 
 INSTANTIATE_TEST_SUITE_P(Forms, EveryForm,
                          ::testing::Values("nd331-mau-01", "nd331-mau-02", "nd331-mau-03", "nd331-mau-04",
-                                           "nd331-mau-05", "nd331-mau-06", "nd331-mau-07", "nd331-mau-08"),
+                                           "nd331-mau-05", "nd331-mau-06", "nd331-mau-07", "nd331-mau-08",
+                                           "tt12-dieu-14"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)

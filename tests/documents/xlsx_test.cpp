@@ -114,6 +114,23 @@ TEST(Xlsx, AnnualReportReadsBackWithTheRightCells) {
   EXPECT_NE(systems.xml().find("<col "), std::string::npos) << "column widths are set";
 }
 
+TEST(Xlsx, RegimeAReportHasOneSheetPerTable) {
+  auto lib = FormLibrary::load(test::templatesDir());
+  ASSERT_TRUE(lib.ok()) << lib.error().message;
+  auto file = (*lib)->renderXlsx("tt12-dieu-14", test::loadSample("tt12-dieu-14"));
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  const Sheet systems(file->bytes, 1), requirements(file->bytes, 2), operators(file->bytes, 3);
+  EXPECT_EQ(systems.text("A2"), "Thông tư 12/2022/TT-BTTTT, Điều 13, Điều 14");
+  EXPECT_EQ(systems.text("B6"), "Cơ sở dữ liệu giá &amp; tài sản công");
+  EXPECT_EQ(systems.value("D6"), "2");
+  EXPECT_EQ(systems.text("F6"), "Mới triển khai một phần");
+  EXPECT_EQ(systems.value("B7"), "2") << "the totals row counts the systems";
+  EXPECT_EQ(requirements.text("D5"), "Chưa đáp ứng đầy đủ");
+  EXPECT_EQ(requirements.text("E5"), "Đầu tư thiết bị dự phòng trong Quý II/2027");
+  EXPECT_EQ(operators.text("D5"), "Hoàng Thu Trang, Chánh Văn phòng");
+  EXPECT_EQ(operators.cell("A6"), "") << "one operator, no totals row";
+}
+
 TEST(Xlsx, SumTotalsAndRefusals) {
   XlsxSheet sheet;
   sheet.name = "Số liệu";
