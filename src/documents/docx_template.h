@@ -1,11 +1,13 @@
 // A WordprocessingML body (word/document.xml) with placeholders, checked against a form definition
 // when loaded and filled from FormData when rendered.
 //
-// Placeholders: {{field}} for a scalar field; {{table.column}} for a cell. A table row (<w:tr>)
-// holding cell placeholders is repeated once per data row; {{table.column}} of a row_number column
-// gives 1, 2, 3... Every placeholder must sit inside the text of a <w:t xml:space="preserve">
-// element (so it can become several lines); each table has at most one repeated row, and a row
-// belongs to one table. Values are XML-escaped; a line feed becomes <w:br/>, a tab <w:tab/>.
+// Placeholders: {{field}} for a scalar field; {{table.column}} for a cell. The cells of a table
+// are repeated once per data row, either as a table row (the <w:tr> holding them) or as a section:
+// everything between a paragraph holding only {{#table}} and one holding {{/table}} (the two
+// marker paragraphs are dropped). {{table.column}} of a row_number column gives 1, 2, 3... Every
+// placeholder sits inside the text of a <w:t xml:space="preserve"> element (so it can become
+// several lines); a table has one repeated row or section; a row belongs to one table; sections do
+// not nest. Values are XML-escaped; a line feed becomes <w:br/>, a tab <w:tab/>.
 #pragma once
 
 #include <set>
@@ -19,8 +21,9 @@ namespace vigil::documents {
 
 class DocxTemplate {
  public:
-  // Errors name "origin:line: what" (unknown placeholder, placeholder outside <w:t>, unclosed
-  // braces, a row with two tables, a table with two rows).
+  // Errors name "origin:line: what" (unknown placeholder or section, placeholder outside <w:t>,
+  // unclosed braces, a cell outside its repeated part, a row with two tables, a table repeated in
+  // two places, unpaired or nested section markers).
   static Result<DocxTemplate> parse(const std::string& xml, const FormDefinition& def, const std::string& origin);
 
   // The filled document.xml. The data must have passed checkFormData for `def`.

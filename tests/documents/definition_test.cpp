@@ -47,6 +47,17 @@ TEST(DocxTemplate, PlaceholdersAreCheckedAtLoad) {
       {"<w:tbl><w:tr><w:tc><w:p><w:r>" + kT + "{{rows.x}}</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r>" + kT +
            "{{rows.x}}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>",
        "more than one repeated row"},
+      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{rows.x}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>", ""},
+      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{rows.x}}</w:t></w:p>", "{{#rows}} without its {{/rows}}"},
+      {"<w:p>" + kT + "{{rows.x}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>", "{{/rows}} without its {{#rows}}"},
+      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{#other}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>",
+       "sections cannot nest"},
+      {"<w:p>" + kT + "{{#rows}} {{rows.x}} {{/rows}}</w:t></w:p>", "paragraph of their own"},
+      {"<w:p>" + kT + "{{#nothing}}</w:t></w:p>", "unknown section {{#nothing}}"},
+      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p><w:p>" + kT + "{{rows.x}}</w:t></w:p>",
+       "not inside a table row <w:tr> nor a section {{#rows}}"},
+      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{other.x}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>",
+       "outside the repeated row or section of table 'other'"},
   };
   for (const auto& c : cases) {
     auto t = DocxTemplate::parse(c.xml, def, "t.xml");
@@ -74,6 +85,19 @@ TEST(DocxTemplate, RepeatsTheMarkedRowPerDataRow) {
                                  "3|&lt;ba&gt;|A&amp;B</w:t></w:tc></w:tr></w:tbl>");
   data.tables["rows"].clear();
   EXPECT_EQ(t->render(data), "<w:tbl><w:tr><w:tc>" + kT + "STT</w:t></w:tc></w:tr></w:tbl>");
+}
+
+TEST(DocxTemplate, RepeatsASectionOfParagraphsPerDataRow) {
+  const FormDefinition def = smallForm();
+  const std::string xml = "<w:p>" + kT + "{{name}}</w:t></w:p>\n<w:p>" + kT + "{{#rows}}</w:t></w:p>\n<w:p>" + kT +
+                          "({{rows.no}}) {{rows.x}}</w:t></w:p>\n<w:p>" + kT + "{{/rows}}</w:t></w:p>\n<w:p/>";
+  auto t = DocxTemplate::parse(xml, def, "t.xml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  FormData data;
+  data.fields["name"] = "Báo cáo";
+  data.tables["rows"] = {{{"x", "Sở Nội vụ"}}, {{"x", "Sở Tài chính"}}};
+  EXPECT_EQ(t->render(data), "<w:p>" + kT + "Báo cáo</w:t></w:p>\n\n<w:p>" + kT + "(1) Sở Nội vụ</w:t></w:p>\n\n<w:p>" + kT +
+                                 "(2) Sở Tài chính</w:t></w:p>\n\n<w:p/>");
 }
 
 struct DefinitionCase {
