@@ -117,7 +117,8 @@ Result<DocxTemplate> DocxTemplate::parse(const std::string& xml, const FormDefin
     size_t j = i + 1;
     while (j < found.size() && found[j].name != "/" + open.table) {
       if (found[j].name[0] == '#' || found[j].name[0] == '/')
-        return err(found[j].begin, "sections cannot nest or interleave: {{" + found[j].name + "}} inside {{" + open.name + "}}");
+        return err(found[j].begin,
+                   "sections cannot nest or interleave: {{" + found[j].name + "}} inside {{" + open.name + "}}");
       ++j;
     }
     if (j == found.size()) return err(open.begin, "{{" + open.name + "}} without its {{/" + open.table + "}}");

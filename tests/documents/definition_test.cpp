@@ -47,7 +47,8 @@ TEST(DocxTemplate, PlaceholdersAreCheckedAtLoad) {
       {"<w:tbl><w:tr><w:tc><w:p><w:r>" + kT + "{{rows.x}}</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r>" + kT +
            "{{rows.x}}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>",
        "more than one repeated row"},
-      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{rows.x}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>", ""},
+      {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{rows.x}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>",
+       ""},
       {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{rows.x}}</w:t></w:p>", "{{#rows}} without its {{/rows}}"},
       {"<w:p>" + kT + "{{rows.x}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>", "{{/rows}} without its {{#rows}}"},
       {"<w:p>" + kT + "{{#rows}}</w:t></w:p><w:p>" + kT + "{{#other}}</w:t></w:p><w:p>" + kT + "{{/rows}}</w:t></w:p>",
@@ -96,8 +97,8 @@ TEST(DocxTemplate, RepeatsASectionOfParagraphsPerDataRow) {
   FormData data;
   data.fields["name"] = "Báo cáo";
   data.tables["rows"] = {{{"x", "Sở Nội vụ"}}, {{"x", "Sở Tài chính"}}};
-  EXPECT_EQ(t->render(data), "<w:p>" + kT + "Báo cáo</w:t></w:p>\n\n<w:p>" + kT + "(1) Sở Nội vụ</w:t></w:p>\n\n<w:p>" + kT +
-                                 "(2) Sở Tài chính</w:t></w:p>\n\n<w:p/>");
+  EXPECT_EQ(t->render(data), "<w:p>" + kT + "Báo cáo</w:t></w:p>\n\n<w:p>" + kT + "(1) Sở Nội vụ</w:t></w:p>\n\n<w:p>" +
+                                 kT + "(2) Sở Tài chính</w:t></w:p>\n\n<w:p/>");
 }
 
 struct DefinitionCase {
