@@ -1,6 +1,7 @@
 #include "documents/form_library.h"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -58,7 +59,11 @@ Status checkPlain(const std::string& text, const FormDefinition& def, const std:
 
 Cell toCell(const std::string& value, ValueKind kind) {
   if (text::trim(value).empty()) return std::monostate{};
-  if (kind == ValueKind::kNumber) return std::stod(value);
+  if (kind == ValueKind::kNumber) {  // checked by checkFormData; from_chars ignores the C locale
+    double d = 0;
+    std::from_chars(value.data(), value.data() + value.size(), d);
+    return d;
+  }
   if (kind == ValueKind::kDate) return parseDate(value).value();  // checked by checkFormData
   return value;
 }

@@ -112,6 +112,9 @@ TEST_P(EveryForm, RendersEveryValueEscapedWithTheOfficialLayout) {
   }
   EXPECT_EQ(countOf(*xml, "<w:tr>"), countOf(tpl, "<w:tr>") - repeated + dataRows);
 
+  // Times New Roman on every run of the body, and as the default of the styles, at 13 pt.
+  EXPECT_GT(countOf(*xml, "<w:r>"), 10u);
+  EXPECT_EQ(countOf(*xml, "<w:r>"), countOf(*xml, "<w:r><w:rPr><w:rFonts w:ascii=\"Times New Roman\""));
   auto styles = readZipEntry(file->bytes, "word/styles.xml");
   ASSERT_TRUE(styles.ok());
   EXPECT_NE(styles->find("<w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\""), std::string::npos);
