@@ -147,15 +147,13 @@ class Loader {
     return n;
   }
 
-  const toml::array* tables(const toml::table& root, std::string_view key, Error& e, bool& bad) const {
-    const toml::node* n = root.get(key);
-    if (!n) return nullptr;
+  // The array of tables `key` ([[key]]); nullptr when absent.
+  Result<const toml::array*> tables(const toml::table& t, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (!n) return static_cast<const toml::array*>(nullptr);
     const auto* a = n->as_array();
-    if (!a || !a->is_array_of_tables()) {
-      e = err(*n, "'" + std::string(key) + "' must be an array of tables ([[" + std::string(key) + "]])");
-      bad = true;
-      return nullptr;
-    }
+    if (!a || !a->is_array_of_tables())
+      return err(*n, "'" + std::string(key) + "' must be an array of tables ([[" + std::string(key) + "]])");
     return a;
   }
 
@@ -186,9 +184,8 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
   VIGIL_ASSIGN_OR_RETURN(def.source.article, L.text(*source, "article", true));
 
   std::set<std::string> names;
-  Error e;
-  bool bad = false;
-  if (const auto* fields = L.tables(root, "field", e, bad)) {
+  VIGIL_ASSIGN_OR_RETURN(const toml::array* fields, L.tables(root, "field"));
+  if (fields) {
     for (const auto& n : *fields) {
       const auto& t = *n.as_table();
       if (auto ke = L.onlyKeys(t, {"name", "label", "required", "kind", "values"})) return *ke;
@@ -202,8 +199,8 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
       def.fields.push_back(std::move(f));
     }
   }
-  if (bad) return e;
-  if (const auto* tables = L.tables(root, "table", e, bad)) {
+  VIGIL_ASSIGN_OR_RETURN(const toml::array* tables, L.tables(root, "table"));
+  if (tables) {
     for (const auto& n : *tables) {
       const auto& t = *n.as_table();
       if (auto ke = L.onlyKeys(t, {"name", "label", "required", "column"})) return *ke;
@@ -212,8 +209,7 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
       VIGIL_ASSIGN_OR_RETURN(table.label, L.text(t, "label", true));
       VIGIL_ASSIGN_OR_RETURN(table.required, L.flag(t, "required"));
       if (!names.insert(table.name).second) return L.err(t, "the name '" + table.name + "' is defined twice");
-      const auto* columns = L.tables(t, "column", e, bad);
-      if (bad) return e;
+      VIGIL_ASSIGN_OR_RETURN(const toml::array* columns, L.tables(t, "column"));
       if (!columns || columns->empty()) return L.err(t, "table '" + table.name + "' has no [[table.column]]");
       for (const auto& cn : *columns) {
         const auto& ct = *cn.as_table();
@@ -248,8 +244,8 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
       def.tables.push_back(std::move(table));
     }
   }
-  if (bad) return e;
-  if (const auto* sheets = L.tables(root, "xlsx_sheet", e, bad)) {
+  VIGIL_ASSIGN_OR_RETURN(const toml::array* sheets, L.tables(root, "xlsx_sheet"));
+  if (sheets) {
     for (const auto& n : *sheets) {
       const auto& t = *n.as_table();
       if (auto ke = L.onlyKeys(t, {"name", "title", "fields", "table"})) return *ke;
@@ -271,10 +267,11 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
       if (s.table.empty() == s.fields.empty())
         return L.err(t, "a sheet shows either 'fields' or one 'table', not both or neither");
       if (!s.table.empty() && !def.table(s.table)) return L.err(t, "unknown table '" + s.table + "'");
+      for (const auto& other : def.xlsxSheets)
+        if (other.name == s.name) return L.err(t, "sheet name '" + s.name + "' is used twice");
       def.xlsxSheets.push_back(std::move(s));
     }
   }
-  if (bad) return e;
   return def;
 }
 

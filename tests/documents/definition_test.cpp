@@ -130,6 +130,12 @@ TEST(FormDefinition, BadFilesAreRefusedWithFileAndLine) {
        "\"A\"\n",
        "missing 'note'"},
       {"id = \"x\"\ntitle = \"T\n", "syntax error"},
+      {"field = \"a\"\n" + head, ":1: 'field' must be an array of tables"},
+      {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\n[[xlsx_sheet]]\nname = \"S\"\ntitle = \"T\"\nfields = [\"a\"]\n"
+              "[[xlsx_sheet]]\nname = \"S\"\ntitle = \"U\"\nfields = [\"a\"]\n",
+       "sheet name 'S' is used twice"},
+      {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\n[[xlsx_sheet]]\nname = \"S\"\ntitle = \"T\"\nfields = [\"b\"]\n",
+       "fields lists an unknown field"},
   };
   const auto dir = std::filesystem::temp_directory_path() / ("vigil-docdef-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
