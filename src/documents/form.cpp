@@ -53,8 +53,8 @@ bool isNumber(std::string_view s) {
 }
 
 // Checks one value: UTF-8, no control characters but LF, CR LF and tab, size, kind.
-Status checkValue(const std::string& where, std::string_view v, ValueKind kind,
-                  const std::vector<std::string>& values) {
+Status checkValue(const std::string& where, std::string_view v, ValueKind kind, const std::vector<std::string>& values,
+                  bool multiple) {
   if (v.size() > kMaxValueBytes) return Error::validation(where, "longer than 65536 bytes");
   if (!text::isValidUtf8(v)) return Error::validation(where, "not valid UTF-8");
   std::string lines(v);
@@ -69,10 +69,29 @@ Status checkValue(const std::string& where, std::string_view v, ValueKind kind,
     auto d = parseDate(v);
     if (!d.ok()) return Error::validation(where, d.error().message);
   }
-  if (!values.empty() && std::find(values.begin(), values.end(), v) == values.end()) {
+  if (kind == ValueKind::kDateTime) {
+    auto d = parseDateTime(v);
+    if (!d.ok()) return Error::validation(where, d.error().message);
+  }
+  if (values.empty()) return {};
+  std::vector<std::string> items;
+  if (multiple) {
+    std::stringstream lines{std::string(v)};
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (isBlank(line)) continue;
+      if (std::find(items.begin(), items.end(), line) != items.end())
+        return Error::validation(where, "'" + line + "' is listed twice");
+      items.push_back(line);
+    }
+  } else {
+    items.emplace_back(v);
+  }
+  for (const auto& item : items) {
+    if (std::find(values.begin(), values.end(), item) != values.end()) continue;
     std::string list;
     for (const auto& a : values) list += (list.empty() ? "\"" : ", \"") + a + "\"";
-    return Error::validation(where, "'" + std::string(v) + "' is not one of " + list);
+    return Error::validation(where, "'" + item + "' is not one of " + list);
   }
   return {};
 }
@@ -124,7 +143,8 @@ class Loader {
     if (k.empty() || k == "text") return ValueKind::kText;
     if (k == "number") return ValueKind::kNumber;
     if (k == "date") return ValueKind::kDate;
-    return err(*t.get("kind"), "kind must be text, number or date, not '" + k + "'");
+    if (k == "datetime") return ValueKind::kDateTime;
+    return err(*t.get("kind"), "kind must be text, number, date or datetime, not '" + k + "'");
   }
 
   Result<std::vector<std::string>> values(const toml::table& t) const {
@@ -188,13 +208,15 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
   if (fields) {
     for (const auto& n : *fields) {
       const auto& t = *n.as_table();
-      if (auto ke = L.onlyKeys(t, {"name", "label", "required", "kind", "values"})) return *ke;
+      if (auto ke = L.onlyKeys(t, {"name", "label", "required", "kind", "values", "multiple"})) return *ke;
       FieldDef f;
       VIGIL_ASSIGN_OR_RETURN(f.name, L.name(t));
       VIGIL_ASSIGN_OR_RETURN(f.label, L.text(t, "label", true));
       VIGIL_ASSIGN_OR_RETURN(f.required, L.flag(t, "required"));
       VIGIL_ASSIGN_OR_RETURN(f.kind, L.kind(t));
       VIGIL_ASSIGN_OR_RETURN(f.values, L.values(t));
+      VIGIL_ASSIGN_OR_RETURN(f.multiple, L.flag(t, "multiple"));
+      if (f.multiple && f.values.empty()) return L.err(t, "multiple = true needs the list of values");
       if (!names.insert(f.name).second) return L.err(t, "the name '" + f.name + "' is defined twice");
       def.fields.push_back(std::move(f));
     }
@@ -213,7 +235,8 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
       if (!columns || columns->empty()) return L.err(t, "table '" + table.name + "' has no [[table.column]]");
       for (const auto& cn : *columns) {
         const auto& ct = *cn.as_table();
-        if (auto ke = L.onlyKeys(ct, {"name", "label", "required", "kind", "values", "row_number", "width", "total"}))
+        if (auto ke = L.onlyKeys(
+                ct, {"name", "label", "required", "kind", "values", "multiple", "row_number", "width", "total"}))
           return *ke;
         ColumnDef c;
         VIGIL_ASSIGN_OR_RETURN(c.name, L.name(ct));
@@ -221,6 +244,8 @@ Result<FormDefinition> parseDefinition(const toml::table& root, const Loader& L)
         VIGIL_ASSIGN_OR_RETURN(c.required, L.flag(ct, "required"));
         VIGIL_ASSIGN_OR_RETURN(c.kind, L.kind(ct));
         VIGIL_ASSIGN_OR_RETURN(c.values, L.values(ct));
+        VIGIL_ASSIGN_OR_RETURN(c.multiple, L.flag(ct, "multiple"));
+        if (c.multiple && c.values.empty()) return L.err(ct, "multiple = true needs the list of values");
         VIGIL_ASSIGN_OR_RETURN(c.rowNumber, L.flag(ct, "row_number"));
         if (c.rowNumber && c.required) return L.err(ct, "a row_number column is filled by the renderer: not required");
         if (c.rowNumber) c.kind = ValueKind::kNumber;
@@ -306,7 +331,7 @@ Status checkFormData(const FormDefinition& def, const FormData& data) {
   for (const auto& [name, value] : data.fields) {
     const FieldDef* f = def.field(name);
     if (!f) return Error::validation(name, "not a field of form " + def.id);
-    VIGIL_TRY(checkValue(name, value, f->kind, f->values));
+    VIGIL_TRY(checkValue(name, value, f->kind, f->values, f->multiple));
   }
   for (const auto& [name, rows] : data.tables) {
     const TableDef* t = def.table(name);
@@ -318,7 +343,7 @@ Status checkFormData(const FormDefinition& def, const FormData& data) {
         const ColumnDef* c = t->column(col);
         if (!c) return Error::validation(where, "not a column of table " + name);
         if (c->rowNumber) return Error::validation(where, "the row number is filled by the renderer");
-        VIGIL_TRY(checkValue(where, value, c->kind, c->values));
+        VIGIL_TRY(checkValue(where, value, c->kind, c->values, c->multiple));
       }
     }
   }
@@ -374,6 +399,21 @@ Result<Date> parseDate(std::string_view s) {
   const int maxDay = d.month == 2 && leap ? 29 : kDays[d.month - 1];
   if (d.day > maxDay) return Error::badRequest(bad);
   return d;
+}
+
+Result<DateTime> parseDateTime(std::string_view s) {
+  const std::string bad = "'" + std::string(s) + "' is not a date and time dd/mm/yyyy hh:mm";
+  if (s.size() != 16 || s[10] != ' ' || s[13] != ':') return Error::badRequest(bad);
+  auto date = parseDate(s.substr(0, 10));
+  if (!date.ok()) return Error::badRequest(bad);
+  auto two = [&](size_t pos) {
+    return (s[pos] >= '0' && s[pos] <= '9' && s[pos + 1] >= '0' && s[pos + 1] <= '9')
+               ? (s[pos] - '0') * 10 + (s[pos + 1] - '0')
+               : -1;
+  };
+  const int hour = two(11), minute = two(14);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return Error::badRequest(bad);
+  return DateTime{*date, hour, minute};
 }
 
 DateRange annualReportWindow(int year) { return {{year - 1, 12, 15}, {year, 12, 14}}; }

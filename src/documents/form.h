@@ -18,8 +18,9 @@
 namespace vigil::documents {
 
 // How a value is checked (and written to a spreadsheet). Every value is a string already formatted
-// by the caller; a number is "-?digits[.digits]", a date is "dd/mm/yyyy" (a real calendar day).
-enum class ValueKind { kText, kNumber, kDate };
+// by the caller; a number is "-?digits[.digits]", a date is "dd/mm/yyyy" (a real calendar day), a
+// date-time "dd/mm/yyyy hh:mm" (24-hour clock, local time as the form states it).
+enum class ValueKind { kText, kNumber, kDate, kDateTime };
 
 // What a spreadsheet totals row shows under a column.
 enum class TotalKind { kNone, kSum, kCount };
@@ -43,6 +44,7 @@ struct FieldDef {
   bool required = false;
   ValueKind kind = ValueKind::kText;
   std::vector<std::string> values;  // when not empty, the only values allowed (as the law lists them)
+  bool multiple = false;            // a checklist: one of `values` per line, each at most once
 };
 
 struct ColumnDef {
@@ -51,6 +53,7 @@ struct ColumnDef {
   bool required = false;
   ValueKind kind = ValueKind::kText;
   std::vector<std::string> values;  // when not empty, the only values allowed
+  bool multiple = false;            // a checklist: one of `values` per line, each at most once
   bool rowNumber = false;           // filled with 1, 2, 3... by the renderer; never given in the data
   double width = 15;                // spreadsheet column width, in characters
   TotalKind total = TotalKind::kNone;
@@ -125,6 +128,14 @@ struct Date {
 
 // Parses "dd/mm/yyyy" (a real calendar day, years 1900-9999).
 Result<Date> parseDate(std::string_view s);
+
+struct DateTime {
+  Date date;
+  int hour = 0, minute = 0;
+};
+
+// Parses "dd/mm/yyyy hh:mm" (hours 00-23).
+Result<DateTime> parseDateTime(std::string_view s);
 
 // The data window of the annual report (Decree 331 Art. 35.3; Circular 12 Art. 13): from 15/12 of
 // the previous year to 14/12 of `year`, both included.

@@ -65,6 +65,7 @@ Cell toCell(const std::string& value, ValueKind kind) {
     return d;
   }
   if (kind == ValueKind::kDate) return parseDate(value).value();  // checked by checkFormData
+  if (kind == ValueKind::kDateTime) return parseDateTime(value).value();
   return value;
 }
 

@@ -56,6 +56,7 @@ struct Formats {
   lxw_format* text;
   lxw_format* number;
   lxw_format* date;
+  lxw_format* dateTime;
   lxw_format* totalLabel;
   lxw_format* totalNumber;
 };
@@ -96,6 +97,9 @@ Formats makeFormats(lxw_workbook* wb) {
   f.date = cellFormat(wb);
   format_set_num_format(f.date, "dd/mm/yyyy");
   format_set_align(f.date, LXW_ALIGN_CENTER);
+  f.dateTime = cellFormat(wb);
+  format_set_num_format(f.dateTime, "dd/mm/yyyy hh:mm");
+  format_set_align(f.dateTime, LXW_ALIGN_CENTER);
   f.totalLabel = cellFormat(wb);
   format_set_bold(f.totalLabel);
   f.totalNumber = cellFormat(wb);
@@ -178,6 +182,10 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
       } else if (const auto* dt = std::get_if<Date>(&cell)) {
         lxw_datetime when{dt->year, dt->month, dt->day, 0, 0, 0};
         worksheet_write_datetime(ws, row, col, &when, fmt.date);
+        ++counts[c];
+      } else if (const auto* dtt = std::get_if<DateTime>(&cell)) {
+        lxw_datetime when{dtt->date.year, dtt->date.month, dtt->date.day, dtt->hour, dtt->minute, 0};
+        worksheet_write_datetime(ws, row, col, &when, fmt.dateTime);
         ++counts[c];
       } else {
         worksheet_write_blank(ws, row, col, fmt.text);

@@ -1,8 +1,8 @@
 // Spreadsheet reports (XLSX) over libxlsxwriter, kept out of this header. One workbook of one or
 // more sheets; each sheet has a title (merged across the columns), optional subtitle lines, a
 // header row, data rows (text as shared strings, numbers as numbers, dates as real dates shown
-// dd/mm/yyyy) and an optional totals row (SUM or COUNTA formulas with their computed values, so a
-// viewer that does not recalculate shows them too). Fonts are Times New Roman; A4.
+// dd/mm/yyyy, date-times dd/mm/yyyy hh:mm) and an optional totals row (SUM or COUNTA formulas with their computed
+// values, so a viewer that does not recalculate shows them too). Fonts are Times New Roman; A4.
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@
 
 namespace vigil::documents {
 
-using Cell = std::variant<std::monostate, std::string, double, Date>;
+using Cell = std::variant<std::monostate, std::string, double, Date, DateTime>;
 
 struct XlsxColumn {
   std::string header;

@@ -13,11 +13,13 @@ namespace {
 FormDefinition smallForm() {
   FormDefinition def;
   def.id = "t";
-  def.fields = {{"name", "Tên", true, ValueKind::kText, {}}, {"level", "Cấp độ", false, ValueKind::kNumber, {}}};
+  def.fields = {FieldDef{.name = "name", .label = "Tên", .required = true},
+                FieldDef{.name = "level", .label = "Cấp độ", .kind = ValueKind::kNumber}};
   TableDef t;
   t.name = "rows";
   t.label = "Dòng";
-  t.columns = {{"no", "STT", false, ValueKind::kNumber, {}, true}, {"x", "X", true, ValueKind::kText, {}}};
+  t.columns = {ColumnDef{.name = "no", .label = "STT", .kind = ValueKind::kNumber, .rowNumber = true},
+               ColumnDef{.name = "x", .label = "X", .required = true}};
   def.tables.push_back(t);
   TableDef u = t;
   u.name = "other";
@@ -101,6 +103,47 @@ TEST(DocxTemplate, RepeatsASectionOfParagraphsPerDataRow) {
                                  kT + "(2) Sở Tài chính</w:t></w:p>\n\n<w:p/>");
 }
 
+// The value model the incident reports need: date-times and checklists (one listed value a line).
+TEST(FormData, DateTimesAndChecklists) {
+  FormDefinition def;
+  def.id = "incident";
+  def.fields = {FieldDef{.name = "detected_at", .label = "Thời điểm phát hiện", .kind = ValueKind::kDateTime},
+                FieldDef{.name = "methods",
+                         .label = "Cách thức phát hiện",
+                         .values = {"Hệ thống giám sát", "Người dùng thông báo", "Khác"},
+                         .multiple = true}};
+  struct Case {
+    std::string field, value, error;  // error empty: accepted
+  };
+  const std::vector<Case> cases = {
+      {"detected_at", "24/11/2026 07:05", ""},
+      {"detected_at", "24/11/2026 24:00", "is not a date and time"},
+      {"detected_at", "24/11/2026", "is not a date and time"},
+      {"detected_at", "31/11/2026 10:00", "is not a date and time"},
+      {"methods", "Hệ thống giám sát\nKhác", ""},
+      {"methods", "Hệ thống giám sát\r\n\nNgười dùng thông báo\n", ""},
+      {"methods", "Hệ thống giám sát\nHệ thống giám sát", "listed twice"},
+      {"methods", "Hệ thống giám sát\nĐiện thoại", "'Điện thoại' is not one of"},
+  };
+  for (const auto& c : cases) {
+    FormData data;
+    data.fields[c.field] = c.value;
+    auto st = checkFormData(def, data);
+    if (c.error.empty()) {
+      EXPECT_TRUE(st.ok()) << c.value << ": " << st.error().message;
+    } else {
+      ASSERT_FALSE(st.ok()) << c.value;
+      EXPECT_EQ(st.error().field, c.field);
+      EXPECT_NE(st.error().message.find(c.error), std::string::npos) << st.error().message;
+    }
+  }
+  auto dt = parseDateTime("05/02/2027 13:45");
+  ASSERT_TRUE(dt.ok());
+  EXPECT_EQ(dt->date.month, 2);
+  EXPECT_EQ(dt->hour, 13);
+  EXPECT_EQ(dt->minute, 45);
+}
+
 struct DefinitionCase {
   std::string toml;
   std::string error;
@@ -115,8 +158,11 @@ TEST(FormDefinition, BadFilesAreRefusedWithFileAndLine) {
       {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\ncolour = 1\n", ":12: unknown key 'colour'"},
       {head + "[[field]]\nname = \"A b\"\nlabel = \"A\"\n", "must be 1-64 of a-z"},
       {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\n[[field]]\nname = \"a\"\nlabel = \"B\"\n", "defined twice"},
-      {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\nkind = \"money\"\n", "kind must be text, number or date"},
+      {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\nkind = \"money\"\n",
+       "kind must be text, number, date or datetime"},
       {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\nvalues = []\n", "values must be a non-empty array"},
+      {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\nmultiple = true\n", "multiple = true needs the list of values"},
+      {head + "[[field]]\nname = \"a\"\nlabel = \"A\"\nkind = \"datetime\"\n", ""},
       {head + "[[table]]\nname = \"t\"\nlabel = \"T\"\n", "has no [[table.column]]"},
       {head +
            "[[table]]\nname = \"t\"\nlabel = \"T\"\n[[table.column]]\nname = \"c\"\nlabel = \"C\"\ntotal = \"sum\"\n",

@@ -135,8 +135,9 @@ TEST(Xlsx, SumTotalsAndRefusals) {
   XlsxSheet sheet;
   sheet.name = "Số liệu";
   sheet.title = "Bảng tổng hợp";
-  sheet.columns = {{"Đơn vị", 30, TotalKind::kNone}, {"Số máy trạm", 12, TotalKind::kSum}};
-  sheet.rows = {{std::string("Sở Nội vụ"), 42.0}, {std::string("Sở Tài chính"), 18.5}};
+  sheet.columns = {
+      {"Đơn vị", 30, TotalKind::kNone}, {"Số máy trạm", 12, TotalKind::kSum}, {"Cập nhật", 18, TotalKind::kNone}};
+  sheet.rows = {{std::string("Sở Nội vụ"), 42.0, DateTime{{2026, 11, 24}, 7, 30}}, {std::string("Sở Tài chính"), 18.5}};
   sheet.totalsLabel = "Tổng cộng";
   auto bytes = writeXlsx({sheet});
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
@@ -144,6 +145,8 @@ TEST(Xlsx, SumTotalsAndRefusals) {
   EXPECT_EQ(s.value("B4"), "42");  // no subtitle: title, blank row, header on row 3
   EXPECT_NE(s.cell("B6").find("<f>SUM(B4:B5)</f>"), std::string::npos) << s.cell("B6");
   EXPECT_EQ(s.value("B6"), "60.5");
+  EXPECT_EQ(s.value("C4"), "46350.3125") << "24/11/2026 07:30 as a date serial";
+  EXPECT_EQ(s.cell("C5").find("<v>"), std::string::npos) << "a missing cell stays blank";
 
   XlsxSheet bad = sheet;
   bad.name = "a/b";
@@ -152,7 +155,7 @@ TEST(Xlsx, SumTotalsAndRefusals) {
   bad.rows[0][0] = std::string("x\x02y");
   EXPECT_FALSE(writeXlsx({bad}).ok());
   bad = sheet;
-  bad.rows.push_back({std::string("a"), 1.0, 2.0});
+  bad.rows.push_back({std::string("a"), 1.0, 2.0, 3.0});  // four cells, three columns
   EXPECT_FALSE(writeXlsx({bad}).ok());
   EXPECT_FALSE(writeXlsx({}).ok());
 }

@@ -15,11 +15,12 @@ namespace {
 FormDefinition definition() {
   FormDefinition def;
   def.id = "fuzz";
-  def.fields = {{"a", "A", true, ValueKind::kText, {}}, {"b", "B", false, ValueKind::kText, {}}};
+  def.fields = {FieldDef{.name = "a", .label = "A", .required = true}, FieldDef{.name = "b", .label = "B"}};
   TableDef t;
   t.name = "t";
   t.label = "T";
-  t.columns = {{"no", "STT", false, ValueKind::kNumber, {}, true}, {"x", "X", false, ValueKind::kText, {}}};
+  t.columns = {ColumnDef{.name = "no", .label = "STT", .kind = ValueKind::kNumber, .rowNumber = true},
+               ColumnDef{.name = "x", .label = "X"}};
   def.tables.push_back(t);
   return def;
 }
