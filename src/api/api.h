@@ -20,6 +20,10 @@
 #include "http/router.h"
 #include "store/store.h"
 
+namespace vigil::documents {
+class FormLibrary;
+}
+
 namespace vigil::api {
 
 class StaticFiles;
@@ -56,6 +60,8 @@ struct ApiDeps {
   // The registry: where dossier attachments are kept (empty: uploads refused) and its limits.
   std::string blobDir;
   RegistryConfig registry{};
+  // The official forms (catalogs/templates/): dossier forms and annual reports as DOCX/XLSX.
+  std::shared_ptr<const documents::FormLibrary> forms;
 };
 
 class Api {
@@ -76,6 +82,8 @@ class Api {
   const calendar::WorkingCalendar* workingCalendar() const { return deps_.calendar.get(); }
   const RegistryConfig& registryConfig() const { return deps_.registry; }
   const std::string& blobDir() const { return deps_.blobDir; }
+  // nullptr when no templates were loaded (the form routes answer 503).
+  const documents::FormLibrary* forms() const { return deps_.forms.get(); }
   bool staticUiLoaded() const;
 
  private:
@@ -99,6 +107,7 @@ void registerAuditRoutes(Api& api);
 void registerComplianceRoutes(Api& api);
 void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
+void registerFormRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

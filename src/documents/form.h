@@ -1,4 +1,4 @@
-// Official forms as data: a form's definition (loaded from templates/forms/<id>/form.toml) and the
+// Official forms as data: a form's definition (loaded from catalogs/templates/forms/<id>/form.toml) and the
 // data that fills it. The definition names the fields and tables the law lists for the form, which
 // are mandatory, their kinds (text, number, date), the form's legal source, and whether the
 // wording comes from the legal text or the layout was reconstructed. `missingFields` and

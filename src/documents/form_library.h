@@ -1,6 +1,6 @@
-// The official forms of the product, loaded once from the templates folder (templates/ in the
-// repository): templates/docx/ is the package skeleton every DOCX shares ([Content_Types].xml,
-// relationships, styles with Times New Roman 13, settings), and templates/forms/<id>/ holds one
+// The official forms of the product, loaded once from the templates folder (catalogs/templates/ in the
+// repository): catalogs/templates/docx/ is the package skeleton every DOCX shares ([Content_Types].xml,
+// relationships, styles with Times New Roman 13, settings), and catalogs/templates/forms/<id>/ holds one
 // form: form.toml (its definition) and document.xml (its WordprocessingML body with placeholders).
 // Adding a form is adding such a folder; no C++ changes.
 //

@@ -8,6 +8,7 @@
 
 #include "auth/totp.h"
 #include "core/crypto.h"
+#include "documents/form_library.h"
 
 namespace vigil::test {
 
@@ -72,10 +73,12 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!regimes.ok()) throw std::runtime_error(regimes.error().message);
   auto workingDays = calendar::WorkingCalendar::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/calendar/vn.toml");
   if (!workingDays.ok()) throw std::runtime_error(workingDays.error().message);
-  api_ = std::make_unique<api::Api>(
-      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
-                   (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}});
+  auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
+  if (!forms.ok()) throw std::runtime_error(forms.error().message);
+  api_ = std::make_unique<api::Api>(api::ApiDeps{
+      *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
+      std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+      (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
