@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,12 +87,19 @@ class Api {
   const documents::FormLibrary* forms() const { return deps_.forms.get(); }
   bool staticUiLoaded() const;
 
+  // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
+  // their limit here; the HTTP server asks bodyLimit() once a request's header is read.
+  void setBodyLimit(const char* method, const char* pattern, int64_t bytes);
+  int64_t bodyLimit(std::string_view method, std::string_view target, int64_t fallback) const;
+  int64_t largestBodyLimit() const;
+
  private:
   http::Response route(http::Request& req);
   http::Response dispatch(http::Request& req, const struct RouteInfo& info);
 
   ApiDeps deps_;
   http::Router router_;
+  std::map<std::string, int64_t> bodyLimits_;  // "METHOD pattern" -> bytes; read-only after construction
   std::unique_ptr<StaticFiles> static_;
 };
 

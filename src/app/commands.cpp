@@ -179,6 +179,10 @@ int serve(const Config& config, const std::string& exePath) {
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
                 (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms)});
+  opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
+    return api.bodyLimit(method, target, fallback);
+  };
+  opts.largestBodyLimit = api.largestBodyLimit();
   if (!api.staticUiLoaded()) log::warn("the web UI was not found; serving the API only (set server.web_root)");
   auto server = http::Server::start(
       opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);

@@ -215,3 +215,41 @@ TEST_F(FormsApi, BadQueryParametersAreNamed) {
 
 }  // namespace
 }  // namespace vigil::test
+
+namespace vigil::test {
+namespace {
+
+// A province's report holds thousands of rows: the render route takes bodies larger than the
+// general http.max_body_bytes; other routes still refuse them with 413.
+TEST_F(FormsApi, LargeReportBodiesReachTheRenderRouteOnly) {
+  EXPECT_EQ(srv_->api().bodyLimit("POST", "/api/v1/forms/render", 100), 16 << 20);
+  EXPECT_EQ(srv_->api().bodyLimit("POST", "/api/v1/dossiers/7/attachments?kind=design", 100), 64 << 10);
+  EXPECT_EQ(srv_->api().bodyLimit("POST", "/api/v1/orgs", 100), 100);
+  EXPECT_EQ(srv_->api().bodyLimit("GET", "/api/v1/forms/render", 100), 100);  // 405 route: the default
+
+  json::array rows;
+  for (int i = 0; i < 6000; ++i)
+    rows.push_back(json::object{{"name", "Hệ thống thông tin số " + std::to_string(i)},
+                                {"owner", "Ủy ban nhân dân tỉnh"},
+                                {"operator", "Sở Thông tin và Truyền thông tỉnh"},
+                                {"level", "2"},
+                                {"approval_status", "Đã được phê duyệt"},
+                                {"plan_implementation", "Đã triển khai đầy đủ"}});
+  json::object req{{"form", "nd331-mau-08"},
+                   {"format", "xlsx"},
+                   {"data", json::object{{"tables", json::object{{"systems", rows}}}}}};
+  const std::string big = body(req);
+  ASSERT_GT(big.size(), size_t{1} << 20);
+  auto r = call("POST", "/api/v1/forms/render", big);
+  // Read whole and judged: the scalar fields are missing.
+  EXPECT_TRUE(isError(r, 400, "validation_failed")) << r.status;
+  // Refused from the header alone (the body is not sent: a full write would race with the close).
+  const auto& auth = officer_->headers();
+  EXPECT_TRUE(isError(sendHeadOnly(srv_->port(), "POST", "/api/v1/orgs", static_cast<int64_t>(big.size()), auth), 413,
+                      "payload_too_large"));
+  EXPECT_TRUE(isError(sendHeadOnly(srv_->port(), "POST", "/api/v1/forms/render", (16 << 20) + 1, auth), 413,
+                      "payload_too_large"));
+}
+
+}  // namespace
+}  // namespace vigil::test

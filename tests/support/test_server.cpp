@@ -88,6 +88,10 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!boot.ok()) throw std::runtime_error(boot.error().message);
   opts.http.host = "127.0.0.1";
   opts.http.port = 0;
+  opts.http.bodyLimit = [this, fallback = opts.http.limits.maxBodyBytes](std::string_view m, std::string_view t) {
+    return api_->bodyLimit(m, t, fallback);
+  };
+  opts.http.largestBodyLimit = api_->largestBodyLimit();
   auto srv = http::Server::start(
       opts.http, [this](http::Request& r) { return api_->handle(r); }, &metrics_);
   if (!srv.ok()) throw std::runtime_error(srv.error().message);
