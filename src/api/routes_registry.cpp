@@ -442,9 +442,10 @@ std::vector<T> parseRows(CsvTable& t, const std::vector<std::string>& columns, s
     auto r = parse(t.rows[i]);
     if (!r.ok()) {
       const Error& e = r.error();
-      const std::string msg =
-          e.field.empty() ? e.message : e.message.substr(std::min(e.message.size(), e.field.size() + 2));
-      errors.push_back({i + 2, columnOf(e.field, columns), msg});
+      const std::string column = columnOf(e.field, columns);
+      // "field: message" -> "message" when the column is the field; a fact keeps its name.
+      const bool named = !e.field.empty() && column == e.field && e.message.rfind(e.field + ": ", 0) == 0;
+      errors.push_back({i + 2, column, named ? e.message.substr(e.field.size() + 2) : e.message});
     } else {
       out.push_back(std::move(r).value());
     }
