@@ -22,10 +22,18 @@ std::optional<int> optInt(const Stmt& st, int col) {
   return st.isNull(col) ? std::nullopt : std::optional<int>(static_cast<int>(st.int64(col)));
 }
 
-std::string toJsonArray(const std::vector<std::string>& v) {
+json::array stringArray(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
-  return json::serialize(a);
+  return a;
+}
+std::string toJsonArray(const std::vector<std::string>& v) { return json::serialize(stringArray(v)); }
+// A stored JSON text as a value; the text itself (a string) if it does not parse, so that an
+// audit summary never throws.
+json::value jsonOrText(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(text) : v;
 }
 std::vector<std::string> fromJsonArray(const std::string& text) {
   std::vector<std::string> out;
@@ -110,7 +118,7 @@ json::object systemJson(const SystemFields& f) {
           {"regime_id", f.regimeId},
           {"owner", f.owner},
           {"lead_operator", f.leadOperator},
-          {"operators", json::parse(toJsonArray(f.operators))},
+          {"operators", stringArray(f.operators)},
           {"parent_id", f.parentId ? json::value(*f.parentId) : json::value(nullptr)},
           {"lifecycle", f.lifecycle},
           {"go_live_on", optJson(f.goLiveOn)},
@@ -119,11 +127,11 @@ json::object systemJson(const SystemFields& f) {
           {"separation", f.separation},
           {"requires_24x7", f.requires24x7},
           {"critical_list", f.criticalList},
-          {"web_addresses", json::parse(toJsonArray(f.webAddresses))},
-          {"public_ips", json::parse(toJsonArray(f.publicIps))},
+          {"web_addresses", stringArray(f.webAddresses)},
+          {"public_ips", stringArray(f.publicIps)},
           {"security_regulation_issued_on", optJson(f.securityRegulationIssuedOn)},
           {"plan_status", f.planStatus},
-          {"facts", json::parse(f.factsJson)}};
+          {"facts", jsonOrText(f.factsJson)}};
 }
 
 // The parent must be a system of the same organisation, and not `self` or below it.
@@ -423,12 +431,9 @@ Result<Contact> loadContact(Db& db, const Actor& actor, int64_t id, Permission p
 }
 
 json::object contactJson(const ContactFields& f) {
-  return {{"org_id", f.orgId},
-          {"role", f.role},
-          {"name", f.name},
-          {"title", f.title},
-          {"phones", json::parse(toJsonArray(f.phones))},
-          {"email", f.email}};
+  return {
+      {"org_id", f.orgId}, {"role", f.role}, {"name", f.name}, {"title", f.title}, {"phones", stringArray(f.phones)},
+      {"email", f.email}};
 }
 
 // --- Dossiers ----------------------------------------------------------------------------------
