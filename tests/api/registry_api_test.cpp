@@ -317,6 +317,9 @@ TEST_F(RegistryApi, AttachmentsAreStoredBySha256AndCheckedByContent) {
   EXPECT_EQ(errorField(kind), "kind");
   auto dossier = parseJson(call("GET", "/api/v1/dossiers/" + std::to_string(jsonInt(open.body, "id"))).body);
   EXPECT_EQ(dossier.at("attachments").as_array().size(), 1u) << "refused uploads left no record";
+  // Level 1: the four documents of Decree 331 Art. 21-22; the overview is attached.
+  EXPECT_EQ(dossier.at("missing_documents").as_array(), (json::array{"design", "justification", "security_plan"}));
+  EXPECT_EQ(dossier.at("required_documents").as_array().size(), 4u);
 }
 
 // --- CSV --------------------------------------------------------------------------------------------

@@ -119,6 +119,8 @@ TEST(Catalogs, BrokenCatalogsAreRefusedWithFileLineAndWhat) {
        "levels = [3]\nhostings = [\"basement\"]", "\"basement\"", "separation: unknown hosting"},
       {"unknown gate", "id = \"approved_before_go_live\"", "id = \"approved_before_golive\"",
        "[[gate]]\nid = \"approved_before_golive\"", "gate approved_before_golive: unknown gate"},
+      {"unknown document", "kind = \"professional_opinion\"", "kind = \"y_kien\"", "[[document]]\nkind = \"y_kien\"",
+       "document y_kien: unknown kind"},
       {"gate without source", "source = { document = \"Nghị định 85/2016/NĐ-CP\", article = \"14\" }\n", "",
        "[[gate]]\nid = \"operating_without_approval\"", "gate operating_without_approval: missing source"},
   };
@@ -179,6 +181,22 @@ TEST(Catalogs, SeparationRulesAndGateSources) {
       ASSERT_NE(g, nullptr) << c->id() << " " << id;
       EXPECT_FALSE(g->source.article.empty());
     }
+  // The dossier's documents: the five of Decree 85 Art. 15; regime B adds the risk assessment at
+  // levels 4-5 (Decree 331 Art. 22.5).
+  auto kindsAt = [](const RegimeCatalog& c, int level) {
+    std::set<std::string> kinds;
+    for (const auto& d : c.documents())
+      if (std::count(d.levels.begin(), d.levels.end(), level)) kinds.insert(d.kind);
+    return kinds;
+  };
+  const std::set<std::string> base{"overview", "design", "justification", "security_plan"};
+  EXPECT_EQ(kindsAt(*a, 3), base);
+  EXPECT_EQ(kindsAt(*b, 3), base);
+  auto a4 = base, b4 = base;
+  a4.insert("professional_opinion");
+  b4.insert({"professional_opinion", "risk_assessment"});
+  EXPECT_EQ(kindsAt(*a, 4), a4);
+  EXPECT_EQ(kindsAt(*b, 5), b4);
 }
 
 TEST(Catalogs, MissingFileIsNotFound) {
