@@ -455,5 +455,63 @@ TEST_F(RegistryApi, FlagsAndCoverage) {
   EXPECT_EQ(totalOf(call2("GET", "/api/v1/contacts").body), 1);
 }
 
+TEST_F(RegistryApi, RecordsAreReplacedAndDeletedWithTheirAuditEntries) {
+  auto sys = create(systemBody("Hệ thống hội nghị truyền hình",
+                               {{"system_type", "internal"}, {"information_types", json::array{"public"}}}));
+  const int64_t id = intOf(member(sys, "id"));
+  auto asset = call("POST", "/api/v1/assets",
+                    json::serialize(json::object{{"system_id", id}, {"kind", "server"}, {"name", "MCU-01"}}));
+  ASSERT_EQ(asset.status, 201) << asset.body;
+  const std::string assetPath = "/api/v1/assets/" + std::to_string(jsonInt(asset.body, "id"));
+  auto put =
+      call("PUT", assetPath,
+           json::serialize(json::object{
+               {"system_id", id}, {"kind", "server"}, {"name", "MCU-02"}, {"ip", "10.0.5.2"}, {"os", "Ubuntu 24.04"}}));
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(jsonField(put.body, "name"), "MCU-02");
+  auto badIp =
+      call("PUT", assetPath,
+           json::serialize(json::object{{"system_id", id}, {"kind", "server"}, {"name", "X"}, {"ip", "999.1.1.1"}}));
+  EXPECT_EQ(errorField(badIp), "ip");
+  EXPECT_EQ(jsonField(call("GET", assetPath).body, "name"), "MCU-02") << "a refused change left the asset as it was";
+
+  auto acc = call("POST", path(sys) + "/accounts", R"({"name":"vanhanh"})");
+  ASSERT_EQ(acc.status, 201);
+  const std::string accPath = "/api/v1/accounts/" + std::to_string(jsonInt(acc.body, "id"));
+  ASSERT_EQ(call("PUT", accPath, R"({"name":"vanhanh","privilege":"operator"})").status, 200);
+  auto bk = call("POST", path(sys) + "/backups", R"({"scope":"Cấu hình","frequency":"monthly"})");
+  ASSERT_EQ(bk.status, 201);
+  const std::string bkPath = "/api/v1/backups/" + std::to_string(jsonInt(bk.body, "id"));
+  ASSERT_EQ(call("PUT", bkPath, R"({"scope":"Cấu hình","frequency":"weekly","offline_copy":true})").status, 200);
+  auto ct = call("POST", "/api/v1/contacts",
+                 json::serialize(json::object{{"org_id", agency_},
+                                              {"role", "monitoring_contact"},
+                                              {"name", "Lê C"},
+                                              {"phones", json::array{"0243 123 456"}},
+                                              {"email", "lec@example.vn"}}));
+  ASSERT_EQ(ct.status, 201) << ct.body;
+  const std::string ctPath = "/api/v1/contacts/" + std::to_string(jsonInt(ct.body, "id"));
+  ASSERT_EQ(call("PUT", ctPath,
+                 json::serialize(json::object{{"org_id", agency_},
+                                              {"role", "monitoring_contact"},
+                                              {"name", "Lê Văn C"},
+                                              {"phones", json::array{"0243 123 456"}},
+                                              {"email", "lec@example.vn"}}))
+                .status,
+            200);
+
+  for (const std::string& p : {assetPath, accPath, bkPath, ctPath, path(sys)})
+    EXPECT_EQ(call("DELETE", p).status, 204) << p;
+  EXPECT_TRUE(isError(call("GET", path(sys)), 404, "not_found"));
+
+  std::map<std::string, int> actions;
+  const auto entries = itemsOf(srv_->call(srv_->admin(), "GET", "/api/v1/audit?limit=500").body);
+  for (const auto& e : entries)
+    if (str(e.at("result")) == "success") ++actions[str(e.at("action"))];
+  for (const char* a : {"asset.update", "asset.delete", "account.update", "account.delete", "backup.update",
+                        "backup.delete", "contact.update", "contact.delete", "system.delete"})
+    EXPECT_GE(actions[a], 1) << a;
+}
+
 }  // namespace
 }  // namespace vigil::test

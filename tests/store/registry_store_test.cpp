@@ -196,6 +196,8 @@ TEST_F(RegistryStoreTest, DossierWorkflowRefusesSkippedStepsAndOutOfOrderDates) 
   EXPECT_TRUE(store_->updateSystem(officerA_, s.id, f, leveler_).ok());
   // A new dossier may be opened once the previous one is approved (re-levelling).
   EXPECT_TRUE(store_->createDossier(officerA_, s.id).ok());
+  // The approved record is kept: the system is retired, not deleted.
+  EXPECT_EQ(store_->deleteSystem(officerA_, s.id, leveler_).error().code, ErrorCode::kConflict);
 }
 
 TEST_F(RegistryStoreTest, ImportIsAllOrNothing) {

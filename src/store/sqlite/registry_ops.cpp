@@ -665,6 +665,13 @@ Status SqliteStore::deleteSystem(const Actor& actor, int64_t id, const SystemLev
     VIGIL_ASSIGN_OR_RETURN(bool row, comp.step());
     if (row && comp.int64(0) > 0)
       return Error::conflict("'" + cur.name + "' still has components; delete them or attach them elsewhere first");
+    // An approved level is a legal record: the system is retired, not deleted.
+    VIGIL_ASSIGN_OR_RETURN(auto appr, tx.db.prepare("SELECT count(*) FROM dossiers WHERE system_id = ? AND "
+                                                    "state = 'approved'"));
+    appr.bind(1, id);
+    VIGIL_ASSIGN_OR_RETURN(bool arow, appr.step());
+    if (arow && appr.int64(0) > 0)
+      return Error::conflict("'" + cur.name + "' has an approved level dossier; set its lifecycle to retired instead");
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("DELETE FROM info_systems WHERE id = ?"));
     VIGIL_TRY(st.bind(1, id).run());
     VIGIL_TRY(recomputeFrom(tx, leveler, cur.parentId));
