@@ -411,6 +411,8 @@ TEST_F(RegistryApi, FlagsAndCoverage) {
   EXPECT_EQ(intOf(&cov.at("workstations_protected").at("covered")), 2) << json::serialize(cov);
   EXPECT_EQ(intOf(&cov.at("workstations_protected").at("total")), 3);
   EXPECT_DOUBLE_EQ(cov.at("workstations_protected").at("percent").as_double(), 66.6);
+  ASSERT_EQ(cov.at("by_org").as_array().size(), 1u);
+  EXPECT_EQ(str(cov.at("by_org").at(0).at("org_name")), "Sở Tài chính");
   auto mainBad = call2(
       "POST", "/api/v1/assets",
       json::serialize(json::object{

@@ -238,6 +238,9 @@ TEST_F(RegistryStoreTest, CoverageCountsLicensedAndUpToDateMachinesInScope) {
   EXPECT_EQ(c->workstations, 4);
   EXPECT_EQ(c->workstationsProtected, 1);
   EXPECT_EQ(c->mainDevices, 1);
+  ASSERT_EQ(c->byOrg.size(), 1u);
+  EXPECT_EQ(c->byOrg[0].orgId, a_.id);
+  EXPECT_EQ(c->byOrg[0].counts.workstations, 4);
   EXPECT_EQ(store_->assetCoverage(officerB_, std::nullopt, "2026-11-17")->workstations, 0);
   EXPECT_EQ(store_->assetCoverage(officerB_, a_.id, "2026-11-17").error().code, ErrorCode::kNotFound);
 }

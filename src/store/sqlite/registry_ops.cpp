@@ -791,27 +791,36 @@ Result<AssetCoverage> SqliteStore::assetCoverage(const Actor& actor, std::option
     // Protected: a licensed anti-malware product whose signatures were updated since the cut-off.
     VIGIL_ASSIGN_OR_RETURN(
         auto st,
-        db.prepare("SELECT coalesce(sum(a.kind = 'workstation'), 0), "
-                   "coalesce(sum(a.kind = 'workstation' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
-                   "AND a.last_update_on >= ?2), 0), coalesce(sum(a.kind = 'server'), 0), "
-                   "coalesce(sum(a.kind = 'server' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
-                   "AND a.last_update_on >= ?2), 0), coalesce(sum(a.kind = 'network_device'), 0), "
-                   "coalesce(sum(a.kind = 'network_device' AND a.main_device = 1), 0), "
-                   "coalesce(sum(a.internet_connected = 1), 0) "
+        db.prepare("SELECT s.org_id, o.name, sum(a.kind = 'workstation'), "
+                   "sum(a.kind = 'workstation' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
+                   "AND a.last_update_on >= ?2), sum(a.kind = 'server'), "
+                   "sum(a.kind = 'server' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
+                   "AND a.last_update_on >= ?2), sum(a.kind = 'network_device'), "
+                   "sum(a.kind = 'network_device' AND a.main_device = 1), sum(a.internet_connected = 1) "
                    "FROM assets a JOIN info_systems s ON s.id = a.system_id JOIN orgs o ON o.id = s.org_id WHERE " +
-                   scope.sql() + " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~'))"));
+                   scope.sql() + " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~'))" +
+                   " GROUP BY s.org_id ORDER BY o.path"));
     st.bind(1, orgPath).bind(2, updatedSince);
     scope.bind(st);
-    VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
     AssetCoverage c;
-    if (row) {
-      c.workstations = st.int64(0);
-      c.workstationsProtected = st.int64(1);
-      c.servers = st.int64(2);
-      c.serversProtected = st.int64(3);
-      c.networkDevices = st.int64(4);
-      c.mainDevices = st.int64(5);
-      c.internetConnected = st.int64(6);
+    for (;;) {
+      VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      AssetCounts n{.workstations = st.int64(2),
+                    .workstationsProtected = st.int64(3),
+                    .servers = st.int64(4),
+                    .serversProtected = st.int64(5),
+                    .networkDevices = st.int64(6),
+                    .mainDevices = st.int64(7),
+                    .internetConnected = st.int64(8)};
+      c.workstations += n.workstations;
+      c.workstationsProtected += n.workstationsProtected;
+      c.servers += n.servers;
+      c.serversProtected += n.serversProtected;
+      c.networkDevices += n.networkDevices;
+      c.mainDevices += n.mainDevices;
+      c.internetConnected += n.internetConnected;
+      c.byOrg.push_back({st.int64(0), st.text(1), n});
     }
     return c;
   });
