@@ -704,7 +704,7 @@ Result<Page<Asset>> SqliteStore::listAssets(const Actor& actor, const AssetQuery
     VIGIL_ASSIGN_OR_RETURN(bool counted, count.step());
     page.total = counted ? count.int64(0) : 0;
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAssetColumns + where +
-                                               " ORDER BY o.path, s.name, a.kind, a.name, a.id LIMIT ?4 OFFSET ?5"));
+                                               " ORDER BY a.system_id, a.id LIMIT ?4 OFFSET ?5"));
     bindFilters(st);
     st.bind(4, q.limit).bind(5, q.offset);
     for (;;) {
