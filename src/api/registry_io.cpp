@@ -498,6 +498,18 @@ json::value dossierToJson(const Api& api, const Dossier& d, const std::vector<At
                                   {"note", e.note}});
   json::array files;
   for (const auto& a : attachments) files.push_back(attachmentToJson(a));
+  // The documents the regime asks at this level, and which are not attached yet.
+  json::array required, missing;
+  if (catalog) {
+    for (const auto& doc : catalog->documents()) {
+      if (!std::count(doc.levels.begin(), doc.levels.end(), d.proposedLevel)) continue;
+      const bool present =
+          std::any_of(attachments.begin(), attachments.end(), [&](const Attachment& a) { return a.kind == doc.kind; });
+      required.push_back(
+          json::object{{"kind", doc.kind}, {"cite", doc.source.cite()}, {"note", doc.note}, {"present", present}});
+      if (!present) missing.emplace_back(doc.kind);
+    }
+  }
   return json::object{{"id", d.id},
                       {"system_id", d.systemId},
                       {"system_name", d.systemName},
@@ -516,6 +528,8 @@ json::value dossierToJson(const Api& api, const Dossier& d, const std::vector<At
                       {"deadlines", std::move(deadlines)},
                       {"events", std::move(events)},
                       {"attachments", std::move(files)},
+                      {"required_documents", std::move(required)},
+                      {"missing_documents", std::move(missing)},
                       {"created_at", formatRfc3339(d.createdAt)},
                       {"updated_at", formatRfc3339(d.updatedAt)}};
 }

@@ -196,6 +196,8 @@ TEST_F(RegistryStoreTest, DossierWorkflowRefusesSkippedStepsAndOutOfOrderDates) 
   EXPECT_TRUE(store_->updateSystem(officerA_, s.id, f, leveler_).ok());
   // A new dossier may be opened once the previous one is approved (re-levelling).
   EXPECT_TRUE(store_->createDossier(officerA_, s.id).ok());
+  // The approved record is kept: the system is retired, not deleted.
+  EXPECT_EQ(store_->deleteSystem(officerA_, s.id, leveler_).error().code, ErrorCode::kConflict);
 }
 
 TEST_F(RegistryStoreTest, ImportIsAllOrNothing) {
@@ -236,6 +238,9 @@ TEST_F(RegistryStoreTest, CoverageCountsLicensedAndUpToDateMachinesInScope) {
   EXPECT_EQ(c->workstations, 4);
   EXPECT_EQ(c->workstationsProtected, 1);
   EXPECT_EQ(c->mainDevices, 1);
+  ASSERT_EQ(c->byOrg.size(), 1u);
+  EXPECT_EQ(c->byOrg[0].orgId, a_.id);
+  EXPECT_EQ(c->byOrg[0].counts.workstations, 4);
   EXPECT_EQ(store_->assetCoverage(officerB_, std::nullopt, "2026-11-17")->workstations, 0);
   EXPECT_EQ(store_->assetCoverage(officerB_, a_.id, "2026-11-17").error().code, ErrorCode::kNotFound);
 }

@@ -22,10 +22,18 @@ std::optional<int> optInt(const Stmt& st, int col) {
   return st.isNull(col) ? std::nullopt : std::optional<int>(static_cast<int>(st.int64(col)));
 }
 
-std::string toJsonArray(const std::vector<std::string>& v) {
+json::array stringArray(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
-  return json::serialize(a);
+  return a;
+}
+std::string toJsonArray(const std::vector<std::string>& v) { return json::serialize(stringArray(v)); }
+// A stored JSON text as a value; the text itself (a string) if it does not parse, so that an
+// audit summary never throws.
+json::value jsonOrText(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(text) : v;
 }
 std::vector<std::string> fromJsonArray(const std::string& text) {
   std::vector<std::string> out;
@@ -110,7 +118,7 @@ json::object systemJson(const SystemFields& f) {
           {"regime_id", f.regimeId},
           {"owner", f.owner},
           {"lead_operator", f.leadOperator},
-          {"operators", json::parse(toJsonArray(f.operators))},
+          {"operators", stringArray(f.operators)},
           {"parent_id", f.parentId ? json::value(*f.parentId) : json::value(nullptr)},
           {"lifecycle", f.lifecycle},
           {"go_live_on", optJson(f.goLiveOn)},
@@ -119,11 +127,11 @@ json::object systemJson(const SystemFields& f) {
           {"separation", f.separation},
           {"requires_24x7", f.requires24x7},
           {"critical_list", f.criticalList},
-          {"web_addresses", json::parse(toJsonArray(f.webAddresses))},
-          {"public_ips", json::parse(toJsonArray(f.publicIps))},
+          {"web_addresses", stringArray(f.webAddresses)},
+          {"public_ips", stringArray(f.publicIps)},
           {"security_regulation_issued_on", optJson(f.securityRegulationIssuedOn)},
           {"plan_status", f.planStatus},
-          {"facts", json::parse(f.factsJson)}};
+          {"facts", jsonOrText(f.factsJson)}};
 }
 
 // The parent must be a system of the same organisation, and not `self` or below it.
@@ -423,12 +431,9 @@ Result<Contact> loadContact(Db& db, const Actor& actor, int64_t id, Permission p
 }
 
 json::object contactJson(const ContactFields& f) {
-  return {{"org_id", f.orgId},
-          {"role", f.role},
-          {"name", f.name},
-          {"title", f.title},
-          {"phones", json::parse(toJsonArray(f.phones))},
-          {"email", f.email}};
+  return {
+      {"org_id", f.orgId}, {"role", f.role}, {"name", f.name}, {"title", f.title}, {"phones", stringArray(f.phones)},
+      {"email", f.email}};
 }
 
 // --- Dossiers ----------------------------------------------------------------------------------
@@ -660,6 +665,13 @@ Status SqliteStore::deleteSystem(const Actor& actor, int64_t id, const SystemLev
     VIGIL_ASSIGN_OR_RETURN(bool row, comp.step());
     if (row && comp.int64(0) > 0)
       return Error::conflict("'" + cur.name + "' still has components; delete them or attach them elsewhere first");
+    // An approved level is a legal record: the system is retired, not deleted.
+    VIGIL_ASSIGN_OR_RETURN(auto appr, tx.db.prepare("SELECT count(*) FROM dossiers WHERE system_id = ? AND "
+                                                    "state = 'approved'"));
+    appr.bind(1, id);
+    VIGIL_ASSIGN_OR_RETURN(bool arow, appr.step());
+    if (arow && appr.int64(0) > 0)
+      return Error::conflict("'" + cur.name + "' has an approved level dossier; set its lifecycle to retired instead");
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("DELETE FROM info_systems WHERE id = ?"));
     VIGIL_TRY(st.bind(1, id).run());
     VIGIL_TRY(recomputeFrom(tx, leveler, cur.parentId));
@@ -692,7 +704,7 @@ Result<Page<Asset>> SqliteStore::listAssets(const Actor& actor, const AssetQuery
     VIGIL_ASSIGN_OR_RETURN(bool counted, count.step());
     page.total = counted ? count.int64(0) : 0;
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAssetColumns + where +
-                                               " ORDER BY o.path, s.name, a.kind, a.name, a.id LIMIT ?4 OFFSET ?5"));
+                                               " ORDER BY a.system_id, a.id LIMIT ?4 OFFSET ?5"));
     bindFilters(st);
     st.bind(4, q.limit).bind(5, q.offset);
     for (;;) {
@@ -779,27 +791,36 @@ Result<AssetCoverage> SqliteStore::assetCoverage(const Actor& actor, std::option
     // Protected: a licensed anti-malware product whose signatures were updated since the cut-off.
     VIGIL_ASSIGN_OR_RETURN(
         auto st,
-        db.prepare("SELECT coalesce(sum(a.kind = 'workstation'), 0), "
-                   "coalesce(sum(a.kind = 'workstation' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
-                   "AND a.last_update_on >= ?2), 0), coalesce(sum(a.kind = 'server'), 0), "
-                   "coalesce(sum(a.kind = 'server' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
-                   "AND a.last_update_on >= ?2), 0), coalesce(sum(a.kind = 'network_device'), 0), "
-                   "coalesce(sum(a.kind = 'network_device' AND a.main_device = 1), 0), "
-                   "coalesce(sum(a.internet_connected = 1), 0) "
+        db.prepare("SELECT s.org_id, o.name, sum(a.kind = 'workstation'), "
+                   "sum(a.kind = 'workstation' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
+                   "AND a.last_update_on >= ?2), sum(a.kind = 'server'), "
+                   "sum(a.kind = 'server' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
+                   "AND a.last_update_on >= ?2), sum(a.kind = 'network_device'), "
+                   "sum(a.kind = 'network_device' AND a.main_device = 1), sum(a.internet_connected = 1) "
                    "FROM assets a JOIN info_systems s ON s.id = a.system_id JOIN orgs o ON o.id = s.org_id WHERE " +
-                   scope.sql() + " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~'))"));
+                   scope.sql() + " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~'))" +
+                   " GROUP BY s.org_id ORDER BY o.path"));
     st.bind(1, orgPath).bind(2, updatedSince);
     scope.bind(st);
-    VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
     AssetCoverage c;
-    if (row) {
-      c.workstations = st.int64(0);
-      c.workstationsProtected = st.int64(1);
-      c.servers = st.int64(2);
-      c.serversProtected = st.int64(3);
-      c.networkDevices = st.int64(4);
-      c.mainDevices = st.int64(5);
-      c.internetConnected = st.int64(6);
+    for (;;) {
+      VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      AssetCounts n{.workstations = st.int64(2),
+                    .workstationsProtected = st.int64(3),
+                    .servers = st.int64(4),
+                    .serversProtected = st.int64(5),
+                    .networkDevices = st.int64(6),
+                    .mainDevices = st.int64(7),
+                    .internetConnected = st.int64(8)};
+      c.workstations += n.workstations;
+      c.workstationsProtected += n.workstationsProtected;
+      c.servers += n.servers;
+      c.serversProtected += n.serversProtected;
+      c.networkDevices += n.networkDevices;
+      c.mainDevices += n.mainDevices;
+      c.internetConnected += n.internetConnected;
+      c.byOrg.push_back({st.int64(0), st.text(1), n});
     }
     return c;
   });
