@@ -699,7 +699,14 @@ Result<Page<Asset>> SqliteStore::listAssets(const Actor& actor, const AssetQuery
       scope.bind(st);
     };
     Page<Asset> page;
-    VIGIL_ASSIGN_OR_RETURN(auto count, db.prepare("SELECT count(*)" + where));
+    // Without a system filter the total comes from the per-organisation counters (migration 2),
+    // which the same scope and filters select; with one, from the system's index entries.
+    const std::string countSql =
+        q.systemId
+            ? "SELECT count(*)" + where
+            : "SELECT coalesce(sum(c.n), 0) FROM asset_counts c JOIN orgs o ON o.id = c.org_id WHERE " + scope.sql() +
+                  " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~')) AND (?3 = '' OR c.kind = ?3)";
+    VIGIL_ASSIGN_OR_RETURN(auto count, db.prepare(countSql));
     bindFilters(count);
     VIGIL_ASSIGN_OR_RETURN(bool counted, count.step());
     page.total = counted ? count.int64(0) : 0;
