@@ -11,7 +11,9 @@
 
 namespace vigil::documents::test {
 
-inline std::filesystem::path templatesDir() { return std::filesystem::path(VIGIL_TEST_SOURCE_DIR) / "catalogs" / "templates"; }
+inline std::filesystem::path templatesDir() {
+  return std::filesystem::path(VIGIL_TEST_SOURCE_DIR) / "catalogs" / "templates";
+}
 inline std::filesystem::path samplesDir() {
   return std::filesystem::path(VIGIL_TEST_SOURCE_DIR) / "tests" / "documents" / "samples";
 }
