@@ -51,6 +51,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerComplianceRoutes(*this);
   registerRegistryRoutes(*this);
   registerDossierRoutes(*this);
+  registerAssessmentRoutes(*this);
 }
 
 Api::~Api() = default;

@@ -12,7 +12,9 @@
 
 #include "auth/authenticator.h"
 #include "calendar/working_calendar.h"
+#include "compliance/checklist_catalog.h"
 #include "compliance/regime_catalog.h"
+#include "compliance/schedule_catalog.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -56,6 +58,10 @@ struct ApiDeps {
   // The registry: where dossier attachments are kept (empty: uploads refused) and its limits.
   std::string blobDir;
   RegistryConfig registry{};
+  // Assessments: the checklists and the legal schedules, loaded at start (catalogs/checklists/,
+  // catalogs/schedules/).
+  std::vector<std::shared_ptr<const compliance::ChecklistCatalog>> checklists{};
+  std::vector<std::shared_ptr<const compliance::ScheduleCatalog>> schedules{};
 };
 
 class Api {
@@ -76,6 +82,10 @@ class Api {
   const calendar::WorkingCalendar* workingCalendar() const { return deps_.calendar.get(); }
   const RegistryConfig& registryConfig() const { return deps_.registry; }
   const std::string& blobDir() const { return deps_.blobDir; }
+  const std::vector<std::shared_ptr<const compliance::ChecklistCatalog>>& checklists() const {
+    return deps_.checklists;
+  }
+  const std::vector<std::shared_ptr<const compliance::ScheduleCatalog>>& schedules() const { return deps_.schedules; }
   bool staticUiLoaded() const;
 
  private:
@@ -99,6 +109,7 @@ void registerAuditRoutes(Api& api);
 void registerComplianceRoutes(Api& api);
 void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
+void registerAssessmentRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();
