@@ -164,7 +164,7 @@ Result<FindingQuery> readFindingQuery(const http::Request& req, const std::strin
         return Error::validation("state", "must be open, overdue or all");
       }
     } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 1000));
+      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
       q.limit = static_cast<int>(n);
     } else if (k == "offset") {
       VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, INT64_MAX / 2));
