@@ -13,7 +13,7 @@ std::shared_ptr<const compliance::ChecklistCatalog> findChecklist(const Api& api
 namespace {
 
 Result<std::shared_ptr<const compliance::ChecklistCatalog>> requireChecklist(const Api& api,
-                                                                            const std::string& regimeId) {
+                                                                             const std::string& regimeId) {
   auto c = findChecklist(api, regimeId);
   if (!c) return Error::validation("regime_id", "no checklist is loaded for regime '" + regimeId + "'");
   return c;
@@ -38,7 +38,8 @@ Result<compliance::Eligibility> assessorEligibility(const Api& api, const std::s
     if (std::find(known.begin(), known.end(), triggers[i]) == known.end()) {
       std::string list;
       for (auto v : known) list += (list.empty() ? "" : ", ") + std::string(v);
-      return Error::validation("triggers[" + std::to_string(i) + "]", "unknown trigger '" + triggers[i] + "' (" + list + ")");
+      return Error::validation("triggers[" + std::to_string(i) + "]",
+                               "unknown trigger '" + triggers[i] + "' (" + list + ")");
     }
     ctx.triggers.insert(triggers[i]);
   }
@@ -46,8 +47,7 @@ Result<compliance::Eligibility> assessorEligibility(const Api& api, const std::s
 }
 
 json::value sourceToJson(const compliance::Source& s) {
-  return json::object{
-      {"document", s.document}, {"article", s.article}, {"clause", s.clause}, {"cite", s.cite()}};
+  return json::object{{"document", s.document}, {"article", s.article}, {"clause", s.clause}, {"cite", s.cite()}};
 }
 
 json::value eligibilityToJson(const compliance::Eligibility& e) {

@@ -125,25 +125,25 @@ bool isAssessmentActivity(const std::string& activity) {
 }
 
 json::value scheduleRowJson(const ScheduleRow& r) {
-  return json::object{{"system_id", r.sys.systemId},
-                      {"system_name", r.sys.systemName},
-                      {"org_id", r.sys.orgId},
-                      {"org_name", r.sys.orgName},
-                      {"regime_id", r.sys.regimeId},
-                      {"level", r.sys.level},
-                      {"schedule", r.due.schedule},
-                      {"activity", r.due.activity},
-                      {"label", r.due.label},
-                      {"rule", r.due.rule},
-                      {"source", sourceToJson(r.due.source)},
-                      {"verified", r.due.verified},
-                      {"last_done", r.due.lastDone ? json::value(compliance::formatDate(*r.due.lastDone))
-                                                   : json::value(nullptr)},
-                      {"never_done", r.neverDone},
-                      {"recorded", isAssessmentActivity(r.due.activity)},
-                      {"due_on", compliance::formatDate(r.due.due)},
-                      {"overdue", r.due.overdue},
-                      {"days_left", r.due.daysLeft}};
+  return json::object{
+      {"system_id", r.sys.systemId},
+      {"system_name", r.sys.systemName},
+      {"org_id", r.sys.orgId},
+      {"org_name", r.sys.orgName},
+      {"regime_id", r.sys.regimeId},
+      {"level", r.sys.level},
+      {"schedule", r.due.schedule},
+      {"activity", r.due.activity},
+      {"label", r.due.label},
+      {"rule", r.due.rule},
+      {"source", sourceToJson(r.due.source)},
+      {"verified", r.due.verified},
+      {"last_done", r.due.lastDone ? json::value(compliance::formatDate(*r.due.lastDone)) : json::value(nullptr)},
+      {"never_done", r.neverDone},
+      {"recorded", isAssessmentActivity(r.due.activity)},
+      {"due_on", compliance::formatDate(r.due.due)},
+      {"overdue", r.due.overdue},
+      {"days_left", r.due.daysLeft}};
 }
 
 Result<FindingQuery> readFindingQuery(const http::Request& req, const std::string& today) {
@@ -205,10 +205,9 @@ void registerAssessmentRoutes(Api& api) {
               if (end > start) triggers.push_back(t.substr(start, end - start));
               start = end + 1;
             }
-            VIGIL_ASSIGN_OR_RETURN(
-                auto e, assessorEligibility(api, s.regimeId, assessedLevel(s), s.criticalList,
-                                            c.req.queryParam("kind").value_or("periodic"),
-                                            triggers, c.req.queryParam("assessor_type").value_or("self")));
+            VIGIL_ASSIGN_OR_RETURN(auto e, assessorEligibility(api, s.regimeId, assessedLevel(s), s.criticalList,
+                                                               c.req.queryParam("kind").value_or("periodic"), triggers,
+                                                               c.req.queryParam("assessor_type").value_or("self")));
             auto v = eligibilityToJson(e);
             v.as_object()["level"] = assessedLevel(s);
             v.as_object()["regime_id"] = s.regimeId;
@@ -285,7 +284,8 @@ void registerAssessmentRoutes(Api& api) {
               return Error::validation("status", "must be one of " + listOf(kItemStatuses));
             if (r.status == "not_applicable" && r.reason.empty())
               return Error::validation("reason", "is required when the item is not applicable (not_applicable)");
-            VIGIL_ASSIGN_OR_RETURN(auto saved, api.store().putItemResult(c.actor(), id, r, CatalogAssessmentRules(api)));
+            VIGIL_ASSIGN_OR_RETURN(auto saved,
+                                   api.store().putItemResult(c.actor(), id, r, CatalogAssessmentRules(api)));
             return jsonResponse(200, json::object{{"item", saved.item},
                                                   {"status", saved.status},
                                                   {"reason", saved.reason},
@@ -310,8 +310,8 @@ void registerAssessmentRoutes(Api& api) {
             CatalogAssessmentRules rules(api);
             VIGIL_ASSIGN_OR_RETURN(auto list, rules.checklist(a.regimeId, a.level));
             if (std::none_of(list.begin(), list.end(), [&](const ChecklistEntry& e) { return e.id == item; }))
-              return Error::validation("item", "'" + item + "' is not an item of the level " +
-                                                   std::to_string(a.level) + " checklist of " + a.regimeId);
+              return Error::validation("item", "'" + item + "' is not an item of the level " + std::to_string(a.level) +
+                                                   " checklist of " + a.regimeId);
             if (a.state != "in_progress")
               return Error::conflict("assessment " + std::to_string(id) + " is completed; no more evidence");
             if (api.blobDir().empty()) return Error::unavailable("file storage is not configured");
@@ -334,10 +334,12 @@ void registerAssessmentRoutes(Api& api) {
     const BlobStore blobs(api.blobDir(), api.registryConfig().maxAttachmentBytes);
     auto bytes = blobs.get(e.sha256);
     if (!bytes.ok())
-      return Error::internal("the stored file of evidence " + std::to_string(id) + " is missing: " + bytes.error().message);
+      return Error::internal("the stored file of evidence " + std::to_string(id) +
+                             " is missing: " + bytes.error().message);
     auto r = http::Response::text(200, std::move(bytes).value(), e.contentType);
     std::string ascii;
-    for (unsigned char ch : e.filename) ascii += (std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_') ? char(ch) : '_';
+    for (unsigned char ch : e.filename)
+      ascii += (std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_') ? char(ch) : '_';
     r.setHeader("Content-Disposition", "attachment; filename=\"" + ascii + "\"");
     r.setHeader("X-Content-Type-Options", "nosniff");
     r.setHeader("ETag", "\"" + e.sha256 + "\"");

@@ -196,7 +196,7 @@ struct DashboardFigures {
   int64_t approved = 0;  // systems with an approved level
   std::map<int, int64_t> proposedByLevel;
   std::map<int, int64_t> approvedByLevel;
-  std::map<std::string, int64_t> planStatus;      // kPlanStatuses -> systems
+  std::map<std::string, int64_t> planStatus;       // kPlanStatuses -> systems
   std::map<std::string, int64_t> dossiersByState;  // the latest dossier of each system; "none"
   int64_t assessmentsInProgress = 0;
   int64_t openFindings = 0;

@@ -364,8 +364,9 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
   // An assessment of B's system: evidence on the first item, which is not met (a finding); the
   // others met; completed today.
   const std::string today = jsonField(srv.call(root, "GET", "/api/v1/schedules").body, "today");
-  w->assessmentB = created(sysB + "/assessments",
-                           R"({"kind":"periodic","assessor_type":"independent","assessor_name":"Tổ đánh giá Công Thương"})");
+  w->assessmentB =
+      created(sysB + "/assessments",
+              R"({"kind":"periodic","assessor_type":"independent","assessor_name":"Tổ đánh giá Công Thương"})");
   const std::string asmB = "/api/v1/assessments/" + std::to_string(w->assessmentB);
   const json::value checklist = parseJson(srv.call(root, "GET", sysB + "/checklist").body);
   bool first = true;
@@ -485,10 +486,9 @@ class TenantIsolation : public ::testing::Test {
     std::string all;
     for (const std::string& path :
          {sys, sys + "/accounts", sys + "/backups", sys + "/dossiers", "/api/v1/assets/" + std::to_string(w_->assetB),
-          "/api/v1/contacts?org_id=" + std::to_string(w_->B),
-          "/api/v1/attachments/" + std::to_string(w_->attachmentB), sys + "/assessments",
-          "/api/v1/assessments/" + std::to_string(w_->assessmentB), "/api/v1/evidence/" + std::to_string(w_->evidenceB),
-          "/api/v1/findings/" + std::to_string(w_->findingB)}) {
+          "/api/v1/contacts?org_id=" + std::to_string(w_->B), "/api/v1/attachments/" + std::to_string(w_->attachmentB),
+          sys + "/assessments", "/api/v1/assessments/" + std::to_string(w_->assessmentB),
+          "/api/v1/evidence/" + std::to_string(w_->evidenceB), "/api/v1/findings/" + std::to_string(w_->findingB)}) {
       auto r = srv_->call(root(), "GET", path);
       EXPECT_EQ(r.status, 200) << path << ": " << r.body;
       all += r.body + "\n";
@@ -561,10 +561,9 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB",        "unitB",        "archivedUnitB", "userB",    "tokenB",
-                                        "root",        "systemB",      "assetB",        "accountB", "backupB",
-                                        "contactB",    "dossierB",     "attachmentB",   "assessmentB",
-                                        "evidenceB",   "findingB"};
+  static const char* const targets[] = {
+      "orgB",     "unitB",   "archivedUnitB", "userB",    "tokenB",      "root",        "systemB",   "assetB",
+      "accountB", "backupB", "contactB",      "dossierB", "attachmentB", "assessmentB", "evidenceB", "findingB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }

@@ -75,7 +75,8 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   auto checklists =
       compliance::loadChecklistDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/checklists", *regimes);
   if (!checklists.ok()) throw std::runtime_error(checklists.error().message);
-  auto schedules = compliance::loadScheduleDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/schedules", *regimes);
+  auto schedules =
+      compliance::loadScheduleDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/schedules", *regimes);
   if (!schedules.ok()) throw std::runtime_error(schedules.error().message);
   api_ = std::make_unique<api::Api>(
       api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),

@@ -273,8 +273,8 @@ Status checkItem(const AssessmentRules& rules, const Assessment& a, const std::s
   VIGIL_ASSIGN_OR_RETURN(auto list, rules.checklist(a.regimeId, a.level));
   for (const auto& e : list)
     if (e.id == item) return {};
-  return Error::validation("item", "'" + item + "' is not an item of the level " + std::to_string(a.level) +
-                                       " checklist of " + a.regimeId);
+  return Error::validation(
+      "item", "'" + item + "' is not an item of the level " + std::to_string(a.level) + " checklist of " + a.regimeId);
 }
 
 Status checkInProgress(const Assessment& a) {
@@ -346,13 +346,14 @@ Result<std::vector<Assessment>> SqliteStore::listAssessments(const Actor& actor,
   });
 }
 
-Result<ItemResultRecord> SqliteStore::putItemResult(const Actor& actor, int64_t assessmentId,
-                                                    const ItemResultRecord& r, const AssessmentRules& rules) {
+Result<ItemResultRecord> SqliteStore::putItemResult(const Actor& actor, int64_t assessmentId, const ItemResultRecord& r,
+                                                    const AssessmentRules& rules) {
   VIGIL_TRY(write([&](WriteTx& tx) -> Status {
     VIGIL_ASSIGN_OR_RETURN(Assessment a, loadAssessmentRow(tx.db, actor, assessmentId, Permission::kManageRegistry));
     VIGIL_TRY(checkInProgress(a));
     VIGIL_TRY(checkItem(rules, a, r.item));
-    if (!isOneOf(r.status, kItemStatuses)) return Error::validation("status", "must be one of " + listOf(kItemStatuses));
+    if (!isOneOf(r.status, kItemStatuses))
+      return Error::validation("status", "must be one of " + listOf(kItemStatuses));
     if (r.status == "not_applicable" && r.reason.empty())
       return Error::validation("reason", "is required when the item is not applicable (not_applicable)");
     VIGIL_ASSIGN_OR_RETURN(
@@ -388,8 +389,12 @@ Result<EvidenceFile> SqliteStore::addEvidence(const Actor& actor, int64_t assess
     st.bind(1, assessmentId).bind(2, e.item).bind(3, e.filename).bind(4, e.contentType).bind(5, e.size);
     VIGIL_TRY(st.bind(6, e.sha256).bind(7, tx.now).bind(8, actor.name).run());
     id = tx.db.lastInsertId();
-    json::object sum{{"assessment_id", assessmentId}, {"item", e.item},     {"filename", e.filename},
-                     {"size", e.size},                {"sha256", e.sha256}, {"content_type", e.contentType}};
+    json::object sum{{"assessment_id", assessmentId},
+                     {"item", e.item},
+                     {"filename", e.filename},
+                     {"size", e.size},
+                     {"sha256", e.sha256},
+                     {"content_type", e.contentType}};
     return tx.audit(actor, auditOf("assessment.evidence", "assessment", assessmentId, a.orgId, sum));
   }));
   return getEvidence(actor, id);
@@ -440,8 +445,13 @@ Result<Assessment> SqliteStore::completeAssessment(const Actor& actor, int64_t i
     for (const auto& nf : o.findings) {
       VIGIL_ASSIGN_OR_RETURN(auto ins, tx.db.prepare("INSERT INTO findings(assessment_id,item,status,description,"
                                                      "created_at,updated_at) VALUES(?,?,?,?,?,?)"));
-      VIGIL_TRY(ins.bind(1, id).bind(2, nf.item).bind(3, nf.status).bind(4, nf.description).bind(5, tx.now).bind(
-          6, tx.now).run());
+      VIGIL_TRY(ins.bind(1, id)
+                    .bind(2, nf.item)
+                    .bind(3, nf.status)
+                    .bind(4, nf.description)
+                    .bind(5, tx.now)
+                    .bind(6, tx.now)
+                    .run());
     }
     json::object sum{{"completed_on", completedOn},
                      {"total", o.total},
@@ -525,7 +535,8 @@ Result<FindingRecord> SqliteStore::addRetest(const Actor& actor, int64_t finding
       return Error::validation("on", "is before the previous re-test (" + f.retests.back().on + ")");
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO finding_retests(finding_id,on_date,status,by_whom,"
                                                   "comment,at) VALUES(?,?,?,?,?,?)"));
-    VIGIL_TRY(st.bind(1, findingId).bind(2, r.on).bind(3, r.status).bind(4, r.by).bind(5, r.comment).bind(6, tx.now).run());
+    VIGIL_TRY(
+        st.bind(1, findingId).bind(2, r.on).bind(3, r.status).bind(4, r.by).bind(5, r.comment).bind(6, tx.now).run());
     if (r.status == "met") {
       VIGIL_ASSIGN_OR_RETURN(auto up, tx.db.prepare("UPDATE findings SET closed_on = ?, updated_at = ? WHERE id = ?"));
       VIGIL_TRY(up.bind(1, r.on).bind(2, tx.now).bind(3, findingId).run());
@@ -533,8 +544,8 @@ Result<FindingRecord> SqliteStore::addRetest(const Actor& actor, int64_t finding
       VIGIL_ASSIGN_OR_RETURN(auto up, tx.db.prepare("UPDATE findings SET updated_at = ? WHERE id = ?"));
       VIGIL_TRY(up.bind(1, tx.now).bind(2, findingId).run());
     }
-    json::object sum{{"on", r.on}, {"status", r.status}, {"by", r.by}, {"comment", r.comment},
-                     {"closed", r.status == "met"}};
+    json::object sum{
+        {"on", r.on}, {"status", r.status}, {"by", r.by}, {"comment", r.comment}, {"closed", r.status == "met"}};
     return tx.audit(actor, auditOf("finding.retest", "finding", findingId, f.orgId, sum));
   }));
   return getFinding(actor, findingId);
@@ -597,7 +608,8 @@ Result<DashboardFigures> SqliteStore::dashboardFigures(const Actor& actor, std::
     if (orgId) {
       VIGIL_ASSIGN_OR_RETURN(base, loadOrg(db, actor, *orgId));
     } else if (prefixes.size() == 1 && prefixes[0] != "/") {
-      VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kOrgColumns + " FROM orgs o WHERE o.path = ?"));
+      VIGIL_ASSIGN_OR_RETURN(auto st,
+                             db.prepare(std::string("SELECT ") + kOrgColumns + " FROM orgs o WHERE o.path = ?"));
       st.bind(1, prefixes[0]);
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) return Error::notFound("organisation not found");
@@ -675,10 +687,10 @@ Result<DashboardFigures> SqliteStore::dashboardFigures(const Actor& actor, std::
     }
     // Open and overdue findings, per agency.
     {
-      VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAgencyPath +
-                                                 " AS ap, count(*), coalesce(sum(f.due_on < ?2), 0)" + kFindingFrom +
-                                                 " WHERE f.closed_on IS NULL AND " + scope.sql() + inBase +
-                                                 " GROUP BY ap"));
+      VIGIL_ASSIGN_OR_RETURN(
+          auto st,
+          db.prepare(std::string("SELECT ") + kAgencyPath + " AS ap, count(*), coalesce(sum(f.due_on < ?2), 0)" +
+                     kFindingFrom + " WHERE f.closed_on IS NULL AND " + scope.sql() + inBase + " GROUP BY ap"));
       st.bind(1, base.path).bind(2, today);
       scope.bind(st);
       for (;;) {
