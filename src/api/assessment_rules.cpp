@@ -133,7 +133,7 @@ json::value findingToJson(const FindingRecord& f, const std::string& today) {
   json::array retests;
   for (const auto& r : f.retests)
     retests.push_back(
-        json::object{{"on", r.on}, {"status", r.status}, {"by", r.by}, {"comment", r.comment}, {"at", r.at}});
+        json::object{{"on", r.on}, {"status", r.status}, {"by", r.by}, {"comment", r.comment}, {"at", formatRfc3339(r.at)}});
   return json::object{{"id", f.id},
                       {"assessment_id", f.assessmentId},
                       {"system_id", f.systemId},
@@ -150,8 +150,8 @@ json::value findingToJson(const FindingRecord& f, const std::string& today) {
                       {"open", !f.closedOn.has_value()},
                       {"overdue", f.overdue(today)},
                       {"retests", std::move(retests)},
-                      {"created_at", f.createdAt},
-                      {"updated_at", f.updatedAt}};
+                      {"created_at", formatRfc3339(f.createdAt)},
+                      {"updated_at", formatRfc3339(f.updatedAt)}};
 }
 
 json::value evidenceToJson(const EvidenceFile& e) {
@@ -162,7 +162,7 @@ json::value evidenceToJson(const EvidenceFile& e) {
                       {"content_type", e.contentType},
                       {"size", e.size},
                       {"sha256", e.sha256},
-                      {"uploaded_at", e.uploadedAt},
+                      {"uploaded_at", formatRfc3339(e.uploadedAt)},
                       {"uploaded_by", e.uploadedBy}};
 }
 
@@ -200,8 +200,8 @@ json::value assessmentToJson(const Assessment& a, const std::string& today, bool
                  {"summary", std::move(summary)},
                  {"findings", std::move(findings)},
                  {"created_by", a.createdBy},
-                 {"created_at", a.createdAt},
-                 {"updated_at", a.updatedAt}};
+                 {"created_at", formatRfc3339(a.createdAt)},
+                 {"updated_at", formatRfc3339(a.updatedAt)}};
   if (full) {
     json::array results, evidence;
     for (const auto& r : a.results)
@@ -209,7 +209,7 @@ json::value assessmentToJson(const Assessment& a, const std::string& today, bool
                                      {"status", r.status},
                                      {"reason", r.reason},
                                      {"comment", r.comment},
-                                     {"updated_at", r.updatedAt},
+                                     {"updated_at", formatRfc3339(r.updatedAt)},
                                      {"updated_by", r.updatedBy}});
     for (const auto& e : a.evidence) evidence.push_back(evidenceToJson(e));
     o["results"] = std::move(results);

@@ -290,7 +290,7 @@ void registerAssessmentRoutes(Api& api) {
                                                   {"status", saved.status},
                                                   {"reason", saved.reason},
                                                   {"comment", saved.comment},
-                                                  {"updated_at", saved.updatedAt},
+                                                  {"updated_at", formatRfc3339(saved.updatedAt)},
                                                   {"updated_by", saved.updatedBy}});
           });
 

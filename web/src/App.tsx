@@ -17,6 +17,8 @@ import { SystemFormPage } from './pages/SystemFormPage';
 import { SystemDetailPage } from './pages/SystemDetailPage';
 import { AssetsPage } from './pages/AssetsPage';
 import { ContactsPage } from './pages/ContactsPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { SchedulePage } from './pages/SchedulePage';
 
 export function App() {
   const { t } = useTranslation();
@@ -50,7 +52,8 @@ export function App() {
   return (
     <Routes>
       <Route element={<Layout />}>
-        <Route index element={<Navigate to="/orgs" replace />} />
+        {/* Leaders land on the province dashboard. */}
+        <Route index element={<Navigate to={perms.hasRole('leader') ? '/dashboard' : '/orgs'} replace />} />
         <Route path="login" element={<Navigate to="/orgs" replace />} />
         <Route path="orgs" element={<OrgsPage />} />
         <Route path="users" element={perms.canSeeUsers ? <UsersPage /> : <Navigate to="/orgs" replace />} />
@@ -65,6 +68,8 @@ export function App() {
         <Route path="systems/:id/edit" element={<SystemFormPage />} />
         <Route path="assets" element={<AssetsPage />} />
         <Route path="contacts" element={<ContactsPage />} />
+        <Route path="dashboard" element={<DashboardPage />} />
+        <Route path="schedules" element={<SchedulePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
