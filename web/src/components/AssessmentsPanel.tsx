@@ -54,7 +54,7 @@ export function AssessmentsPanel({ system, canManage }: { system: SystemDetail; 
   return (
     <div data-testid="assessments-panel">
       <ErrorMessage error={error} />
-      <section className="panel table-panel">
+      <section className="panel table-panel padded">
         <div className="panel-head">
           <h2>{t('assessments.title')}</h2>
           {canManage && !creating && (
@@ -318,7 +318,7 @@ function AssessmentView({ id, systemId, canManage, onChanged }: { id: number; sy
       <ErrorMessage error={error} />
 
       {items.length > 0 && (
-        <section className="panel table-panel">
+        <section className="panel table-panel padded">
           <div className="panel-head">
             <h2>
               {t('assessments.checklist')} ({t('assessments.answered', { done: items.length - unanswered.length, total: items.length })})
@@ -563,7 +563,7 @@ function FindingsTable({ findings, items, canManage, onChanged }: { findings: Fi
   const [editing, setEditing] = useState<number | null>(null);
   const titleOf = (id: string) => items.find((i) => i.id === id)?.source.cite ?? id;
   return (
-    <section className="panel table-panel">
+    <section className="panel table-panel padded">
       <h2>{t('assessments.findings')}</h2>
       <table className="table" data-testid="findings">
         <thead>

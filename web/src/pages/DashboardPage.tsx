@@ -78,7 +78,7 @@ export function DashboardPage() {
           </section>
 
           <div className="cards">
-            <section className="panel table-panel">
+            <section className="panel table-panel padded">
               <h2>{t('dashboard.by_level')}</h2>
               <table className="table" data-testid="dash-levels">
                 <thead>
@@ -99,7 +99,7 @@ export function DashboardPage() {
                 </tbody>
               </table>
             </section>
-            <section className="panel table-panel">
+            <section className="panel table-panel padded">
               <h2>{t('dashboard.plans')}</h2>
               <table className="table" data-testid="dash-plans">
                 <tbody>
@@ -125,7 +125,7 @@ export function DashboardPage() {
             </section>
           </div>
 
-          <section className="panel table-panel">
+          <section className="panel table-panel padded">
             <h2>{t('dashboard.league')}</h2>
             <div className="table-scroll">
               <table className="table" data-testid="dash-agencies">

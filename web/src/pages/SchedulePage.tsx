@@ -51,7 +51,7 @@ export function SchedulePage() {
       {!data && !error && <Spinner />}
       {data && (
         <>
-          <section className="panel table-panel">
+          <section className="panel table-panel padded">
             <h2>{t('schedules.by_agency')}</h2>
             <table className="table" data-testid="schedule-agencies">
               <thead>
@@ -72,7 +72,7 @@ export function SchedulePage() {
               </tbody>
             </table>
           </section>
-          <section className="panel table-panel">
+          <section className="panel table-panel padded">
             <h2>{t('schedules.duties', { count: data.total })}</h2>
             {data.items.length === 0 && <p className="muted">{t('schedules.none')}</p>}
             {data.items.length > 0 && (
