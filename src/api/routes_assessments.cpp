@@ -412,21 +412,30 @@ void registerAssessmentRoutes(Api& api) {
           });
 
   // Due and overdue duties of every system in scope within `horizon_days` (default 90), sorted by
-  // due day, with a count per agency. Overdue duties are always listed.
+  // due day, paged (limit, offset), with a count per agency. Overdue duties are always listed.
   api.add("GET", "/api/v1/schedules", "schedule.list", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_TRY(onlyQueryParams(c.req, {"org_id", "horizon_days"}));
+    VIGIL_TRY(onlyQueryParams(c.req, {"org_id", "horizon_days", "limit", "offset"}));
     VIGIL_ASSIGN_OR_RETURN(auto orgId, readOrgParam(c.req));
-    int64_t horizon = 90;
+    int64_t horizon = 90, limit = 100, offset = 0;
     if (auto h = c.req.queryParam("horizon_days")) {
       VIGIL_ASSIGN_OR_RETURN(horizon, queryInt("horizon_days", *h, 0, 3660));
     }
+    if (auto l = c.req.queryParam("limit")) {
+      VIGIL_ASSIGN_OR_RETURN(limit, queryInt("limit", *l, 1, 500));
+    }
+    if (auto o = c.req.queryParam("offset")) {
+      VIGIL_ASSIGN_OR_RETURN(offset, queryInt("offset", *o, 0, INT64_MAX));
+    }
     const std::string today = todayLocal(api);
     VIGIL_ASSIGN_OR_RETURN(auto rows, scheduleRows(api, c.actor(), orgId, today));
+    // One page of the duties in the horizon; the counts per agency and the total are over all.
     json::array items;
     std::map<std::pair<std::string, int64_t>, std::pair<int64_t, int64_t>> perAgency;  // name,id -> overdue, upcoming
+    int64_t total = 0;
     for (const auto& r : rows) {
       if (!r.due.overdue && r.due.daysLeft > horizon) continue;
-      items.push_back(scheduleRowJson(r));
+      if (total >= offset && total - offset < limit) items.push_back(scheduleRowJson(r));
+      ++total;
       auto& counts = perAgency[{r.sys.orgName, r.sys.orgId}];
       (r.due.overdue ? counts.first : counts.second) += 1;
     }
@@ -434,7 +443,6 @@ void registerAssessmentRoutes(Api& api) {
     for (const auto& [key, counts] : perAgency)
       agencies.push_back(json::object{
           {"org_id", key.second}, {"org_name", key.first}, {"overdue", counts.first}, {"upcoming", counts.second}});
-    const auto total = static_cast<int64_t>(items.size());
     return jsonResponse(200, json::object{{"today", today},
                                           {"horizon_days", horizon},
                                           {"items", std::move(items)},

@@ -911,6 +911,6 @@ export const assessmentsApi = {
     request<Finding>('PUT', `/findings/${enc(id)}`, { body }),
   addRetest: (id: Id, body: { on: string; status: ItemStatus; by?: string; comment?: string }) =>
     request<Finding>('POST', `/findings/${enc(id)}/retests`, { body }),
-  schedules: (query: { org_id?: Id; horizon_days?: number }) => request<ScheduleList>('GET', '/schedules', { query }),
+  schedules: (query: { org_id?: Id; horizon_days?: number; limit?: number; offset?: number }) => request<ScheduleList>('GET', '/schedules', { query }),
   dashboard: (query: { org_id?: Id }) => request<Dashboard>('GET', '/dashboard', { query }),
 };

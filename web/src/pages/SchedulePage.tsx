@@ -5,23 +5,25 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { assessmentsApi, type Id, type ScheduleList } from '../api';
-import { ErrorMessage, OrgSelect, PageHeader, Spinner } from '../components/ui';
+import { ErrorMessage, OrgSelect, PageHeader, Pager, Spinner } from '../components/ui';
 import { formatDay } from '../format';
 import { useSession } from '../session';
 
 const HORIZONS = [30, 90, 180, 365];
+const PAGE = 100;
 
 export function SchedulePage() {
   const { t } = useTranslation();
   const { orgs } = useSession();
   const [orgId, setOrgId] = useState<Id | null>(null);
   const [horizon, setHorizon] = useState(90);
+  const [offset, setOffset] = useState(0);
   const [data, setData] = useState<ScheduleList | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     let live = true;
-    assessmentsApi.schedules({ org_id: orgId ?? undefined, horizon_days: horizon }).then(
+    assessmentsApi.schedules({ org_id: orgId ?? undefined, horizon_days: horizon, limit: PAGE, offset }).then(
       (v) => {
         if (!live) return;
         setData(v);
@@ -32,14 +34,30 @@ export function SchedulePage() {
     return () => {
       live = false;
     };
-  }, [orgId, horizon]);
+  }, [orgId, horizon, offset]);
 
   return (
     <div data-testid="schedule-page">
       <PageHeader title={t('schedules.title')} subtitle={t('schedules.subtitle')} />
       <div className="toolbar panel">
-        <OrgSelect orgs={orgs} value={orgId} onChange={setOrgId} emptyLabel={t('systems.all_orgs')} testId="schedule-org-filter" />
-        <select value={horizon} onChange={(e) => setHorizon(Number(e.target.value))} data-testid="schedule-horizon">
+        <OrgSelect
+          orgs={orgs}
+          value={orgId}
+          onChange={(id) => {
+            setOrgId(id);
+            setOffset(0);
+          }}
+          emptyLabel={t('systems.all_orgs')}
+          testId="schedule-org-filter"
+        />
+        <select
+          value={horizon}
+          onChange={(e) => {
+            setHorizon(Number(e.target.value));
+            setOffset(0);
+          }}
+          data-testid="schedule-horizon"
+        >
           {HORIZONS.map((h) => (
             <option key={h} value={h}>
               {t('schedules.horizon', { days: h })}
@@ -127,6 +145,7 @@ export function SchedulePage() {
                 </table>
               </div>
             )}
+            {data.total > PAGE && <Pager total={data.total} offset={offset} limit={PAGE} onChange={setOffset} />}
           </section>
         </>
       )}
