@@ -90,25 +90,51 @@ Result<std::vector<ScheduleRow>> scheduleRows(Api& api, const Actor& actor, std:
   VIGIL_ASSIGN_OR_RETURN(auto inputs, api.store().scheduleInputs(actor, orgId));
   auto todayDate = calendar::parseDate(today);
   if (!todayDate) return Error::internal("today is not a date: " + today);
-  std::vector<ScheduleRow> rows;
-  for (const auto& in : inputs) {
-    if (in.lifecycle == "retired") continue;
-    compliance::ScheduleQuery q{.regime = in.regimeId, .level = in.level, .critical = in.critical, .today = *todayDate};
-    std::optional<std::string> last;
+  // The last completed assessment (of any kind, not after today) of a system.
+  auto lastOf = [&](const ScheduleInput& in, std::optional<std::string>& last) {
     for (const auto& [kind, day] : in.lastCompleted)
       if (day <= today && (!last || day > *last)) last = day;
-    if (last) {
-      auto d = calendar::parseDate(*last);
+  };
+  auto query = [&](const std::string& regime, std::optional<int> level, bool critical,
+                   const std::optional<std::string>& last) {
+    compliance::ScheduleQuery q{.regime = regime, .level = level, .critical = critical, .today = *todayDate};
+    if (auto d = last ? calendar::parseDate(*last) : std::nullopt) {
       for (auto activity : kAssessmentActivities) {
         const bool known = std::any_of(api.schedules().begin(), api.schedules().end(),
                                        [&](const auto& c) { return c->activity(activity) != nullptr; });
-        if (known && d) q.lastDone[std::string(activity)] = *d;
+        if (known) q.lastDone[std::string(activity)] = *d;
       }
     }
-    VIGIL_ASSIGN_OR_RETURN(auto dues, compliance::dueActivities(api.schedules(), q));
+    return q;
+  };
+  std::vector<ScheduleRow> rows;
+  // The organisation's own duties (e.g. Decree 85 Art. 20.2.c: the whole organisation every 24
+  // months), once per organisation and regime; its last assessment is the latest of its systems.
+  std::map<std::pair<int64_t, std::string>, std::pair<ScheduleInput, std::optional<std::string>>> orgs;
+  for (const auto& in : inputs) {
+    if (in.lifecycle == "retired") continue;
+    std::optional<std::string> last;
+    lastOf(in, last);
+    VIGIL_ASSIGN_OR_RETURN(auto dues,
+                           compliance::dueActivities(api.schedules(), query(in.regimeId, in.level, in.critical, last)));
     for (auto& d : dues) {
       const bool never = !d.lastDone.has_value();
       rows.push_back({in, std::move(d), never});
+    }
+    auto [it, fresh] = orgs.try_emplace({in.orgId, in.regimeId});
+    if (fresh) {
+      it->second.first = ScheduleInput{
+          .systemId = 0, .orgId = in.orgId, .orgName = in.orgName, .orgPath = in.orgPath, .regimeId = in.regimeId};
+    }
+    auto& orgLast = it->second.second;
+    if (last && (!orgLast || *last > *orgLast)) orgLast = last;
+  }
+  for (const auto& [key, org] : orgs) {
+    VIGIL_ASSIGN_OR_RETURN(
+        auto dues, compliance::dueActivities(api.schedules(), query(key.second, std::nullopt, false, org.second)));
+    for (auto& d : dues) {
+      const bool never = !d.lastDone.has_value();
+      rows.push_back({org.first, std::move(d), never});
     }
   }
   std::stable_sort(rows.begin(), rows.end(), [](const ScheduleRow& a, const ScheduleRow& b) {
@@ -124,14 +150,16 @@ bool isAssessmentActivity(const std::string& activity) {
          std::end(kAssessmentActivities);
 }
 
+// A duty of one system, or of the organisation as a whole (system_id and level null).
 json::value scheduleRowJson(const ScheduleRow& r) {
+  const bool whole = r.sys.systemId == 0;
   return json::object{
-      {"system_id", r.sys.systemId},
+      {"system_id", whole ? json::value(nullptr) : json::value(r.sys.systemId)},
       {"system_name", r.sys.systemName},
       {"org_id", r.sys.orgId},
       {"org_name", r.sys.orgName},
       {"regime_id", r.sys.regimeId},
-      {"level", r.sys.level},
+      {"level", whole ? json::value(nullptr) : json::value(r.sys.level)},
       {"schedule", r.due.schedule},
       {"activity", r.due.activity},
       {"label", r.due.label},
@@ -474,7 +502,7 @@ void registerAssessmentRoutes(Api& api) {
     for (const auto& r : rows) {
       if (!r.due.overdue) continue;
       overdueDuties[agencyPathOf(r.sys.orgPath)] += 1;
-      if (isAssessmentActivity(r.due.activity)) overdueSystems.insert(r.sys.systemId);
+      if (isAssessmentActivity(r.due.activity) && r.sys.systemId != 0) overdueSystems.insert(r.sys.systemId);
     }
     json::array levels;
     for (int level = 1; level <= 5; ++level) {

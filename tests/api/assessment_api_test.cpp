@@ -318,8 +318,17 @@ TEST_F(AssessmentApi, SchedulesGiveDueAndOverdueDutiesByDueDate) {
   EXPECT_EQ(intOf(&v.at("agencies").at(0).at("org_id")), org_);
 
   // The horizon: a duty due in more than 30 days is left out, included with a longer horizon.
-  auto wide = parseJson(srv_.call(officer_, "GET", "/api/v1/schedules?horizon_days=3660").body);
+  auto wide = parseJson(srv_.call(officer_, "GET", "/api/v1/schedules?horizon_days=3660&limit=500").body);
   EXPECT_GT(wide.at("total").as_int64(), v.at("total").as_int64());
+  // The organisation as a whole (Decree 85 Art. 20.2.c: every 24 months), from its latest assessment.
+  bool whole = false;
+  for (const auto& i : wide.at("items").as_array())
+    if (i.at("system_id").is_null() && str(i.at("activity")) == "assessment") {
+      whole = true;
+      EXPECT_EQ(str(i.at("due_on")), "2027-10-01") << json::serialize(i);
+      EXPECT_EQ(intOf(&i.at("org_id")), org_);
+    }
+  EXPECT_TRUE(whole) << "no organisation-wide assessment duty";
   EXPECT_TRUE(isError(srv_.call(officer_, "GET", "/api/v1/schedules?horizon_days=-1"), 400, "validation_failed",
                       "horizon_days"));
 }

@@ -836,12 +836,13 @@ export interface AssessmentCreate {
 }
 
 export interface ScheduleItem {
-  system_id: Id;
+  /** null: a duty of the organisation as a whole. */
+  system_id: Id | null;
   system_name: string;
   org_id: Id;
   org_name: string;
   regime_id: string;
-  level: number;
+  level: number | null;
   schedule: string;
   activity: string;
   label: string;

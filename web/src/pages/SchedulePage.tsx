@@ -123,10 +123,19 @@ export function SchedulePage() {
                           )}
                         </td>
                         <td>
-                          <Link to={`/systems/${i.system_id}?tab=assessments`}>{i.system_name}</Link>
-                          <div className="muted small">
-                            {i.org_name} · {t('level_calc.level_n', { level: i.level })}
-                          </div>
+                          {i.system_id !== null ? (
+                            <>
+                              <Link to={`/systems/${i.system_id}?tab=assessments`}>{i.system_name}</Link>
+                              <div className="muted small">
+                                {i.org_name} · {t('level_calc.level_n', { level: i.level })}
+                              </div>
+                            </>
+                          ) : (
+                            <>
+                              {t('schedules.whole_org')}
+                              <div className="muted small">{i.org_name}</div>
+                            </>
+                          )}
                         </td>
                         <td>
                           {i.label}
