@@ -118,6 +118,8 @@ export function SchedulePage() {
                           <strong>{formatDay(i.due_on)}</strong>{' '}
                           {i.overdue ? (
                             <span className="badge badge-danger">{t('schedules.overdue_days', { count: -i.days_left })}</span>
+                          ) : i.days_left === 0 ? (
+                            <span className="badge badge-warning">{t('schedules.due_today')}</span>
                           ) : (
                             <span className="muted small">{t('schedules.days_left', { count: i.days_left })}</span>
                           )}
