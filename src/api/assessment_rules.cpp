@@ -132,8 +132,8 @@ Result<json::value> checklistToJson(const Api& api, const std::string& regimeId,
 json::value findingToJson(const FindingRecord& f, const std::string& today) {
   json::array retests;
   for (const auto& r : f.retests)
-    retests.push_back(
-        json::object{{"on", r.on}, {"status", r.status}, {"by", r.by}, {"comment", r.comment}, {"at", formatRfc3339(r.at)}});
+    retests.push_back(json::object{
+        {"on", r.on}, {"status", r.status}, {"by", r.by}, {"comment", r.comment}, {"at", formatRfc3339(r.at)}});
   return json::object{{"id", f.id},
                       {"assessment_id", f.assessmentId},
                       {"system_id", f.systemId},
