@@ -62,12 +62,13 @@ int assessedLevel(const InfoSystem& s) { return s.approvedLevel.value_or(s.propo
 
 // 400 validation_failed on assessor_type with every refusal (rule, message, source); the refused
 // request is audited like any other refused change.
-http::Response refusalResponse(Api& api, Ctx& c, const compliance::Eligibility& e, int64_t systemId) {
+http::Response refusalResponse(Api& api, Ctx& c, const compliance::Eligibility& e, const InfoSystem& s) {
   std::string why;
   for (const auto& r : e.refusals) why += (why.empty() ? "" : "; ") + r.message + " (" + r.source.cite() + ")";
   const std::string message = std::string("assessor_type: '") + std::string(compliance::assessorTypeName(e.chosen)) +
                               "' may not carry out this assessment: " + why;
-  AuditEntry a{.action = "assessment.create", .objectType = "request", .objectId = std::to_string(systemId)};
+  AuditEntry a{
+      .action = "assessment.create", .objectType = "request", .objectId = std::to_string(s.id), .orgId = s.orgId};
   a.summary = json::serialize(json::object{{"method", c.req.method}, {"path", c.req.path}, {"message", message}});
   a.result = "failure: validation_failed";
   (void)api.store().appendAudit(c.actor(), a);
@@ -280,7 +281,7 @@ void registerAssessmentRoutes(Api& api) {
               return Error::validation("started_on", "is in the future");
             VIGIL_ASSIGN_OR_RETURN(auto e, assessorEligibility(api, s.regimeId, assessedLevel(s), s.criticalList,
                                                                f.kind, f.triggers, f.assessorType));
-            if (!e.eligible()) return refusalResponse(api, c, e, id);
+            if (!e.eligible()) return refusalResponse(api, c, e, s);
             VIGIL_ASSIGN_OR_RETURN(auto a, api.store().createAssessment(c.actor(), f, CatalogAssessmentRules(api)));
             auto v = assessmentToJson(a, todayLocal(api), true);
             v.as_object()["eligibility"] = eligibilityToJson(e);
