@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,10 @@
 #include "http/message.h"
 #include "http/router.h"
 #include "store/store.h"
+
+namespace vigil::documents {
+class FormLibrary;
+}
 
 namespace vigil::api {
 
@@ -58,6 +63,8 @@ struct ApiDeps {
   // The registry: where dossier attachments are kept (empty: uploads refused) and its limits.
   std::string blobDir;
   RegistryConfig registry{};
+  // The official forms (catalogs/templates/): dossier forms and annual reports as DOCX/XLSX.
+  std::shared_ptr<const documents::FormLibrary> forms;
   // Assessments: the checklists and the legal schedules, loaded at start (catalogs/checklists/,
   // catalogs/schedules/).
   std::vector<std::shared_ptr<const compliance::ChecklistCatalog>> checklists{};
@@ -86,7 +93,15 @@ class Api {
     return deps_.checklists;
   }
   const std::vector<std::shared_ptr<const compliance::ScheduleCatalog>>& schedules() const { return deps_.schedules; }
+  // nullptr when no templates were loaded (the form routes answer 503).
+  const documents::FormLibrary* forms() const { return deps_.forms.get(); }
   bool staticUiLoaded() const;
+
+  // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
+  // their limit here; the HTTP server asks bodyLimit() once a request's header is read.
+  void setBodyLimit(const char* method, const char* pattern, int64_t bytes);
+  int64_t bodyLimit(std::string_view method, std::string_view target, int64_t fallback) const;
+  int64_t largestBodyLimit() const;
 
  private:
   http::Response route(http::Request& req);
@@ -94,6 +109,7 @@ class Api {
 
   ApiDeps deps_;
   http::Router router_;
+  std::map<std::string, int64_t> bodyLimits_;  // "METHOD pattern" -> bytes; read-only after construction
   std::unique_ptr<StaticFiles> static_;
 };
 
@@ -109,6 +125,7 @@ void registerAuditRoutes(Api& api);
 void registerComplianceRoutes(Api& api);
 void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
+void registerFormRoutes(Api& api);
 void registerAssessmentRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).

@@ -93,6 +93,7 @@ const ObjectRoute kObjectRoutes[] = {
     {"PUT", "/api/v1/systems/{id}", Target::kSystemB, kSystemBodyOfA},
     {"DELETE", "/api/v1/systems/{id}", Target::kSystemB, ""},
     {"GET", "/api/v1/systems/{id}/accounts", Target::kSystemB, ""},
+    {"GET", "/api/v1/systems/{id}/forms", Target::kSystemB, ""},
     {"POST", "/api/v1/systems/{id}/accounts", Target::kSystemB, R"({"name":"lan.san","privilege":"administrator"})"},
     {"PUT", "/api/v1/accounts/{id}", Target::kAccountB, R"({"name":"doi.ten","privilege":"user"})"},
     {"DELETE", "/api/v1/accounts/{id}", Target::kAccountB, ""},
@@ -169,7 +170,18 @@ const CreateRoute kCreateRoutes[] = {
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
-enum class ListKind { kOrgs, kUsers, kTokens, kAudit, kAuditCsv, kRegistry, kRegistryCsv, kCoverage, kDashboard };
+enum class ListKind {
+  kOrgs,
+  kUsers,
+  kTokens,
+  kAudit,
+  kAuditCsv,
+  kRegistry,
+  kRegistryCsv,
+  kCoverage,
+  kReport,
+  kDashboard
+};
 struct ListRoute {
   const char* target;
   ListKind kind;
@@ -196,6 +208,8 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/systems/export.csv", ListKind::kRegistryCsv, true},
     {"/api/v1/assets/export.csv", ListKind::kRegistryCsv, true},
     {"/api/v1/assets/coverage", ListKind::kCoverage, true},
+    {"/api/v1/reports/annual", ListKind::kReport, true},
+    {"/api/v1/reports/annual?year=2026", ListKind::kReport, true},
     {"/api/v1/findings", ListKind::kRegistry, true},
     {"/api/v1/findings?state=open", ListKind::kRegistry, true},
     {"/api/v1/schedules?horizon_days=3660", ListKind::kRegistry, true},
@@ -242,6 +256,10 @@ const char* const kNoObjectScope[] = {
     // The CSV templates are fixed documents.
     "GET /api/v1/systems/import-template.csv",
     "GET /api/v1/assets/import-template.csv",
+    // Form definitions are fixed documents; rendering fills a form with the data sent, reading
+    // nothing stored.
+    "GET /api/v1/forms",
+    "POST /api/v1/forms/render",
 };
 
 void PrintTo(const ObjectRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
@@ -659,6 +677,12 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     for (const auto& a : v.at("agencies").as_array()) EXPECT_TRUE(inA.count(intOf(member(a, "org_id")))) << r.body;
     return;
   }
+  if (route.kind == ListKind::kReport) {
+    // The annual report of A's scope: B's system is neither listed nor counted (A has none).
+    EXPECT_EQ(r.body.find("Hệ thống đổi tên"), std::string::npos) << r.body;
+    EXPECT_EQ(totalOf(r.body), 0) << r.body;
+    return;
+  }
   if (route.kind == ListKind::kCoverage) {
     // A has no assets: B's server must not be counted.
     const json::value v = parseJson(r.body);
@@ -704,6 +728,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kAuditCsv:
       case ListKind::kRegistryCsv:
       case ListKind::kCoverage:
+      case ListKind::kReport:
       case ListKind::kDashboard: break;
     }
   }

@@ -8,6 +8,7 @@
 
 #include "auth/totp.h"
 #include "core/crypto.h"
+#include "documents/form_library.h"
 
 namespace vigil::test {
 
@@ -78,11 +79,13 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   auto schedules =
       compliance::loadScheduleDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/schedules", *regimes);
   if (!schedules.ok()) throw std::runtime_error(schedules.error().message);
+  auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
+  if (!forms.ok()) throw std::runtime_error(forms.error().message);
   api_ = std::make_unique<api::Api>(
       api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
                    std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
                    (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10},
-                   std::move(checklists).value(), std::move(schedules).value()});
+                   std::move(forms).value(), std::move(checklists).value(), std::move(schedules).value()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -92,6 +95,10 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!boot.ok()) throw std::runtime_error(boot.error().message);
   opts.http.host = "127.0.0.1";
   opts.http.port = 0;
+  opts.http.bodyLimit = [this, fallback = opts.http.limits.maxBodyBytes](std::string_view m, std::string_view t) {
+    return api_->bodyLimit(m, t, fallback);
+  };
+  opts.http.largestBodyLimit = api_->largestBodyLimit();
   auto srv = http::Server::start(
       opts.http, [this](http::Request& r) { return api_->handle(r); }, &metrics_);
   if (!srv.ok()) throw std::runtime_error(srv.error().message);

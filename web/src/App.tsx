@@ -17,6 +17,7 @@ import { SystemFormPage } from './pages/SystemFormPage';
 import { SystemDetailPage } from './pages/SystemDetailPage';
 import { AssetsPage } from './pages/AssetsPage';
 import { ContactsPage } from './pages/ContactsPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { SchedulePage } from './pages/SchedulePage';
 
@@ -68,6 +69,7 @@ export function App() {
         <Route path="systems/:id/edit" element={<SystemFormPage />} />
         <Route path="assets" element={<AssetsPage />} />
         <Route path="contacts" element={<ContactsPage />} />
+        <Route path="reports" element={<ReportsPage />} />
         <Route path="dashboard" element={<DashboardPage />} />
         <Route path="schedules" element={<SchedulePage />} />
         <Route path="*" element={<NotFoundPage />} />
