@@ -281,6 +281,8 @@ TEST_F(AssessmentApi, SchedulesGiveDueAndOverdueDutiesByDueDate) {
   const int64_t assessed = createSystem(regimeALevel3(org_, "Cổng dịch vụ công"));
   const int64_t fresh = createSystem(regimeALevel3(org_, "Hệ thống một cửa"));
   answerAndComplete(assessed, open(assessed), "2025-10-01");
+  const int64_t flip = createSystem(regimeALevel3(org_, "Hệ thống quản lý văn bản"));
+  answerAndComplete(flip, open(flip), "2025-11-18");  // due exactly today
 
   auto r = srv_.call(officer_, "GET", "/api/v1/schedules?horizon_days=30");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -308,6 +310,9 @@ TEST_F(AssessmentApi, SchedulesGiveDueAndOverdueDutiesByDueDate) {
   // 05/12/2025, so the next one is before 10/06/2026, long overdue.
   const auto p = find(assessed, "provincial_check");
   EXPECT_TRUE(p.at("overdue").as_bool()) << json::serialize(p);
+  const auto f = find(flip, "assessment");
+  EXPECT_EQ(str(f.at("due_on")), kToday);
+  EXPECT_FALSE(f.at("overdue").as_bool()) << "the due day itself is on time";
   // Sorted by due date.
   std::string last;
   for (const auto& i : v.at("items").as_array()) {
@@ -320,17 +325,36 @@ TEST_F(AssessmentApi, SchedulesGiveDueAndOverdueDutiesByDueDate) {
   // The horizon: a duty due in more than 30 days is left out, included with a longer horizon.
   auto wide = parseJson(srv_.call(officer_, "GET", "/api/v1/schedules?horizon_days=3660&limit=500").body);
   EXPECT_GT(wide.at("total").as_int64(), v.at("total").as_int64());
-  // The organisation as a whole (Decree 85 Art. 20.2.c: every 24 months), from its latest assessment.
+  // The organisation as a whole (Decree 85 Art. 20.2.c: every 24 months), from its latest assessment
+  // (18/11/2025, of the second system).
   bool whole = false;
   for (const auto& i : wide.at("items").as_array())
     if (i.at("system_id").is_null() && str(i.at("activity")) == "assessment") {
       whole = true;
-      EXPECT_EQ(str(i.at("due_on")), "2027-10-01") << json::serialize(i);
+      EXPECT_EQ(str(i.at("due_on")), "2027-11-18") << json::serialize(i);  // the latest of its systems
       EXPECT_EQ(intOf(&i.at("org_id")), org_);
     }
   EXPECT_TRUE(whole) << "no organisation-wide assessment duty";
   EXPECT_TRUE(isError(srv_.call(officer_, "GET", "/api/v1/schedules?horizon_days=-1"), 400, "validation_failed",
                       "horizon_days"));
+
+  // A day later (the ManualClock moves), the duty due yesterday is one day overdue; a duty never
+  // done stays due today.
+  srv_.clock().advanceMs(24LL * 3600 * 1000);
+  Session again = srv_.login("officer.khcn", "Officer-password-123-new");
+  const json::value later = parseJson(srv_.call(again, "GET", "/api/v1/schedules?horizon_days=30").body);
+  EXPECT_EQ(str(later.at("today")), "2026-11-19");
+  bool seen = false;
+  for (const auto& i : later.at("items").as_array())
+    if (str(i.at("activity")) == "assessment" && intOf(&i.at("system_id")) == flip) {
+      seen = true;
+      EXPECT_TRUE(i.at("overdue").as_bool());
+      EXPECT_EQ(intOf(&i.at("days_left")), -1);
+    } else if (str(i.at("activity")) == "assessment" && intOf(&i.at("system_id")) == fresh) {
+      EXPECT_FALSE(i.at("overdue").as_bool());
+      EXPECT_EQ(str(i.at("due_on")), "2026-11-19");
+    }
+  EXPECT_TRUE(seen) << json::serialize(later);
 }
 
 // The dashboard over a small province: two agencies, three systems, an approval, workstations.
@@ -420,7 +444,10 @@ TEST_F(AssessmentApi, DashboardFiguresOnASmallProvince) {
   EXPECT_EQ(intOf(&k.at("overdue_findings")), 1);
   EXPECT_EQ(intOf(&k.at("workstations")), 2);
   EXPECT_DOUBLE_EQ(k.at("coverage_percent").as_double(), 50.0);
-  EXPECT_GE(intOf(&k.at("overdue_items")), 2);  // the finding and s1's assessment duty at least
+  // s1's overdue duties: its assessment (due 01/10/2026) and the provincial check before 10/06/2026;
+  // every other duty was never done and is due today, not overdue.
+  EXPECT_EQ(intOf(&k.at("overdue_duties")), 2);
+  EXPECT_EQ(intOf(&k.at("overdue_items")), 3);
   const auto& y = agencies.at(1);
   EXPECT_EQ(intOf(&y.at("org_id")), other);
   EXPECT_EQ(intOf(&y.at("systems")), 1);  // the unit's system counts for its agency
