@@ -79,6 +79,15 @@ http::Response refusalResponse(Api& api, Ctx& c, const compliance::Eligibility& 
                                                                {"details", std::move(details)}}}});
 }
 
+// The full view of an assessment: the record, its results, evidence and findings, and the
+// checklist at the assessment's own level (the system's level may have changed since).
+Result<json::value> assessmentView(const Api& api, const Assessment& a) {
+  auto v = assessmentToJson(a, todayLocal(api), true);
+  VIGIL_ASSIGN_OR_RETURN(auto checklist, checklistToJson(api, a.regimeId, a.level));
+  v.as_object()["checklist"] = std::move(checklist);
+  return v;
+}
+
 struct ScheduleRow {
   ScheduleInput sys;
   compliance::DueActivity due;
@@ -283,7 +292,7 @@ void registerAssessmentRoutes(Api& api) {
                                                                f.kind, f.triggers, f.assessorType));
             if (!e.eligible()) return refusalResponse(api, c, e, s);
             VIGIL_ASSIGN_OR_RETURN(auto a, api.store().createAssessment(c.actor(), f, CatalogAssessmentRules(api)));
-            auto v = assessmentToJson(a, todayLocal(api), true);
+            VIGIL_ASSIGN_OR_RETURN(auto v, assessmentView(api, a));
             v.as_object()["eligibility"] = eligibilityToJson(e);
             return jsonResponse(201, v);
           });
@@ -293,7 +302,8 @@ void registerAssessmentRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
             VIGIL_TRY(onlyQueryParams(c.req, {}));
             VIGIL_ASSIGN_OR_RETURN(auto a, api.store().getAssessment(c.actor(), id));
-            return jsonResponse(200, assessmentToJson(a, todayLocal(api), true));
+            VIGIL_ASSIGN_OR_RETURN(auto v, assessmentView(api, a));
+            return jsonResponse(200, v);
           });
 
   api.add("PUT", "/api/v1/assessments/{id}/results", "assessment.result", Access::kUser,
@@ -385,7 +395,8 @@ void registerAssessmentRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(auto day, requiredDay(api, "completed_on", on));
             VIGIL_ASSIGN_OR_RETURN(auto a,
                                    api.store().completeAssessment(c.actor(), id, day, CatalogAssessmentRules(api)));
-            return jsonResponse(200, assessmentToJson(a, todayLocal(api), true));
+            VIGIL_ASSIGN_OR_RETURN(auto v, assessmentView(api, a));
+            return jsonResponse(200, v);
           });
 
   api.add("GET", "/api/v1/findings", "finding.list", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {

@@ -219,6 +219,9 @@ TEST_F(AssessmentApi, CompletionComputesTheSummaryAndOpensFindings) {
   const int total = static_cast<int>(list.size());
   const auto& sum = done.at("summary");
   EXPECT_EQ(str(done.at("state")), "completed");
+  // The assessment carries its own checklist (the level it was opened at).
+  EXPECT_EQ(intOf(&done.at("checklist").at("level")), 3);
+  EXPECT_EQ(done.at("checklist").at("items").as_array().size(), list.size());
   EXPECT_EQ(intOf(&sum.at("total")), total);
   EXPECT_EQ(intOf(&sum.at("met")), total - 3);
   EXPECT_EQ(intOf(&sum.at("partly_met")), 1);

@@ -895,6 +895,8 @@ export interface Assessment {
   findings: Finding[];
   results?: ItemResult[];
   evidence?: Evidence[];
+  /** The checklist at the assessment's own level (full view only). */
+  checklist?: Checklist;
   eligibility?: Eligibility;
 }
 

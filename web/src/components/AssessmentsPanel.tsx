@@ -13,7 +13,6 @@ import {
   type Assessment,
   type AssessmentKind,
   type AssessorType,
-  type Checklist,
   type ChecklistItem,
   type Eligibility,
   type Evidence,
@@ -113,7 +112,7 @@ export function AssessmentsPanel({ system, canManage }: { system: SystemDetail; 
           }}
         />
       )}
-      {selected !== null && <AssessmentView key={selected} id={selected} systemId={system.id} canManage={canManage} onChanged={load} />}
+      {selected !== null && <AssessmentView key={selected} id={selected} canManage={canManage} onChanged={load} />}
     </div>
   );
 }
@@ -248,10 +247,9 @@ function CreateForm({ system, onCancel, onCreated }: { system: SystemDetail; onC
   );
 }
 
-function AssessmentView({ id, systemId, canManage, onChanged }: { id: number; systemId: number; canManage: boolean; onChanged: () => Promise<unknown> }) {
+function AssessmentView({ id, canManage, onChanged }: { id: number; canManage: boolean; onChanged: () => Promise<unknown> }) {
   const { t } = useTranslation();
   const [a, setA] = useState<Assessment | null>(null);
-  const [checklist, setChecklist] = useState<Checklist | null>(null);
   const [error, setError] = useState<unknown>(null);
   const fill = useAction();
 
@@ -266,13 +264,13 @@ function AssessmentView({ id, systemId, canManage, onChanged }: { id: number; sy
 
   useEffect(() => {
     void load();
-    assessmentsApi.checklist(systemId).then(setChecklist, setError);
-  }, [load, systemId]);
+  }, [load]);
 
   const results = useMemo(() => new Map((a?.results ?? []).map((r) => [r.item, r])), [a]);
   if (!a) return error ? <ErrorMessage error={error} /> : null;
   const editable = canManage && a.state === 'in_progress';
-  const items = checklist && checklist.level === a.level ? checklist.items : [];
+  const checklist = a.checklist ?? null;
+  const items = checklist?.items ?? [];
   const unanswered = items.filter((i) => !results.has(i.id));
 
   const fillMet = () =>
