@@ -498,10 +498,12 @@ void registerAssessmentRoutes(Api& api) {
     if (auto d = calendar::parseDate(today))
       since = calendar::formatDate(chr::sys_days(*d) - chr::days(api.registryConfig().antiMalwareUpdateDays));
     VIGIL_ASSIGN_OR_RETURN(auto d, api.store().dashboardFigures(c.actor(), orgId, today, since));
-    const std::optional<int64_t> base = d.baseOrgId;
-    VIGIL_ASSIGN_OR_RETURN(auto cov, api.store().assetCoverage(c.actor(), base, since));
+    // Coverage and duties over the same scope: the organisation asked for, else all the caller
+    // may read (the base may be the province, which a caller with roles on two agencies cannot
+    // name).
+    VIGIL_ASSIGN_OR_RETURN(auto cov, api.store().assetCoverage(c.actor(), orgId, since));
     // Overdue assessments: systems whose assessment duty (any of kAssessmentActivities) is overdue.
-    VIGIL_ASSIGN_OR_RETURN(auto rows, scheduleRows(api, c.actor(), base, today));
+    VIGIL_ASSIGN_OR_RETURN(auto rows, scheduleRows(api, c.actor(), orgId, today));
     // Each overdue duty counts for the agency whose subtree holds the system (the base's child on
     // the path, or the base itself).
     auto agencyPathOf = [&](const std::string& path) {

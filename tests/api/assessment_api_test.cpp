@@ -468,6 +468,36 @@ TEST_F(AssessmentApi, DashboardFiguresOnASmallProvince) {
       isError(srv_.call(officer_, "GET", "/api/v1/dashboard?org_id=" + std::to_string(other)), 404, "not_found"));
 }
 
+// A user with roles on two agencies sees both, under the province, without naming the province.
+TEST_F(AssessmentApi, DashboardOfAUserOfTwoAgencies) {
+  const int64_t other = srv_.createOrg(srv_.admin(), 1, "Sở Y tế");
+  createSystem(regimeALevel3(org_, "Cổng dịch vụ công"));
+  createSystem(regimeBLevel1(other, "Hồ sơ bệnh án"));
+  const std::string first = "Officer-password-123";
+  auto u = srv_.call(srv_.admin(), "POST", "/api/v1/users",
+                     body({{"username", "kiemnhiem"},
+                           {"display_name", "Cán bộ kiêm nhiệm"},
+                           {"org_id", org_},
+                           {"password", first},
+                           {"roles", json::array{json::object{{"org_id", org_}, {"role", "leader"}},
+                                                 json::object{{"org_id", other}, {"role", "leader"}}}}}));
+  ASSERT_EQ(u.status, 201) << u.body;
+  Session s = srv_.login("kiemnhiem", first);
+  auto pw = srv_.call(s, "POST", "/api/v1/me/password",
+                      body({{"current_password", first}, {"new_password", first + "-new"}}));
+  ASSERT_EQ(pw.status, 204) << pw.body;
+  auto cookie = pw.header("set-cookie");
+  s.cookie = cookie.substr(0, cookie.find(';'));
+  s.csrf = jsonField(srv_.call(s, "GET", "/api/v1/me").body, "csrf_token");
+  auto r = srv_.call(s, "GET", "/api/v1/dashboard");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value v = parseJson(r.body);
+  EXPECT_EQ(intOf(&v.at("org").at("id")), 1);
+  EXPECT_EQ(intOf(&v.at("systems").at("total")), 2);
+  EXPECT_EQ(v.at("agencies").as_array().size(), 2u);
+  EXPECT_EQ(srv_.call(s, "GET", "/api/v1/schedules").status, 200);
+}
+
 TEST_F(AssessmentApi, AnotherAgencyGetsNotFound) {
   const int64_t s = createSystem(regimeALevel3(org_, "Cổng dịch vụ công"));
   const int64_t a = open(s);
