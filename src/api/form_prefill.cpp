@@ -174,8 +174,18 @@ Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& a
     VIGIL_ASSIGN_OR_RETURN(auto d, latestDossier(api, actor, s.id));
     dossiers[s.id] = std::move(d);
   }
+  // The assessments completed per system (kind -> latest day), for the assessment column.
+  VIGIL_ASSIGN_OR_RETURN(auto inputs, api.store().scheduleInputs(actor, orgId));
+  std::map<int64_t, std::map<std::string, std::string>> completed;
+  for (auto& in : inputs) completed[in.systemId] = std::move(in.lastCompleted);
   VIGIL_ASSIGN_OR_RETURN(std::string place, provincePlace(api));
   const auto window = documents::annualReportWindow(year);
+  auto iso = [](const documents::Date& d) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return std::string(buf);
+  };
+  const std::string windowFrom = iso(window.from), windowTo = iso(window.to);
   auto dmy = [](const documents::Date& d) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d.day, d.month, d.year);
@@ -198,7 +208,7 @@ Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& a
     put(*def, f.data, "period_from", dmy(window.from));
     put(*def, f.data, "period_to", dmy(window.to));
 
-    int64_t withDossier = 0, appraised = 0, approved = 0;
+    int64_t withDossier = 0, appraised = 0, approved = 0, assessed = 0;
     std::set<std::string> owners, operators;
     auto& rows = f.data.tables["systems"];
     for (const InfoSystem* s : mine) {
@@ -219,6 +229,19 @@ Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& a
         putCell(*systemsTable, row, "regulation_decision",
                 "Quy chế ban hành ngày " + slashDate(*s->securityRegulationIssuedOn));
       putCell(*systemsTable, row, "plan_implementation", planText(s->planStatus, def->regime));
+      // Assessments: a pre-operation one ever, a periodic one within the report's data window.
+      const auto& done = completed[s->id];
+      const auto periodic = done.find("periodic");
+      const bool periodicInWindow =
+          periodic != done.end() && periodic->second >= windowFrom && periodic->second <= windowTo;
+      const bool preOperation = done.count("pre_operation") > 0;
+      if (periodicInWindow && s->approvedLevel) ++assessed;
+      putCell(*systemsTable, row, "assessment",
+              preOperation && periodicInWindow ? "Trước khi đưa vào sử dụng; Định kỳ"
+              : preOperation                   ? "Trước khi đưa vào sử dụng"
+              : periodicInWindow               ? "Định kỳ"
+                                               : std::string());
+      if (periodicInWindow) putCell(*systemsTable, row, "inspection", "Định kỳ, " + slashDate(periodic->second));
       rows.push_back(std::move(row));
     }
     // Every registered system has its type answered (a required fact), so all are classified.
@@ -227,6 +250,7 @@ Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& a
     put(*def, f.data, "dossier_systems", std::to_string(withDossier));
     put(*def, f.data, "appraised_systems", std::to_string(appraised));
     put(*def, f.data, "approved_systems", std::to_string(approved));
+    put(*def, f.data, "assessed_systems", std::to_string(assessed));
     for (const char* name : {"owners", "operators"}) {
       const auto* table = def->table(name);
       if (!table) continue;

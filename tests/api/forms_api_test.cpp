@@ -157,13 +157,30 @@ TEST_F(FormsApi, AnnualReportCountsTheAgencysSystemsAndDossiers) {
     auto t = call("POST", dossier + "/transition", replaceAll(step, "DAY", today()));
     ASSERT_EQ(t.status, 200) << t.body;
   }
-  auto r = call("GET", "/api/v1/reports/annual?org_id=" + std::to_string(agency_) + "&year=2026");
+  // A periodic assessment by an external assessor, every item met, completed today (in the
+  // 2026 data window): the system counts as assessed and its column says so.
+  auto a = call("POST", "/api/v1/systems/" + std::to_string(system_) + "/assessments",
+                body({{"kind", "periodic"}, {"assessor_type", "external"}, {"assessor_name", "Trung tâm giám sát"}}));
+  ASSERT_EQ(a.status, 201) << a.body;
+  const std::string assessment = "/api/v1/assessments/" + std::to_string(jsonInt(a.body, "id"));
+  auto checklist = call("GET", "/api/v1/systems/" + std::to_string(system_) + "/checklist");
+  const json::value list = parseJson(checklist.body);
+  for (const auto& item : list.at("items").as_array()) {
+    auto put = call("PUT", assessment + "/results", body({{"item", item.at("id")}, {"status", "met"}}));
+    ASSERT_EQ(put.status, 200) << put.body;
+  }
+  auto done = call("POST", assessment + "/complete", body({{"completed_on", today()}}));
+  ASSERT_EQ(done.status, 200) << done.body;
+
+  auto r = call("GET", "/api/v1/reports/annual?org_id=" + std::to_string(agency_) + "&year=" + today().substr(0, 4));
   ASSERT_EQ(r.status, 200) << r.body;
   auto m08 = itemOf(r.body, "nd331-mau-08");
   const auto& fields = m08.at("data").at("fields").as_object();
   EXPECT_EQ(str(fields.at("owner_name")), "Sở Nội vụ");
-  EXPECT_EQ(str(fields.at("period_from")), "15/12/2025");
-  EXPECT_EQ(str(fields.at("period_to")), "14/12/2026");
+  const int year = std::stoi(today().substr(0, 4));
+  EXPECT_EQ(str(fields.at("period_from")), "15/12/" + std::to_string(year - 1));
+  EXPECT_EQ(str(fields.at("period_to")), "14/12/" + std::to_string(year));
+  EXPECT_EQ(str(fields.at("assessed_systems")), "1");
   EXPECT_EQ(str(fields.at("total_systems")), "1");
   EXPECT_EQ(str(fields.at("dossier_systems")), "1");
   EXPECT_EQ(str(fields.at("appraised_systems")), "1");
@@ -174,6 +191,7 @@ TEST_F(FormsApi, AnnualReportCountsTheAgencysSystemsAndDossiers) {
   EXPECT_NE(str(rows[0].at("approval_decision")).find("123/QĐ-UBND"), std::string::npos);
   EXPECT_EQ(str(rows[0].at("plan_implementation")), "Đã triển khai một số hạng mục");
   EXPECT_EQ(str(rows[0].at("level")), "3");
+  EXPECT_EQ(str(rows[0].at("assessment")), "Định kỳ");
 
   // Completed, it renders as XLSX too.
   json::object data = m08.at("data").as_object();
