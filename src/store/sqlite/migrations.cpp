@@ -149,7 +149,7 @@ CREATE TABLE assets (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
-CREATE INDEX assets_system ON assets(system_id, kind);
+CREATE INDEX assets_system ON assets(system_id);
 
 -- Asset counts per organisation and kind, kept by triggers in the same transaction as the change,
 -- so that a list's total over 100,000 assets is a sum over a few rows instead of a scan. A

@@ -693,13 +693,16 @@ Result<Page<Asset>> SqliteStore::listAssets(const Actor& actor, const AssetQuery
       orgPath = org.path;
     }
     const std::string where =
-        " FROM assets a JOIN info_systems s ON s.id = a.system_id JOIN orgs o ON o.id = s.org_id WHERE " + scope.sql() +
+        " FROM orgs o JOIN info_systems s ON s.org_id = o.id JOIN assets a ON a.system_id = s.id WHERE " + scope.sql() +
         " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~')) AND (?2 IS NULL OR a.system_id = ?2)"
         " AND (?3 = '' OR a.kind = ?3)";
     auto bindFilters = [&](Stmt& st) {
       st.bind(1, orgPath).bind(2, q.systemId).bind(3, q.kind);
       scope.bind(st);
     };
+    // Listed by agency, system and asset: that order walks the indexes of orgs (path), info_systems
+    // (org_id, name, id) and assets (system_id, rowid) without a sort, so a deep page only steps
+    // over index entries.
     Page<Asset> page;
     // Without a system filter the total comes from the per-organisation counters (migration 2),
     // which the same scope and filters select; with one, from the system's index entries.
@@ -713,7 +716,7 @@ Result<Page<Asset>> SqliteStore::listAssets(const Actor& actor, const AssetQuery
     VIGIL_ASSIGN_OR_RETURN(bool counted, count.step());
     page.total = counted ? count.int64(0) : 0;
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAssetColumns + where +
-                                               " ORDER BY a.system_id, a.id LIMIT ?4 OFFSET ?5"));
+                                               " ORDER BY o.path, s.name, s.id, a.id LIMIT ?4 OFFSET ?5"));
     bindFilters(st);
     st.bind(4, q.limit).bind(5, q.offset);
     for (;;) {
