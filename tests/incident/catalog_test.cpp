@@ -73,13 +73,23 @@ TEST(IncidentCatalogs, TheSeriousPathHasTheSevenStepsOfDecision05AndHandsNormalO
   EXPECT_EQ(p->step("hand_back")->handsOverTo, "A-TT20");
 }
 
-TEST(IncidentCatalogs, RegimeBRowsReconstructedFromTheSummaryAreMarkedUnverified) {
+TEST(IncidentCatalogs, RegimeBFollowsDecree333Article9WithTheDecree331Deadlines) {
   auto p = testing::process("B-ND331");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->regime(), "B_ND331_TCVN14423");
-  for (const auto& s : p->steps()) EXPECT_FALSE(s.verified) << s.id;
-  ASSERT_EQ(p->deadlines().size(), 3u);
-  for (const auto& d : p->deadlines()) EXPECT_EQ(d.source.cite(), "Nghị định 331/2026/NĐ-CP, Điều 31 khoản 2.d");
+  // Art. 9.7 a, b, c, d, e in order (đ is the duty of third parties to cooperate, not a step).
+  const std::vector<std::string> clauses = {"7.a", "7.b", "7.c", "7.d", "7.e"};
+  ASSERT_EQ(p->steps().size(), clauses.size());
+  for (size_t i = 0; i < clauses.size(); ++i) {
+    EXPECT_EQ(p->steps()[i].source.document, "Nghị định 333/2026/NĐ-CP");
+    EXPECT_EQ(p->steps()[i].source.clause, clauses[i]) << p->steps()[i].id;
+  }
+  EXPECT_EQ(p->step("notify_bca")->name, "Thông báo cho lực lượng chuyên trách bảo vệ an ninh mạng có thẩm quyền");
+  ASSERT_EQ(p->deadlines().size(), 4u);
+  int nd331 = 0;
+  for (const auto& d : p->deadlines())
+    nd331 += d.source.cite() == "Nghị định 331/2026/NĐ-CP, Điều 31 khoản 2.d" ? 1 : 0;
+  EXPECT_EQ(nd331, 3);
 }
 
 TEST(IncidentCatalogs, TheClassificationCatalogLoads) {
