@@ -34,6 +34,24 @@ TEST(IncidentCatalogs, EveryProcessFileLoadsWithSourcesOnEveryRow) {
   }
 }
 
+TEST(IncidentCatalogs, EveryTomlFileUnderTheFolderIsCheckedByALoader) {
+  namespace fs = std::filesystem;
+  size_t processes = 0, others = 0;
+  for (const auto& e : fs::recursive_directory_iterator(VIGIL_INCIDENT_CATALOG_DIR)) {
+    if (!e.is_regular_file() || e.path().extension() != ".toml") continue;
+    if (e.path().parent_path() == fs::path(testing::processDir())) {
+      ++processes;
+      continue;
+    }
+    ++others;
+    SCOPED_TRACE(e.path().string());
+    auto c = ClassificationCatalog::load(e.path().string(), regimes());
+    EXPECT_TRUE(c.ok()) << c.error().message;
+  }
+  EXPECT_EQ(processes, testing::library().all().size());
+  EXPECT_EQ(others, 1u) << "a new kind of file needs its loader and a test";
+}
+
 TEST(IncidentCatalogs, RegimeAHasTheFourPhasesOfCircular20WithTheLoopBack) {
   auto p = testing::process("A-TT20");
   ASSERT_TRUE(p);
