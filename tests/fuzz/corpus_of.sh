@@ -3,6 +3,7 @@
 case "$1" in
   compliance_catalog) echo tests/compliance/fuzz/corpus/catalog ;;
   compliance_checklist) echo tests/compliance/fuzz/corpus/checklist ;;
+  incident_process) echo tests/incident/fuzz/corpus/process ;;
   ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac
