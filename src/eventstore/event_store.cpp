@@ -1,0 +1,1348 @@
+// The event store (event_store.h); the file format is described in README.md.
+#include "eventstore/event_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/log.h"
+#include "eventstore/codec.h"
+#include "eventstore/text.h"
+
+namespace vigil::eventstore {
+
+namespace fs = std::filesystem;
+using normalize::ValueType;
+
+namespace {
+
+constexpr uint32_t kWalMagic = 0x314C5756;    // "VWL1"
+constexpr uint32_t kBlockMagic = 0x31424756;  // "VGB1"
+constexpr size_t kWalHeader = 12;             // magic, payload length, payload CRC-32C
+constexpr size_t kBlockPrefix = 20;           // magic, header length, header CRC, body length (u64)
+constexpr int64_t kDayUs = 86'400'000'000LL;
+constexpr int64_t kMaxTimeUs = 253'402'300'799'999'999LL;  // 9999-12-31T23:59:59.999999Z
+constexpr uint32_t kBloomBitsPerTerm = 14;
+constexpr uint32_t kBloomHashes = 10;
+constexpr uint64_t kMaxBlockRawBytes = 64ull << 20;
+constexpr size_t kMaxSealQueue = 4;
+constexpr size_t kMaxLimit = 10'000;
+constexpr size_t kMaxBuckets = 10'000;
+
+int64_t nowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// Days since 1970-01-01 <-> "YYYY-MM-DD" (H. Hinnant's civil calendar algorithms).
+std::string formatDay(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(y), static_cast<int>(m),
+                static_cast<int>(d));
+  return buf;
+}
+std::optional<int64_t> parseDay(std::string_view s) {
+  int y = 0, m = 0, d = 0;
+  if (s.size() != 10 || std::sscanf(std::string(s).c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
+  if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+std::string sysError(const std::string& what, const fs::path& p) {
+  return what + " " + p.string() + ": " + std::strerror(errno);
+}
+
+Status syncDir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Error::internal(sysError("cannot open directory", dir));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Error::internal(sysError("cannot fsync directory", dir));
+  return {};
+}
+
+bool writeAll(int fd, const char* p, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(offset));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+    offset += static_cast<uint64_t>(w);
+  }
+  return true;
+}
+bool readAll(int fd, char* p, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+// ---- row encoding: the payload of a write-ahead-log record ----
+//   varint count, then per event: svar time, svar org, svar source, svar received,
+//   varint rawLen, raw bytes, varint fieldCount, per field: varint nameLen, name, value.
+// value: byte type, then string/ip: byte 1 + varint offset + varint length (a slice of the raw
+// text) or byte 0 + varint length + bytes; int: svar number + varint textLen + text (empty when
+// the text is the number's decimal form); time: svar number.
+
+bool insideRaw(std::string_view raw, std::string_view v) {
+  return !v.empty() && v.data() >= raw.data() && v.data() + v.size() <= raw.data() + raw.size();
+}
+
+void putValue(std::string& out, std::string_view raw, ValueType type, std::string_view text, int64_t number) {
+  out.push_back(static_cast<char>(type));
+  switch (type) {
+    case ValueType::kString:
+    case ValueType::kIp:
+      if (insideRaw(raw, text)) {
+        out.push_back(1);
+        putVar(out, static_cast<uint64_t>(text.data() - raw.data()));
+        putVar(out, text.size());
+      } else {
+        out.push_back(0);
+        putVar(out, text.size());
+        out.append(text);
+      }
+      return;
+    case ValueType::kInt: {
+      putVar(out, zigzag(number));
+      char digits[24];
+      int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(number));
+      if (text == std::string_view(digits, static_cast<size_t>(n))) text = {};
+      putVar(out, text.size());
+      out.append(text);
+      return;
+    }
+    case ValueType::kTime: putVar(out, zigzag(number)); return;
+  }
+}
+
+bool getValue(Reader& r, std::string_view raw, FieldView& f) {
+  uint8_t t = r.byte();
+  if (t > static_cast<uint8_t>(ValueType::kTime)) return false;
+  f.type = static_cast<ValueType>(t);
+  f.number = 0;
+  f.text = {};
+  switch (f.type) {
+    case ValueType::kString:
+    case ValueType::kIp:
+      if (r.byte() == 1) {
+        uint64_t off = r.var(), len = r.var();
+        if (off > raw.size() || len > raw.size() - off) return false;
+        f.text = raw.substr(off, len);
+      } else {
+        f.text = r.bytes(r.var());
+      }
+      break;
+    case ValueType::kInt:
+      f.number = r.svar();
+      f.text = r.bytes(r.var());
+      break;
+    case ValueType::kTime: f.number = r.svar(); break;
+  }
+  return r.ok;
+}
+
+TimeUs eventTime(const normalize::Event& e) {
+  TimeUs t = e.receivedUs;
+  if (auto v = e.get("@timestamp"); v && v->type == ValueType::kTime) t = v->number;
+  if (t < 0 || t > kMaxTimeUs) t = std::clamp<TimeUs>(e.receivedUs, 0, kMaxTimeUs);
+  return t;
+}
+
+void encodeEvent(const normalize::Event& e, std::string& out) {
+  const std::string_view raw = e.raw();
+  putVar(out, zigzag(eventTime(e)));
+  putVar(out, zigzag(e.orgId));
+  putVar(out, zigzag(e.sourceId));
+  putVar(out, zigzag(e.receivedUs));
+  putVar(out, raw.size());
+  out.append(raw);
+  size_t n = 0;
+  for (size_t i = 0; i < e.size(); ++i) n += e.nameAt(i) != "@timestamp";
+  putVar(out, n);
+  for (size_t i = 0; i < e.size(); ++i) {
+    std::string_view name = e.nameAt(i);
+    if (name == "@timestamp") continue;
+    putVar(out, name.size());
+    out.append(name);
+    normalize::Value v = e.valueAt(i);
+    putValue(out, raw, v.type, v.text, v.number);
+  }
+}
+
+// Decoded events (views into the buffers they were decoded from).
+struct Decoded {
+  std::vector<EventView> events;
+  std::vector<FieldView> fields;
+  std::vector<uint32_t> fieldStart;  // per event, index into fields
+  void finish() {
+    for (size_t i = 0; i < events.size(); ++i) {
+      size_t end = i + 1 < events.size() ? fieldStart[i + 1] : fields.size();
+      events[i].fields = fields.data() + fieldStart[i];
+      events[i].fieldCount = end - fieldStart[i];
+    }
+  }
+};
+
+// Appends the events of one write-ahead-log record (header included) to `out`.
+bool decodeRecord(std::string_view record, Decoded& out) {
+  Reader r(record.substr(kWalHeader));
+  uint64_t count = r.var();
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    EventView e;
+    e.timeUs = r.svar();
+    e.orgId = r.svar();
+    e.sourceId = r.svar();
+    e.receivedUs = r.svar();
+    e.raw = r.bytes(r.var());
+    uint64_t nf = r.var();
+    out.fieldStart.push_back(static_cast<uint32_t>(out.fields.size()));
+    for (uint64_t k = 0; k < nf && r.ok; ++k) {
+      FieldView f;
+      f.name = r.bytes(r.var());
+      if (!getValue(r, e.raw, f)) return false;
+      out.fields.push_back(f);
+    }
+    out.events.push_back(e);
+  }
+  return r.ok;
+}
+
+StoredEvent toStored(const EventView& e) {
+  StoredEvent s;
+  s.timeUs = e.timeUs;
+  s.orgId = e.orgId;
+  s.sourceId = e.sourceId;
+  s.receivedUs = e.receivedUs;
+  s.raw = std::string(e.raw);
+  s.fields.reserve(e.fieldCount);
+  for (size_t i = 0; i < e.fieldCount; ++i) {
+    const FieldView& f = e.fields[i];
+    StoredField sf{std::string(f.name), f.type, std::string(f.text), f.number};
+    if (f.type == ValueType::kInt && sf.text.empty()) sf.text = std::to_string(f.number);
+    s.fields.push_back(std::move(sf));
+  }
+  return s;
+}
+
+// A set of 64-bit hashes (open addressing; 0 is the empty slot, so hash 0 is stored as 1).
+class HashSet {
+ public:
+  void clear(size_t expected) {
+    size_t cap = 1024;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.assign(cap, 0);
+    size_ = 0;
+  }
+  void insert(uint64_t h) {
+    if (h == 0) h = 1;
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    size_t mask = slots_.size() - 1, i = h & mask;
+    while (slots_[i] != 0) {
+      if (slots_[i] == h) return;
+      i = (i + 1) & mask;
+    }
+    slots_[i] = h;
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  template <typename F>
+  void forEach(F&& f) const {
+    for (uint64_t h : slots_)
+      if (h) f(h);
+  }
+
+ private:
+  void grow() {
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, 0);
+    size_ = 0;
+    for (uint64_t h : old)
+      if (h) insert(h);
+  }
+  std::vector<uint64_t> slots_ = std::vector<uint64_t>(1024, 0);
+  size_t size_ = 0;
+};
+
+void bloomAdd(std::vector<uint64_t>& words, uint32_t bits, uint64_t h) {
+  const uint64_t h2 = (h >> 32) | (h << 32) | 1;
+  for (uint32_t i = 0; i < kBloomHashes; ++i) {
+    const uint64_t bit = (h + i * h2) % bits;
+    words[bit >> 6] |= 1ull << (bit & 63);
+  }
+}
+
+}  // namespace
+
+// ---- files and blocks ----
+
+struct PartitionFile {
+  int64_t day = 0;
+  fs::path path;
+  int fd = -1;
+  uint64_t size = 0;  // append offset
+  ~PartitionFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+struct Frame {
+  uint64_t offset = 0;  // in the partition file
+  uint32_t compressed = 0, raw = 0, crc = 0;
+};
+
+struct Block {
+  std::shared_ptr<PartitionFile> file;
+  uint64_t recordOffset = 0, recordBytes = 0;
+  uint64_t walSeq = 0;
+  uint32_t count = 0;
+  TimeUs minTime = 0, maxTime = 0;
+  uint64_t rawBytes = 0;
+  std::vector<int64_t> orgs;  // sorted
+  std::vector<uint64_t> bloom;
+  uint32_t bloomBits = 0;
+  Frame meta, raw, fields;
+  mutable std::atomic<bool> corrupt{false};
+  TermFilter filter() const { return {bloom.data(), bloomBits, kBloomHashes}; }
+};
+
+// One write-ahead-log segment: the batches written to it, in order, each a full record.
+struct Segment {
+  uint64_t seq = 0;
+  fs::path walPath;
+  int fd = -1;
+  uint64_t walSize = 0;
+  std::vector<std::shared_ptr<const std::string>> records;
+  uint64_t events = 0, rawBytes = 0;
+  int64_t createdUs = 0;
+};
+
+struct Pending {
+  std::shared_ptr<const std::string> record;
+  uint64_t events = 0, rawBytes = 0;
+  EventStore::DurableCallback callback;
+  uint64_t batchNo = 0;
+};
+
+struct EventStore::Impl {
+  fs::path dir;
+  Options options;
+  int lockFd = -1;
+
+  mutable std::mutex mu;
+  std::condition_variable writerCv, sealerCv, doneCv;
+  std::deque<Pending> queue;
+  uint64_t queuedBytes = 0;
+  uint64_t nextBatchNo = 1, durableBatchNo = 0;
+  bool stopping = false, closed = false, rotateRequested = false, writerDone = false;
+  std::shared_ptr<Segment> current;
+  std::deque<std::shared_ptr<Segment>> sealQueue;
+  uint64_t sealedSeq = 0;  // every segment with seq <= sealedSeq is sealed
+  std::vector<std::shared_ptr<const Block>> blocks;
+  std::map<int64_t, std::shared_ptr<PartitionFile>> partitions;
+  uint64_t nextSeq = 1;
+
+  std::mutex sealMu;  // one seal or retention at a time
+  ZSTD_CCtx* cctx = nullptr;
+
+  std::atomic<uint64_t> acceptedBatches{0}, rejectedBatches{0}, rejectedEvents{0};
+  std::atomic<uint64_t> walTornTails{0}, truncatedBytes{0};
+  mutable std::atomic<uint64_t> corruptBlocks{0};
+
+  std::thread writer, sealer;
+
+  ~Impl() {
+    if (cctx) ZSTD_freeCCtx(cctx);
+    if (lockFd >= 0) ::close(lockFd);
+  }
+
+  fs::path walPath(uint64_t seq) const {
+    char name[40];
+    std::snprintf(name, sizeof name, "wal-%016llu.log", static_cast<unsigned long long>(seq));
+    return dir / name;
+  }
+
+  // ---- open ----
+
+  Status loadPartition(const fs::path& path, int64_t day, uint64_t firstReplayedSeq) {
+    auto pf = std::make_shared<PartitionFile>();
+    pf->day = day;
+    pf->path = path;
+    pf->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (pf->fd < 0) return Error::internal(sysError("cannot open", path));
+    struct stat st {};
+    if (::fstat(pf->fd, &st) != 0) return Error::internal(sysError("cannot stat", path));
+    const auto fileSize = static_cast<uint64_t>(st.st_size);
+    uint64_t off = 0;
+    bool replayCut = false;
+    std::string header;
+    while (off + kBlockPrefix <= fileSize) {
+      char prefix[kBlockPrefix];
+      if (!readAll(pf->fd, prefix, kBlockPrefix, off)) break;
+      const uint32_t hdrLen = getU32(prefix + 4), hdrCrc = getU32(prefix + 8);
+      const uint64_t bodyLen = getU64(prefix + 12);
+      if (getU32(prefix) != kBlockMagic || hdrLen > (256u << 20) || bodyLen > fileSize ||
+          off + kBlockPrefix + hdrLen + bodyLen > fileSize)
+        break;  // a torn or unreadable tail
+      const uint64_t recordBytes = kBlockPrefix + hdrLen + bodyLen;
+      header.resize(hdrLen);
+      if (!readAll(pf->fd, header.data(), hdrLen, off + kBlockPrefix)) break;
+      auto block = std::make_shared<Block>();
+      if (crc32c(header) != hdrCrc || !parseHeader(header, *block)) {
+        corruptBlocks++;
+        log::error("eventstore: " + path.string() + " block at offset " + std::to_string(off) +
+                   ": bad header checksum, skipped");
+        off += recordBytes;
+        continue;
+      }
+      if (block->walSeq >= firstReplayedSeq) {  // its log segment is still there: it is replayed
+        replayCut = true;
+        break;
+      }
+      block->file = pf;
+      block->recordOffset = off;
+      block->recordBytes = recordBytes;
+      uint64_t frameOff = off + kBlockPrefix + hdrLen;
+      for (Frame* f : {&block->meta, &block->raw, &block->fields}) {
+        f->offset = frameOff;
+        frameOff += f->compressed;
+      }
+      if (frameOff != off + recordBytes) {
+        corruptBlocks++;
+        off += recordBytes;
+        continue;
+      }
+      nextSeq = std::max(nextSeq, block->walSeq + 1);
+      blocks.push_back(std::move(block));
+      off += recordBytes;
+    }
+    if (off < fileSize) {
+      if (!replayCut) {
+        truncatedBytes += fileSize - off;
+        log::error("eventstore: " + path.string() + ": cut " + std::to_string(fileSize - off) +
+                   " unreadable bytes at offset " + std::to_string(off));
+      }
+      if (::ftruncate(pf->fd, static_cast<off_t>(off)) != 0) return Error::internal(sysError("cannot truncate", path));
+      ::fdatasync(pf->fd);
+    }
+    pf->size = off;
+    partitions[day] = pf;
+    return {};
+  }
+
+  static bool parseHeader(std::string_view h, Block& b) {
+    Reader r(h);
+    b.walSeq = r.var();
+    b.count = static_cast<uint32_t>(r.var());
+    b.minTime = r.svar();
+    b.maxTime = r.svar();
+    b.rawBytes = r.var();
+    uint64_t norgs = r.var();
+    if (norgs > b.count) return false;
+    for (uint64_t i = 0; i < norgs && r.ok; ++i) b.orgs.push_back(r.svar());
+    for (Frame* f : {&b.meta, &b.raw, &b.fields}) {
+      f->compressed = static_cast<uint32_t>(r.var());
+      f->raw = static_cast<uint32_t>(r.var());
+      f->crc = static_cast<uint32_t>(r.var());
+    }
+    b.bloomBits = static_cast<uint32_t>(r.var());
+    if (!r.ok || b.bloomBits % 64 != 0) return false;
+    std::string_view words = r.bytes(b.bloomBits / 8);
+    if (!r.ok || !r.done()) return false;
+    b.bloom.resize(b.bloomBits / 64);
+    std::memcpy(b.bloom.data(), words.data(), words.size());
+    return true;
+  }
+
+  // Reads the records of a log segment; a torn or corrupt tail is cut (and counted).
+  Result<std::shared_ptr<Segment>> readSegment(uint64_t seq) {
+    auto seg = std::make_shared<Segment>();
+    seg->seq = seq;
+    seg->walPath = walPath(seq);
+    int fd = ::open(seg->walPath.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return Error::internal(sysError("cannot open", seg->walPath));
+    struct stat st {};
+    ::fstat(fd, &st);
+    const auto size = static_cast<uint64_t>(st.st_size);
+    uint64_t off = 0;
+    while (off + kWalHeader <= size) {
+      char h[kWalHeader];
+      if (!readAll(fd, h, kWalHeader, off)) break;
+      const uint32_t len = getU32(h + 4);
+      if (getU32(h) != kWalMagic || off + kWalHeader + len > size) break;
+      auto rec = std::make_shared<std::string>(kWalHeader + len, '\0');
+      if (!readAll(fd, rec->data(), rec->size(), off)) break;
+      if (crc32c(rec->data() + kWalHeader, len) != getU32(h + 8)) break;
+      Decoded d;
+      if (!decodeRecord(*rec, d)) break;
+      seg->events += d.events.size();
+      for (const auto& e : d.events) seg->rawBytes += e.raw.size();
+      seg->records.push_back(std::move(rec));
+      off += kWalHeader + len;
+    }
+    if (off < size) {
+      walTornTails++;
+      log::error("eventstore: " + seg->walPath.string() + ": cut a torn log tail of " + std::to_string(size - off) +
+                 " bytes at offset " + std::to_string(off));
+      if (::ftruncate(fd, static_cast<off_t>(off)) != 0) {
+        ::close(fd);
+        return Error::internal(sysError("cannot truncate", seg->walPath));
+      }
+      ::fdatasync(fd);
+    }
+    ::close(fd);
+    seg->walSize = off;
+    return seg;
+  }
+
+  Status openNewSegment() {
+    auto seg = std::make_shared<Segment>();
+    seg->seq = nextSeq++;
+    seg->walPath = walPath(seg->seq);
+    seg->fd = ::open(seg->walPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (seg->fd < 0) return Error::unavailable(sysError("cannot create", seg->walPath));
+    seg->createdUs = nowUs();
+    if (options.syncWrites) VIGIL_TRY(syncDir(dir));
+    std::lock_guard lock(mu);
+    current = std::move(seg);
+    return {};
+  }
+
+  // ---- sealing: a segment's events into one block per day, then the segment is deleted ----
+
+  std::string compress(const std::string& in) {
+    std::string out(ZSTD_compressBound(in.size()), '\0');
+    size_t n = ZSTD_compressCCtx(cctx, out.data(), out.size(), in.data(), in.size(), options.zstdLevel);
+    if (ZSTD_isError(n)) n = 0;
+    out.resize(n);
+    return out;
+  }
+
+  // Builds the record of one block from the events at `idx` (sorted by time).
+  std::string buildBlock(const Decoded& d, const std::vector<uint32_t>& idx, uint64_t walSeq) {
+    std::string meta, raw, fields;
+    int64_t prev = 0;
+    uint64_t rawBytes = 0;
+    for (uint32_t i : idx) {
+      putVar(meta, zigzag(d.events[i].timeUs - prev));
+      prev = d.events[i].timeUs;
+    }
+    std::vector<int64_t> orgs;
+    for (uint32_t i : idx) {
+      putVar(meta, zigzag(d.events[i].orgId));
+      orgs.push_back(d.events[i].orgId);
+    }
+    for (uint32_t i : idx) putVar(meta, zigzag(d.events[i].sourceId));
+    for (uint32_t i : idx) putVar(meta, zigzag(d.events[i].receivedUs - d.events[i].timeUs));
+    std::sort(orgs.begin(), orgs.end());
+    orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
+
+    for (uint32_t i : idx) putVar(raw, d.events[i].raw.size());
+    for (uint32_t i : idx) {
+      raw.append(d.events[i].raw);
+      rawBytes += d.events[i].raw.size();
+    }
+
+    // Field names: a dictionary per block; terms: field values and raw tokens, for the filter.
+    std::unordered_map<std::string_view, uint32_t> names;
+    std::vector<std::string_view> nameList;
+    std::string rows;
+    HashSet terms;
+    terms.clear(idx.size() * 8);
+    std::string norm;
+    auto addText = [&](std::string_view t) {
+      norm.clear();
+      appendLower(t, norm);
+      terms.insert(textTermHash(norm));
+      if (!isAscii(t)) {
+        norm.clear();
+        appendFolded(t, norm);
+        terms.insert(textTermHash(norm));
+      }
+    };
+    for (uint32_t i : idx) {
+      const EventView& e = d.events[i];
+      forEachToken(e.raw, addText);
+      terms.insert(fieldTermHash("vigil.source_id", std::to_string(e.sourceId)));
+      putVar(rows, e.fieldCount);
+      for (size_t k = 0; k < e.fieldCount; ++k) {
+        const FieldView& f = e.fields[k];
+        auto [it, added] = names.emplace(f.name, static_cast<uint32_t>(nameList.size()));
+        if (added) nameList.push_back(f.name);
+        putVar(rows, it->second);
+        putValue(rows, e.raw, f.type, f.text, f.number);
+        if (f.type == ValueType::kString || f.type == ValueType::kIp) {
+          norm.clear();
+          appendLower(f.text, norm);
+          terms.insert(fieldTermHash(f.name, norm));
+          if (!isAscii(f.text)) {
+            norm.clear();
+            appendFolded(f.text, norm);
+            terms.insert(fieldTermHash(f.name, norm));
+          }
+        } else if (f.type == ValueType::kInt) {
+          terms.insert(fieldTermHash(f.name, std::to_string(f.number)));
+        }
+      }
+    }
+    putVar(fields, nameList.size());
+    for (auto n : nameList) {
+      putVar(fields, n.size());
+      fields.append(n);
+    }
+    fields.append(rows);
+
+    uint32_t bits = static_cast<uint32_t>(std::max<uint64_t>(64, terms.size() * kBloomBitsPerTerm));
+    bits = (bits + 63) / 64 * 64;
+    std::vector<uint64_t> bloom(bits / 64, 0);
+    terms.forEach([&](uint64_t h) { bloomAdd(bloom, bits, h); });
+
+    std::string frames[3] = {compress(meta), compress(raw), compress(fields)};
+    const std::string* plain[3] = {&meta, &raw, &fields};
+    std::string header;
+    putVar(header, walSeq);
+    putVar(header, idx.size());
+    putVar(header, zigzag(d.events[idx.front()].timeUs));
+    putVar(header, zigzag(d.events[idx.back()].timeUs));
+    putVar(header, rawBytes);
+    putVar(header, orgs.size());
+    for (int64_t o : orgs) putVar(header, zigzag(o));
+    for (int k = 0; k < 3; ++k) {
+      putVar(header, frames[k].size());
+      putVar(header, plain[k]->size());
+      putVar(header, crc32c(frames[k]));
+    }
+    putVar(header, bits);
+    header.append(reinterpret_cast<const char*>(bloom.data()), bits / 8);
+
+    std::string record;
+    putU32(record, kBlockMagic);
+    putU32(record, static_cast<uint32_t>(header.size()));
+    putU32(record, crc32c(header));
+    putU64(record, frames[0].size() + frames[1].size() + frames[2].size());
+    record += header;
+    for (const auto& f : frames) record += f;
+    return record;
+  }
+
+  std::shared_ptr<PartitionFile> partitionFor(int64_t day, Status& st) {
+    {
+      std::lock_guard lock(mu);
+      if (auto it = partitions.find(day); it != partitions.end()) return it->second;
+    }
+    auto pf = std::make_shared<PartitionFile>();
+    pf->day = day;
+    pf->path = dir / ("events-" + formatDay(day) + ".vgb");
+    pf->fd = ::open(pf->path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (pf->fd < 0) {
+      st = Error::unavailable(sysError("cannot create", pf->path));
+      return nullptr;
+    }
+    struct stat s {};
+    ::fstat(pf->fd, &s);
+    pf->size = static_cast<uint64_t>(s.st_size);
+    if (options.syncWrites) st = syncDir(dir);
+    std::lock_guard lock(mu);
+    partitions[day] = pf;
+    return pf;
+  }
+
+  // Seals `seg` (caller holds sealMu). On success its blocks are visible, the segment is gone
+  // from the seal queue (when `queued`) and its log file is deleted.
+  Status seal(const std::shared_ptr<Segment>& seg, bool queued) {
+    Decoded d;
+    for (const auto& rec : seg->records)
+      if (!decodeRecord(*rec, d)) return Error::internal("eventstore: a log record does not decode");
+    d.finish();
+    // Group by day, sort by time (stable: arrival order among equal times).
+    std::map<int64_t, std::vector<uint32_t>> byDay;
+    for (uint32_t i = 0; i < d.events.size(); ++i) byDay[floorDiv(d.events[i].timeUs, kDayUs)].push_back(i);
+    std::vector<std::shared_ptr<const Block>> made;
+    std::vector<std::pair<std::shared_ptr<PartitionFile>, uint64_t>> touched;  // file, size before
+    auto rollback = [&]() {
+      for (auto& [pf, size] : touched)
+        if (::ftruncate(pf->fd, static_cast<off_t>(size)) == 0) pf->size = size;
+    };
+    for (auto& [day, idx] : byDay) {
+      std::stable_sort(idx.begin(), idx.end(),
+                       [&](uint32_t a, uint32_t b) { return d.events[a].timeUs < d.events[b].timeUs; });
+      Status st;
+      auto pf = partitionFor(day, st);
+      if (!pf || !st.ok()) {
+        rollback();
+        return st.ok() ? Error::unavailable("eventstore: no partition file") : st;
+      }
+      touched.emplace_back(pf, pf->size);
+      size_t start = 0;
+      while (start < idx.size()) {
+        size_t end = start;
+        uint64_t bytes = 0;
+        while (end < idx.size() && end - start < options.maxBlockEvents && bytes < kMaxBlockRawBytes)
+          bytes += d.events[idx[end++]].raw.size();
+        std::vector<uint32_t> part(idx.begin() + static_cast<long>(start), idx.begin() + static_cast<long>(end));
+        std::string record = buildBlock(d, part, seg->seq);
+        auto block = std::make_shared<Block>();
+        const uint32_t hdrLen = getU32(record.data() + 4);
+        parseHeader(std::string_view(record).substr(kBlockPrefix, hdrLen), *block);
+        block->file = pf;
+        block->recordOffset = pf->size;
+        block->recordBytes = record.size();
+        uint64_t frameOff = pf->size + kBlockPrefix + hdrLen;
+        for (Frame* f : {&block->meta, &block->raw, &block->fields}) {
+          f->offset = frameOff;
+          frameOff += f->compressed;
+        }
+        if (!writeAll(pf->fd, record.data(), record.size(), pf->size)) {
+          Status err = Error::unavailable(sysError("cannot write", pf->path));
+          rollback();
+          return err;
+        }
+        pf->size += record.size();
+        made.push_back(std::move(block));
+        start = end;
+      }
+    }
+    if (options.syncWrites) {
+      for (auto& [pf, size] : touched) {
+        if (::fdatasync(pf->fd) != 0) {
+          Status err = Error::unavailable(sysError("cannot fdatasync", pf->path));
+          rollback();
+          return err;
+        }
+      }
+    }
+    {
+      std::lock_guard lock(mu);
+      for (auto& b : made) blocks.push_back(std::move(b));
+      if (queued && !sealQueue.empty() && sealQueue.front() == seg) sealQueue.pop_front();
+      sealedSeq = std::max(sealedSeq, seg->seq);
+    }
+    doneCv.notify_all();
+    writerCv.notify_all();
+    if (::unlink(seg->walPath.c_str()) != 0 && errno != ENOENT)
+      log::error("eventstore: cannot delete " + seg->walPath.string() + ": " + std::strerror(errno));
+    if (options.syncWrites) (void)syncDir(dir);
+    return {};
+  }
+
+  // ---- threads ----
+
+  void writerLoop() {
+    std::unique_lock lock(mu);
+    for (;;) {
+      const auto age = [&] { return current && current->events > 0 ? nowUs() - current->createdUs : 0; };
+      while (queue.empty() && !stopping && !rotateRequested && age() < options.maxSegmentAgeUs) {
+        if (current && current->events > 0) {
+          writerCv.wait_for(lock, std::chrono::microseconds(options.maxSegmentAgeUs - age() + 1000));
+        } else {
+          writerCv.wait(lock);
+        }
+      }
+      std::deque<Pending> batch;
+      batch.swap(queue);
+      uint64_t bytes = 0;
+      for (const auto& p : batch) bytes += p.record->size();
+      std::shared_ptr<Segment> seg = current;
+      lock.unlock();
+
+      if (!batch.empty()) writeGroup(batch, seg, bytes);
+
+      lock.lock();
+      queuedBytes -= bytes;
+      const bool full = current->events >= options.maxBlockEvents || current->walSize >= (256ull << 20);
+      const bool rotate = current->events > 0 && (full || rotateRequested || stopping ||
+                                                  nowUs() - current->createdUs >= options.maxSegmentAgeUs);
+      if (rotate) {
+        // Back-pressure: at most kMaxSealQueue segments wait for the sealer.
+        doneCv.wait(lock, [&] { return sealQueue.size() < kMaxSealQueue; });
+        lock.unlock();
+        auto old = current;
+        Status st = openNewSegment();  // takes mu to publish
+        lock.lock();
+        if (st.ok()) {
+          ::close(old->fd);
+          old->fd = -1;
+          sealQueue.push_back(old);
+          sealerCv.notify_one();
+        } else {
+          log::error("eventstore: " + st.error().message);
+        }
+      }
+      rotateRequested = false;
+      doneCv.notify_all();
+      if (stopping && queue.empty() && (!current || current->events == 0)) break;
+    }
+    writerDone = true;
+    sealerCv.notify_all();
+  }
+
+  void writeGroup(std::deque<Pending>& batch, const std::shared_ptr<Segment>& seg, uint64_t bytes) {
+    const uint64_t start = seg->walSize;
+    bool ok = true;
+    {
+      std::vector<iovec> iov;
+      iov.reserve(batch.size());
+      for (const auto& p : batch) iov.push_back({const_cast<char*>(p.record->data()), p.record->size()});
+      size_t done = 0, i = 0;
+      uint64_t off = start;
+      while (i < iov.size() && ok) {
+        const int n = static_cast<int>(std::min<size_t>(iov.size() - i, 512));
+        ssize_t w = ::pwritev(seg->fd, iov.data() + i, n, static_cast<off_t>(off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+          ok = false;
+          break;
+        }
+        off += static_cast<uint64_t>(w);
+        done += static_cast<size_t>(w);
+        while (i < iov.size() && static_cast<size_t>(w) >= iov[i].iov_len) w -= static_cast<ssize_t>(iov[i++].iov_len);
+        if (i < iov.size() && w > 0) {
+          iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + w;
+          iov[i].iov_len -= static_cast<size_t>(w);
+        }
+      }
+      (void)done;
+    }
+    if (ok && options.syncWrites && ::fdatasync(seg->fd) != 0) ok = false;
+    Status result;
+    if (ok) {
+      std::lock_guard lock(mu);
+      seg->walSize = start + bytes;
+      for (const auto& p : batch) {
+        seg->records.push_back(p.record);
+        seg->events += p.events;
+        seg->rawBytes += p.rawBytes;
+      }
+      durableBatchNo = batch.back().batchNo;
+    } else {
+      result = Error::unavailable(sysError("eventstore: cannot write the log", seg->walPath));
+      log::error(result.error().message);
+      if (::ftruncate(seg->fd, static_cast<off_t>(start)) != 0)
+        log::error(std::string("eventstore: cannot cut the failed write: ") + std::strerror(errno));
+      std::lock_guard lock(mu);
+      durableBatchNo = batch.back().batchNo;
+    }
+    for (auto& p : batch)
+      if (p.callback) p.callback(result);
+  }
+
+  void sealerLoop() {
+    std::unique_lock lock(mu);
+    for (;;) {
+      sealerCv.wait(lock, [&] { return !sealQueue.empty() || writerDone; });
+      if (sealQueue.empty()) break;
+      auto seg = sealQueue.front();
+      lock.unlock();
+      Status st;
+      {
+        std::lock_guard sl(sealMu);
+        st = seal(seg, true);
+      }
+      if (!st.ok()) {
+        log::error("eventstore: sealing log segment " + std::to_string(seg->seq) +
+                   " failed, retrying in 1 s: " + st.error().message);
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+      lock.lock();
+    }
+  }
+
+  // ---- reading ----
+
+  bool readFrame(const Block& b, const Frame& f, std::string& out) const {
+    std::string comp(f.compressed, '\0');
+    if (!readAll(b.file->fd, comp.data(), comp.size(), f.offset) || crc32c(comp) != f.crc) return false;
+    out.resize(f.raw);
+    thread_local ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    size_t n = ZSTD_decompressDCtx(dctx, out.data(), out.size(), comp.data(), comp.size());
+    return !ZSTD_isError(n) && n == f.raw;
+  }
+
+  void markCorrupt(const Block& b) const {
+    if (!b.corrupt.exchange(true)) {
+      corruptBlocks++;
+      log::error("eventstore: " + b.file->path.string() + " block at offset " + std::to_string(b.recordOffset) +
+                 ": checksum or decode failure, skipped");
+    }
+  }
+
+  // Decodes a block; only the time/org/source columns unless `full`. Returns false when corrupt.
+  bool decodeBlock(const Block& b, bool full, std::string (&buf)[3], Decoded& d) const {
+    d = Decoded{};
+    if (b.corrupt.load()) return false;
+    if (!readFrame(b, b.meta, buf[0]) || (full && (!readFrame(b, b.raw, buf[1]) || !readFrame(b, b.fields, buf[2])))) {
+      markCorrupt(b);
+      return false;
+    }
+    Reader m(buf[0]);
+    d.events.resize(b.count);
+    int64_t t = 0;
+    for (auto& e : d.events) e.timeUs = t += m.svar();
+    for (auto& e : d.events) e.orgId = m.svar();
+    for (auto& e : d.events) e.sourceId = m.svar();
+    for (auto& e : d.events) e.receivedUs = e.timeUs + m.svar();
+    bool ok = m.ok;
+    if (full && ok) {
+      Reader r(buf[1]);
+      std::vector<uint64_t> lens(b.count);
+      for (auto& l : lens) l = r.var();
+      for (size_t i = 0; i < b.count; ++i) d.events[i].raw = r.bytes(lens[i]);
+      Reader f(buf[2]);
+      std::vector<std::string_view> names(f.var());
+      for (auto& n : names) n = f.bytes(f.var());
+      for (size_t i = 0; i < b.count && f.ok; ++i) {
+        d.fieldStart.push_back(static_cast<uint32_t>(d.fields.size()));
+        uint64_t nf = f.var();
+        for (uint64_t k = 0; k < nf && f.ok; ++k) {
+          FieldView fv;
+          uint64_t id = f.var();
+          if (id >= names.size()) {
+            f.ok = false;
+            break;
+          }
+          fv.name = names[id];
+          if (!getValue(f, d.events[i].raw, fv)) f.ok = false;
+          d.fields.push_back(fv);
+        }
+      }
+      ok = r.ok && f.ok && d.fieldStart.size() == b.count;
+      if (ok) d.finish();
+    }
+    if (!ok) markCorrupt(b);
+    return ok;
+  }
+
+  struct Snapshot {
+    std::vector<std::shared_ptr<const Block>> blocks;
+    std::vector<std::shared_ptr<const std::string>> unsealed;
+  };
+  Snapshot snapshot() const {
+    Snapshot s;
+    std::lock_guard lock(mu);
+    s.blocks = blocks;
+    for (const auto& seg : sealQueue) s.unsealed.insert(s.unsealed.end(), seg->records.begin(), seg->records.end());
+    if (current) s.unsealed.insert(s.unsealed.end(), current->records.begin(), current->records.end());
+    return s;
+  }
+
+  // Calls f(const EventView&) for every event in scope, in [from, to), matching `m`; blocks are
+  // visited in `order` (already filtered) and `stop()` is asked between blocks.
+  template <typename F, typename Stop>
+  void scan(const Snapshot& snap, const std::vector<const Block*>& order, const Scope& scope, const Matcher& m,
+            TimeUs from, TimeUs to, bool full, F&& f, Stop&& stop, uint64_t& blocksRead) const {
+    Matcher::Scratch scratch;
+    auto visit = [&](const EventView& e) {
+      if (e.timeUs < from || e.timeUs >= to || !scope.allows(e.orgId)) return;
+      if (!m.matchesAll() && !m.matches(e, scratch)) return;
+      f(e);
+    };
+    {
+      Decoded d;
+      for (const auto& rec : snap.unsealed) decodeRecord(*rec, d);
+      d.finish();
+      for (const auto& e : d.events) visit(e);
+    }
+    std::string buf[3];
+    Decoded d;
+    for (const Block* b : order) {
+      if (stop(*b)) break;
+      if (!decodeBlock(*b, full, buf, d)) continue;
+      ++blocksRead;
+      for (const auto& e : d.events) visit(e);
+    }
+  }
+
+  static bool blockInScope(const Block& b, const Scope& scope) {
+    if (scope.allOrgs) return true;
+    for (int64_t o : b.orgs)
+      if (scope.allows(o)) return true;
+    return false;
+  }
+  static bool blockAllInScope(const Block& b, const Scope& scope) {
+    if (scope.allOrgs) return true;
+    for (int64_t o : b.orgs)
+      if (!scope.allows(o)) return false;
+    return true;
+  }
+
+  std::vector<const Block*> candidates(const Snapshot& snap, const Scope& scope, const Matcher& m, TimeUs from,
+                                       TimeUs to, uint64_t& skipped) const {
+    std::vector<const Block*> out;
+    for (const auto& b : snap.blocks) {
+      if (b->maxTime < from || b->minTime >= to || !blockInScope(*b, scope) || !m.mayMatch(b->filter())) {
+        ++skipped;
+        continue;
+      }
+      out.push_back(b.get());
+    }
+    return out;
+  }
+};
+
+bool Scope::allows(int64_t orgId) const {
+  if (allOrgs) return true;
+  for (int64_t o : orgIds)
+    if (o == orgId) return true;
+  return false;
+}
+
+const StoredField* StoredEvent::field(std::string_view name) const {
+  for (const auto& f : fields)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventStore::~EventStore() { close(); }
+
+Result<std::unique_ptr<EventStore>> EventStore::open(const fs::path& dir, const Options& options) {
+  if (options.maxBlockEvents == 0 || options.maxQueuedBytes == 0 || options.maxSegmentAgeUs <= 0)
+    return Error::badRequest("eventstore: maxBlockEvents, maxQueuedBytes and maxSegmentAgeUs must be positive");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error::internal("eventstore: cannot create " + dir.string() + ": " + ec.message());
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  impl->lockFd = ::open((dir / "LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (impl->lockFd < 0 || ::flock(impl->lockFd, LOCK_EX | LOCK_NB) != 0)
+    return Error::unavailable("eventstore: " + dir.string() + " is in use by another process");
+  impl->cctx = ZSTD_createCCtx();
+
+  std::vector<uint64_t> walSeqs;
+  std::vector<std::pair<fs::path, int64_t>> parts;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    unsigned long long seq = 0;
+    if (name.size() == 24 && std::sscanf(name.c_str(), "wal-%16llu.log", &seq) == 1) walSeqs.push_back(seq);
+    if (name.size() == 21 && name.starts_with("events-") && name.ends_with(".vgb")) {
+      if (auto day = parseDay(std::string_view(name).substr(7, 10))) parts.emplace_back(entry.path(), *day);
+    }
+  }
+  if (ec) return Error::internal("eventstore: cannot list " + dir.string() + ": " + ec.message());
+  std::sort(walSeqs.begin(), walSeqs.end());
+  const uint64_t firstReplayed = walSeqs.empty() ? UINT64_MAX : walSeqs.front();
+  for (const auto& [path, day] : parts) VIGIL_TRY(impl->loadPartition(path, day, firstReplayed));
+  if (!walSeqs.empty()) impl->nextSeq = std::max(impl->nextSeq, walSeqs.back() + 1);
+  for (uint64_t seq : walSeqs) {
+    VIGIL_ASSIGN_OR_RETURN(auto seg, impl->readSegment(seq));
+    std::lock_guard sl(impl->sealMu);
+    VIGIL_TRY(impl->seal(seg, false));
+  }
+  std::sort(impl->blocks.begin(), impl->blocks.end(),
+            [](const auto& a, const auto& b) { return a->minTime < b->minTime; });
+  VIGIL_TRY(impl->openNewSegment());
+  Impl* p = impl.get();
+  impl->writer = std::thread([p] { p->writerLoop(); });
+  impl->sealer = std::thread([p] { p->sealerLoop(); });
+  return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
+}
+
+void EventStore::close() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.closed) return;
+    s.closed = true;
+    s.stopping = true;
+  }
+  s.writerCv.notify_all();
+  if (s.writer.joinable()) s.writer.join();
+  s.sealerCv.notify_all();
+  if (s.sealer.joinable()) s.sealer.join();
+  if (s.current && s.current->fd >= 0) {
+    ::close(s.current->fd);
+    s.current->fd = -1;
+    if (s.current->events == 0) ::unlink(s.current->walPath.c_str());
+  }
+}
+
+Status EventStore::append(std::span<const normalize::Event> events, DurableCallback onDurable) {
+  Impl& s = *impl_;
+  auto record = std::make_shared<std::string>();
+  record->resize(kWalHeader);
+  putVar(*record, events.size());
+  uint64_t rawBytes = 0;
+  for (const auto& e : events) {
+    encodeEvent(e, *record);
+    rawBytes += e.raw().size();
+  }
+  if (record->size() - kWalHeader > UINT32_MAX) return Error::badRequest("eventstore: the batch is over 4 GiB");
+  const auto len = static_cast<uint32_t>(record->size() - kWalHeader);
+  const uint32_t hdr[3] = {kWalMagic, len, crc32c(record->data() + kWalHeader, len)};
+  std::memcpy(record->data(), hdr, sizeof hdr);
+  {
+    std::lock_guard lock(s.mu);
+    if (s.closed) return Error::unavailable("eventstore: the store is closed");
+    if (s.queuedBytes + record->size() > s.options.maxQueuedBytes) {
+      s.rejectedBatches++;
+      s.rejectedEvents += events.size();
+      Error e = Error::unavailable("eventstore: the write queue is full (" + std::to_string(s.queuedBytes) +
+                                   " bytes waiting); retry later");
+      e.retryAfterSeconds = 1;
+      return e;
+    }
+    s.queuedBytes += record->size();
+    s.queue.push_back({std::move(record), events.size(), rawBytes, std::move(onDurable), s.nextBatchNo++});
+    s.acceptedBatches++;
+  }
+  s.writerCv.notify_one();
+  return {};
+}
+
+Status EventStore::flush() {
+  Impl& s = *impl_;
+  std::unique_lock lock(s.mu);
+  if (s.closed) return Error::unavailable("eventstore: the store is closed");
+  const uint64_t target = s.nextBatchNo - 1;
+  s.doneCv.wait(lock, [&] { return s.durableBatchNo >= target || s.closed; });
+  const uint64_t seq = s.current->seq;
+  s.rotateRequested = true;
+  s.writerCv.notify_all();
+  s.doneCv.wait(lock, [&] {
+    return s.closed || (s.sealedSeq >= seq) ||
+           (s.current->seq == seq && s.current->events == 0 && s.sealQueue.empty()) ||
+           (s.current->seq > seq && s.sealQueue.empty());
+  });
+  return {};
+}
+
+Result<SearchResult> EventStore::search(const SearchRequest& req) const {
+  const Impl& s = *impl_;
+  if (req.limit > kMaxLimit) return Error::validation("limit", "at most " + std::to_string(kMaxLimit));
+  if (req.offset > 100'000) return Error::validation("offset", "at most 100000");
+  VIGIL_ASSIGN_OR_RETURN(Node node, parseQuery(req.query));
+  Matcher m(node);
+  auto snap = s.snapshot();
+  SearchResult out;
+  auto order = s.candidates(snap, req.scope, m, req.fromUs, req.toUs, out.blocksSkipped);
+  if (req.newestFirst) {
+    std::sort(order.begin(), order.end(), [](const Block* a, const Block* b) { return a->maxTime > b->maxTime; });
+  } else {
+    std::sort(order.begin(), order.end(), [](const Block* a, const Block* b) { return a->minTime < b->minTime; });
+  }
+  const size_t need = req.offset + req.limit;
+  // Matches as (time, arrival number) so equal times keep a stable order.
+  std::vector<std::pair<std::pair<TimeUs, uint64_t>, StoredEvent>> hits;
+  uint64_t arrival = 0;
+  auto better = [&](const auto& a, const auto& b) {
+    if (a.first.first != b.first.first)
+      return req.newestFirst ? a.first.first > b.first.first : a.first.first < b.first.first;
+    return a.first.second < b.first.second;
+  };
+  auto trim = [&] {
+    if (hits.size() <= need * 2 + 64) return;
+    std::nth_element(hits.begin(), hits.begin() + static_cast<long>(need), hits.end(), better);
+    hits.resize(need);
+  };
+  auto bound = [&]() -> std::optional<TimeUs> {
+    if (hits.size() < need || need == 0) return need == 0 ? std::optional<TimeUs>(0) : std::nullopt;
+    std::nth_element(hits.begin(), hits.begin() + static_cast<long>(need - 1), hits.end(), better);
+    hits.resize(need);
+    return hits[need - 1].first.first;
+  };
+  s.scan(
+      snap, order, req.scope, m, req.fromUs, req.toUs, true,
+      [&](const EventView& e) {
+        hits.push_back({{e.timeUs, arrival++}, toStored(e)});
+        trim();
+      },
+      [&](const Block& b) {
+        if (need == 0) return true;
+        auto t = bound();
+        if (!t) return false;
+        return req.newestFirst ? b.maxTime < *t : b.minTime > *t;
+      },
+      out.blocksRead);
+  std::sort(hits.begin(), hits.end(), better);
+  for (size_t i = req.offset; i < hits.size() && i < need; ++i) out.events.push_back(std::move(hits[i].second));
+  return out;
+}
+
+Result<Histogram> EventStore::histogram(const Scope& scope, std::string_view query, TimeUs fromUs, TimeUs toUs,
+                                        TimeUs bucketUs) const {
+  const Impl& s = *impl_;
+  if (bucketUs <= 0) return Error::validation("bucket", "must be positive");
+  if (toUs <= fromUs) return Error::validation("to", "must be after from");
+  const uint64_t n = static_cast<uint64_t>((toUs - fromUs + bucketUs - 1) / bucketUs);
+  if (n > kMaxBuckets) return Error::validation("bucket", "more than " + std::to_string(kMaxBuckets) + " buckets");
+  VIGIL_ASSIGN_OR_RETURN(Node node, parseQuery(query));
+  Matcher m(node);
+  Histogram h{fromUs, bucketUs, std::vector<uint64_t>(n, 0), 0};
+  auto snap = s.snapshot();
+  uint64_t skipped = 0, read = 0;
+  auto order = s.candidates(snap, scope, m, fromUs, toUs, skipped);
+  // A block wholly inside one bucket, wholly in scope, with a match-everything query: its count.
+  std::vector<const Block*> rest;
+  for (const Block* b : order) {
+    if (m.matchesAll() && b->minTime >= fromUs && b->maxTime < toUs && Impl::blockAllInScope(*b, scope) &&
+        (b->minTime - fromUs) / bucketUs == (b->maxTime - fromUs) / bucketUs && !b->corrupt.load()) {
+      h.counts[static_cast<size_t>((b->minTime - fromUs) / bucketUs)] += b->count;
+      h.total += b->count;
+    } else {
+      rest.push_back(b);
+    }
+  }
+  s.scan(
+      snap, rest, scope, m, fromUs, toUs, !m.matchesAll(),
+      [&](const EventView& e) {
+        h.counts[static_cast<size_t>((e.timeUs - fromUs) / bucketUs)]++;
+        h.total++;
+      },
+      [](const Block&) { return false; }, read);
+  return h;
+}
+
+Result<TopValues> EventStore::topValues(const Scope& scope, std::string_view query, TimeUs fromUs, TimeUs toUs,
+                                        std::string_view field, size_t n) const {
+  const Impl& s = *impl_;
+  if (field.empty()) return Error::validation("field", "is required");
+  if (n == 0 || n > 1000) return Error::validation("n", "must be 1..1000");
+  VIGIL_ASSIGN_OR_RETURN(Node node, parseQuery(query));
+  Matcher m(node);
+  auto snap = s.snapshot();
+  uint64_t skipped = 0, read = 0;
+  auto order = s.candidates(snap, scope, m, fromUs, toUs, skipped);
+  std::unordered_map<std::string, uint64_t> counts;
+  TopValues out;
+  std::string key;
+  s.scan(
+      snap, order, scope, m, fromUs, toUs, true,
+      [&](const EventView& e) {
+        out.eventsMatched++;
+        FieldView tmp;
+        const FieldView* f = findField(e, field, tmp);
+        if (!f) return;
+        out.eventsWithField++;
+        if (f->type == ValueType::kTime) {
+          key = normalize::Event::formatTime(f->number);
+        } else if (f->type == ValueType::kInt && f->text.empty()) {
+          key = std::to_string(f->number);
+        } else {
+          key.assign(f->text);
+        }
+        counts[key]++;
+      },
+      [](const Block&) { return false; }, read);
+  out.values.assign(counts.begin(), counts.end());
+  std::sort(out.values.begin(), out.values.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (out.values.size() > n) out.values.resize(n);
+  return out;
+}
+
+Result<RetentionReport> EventStore::applyRetention(const RetentionPolicy& policy) {
+  Impl& s = *impl_;
+  if (policy.maxDays < 0) return Error::validation("maxDays", "must not be negative");
+  std::lock_guard sl(s.sealMu);
+  RetentionReport report;
+  std::vector<std::shared_ptr<PartitionFile>> doomed;
+  {
+    std::lock_guard lock(s.mu);
+    uint64_t total = 0;
+    for (const auto& [day, pf] : s.partitions) total += pf->size;
+    for (const auto& [day, pf] : s.partitions) {  // oldest first
+      const bool tooOld = policy.maxDays > 0 && (day + 1) * kDayUs <= policy.nowUs - policy.maxDays * kDayUs;
+      const bool tooBig = policy.maxBytes > 0 && total > policy.maxBytes;
+      if (!tooOld && !tooBig) continue;
+      total -= pf->size;
+      doomed.push_back(pf);
+    }
+    for (const auto& pf : doomed) {
+      s.partitions.erase(pf->day);
+      report.deletedPartitions.push_back(formatDay(pf->day));
+      report.deletedBytes += pf->size;
+      std::erase_if(s.blocks, [&](const std::shared_ptr<const Block>& b) {
+        if (b->file != pf) return false;
+        report.deletedEvents += b->count;
+        return true;
+      });
+    }
+  }
+  for (const auto& pf : doomed) {
+    if (::unlink(pf->path.c_str()) != 0)
+      return Error::internal(sysError("eventstore: cannot delete", pf->path));  // already unlisted
+  }
+  if (!doomed.empty() && s.options.syncWrites) VIGIL_TRY(syncDir(s.dir));
+  return report;
+}
+
+Stats EventStore::stats() const {
+  const Impl& s = *impl_;
+  Stats st;
+  std::lock_guard lock(s.mu);
+  std::map<int64_t, PartitionStats> parts;
+  for (const auto& [day, pf] : s.partitions) {
+    auto& p = parts[day];
+    p.day = formatDay(day);
+    p.diskBytes = pf->size;
+    st.diskBytes += pf->size;
+  }
+  for (const auto& b : s.blocks) {
+    auto& p = parts[b->file->day];
+    p.events += b->count;
+    p.blocks++;
+    p.rawBytes += b->rawBytes;
+    st.events += b->count;
+    st.rawBytes += b->rawBytes;
+    st.blocks++;
+  }
+  auto addSeg = [&](const Segment& seg) {
+    st.events += seg.events;
+    st.rawBytes += seg.rawBytes;
+    st.diskBytes += seg.walSize;
+  };
+  for (const auto& seg : s.sealQueue) addSeg(*seg);
+  if (s.current) addSeg(*s.current);
+  for (auto& [day, p] : parts) st.partitions.push_back(p);
+  st.queuedBytes = s.queuedBytes;
+  st.acceptedBatches = s.acceptedBatches;
+  st.rejectedBatches = s.rejectedBatches;
+  st.rejectedEvents = s.rejectedEvents;
+  st.walTornTails = s.walTornTails;
+  st.corruptBlocks = s.corruptBlocks;
+  st.truncatedBytes = s.truncatedBytes;
+  return st;
+}
+
+}  // namespace vigil::eventstore
