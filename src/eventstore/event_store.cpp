@@ -892,8 +892,11 @@ struct EventStore::Impl {
     std::string comp(f.compressed, '\0');
     if (!readAll(b.file->fd, comp.data(), comp.size(), f.offset) || crc32c(comp) != f.crc) return false;
     out.resize(f.raw);
-    thread_local ZSTD_DCtx* dctx = ZSTD_createDCtx();
-    size_t n = ZSTD_decompressDCtx(dctx, out.data(), out.size(), comp.data(), comp.size());
+    struct FreeDCtx {
+      void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+    };
+    thread_local std::unique_ptr<ZSTD_DCtx, FreeDCtx> dctx(ZSTD_createDCtx());
+    size_t n = ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), comp.data(), comp.size());
     return !ZSTD_isError(n) && n == f.raw;
   }
 
@@ -964,32 +967,52 @@ struct EventStore::Impl {
     return s;
   }
 
-  // Calls f(const EventView&) for every event in scope, in [from, to), matching `m`; blocks are
-  // visited in `order` (already filtered) and `stop()` is asked between blocks.
+  // Calls f(worker, const EventView&) for every event in scope, in [from, to), matching `m`:
+  // first the unsealed events (worker 0), then the blocks of `order` (already filtered). With one
+  // worker the blocks are visited in order and `stop(block)` is asked before each; with more,
+  // blocks are shared among that many threads (f must then keep per-worker state) and never stop.
   template <typename F, typename Stop>
   void scan(const Snapshot& snap, const std::vector<const Block*>& order, const Scope& scope, const Matcher& m,
-            TimeUs from, TimeUs to, bool full, F&& f, Stop&& stop, uint64_t& blocksRead) const {
-    Matcher::Scratch scratch;
-    auto visit = [&](const EventView& e) {
-      if (e.timeUs < from || e.timeUs >= to || !scope.allows(e.orgId)) return;
-      if (!m.matchesAll() && !m.matches(e, scratch)) return;
-      f(e);
+            TimeUs from, TimeUs to, bool full, size_t workers, F&& f, Stop&& stop, uint64_t& blocksRead) const {
+    auto visitor = [&](size_t worker, Matcher::Scratch& scratch) {
+      return [&, worker](const EventView& e) {
+        if (e.timeUs < from || e.timeUs >= to || !scope.allows(e.orgId)) return;
+        if (!m.matchesAll() && !m.matches(e, scratch)) return;
+        f(worker, e);
+      };
     };
     {
+      Matcher::Scratch scratch;
+      auto visit = visitor(0, scratch);
       Decoded d;
       for (const auto& rec : snap.unsealed) decodeRecord(*rec, d);
       d.finish();
       for (const auto& e : d.events) visit(e);
     }
-    std::string buf[3];
-    Decoded d;
-    for (const Block* b : order) {
-      if (stop(*b)) break;
-      if (!decodeBlock(*b, full, buf, d)) continue;
-      ++blocksRead;
-      for (const auto& e : d.events) visit(e);
-    }
+    workers = std::max<size_t>(1, std::min(workers, order.size()));
+    std::atomic<size_t> next{0};
+    std::atomic<uint64_t> read{0};
+    auto run = [&](size_t worker) {
+      Matcher::Scratch scratch;
+      auto visit = visitor(worker, scratch);
+      std::string buf[3];
+      Decoded d;
+      for (size_t i = next++; i < order.size(); i = next++) {
+        const Block* b = order[i];
+        if (workers == 1 && stop(*b)) break;
+        if (!decodeBlock(*b, full, buf, d)) continue;
+        ++read;
+        for (const auto& e : d.events) visit(e);
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t w = 1; w < workers; ++w) helpers.emplace_back(run, w);
+    run(0);
+    for (auto& t : helpers) t.join();
+    blocksRead += read;
   }
+
+  static size_t scanWorkers() { return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4); }
 
   static bool blockInScope(const Block& b, const Scope& scope) {
     if (scope.allOrgs) return true;
@@ -1181,8 +1204,8 @@ Result<SearchResult> EventStore::search(const SearchRequest& req) const {
     return hits[need - 1].first.first;
   };
   s.scan(
-      snap, order, req.scope, m, req.fromUs, req.toUs, true,
-      [&](const EventView& e) {
+      snap, order, req.scope, m, req.fromUs, req.toUs, true, 1,
+      [&](size_t, const EventView& e) {
         hits.push_back({{e.timeUs, arrival++}, toStored(e)});
         trim();
       },
@@ -1222,13 +1245,18 @@ Result<Histogram> EventStore::histogram(const Scope& scope, std::string_view que
       rest.push_back(b);
     }
   }
+  const size_t workers = Impl::scanWorkers();
+  std::vector<std::vector<uint64_t>> counts(workers, std::vector<uint64_t>(n, 0));
   s.scan(
-      snap, rest, scope, m, fromUs, toUs, !m.matchesAll(),
-      [&](const EventView& e) {
-        h.counts[static_cast<size_t>((e.timeUs - fromUs) / bucketUs)]++;
-        h.total++;
-      },
+      snap, rest, scope, m, fromUs, toUs, !m.matchesAll(), workers,
+      [&](size_t w, const EventView& e) { counts[w][static_cast<size_t>((e.timeUs - fromUs) / bucketUs)]++; },
       [](const Block&) { return false; }, read);
+  for (const auto& c : counts) {
+    for (size_t i = 0; i < n; ++i) {
+      h.counts[i] += c[i];
+      h.total += c[i];
+    }
+  }
   return h;
 }
 
@@ -1242,17 +1270,24 @@ Result<TopValues> EventStore::topValues(const Scope& scope, std::string_view que
   auto snap = s.snapshot();
   uint64_t skipped = 0, read = 0;
   auto order = s.candidates(snap, scope, m, fromUs, toUs, skipped);
-  std::unordered_map<std::string, uint64_t> counts;
+  struct Worker {
+    std::unordered_map<std::string, uint64_t> counts;
+    uint64_t matched = 0, withField = 0;
+    std::string key;
+  };
+  const size_t workers = Impl::scanWorkers();
+  std::vector<Worker> ws(workers);
   TopValues out;
-  std::string key;
   s.scan(
-      snap, order, scope, m, fromUs, toUs, true,
-      [&](const EventView& e) {
-        out.eventsMatched++;
+      snap, order, scope, m, fromUs, toUs, true, workers,
+      [&](size_t w, const EventView& e) {
+        Worker& wk = ws[w];
+        std::string& key = wk.key;
+        wk.matched++;
         FieldView tmp;
         const FieldView* f = findField(e, field, tmp);
         if (!f) return;
-        out.eventsWithField++;
+        wk.withField++;
         if (f->type == ValueType::kTime) {
           key = normalize::Event::formatTime(f->number);
         } else if (f->type == ValueType::kInt && f->text.empty()) {
@@ -1260,9 +1295,15 @@ Result<TopValues> EventStore::topValues(const Scope& scope, std::string_view que
         } else {
           key.assign(f->text);
         }
-        counts[key]++;
+        wk.counts[key]++;
       },
       [](const Block&) { return false; }, read);
+  std::unordered_map<std::string, uint64_t> counts;
+  for (auto& wk : ws) {
+    out.eventsMatched += wk.matched;
+    out.eventsWithField += wk.withField;
+    for (auto& [k, c] : wk.counts) counts[k] += c;
+  }
   out.values.assign(counts.begin(), counts.end());
   std::sort(out.values.begin(), out.values.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;

@@ -1,6 +1,7 @@
 #include "eventstore/text.h"
 
 #include <array>
+#include <cstring>
 #include <unordered_map>
 
 namespace vigil::eventstore {
@@ -104,8 +105,13 @@ void transform(std::string_view s, std::string& out) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-      ++i;
+      size_t j = i + 1;
+      while (j < s.size() && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+      const size_t at = out.size();
+      out.append(s.data() + i, j - i);
+      for (size_t k = at; k < out.size(); ++k)
+        if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+      i = j;
       continue;
     }
     uint32_t cp = decode(s, i);
@@ -152,12 +158,28 @@ std::vector<std::string> tokens(std::string_view text) {
   return out;
 }
 
+namespace {
+inline uint64_t mix(uint64_t h, uint64_t w) {
+  h ^= w * 0x9E3779B97F4A7C15ull;
+  h = (h << 31) | (h >> 33);
+  return h * 0xC2B2AE3D27D4EB4Full;
+}
+inline uint64_t mixBytes(uint64_t h, std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = mix(h, w);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return mix(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
+}
+}  // namespace
+
 uint64_t hashTerm(std::string_view prefix, std::string_view term) {
-  // FNV-1a over prefix and term, then a murmur3 finaliser for well-spread bits.
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (char c : prefix) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
-  h = (h ^ 0xFF) * 0x100000001b3ull;
-  for (char c : term) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  // Word-at-a-time mixing of prefix and term (each with its length), then a murmur3 finaliser.
+  uint64_t h = mixBytes(mixBytes(0x243F6A8885A308D3ull, prefix), term);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
