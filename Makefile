@@ -51,7 +51,7 @@ test-release:
 test-sanitize:
 	cmake --preset debug-sanitize >/dev/null
 	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests \
-	  vigil_ingest_tests vigil_compliance_tests
+	  vigil_ingest_tests vigil_compliance_tests vigil_eventstore_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|fuzz_corpus"
 
