@@ -271,6 +271,7 @@ int main(int argc, char** argv) {
   const TimeUs dayFrom = end - 24 * kHourUs;
   const Scope all{true, {}};
   const Scope oneOrg{false, {7}};
+  uint64_t lastBlocksRead = 0;
   auto searchCount = [&](const Scope& scope, const std::string& q, TimeUs from, TimeUs to) {
     SearchRequest r;
     r.scope = scope;
@@ -279,6 +280,7 @@ int main(int argc, char** argv) {
     r.toUs = to;
     r.limit = 100;
     auto res = store.search(r);
+    lastBlocksRead = res.ok() ? res->blocksRead : 0;
     return res.ok() ? res->events.size() : 0;
   };
   std::printf("== search over %llu events; window = last 24 h of event time [%s, %s)\n",
@@ -306,8 +308,9 @@ int main(int argc, char** argv) {
   };
   for (const auto& q : queries) {
     Timing t = timeIt([&] { return searchCount(q.scope, q.query, dayFrom, end); });
-    std::printf("   %-66s %8.1f ms median (first %.1f), %zu hits returned (limit 100)\n", q.what, t.median, t.first,
-                t.hits);
+    std::printf("   %-66s %8.1f ms median (first %.1f), %zu hits returned (limit 100), %llu of %llu blocks read\n",
+                q.what, t.median, t.first, t.hits, static_cast<unsigned long long>(lastBlocksRead),
+                static_cast<unsigned long long>(st.blocks));
   }
   {
     Timing t = timeIt([&] {

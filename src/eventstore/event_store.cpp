@@ -880,6 +880,11 @@ struct EventStore::Impl {
       if (!st.ok()) {
         log::error("eventstore: sealing log segment " + std::to_string(seg->seq) +
                    " failed, retrying in 1 s: " + st.error().message);
+        lock.lock();
+        // Closing while the disk keeps failing: stop here; the segments stay in the log and are
+        // sealed at the next open.
+        if (writerDone) break;
+        lock.unlock();
         std::this_thread::sleep_for(std::chrono::seconds(1));
       }
       lock.lock();
@@ -968,9 +973,9 @@ struct EventStore::Impl {
   }
 
   // Calls f(worker, const EventView&) for every event in scope, in [from, to), matching `m`:
-  // first the unsealed events (worker 0), then the blocks of `order` (already filtered). With one
-  // worker the blocks are visited in order and `stop(block)` is asked before each; with more,
-  // blocks are shared among that many threads (f must then keep per-worker state) and never stop.
+  // first the unsealed events (worker 0), then the blocks of `order` (already filtered), shared
+  // among `workers` threads that each take the next block in order; `stop(block)` is asked before
+  // each block and ends that worker. With more than one worker, f and stop must be thread-safe.
   template <typename F, typename Stop>
   void scan(const Snapshot& snap, const std::vector<const Block*>& order, const Scope& scope, const Matcher& m,
             TimeUs from, TimeUs to, bool full, size_t workers, F&& f, Stop&& stop, uint64_t& blocksRead) const {
@@ -999,7 +1004,7 @@ struct EventStore::Impl {
       Decoded d;
       for (size_t i = next++; i < order.size(); i = next++) {
         const Block* b = order[i];
-        if (workers == 1 && stop(*b)) break;
+        if (stop(*b)) break;
         if (!decodeBlock(*b, full, buf, d)) continue;
         ++read;
         for (const auto& e : d.events) visit(e);
@@ -1184,36 +1189,44 @@ Result<SearchResult> EventStore::search(const SearchRequest& req) const {
     std::sort(order.begin(), order.end(), [](const Block* a, const Block* b) { return a->minTime < b->minTime; });
   }
   const size_t need = req.offset + req.limit;
-  // Matches as (time, arrival number) so equal times keep a stable order.
+  // Matches as (time, arrival number) so equal times keep a stable order. The blocks are read by
+  // all workers newest (or oldest) first; once `need` hits are held, a block that cannot hold a
+  // better one ends the scan.
   std::vector<std::pair<std::pair<TimeUs, uint64_t>, StoredEvent>> hits;
+  std::mutex hitsMu;
   uint64_t arrival = 0;
+  std::optional<TimeUs> bound;  // the time of the need-th best hit, once there are that many
   auto better = [&](const auto& a, const auto& b) {
     if (a.first.first != b.first.first)
       return req.newestFirst ? a.first.first > b.first.first : a.first.first < b.first.first;
     return a.first.second < b.first.second;
   };
   auto trim = [&] {
-    if (hits.size() <= need * 2 + 64) return;
-    std::nth_element(hits.begin(), hits.begin() + static_cast<long>(need), hits.end(), better);
-    hits.resize(need);
-  };
-  auto bound = [&]() -> std::optional<TimeUs> {
-    if (hits.size() < need || need == 0) return need == 0 ? std::optional<TimeUs>(0) : std::nullopt;
+    if (need == 0 || hits.size() < need) return;
     std::nth_element(hits.begin(), hits.begin() + static_cast<long>(need - 1), hits.end(), better);
     hits.resize(need);
-    return hits[need - 1].first.first;
+    bound = hits[need - 1].first.first;
   };
   s.scan(
-      snap, order, req.scope, m, req.fromUs, req.toUs, true, 1,
+      snap, order, req.scope, m, req.fromUs, req.toUs, true, Impl::scanWorkers(),
       [&](size_t, const EventView& e) {
-        hits.push_back({{e.timeUs, arrival++}, toStored(e)});
-        trim();
+        auto beaten = [&] { return bound && (req.newestFirst ? e.timeUs < *bound : e.timeUs > *bound); };
+        {
+          std::lock_guard lock(hitsMu);
+          if (beaten()) return;
+        }
+        StoredEvent stored = toStored(e);
+        std::lock_guard lock(hitsMu);
+        if (beaten()) return;
+        hits.push_back({{e.timeUs, arrival++}, std::move(stored)});
+        if (hits.size() >= need * 2 + 64) trim();
       },
       [&](const Block& b) {
         if (need == 0) return true;
-        auto t = bound();
-        if (!t) return false;
-        return req.newestFirst ? b.maxTime < *t : b.minTime > *t;
+        std::lock_guard lock(hitsMu);
+        trim();
+        if (!bound) return false;
+        return req.newestFirst ? b.maxTime < *bound : b.minTime > *bound;
       },
       out.blocksRead);
   std::sort(hits.begin(), hits.end(), better);
@@ -1226,7 +1239,8 @@ Result<Histogram> EventStore::histogram(const Scope& scope, std::string_view que
   const Impl& s = *impl_;
   if (bucketUs <= 0) return Error::validation("bucket", "must be positive");
   if (toUs <= fromUs) return Error::validation("to", "must be after from");
-  const uint64_t n = static_cast<uint64_t>((toUs - fromUs + bucketUs - 1) / bucketUs);
+  const uint64_t span = static_cast<uint64_t>(toUs) - static_cast<uint64_t>(fromUs);
+  const uint64_t n = span / static_cast<uint64_t>(bucketUs) + (span % static_cast<uint64_t>(bucketUs) != 0);
   if (n > kMaxBuckets) return Error::validation("bucket", "more than " + std::to_string(kMaxBuckets) + " buckets");
   VIGIL_ASSIGN_OR_RETURN(Node node, parseQuery(query));
   Matcher m(node);

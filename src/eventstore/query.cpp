@@ -464,6 +464,22 @@ struct Matcher::Compiled {
       if (l.op == Node::Op::kWildcard) return globMatch("*" + l.norm + "*", s.buf);
       return s.buf.find(l.norm) != std::string::npos;
     }
+    if (l.op == Node::Op::kEq) {
+      // Every token of the query must at least be a substring of the normalised message.
+      const int k = l.fold ? 1 : 0;
+      if (s.normData[k] != e.raw.data() || s.normSize[k] != e.raw.size()) {
+        s.normData[k] = e.raw.data();
+        s.normSize[k] = e.raw.size();
+        s.norm[k].clear();
+        if (l.fold) {
+          appendFolded(e.raw, s.norm[k]);
+        } else {
+          appendLower(e.raw, s.norm[k]);
+        }
+      }
+      for (const auto& t : l.tokens)
+        if (s.norm[k].find(t) == std::string::npos) return false;
+    }
     tokenize(e, s);
     const auto& toks = l.fold ? s.foldedTokens : s.lowerTokens;
     if (l.op == Node::Op::kWildcard) {
@@ -579,7 +595,12 @@ Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 bool Matcher::matchesAll() const { return c_->root.op == Compiled::Op::kAll; }
-bool Matcher::matches(const EventView& e, Scratch& s) const { return c_->eval(c_->root, e, s); }
+bool Matcher::matches(const EventView& e, Scratch& s) const {
+  // The scratch caches are valid for one event only (buffers are reused, so pointers repeat).
+  s.rawData = nullptr;
+  s.normData[0] = s.normData[1] = nullptr;
+  return c_->eval(c_->root, e, s);
+}
 bool Matcher::mayMatch(const TermFilter& f) const { return c_->may(c_->root, f); }
 
 }  // namespace vigil::eventstore

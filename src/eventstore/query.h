@@ -91,12 +91,17 @@ uint64_t textTermHash(std::string_view normalizedToken);
 
 class Matcher {
  public:
-  // Per-thread working memory (the tokens of the current event), reused across events.
+  // Per-thread working memory (the tokens of the current event, valid during one matches() call),
+  // reused across events.
   struct Scratch {
     const char* rawData = nullptr;
     size_t rawSize = SIZE_MAX;
     std::vector<std::string> lowerTokens, foldedTokens;
     std::string buf;
+    // The whole raw text lowercased [0] and folded [1], for a quick substring test first.
+    const char* normData[2] = {nullptr, nullptr};
+    size_t normSize[2] = {SIZE_MAX, SIZE_MAX};
+    std::string norm[2];
   };
 
   explicit Matcher(const Node& root);

@@ -172,7 +172,7 @@ inline uint64_t mixBytes(uint64_t h, std::string_view s) {
     h = mix(h, w);
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  if (s.size() > i) std::memcpy(&tail, s.data() + i, s.size() - i);
   return mix(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
 }
 }  // namespace

@@ -346,6 +346,27 @@ TEST(EventStore, OverflowIsRefusedAndCounted) {
   EXPECT_EQ(ids(**store, "*"), (std::vector<int64_t>{2}));
 }
 
+// Blocks are decoded into reused buffers, so events of two blocks can sit at the same address with
+// the same length: nothing computed for one may be reused for the other.
+TEST(EventStore, EventsOfDifferentBlocksAreNeverConfused) {
+  TempDir dir;
+  Options o = slowSeal();
+  o.maxBlockEvents = 2;
+  auto store = EventStore::open(dir.path(), o);
+  ASSERT_TRUE(store.ok());
+  appendDurable(**store, {makeEvent(1, 1, kBase + 1, "alpha 11"), makeEvent(2, 1, kBase + 2, "bravo 22"),
+                          makeEvent(3, 1, kBase + 3, "gamma 11"), makeEvent(4, 1, kBase + 4, "delta 22")});
+  ASSERT_TRUE((*store)->flush().ok());
+  EXPECT_EQ((*store)->stats().blocks, 2u);
+  for (const char* q : {"alpha", "gamma", "\"gamma 11\"", "NOT alpha", "gam*"}) {
+    const auto got = ids(**store, q);
+    const std::vector<int64_t> want = std::string(q) == "alpha"       ? std::vector<int64_t>{1}
+                                      : std::string(q) == "NOT alpha" ? std::vector<int64_t>{2, 3, 4}
+                                                                      : std::vector<int64_t>{3};
+    EXPECT_EQ(got, want) << q;
+  }
+}
+
 TEST(EventStore, OneProcessPerDirectory) {
   TempDir dir;
   auto a = EventStore::open(dir.path());

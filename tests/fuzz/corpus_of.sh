@@ -4,5 +4,6 @@ case "$1" in
   compliance_catalog) echo tests/compliance/fuzz/corpus/catalog ;;
   compliance_checklist) echo tests/compliance/fuzz/corpus/checklist ;;
   ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
+  eventstore_*) echo "tests/eventstore/fuzz/corpus/${1#eventstore_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac
