@@ -126,11 +126,13 @@ int main(int argc, char** argv) {
   fs::path dir, catalog = VIGIL_NORMALIZE_CATALOG_DIR, corpora = VIGIL_CORPORA_DIR;
   double seconds = 30;
   int producers = 1;
+  uint32_t blockEvents = Options{}.maxBlockEvents;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--dir") dir = argv[i + 1];
     if (a == "--seconds") seconds = std::atof(argv[i + 1]);
     if (a == "--producers") producers = std::atoi(argv[i + 1]);
+    if (a == "--block-events") blockEvents = static_cast<uint32_t>(std::atoi(argv[i + 1]));
     if (a == "--catalog") catalog = argv[i + 1];
     if (a == "--corpora") corpora = argv[i + 1];
   }
@@ -182,7 +184,9 @@ int main(int argc, char** argv) {
 
   std::error_code ec;
   fs::remove_all(dir, ec);
-  auto opened = EventStore::open(dir);
+  Options options;
+  options.maxBlockEvents = blockEvents;
+  auto opened = EventStore::open(dir, options);
   if (!opened.ok()) {
     std::fprintf(stderr, "open: %s\n", opened.error().message.c_str());
     return 1;
@@ -259,6 +263,7 @@ int main(int argc, char** argv) {
 
   // ---- 2. size ----
   const Stats st = store.stats();
+  std::printf("== blocks of at most %u events\n", blockEvents);
   std::printf("== stored: %llu events in %llu blocks, %zu day partitions; raw %.2f GB, disk %.2f GB\n",
               static_cast<unsigned long long>(st.events), static_cast<unsigned long long>(st.blocks),
               st.partitions.size(), st.rawBytes / 1e9, st.diskBytes / 1e9);

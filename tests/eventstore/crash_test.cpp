@@ -85,7 +85,7 @@ void expectAllAcknowledgedPresent(const std::filesystem::path& dir, const std::s
 TEST(EventStoreCrash, SigkillDuringAppendLosesNoAcknowledgedEvent) {
   TempDir dir;
   Options o;
-  o.maxBlockEvents = 700;  // seals happen during the load, so the kill can hit one
+  o.maxSegmentEvents = 700;  // seals happen during the load, so the kill can hit one
   const auto acked = runAndKill(dir.path(), o, 40);
   ASSERT_GE(acked.size(), 40u);
   expectAllAcknowledgedPresent(dir.path(), acked);
@@ -95,7 +95,7 @@ TEST(EventStoreCrash, SigkillWithEverythingInTheLog) {
   TempDir dir;
   Options o;
   o.maxSegmentAgeUs = 3600'000'000LL;
-  o.maxBlockEvents = 1'000'000;  // nothing sealed before the kill: recovery is the log replay alone
+  o.maxSegmentEvents = 1'000'000;  // nothing sealed before the kill: recovery is the log replay alone
   const auto acked = runAndKill(dir.path(), o, 20);
   expectAllAcknowledgedPresent(dir.path(), acked);
   // A second kill on the recovered store: replayed events are not duplicated.
