@@ -319,7 +319,7 @@ struct PartitionFile {
   int64_t day = 0;
   fs::path path;
   int fd = -1;
-  uint64_t size = 0;  // append offset
+  std::atomic<uint64_t> size{0};  // append offset; written by the sealer, read by stats()
   ~PartitionFile() {
     if (fd >= 0) ::close(fd);
   }
@@ -731,7 +731,7 @@ struct EventStore::Impl {
           f->offset = frameOff;
           frameOff += f->compressed;
         }
-        if (!writeAll(pf->fd, record.data(), record.size(), pf->size)) {
+        if (!writeAll(pf->fd, record.data(), record.size(), pf->size.load())) {
           Status err = Error::unavailable(sysError("cannot write", pf->path));
           rollback();
           return err;
