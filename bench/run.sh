@@ -3,7 +3,8 @@
 #  1. start-up time and idle resident memory of `vigil serve`;
 #  2. wrk against an authenticated list endpoint (GET /api/v1/users, 10,000 accounts in scope)
 #     at 64 and 256 connections: requests/s, p50/p99 latency, errors;
-#  3. the store micro-benchmarks (Google Benchmark).
+#  3. the store micro-benchmarks (Google Benchmark);
+#  4. the registry micro-benchmarks (5,000 systems, 100,000 assets).
 # Run from the repository root after `make bench` built build/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,3 +55,6 @@ kill $PID; wait $PID 2>/dev/null || true; PID=""
 
 # --- 3. store micro-benchmarks
 build/bench/vigil_store_bench --benchmark_min_time=1
+
+# --- 4. the registry at the size of issue 3 (5,000 systems, 100,000 assets, 50 agencies)
+build/bench/vigil_registry_bench --benchmark_min_time=1

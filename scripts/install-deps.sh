@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything vigil needs from Debian 12 packages, in one place.
 #   scripts/install-deps.sh build   what `make run` needs (compiler, libraries, Node.js for the UI)
-#   scripts/install-deps.sh test    the above plus test tools (GoogleTest, Chromium, wrk, sqlite3)
+#   scripts/install-deps.sh test    the above plus test tools (GoogleTest, Chromium, wrk, sqlite3,
+#                                   LibreOffice and pdftotext for the generated documents)
 #   scripts/install-deps.sh fuzz    clang with libFuzzer, for `make fuzz`
 # Idempotent: packages already installed are skipped, so it is cheap to call from every make.
 set -euo pipefail
@@ -13,11 +14,15 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libssl-dev libsodium-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libzip-dev libxlsxwriter-dev
   libzstd-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 chromium wrk curl procps clang-format
+  # The generated documents are converted to PDF and read back; Liberation Serif 2 stands in
+  # for Times New Roman with every Vietnamese letter.
+  libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2
 )
 
 fuzz_pkgs=(clang libclang-rt-14-dev)

@@ -51,6 +51,15 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerComplianceRoutes(*this);
   registerRegistryRoutes(*this);
   registerDossierRoutes(*this);
+  registerFormRoutes(*this);
+  // Bodies larger than http.max_body_bytes: dossier files up to the registry's limit; CSV imports
+  // (4 MiB of text, escaped in JSON) and completed reports (a province's Mẫu 08 holds thousands of
+  // rows) up to 16 MiB.
+  setBodyLimit("POST", "/api/v1/dossiers/{id}/attachments", deps_.registry.maxAttachmentBytes);
+  constexpr int64_t kLargeJsonBytes = 16 << 20;
+  setBodyLimit("POST", "/api/v1/systems/import", kLargeJsonBytes);
+  setBodyLimit("POST", "/api/v1/assets/import", kLargeJsonBytes);
+  setBodyLimit("POST", "/api/v1/forms/render", kLargeJsonBytes);
 }
 
 Api::~Api() = default;
@@ -60,6 +69,24 @@ bool Api::staticUiLoaded() const { return !static_->empty(); }
 void Api::add(const char* method, const char* pattern, const char* action, Access access, RouteFn fn) {
   auto info = std::make_shared<RouteInfo>(RouteInfo{action, access, std::move(fn)});
   router_.add(method, pattern, [this, info](http::Request& req) { return dispatch(req, *info); });
+}
+
+void Api::setBodyLimit(const char* method, const char* pattern, int64_t bytes) {
+  bodyLimits_[std::string(method) + " " + pattern] = bytes;
+}
+
+int64_t Api::bodyLimit(std::string_view method, std::string_view target, int64_t fallback) const {
+  const std::string path(target.substr(0, target.find('?')));
+  const auto m = router_.match(std::string(method), path);
+  if (m.kind != http::Router::MatchKind::kFound) return fallback;
+  auto it = bodyLimits_.find(m.route->method + " " + m.route->pattern);
+  return it == bodyLimits_.end() ? fallback : it->second;
+}
+
+int64_t Api::largestBodyLimit() const {
+  int64_t largest = 0;
+  for (const auto& [route, bytes] : bodyLimits_) largest = std::max(largest, bytes);
+  return largest;
 }
 
 http::Response Api::handle(http::Request& req) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@
 #include "http/message.h"
 #include "http/router.h"
 #include "store/store.h"
+
+namespace vigil::documents {
+class FormLibrary;
+}
 
 namespace vigil::api {
 
@@ -56,6 +61,8 @@ struct ApiDeps {
   // The registry: where dossier attachments are kept (empty: uploads refused) and its limits.
   std::string blobDir;
   RegistryConfig registry{};
+  // The official forms (catalogs/templates/): dossier forms and annual reports as DOCX/XLSX.
+  std::shared_ptr<const documents::FormLibrary> forms;
 };
 
 class Api {
@@ -76,7 +83,15 @@ class Api {
   const calendar::WorkingCalendar* workingCalendar() const { return deps_.calendar.get(); }
   const RegistryConfig& registryConfig() const { return deps_.registry; }
   const std::string& blobDir() const { return deps_.blobDir; }
+  // nullptr when no templates were loaded (the form routes answer 503).
+  const documents::FormLibrary* forms() const { return deps_.forms.get(); }
   bool staticUiLoaded() const;
+
+  // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
+  // their limit here; the HTTP server asks bodyLimit() once a request's header is read.
+  void setBodyLimit(const char* method, const char* pattern, int64_t bytes);
+  int64_t bodyLimit(std::string_view method, std::string_view target, int64_t fallback) const;
+  int64_t largestBodyLimit() const;
 
  private:
   http::Response route(http::Request& req);
@@ -84,6 +99,7 @@ class Api {
 
   ApiDeps deps_;
   http::Router router_;
+  std::map<std::string, int64_t> bodyLimits_;  // "METHOD pattern" -> bytes; read-only after construction
   std::unique_ptr<StaticFiles> static_;
 };
 
@@ -99,6 +115,7 @@ void registerAuditRoutes(Api& api);
 void registerComplianceRoutes(Api& api);
 void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
+void registerFormRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

@@ -442,9 +442,10 @@ std::vector<T> parseRows(CsvTable& t, const std::vector<std::string>& columns, s
     auto r = parse(t.rows[i]);
     if (!r.ok()) {
       const Error& e = r.error();
-      const std::string msg =
-          e.field.empty() ? e.message : e.message.substr(std::min(e.message.size(), e.field.size() + 2));
-      errors.push_back({i + 2, columnOf(e.field, columns), msg});
+      const std::string column = columnOf(e.field, columns);
+      // "field: message" -> "message" when the column is the field; a fact keeps its name.
+      const bool named = !e.field.empty() && column == e.field && e.message.rfind(e.field + ": ", 0) == 0;
+      errors.push_back({i + 2, column, named ? e.message.substr(e.field.size() + 2) : e.message});
     } else {
       out.push_back(std::move(r).value());
     }
@@ -649,14 +650,25 @@ void registerRegistryRoutes(Api& api) {
     auto ratio = [](int64_t part, int64_t whole) {
       return json::object{{"covered", part}, {"total", whole}, {"percent", percentOf(part, whole)}};
     };
-    return jsonResponse(200,
-                        json::object{{"org_id", orgId ? json::value(*orgId) : json::value(nullptr)},
-                                     {"updated_since", since},
-                                     {"workstations_protected", ratio(cov.workstationsProtected, cov.workstations)},
-                                     {"servers_protected", ratio(cov.serversProtected, cov.servers)},
-                                     {"network_devices", cov.networkDevices},
-                                     {"main_devices", cov.mainDevices},
-                                     {"internet_connected", cov.internetConnected}});
+    auto counts = [&](const AssetCounts& n) {
+      return json::object{{"workstations_protected", ratio(n.workstationsProtected, n.workstations)},
+                          {"servers_protected", ratio(n.serversProtected, n.servers)},
+                          {"network_devices", n.networkDevices},
+                          {"main_devices", n.mainDevices},
+                          {"internet_connected", n.internetConnected}};
+    };
+    json::object out = counts(cov);
+    out["org_id"] = orgId ? json::value(*orgId) : json::value(nullptr);
+    out["updated_since"] = since;
+    json::array byOrg;
+    for (const auto& o : cov.byOrg) {
+      json::object row = counts(o.counts);
+      row["org_id"] = o.orgId;
+      row["org_name"] = o.orgName;
+      byOrg.push_back(std::move(row));
+    }
+    out["by_org"] = std::move(byOrg);
+    return jsonResponse(200, out);
   });
 
   api.add("GET", "/api/v1/assets", "asset.list", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {

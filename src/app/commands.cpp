@@ -17,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "documents/form_library.h"
 #include "http/server.h"
 #include "http/tls_cert.h"
 #include "store/sqlite/sqlite_store.h"
@@ -173,9 +174,15 @@ int serve(const Config& config, const std::string& exePath) {
   if (!regimes.ok()) return fail(Error::validation("server.catalog_dir", regimes.error().message));
   auto workingDays = calendar::WorkingCalendar::load((fs::path(catalogDir) / "calendar" / "vn.toml").string());
   if (!workingDays.ok()) return fail(Error::validation("server.catalog_dir", workingDays.error().message));
+  auto forms = documents::FormLibrary::load(fs::path(catalogDir) / "templates");
+  if (!forms.ok()) return fail(Error::validation("server.catalog_dir", forms.error().message));
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
-                (fs::path(config.store.dataDir) / "blobs").string(), config.registry});
+                (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms)});
+  opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
+    return api.bodyLimit(method, target, fallback);
+  };
+  opts.largestBodyLimit = api.largestBodyLimit();
   if (!api.staticUiLoaded()) log::warn("the web UI was not found; serving the API only (set server.web_root)");
   auto server = http::Server::start(
       opts, [&api](http::Request& r) { return api.handle(r); }, &metrics);

@@ -252,8 +252,9 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
   const Loader L(origin);
   RegimeCatalog cat;
   cat.origin_ = origin;
-  if (auto e = L.onlyKeys(root, "",
-                          {"regime", "fact", "constraint", "criterion", "authority", "deadline", "separation", "gate"}))
+  if (auto e = L.onlyKeys(
+          root, "",
+          {"regime", "fact", "constraint", "criterion", "authority", "deadline", "separation", "gate", "document"}))
     return *e;
 
   // [regime]
@@ -551,6 +552,27 @@ Result<RegimeCatalog> RegimeCatalog::parse(std::string_view text, const std::str
       VIGIL_ASSIGN_OR_RETURN(g.source, L.source(*t, row));
       if (const auto* n = t->get("note")) g.note = n->value<std::string>().value_or("");
       cat.gates_.push_back(std::move(g));
+    }
+  }
+
+  // [[document]] (optional): what the level dossier must contain, by level.
+  if (const auto* docs = root["document"].as_array()) {
+    for (const auto& node : *docs) {
+      const auto* t = node.as_table();
+      if (!t) return L.err(node, "document", "each [[document]] must be a table");
+      const std::string row = rowName(*t, "document", "kind");
+      if (auto e = L.onlyKeys(*t, row, {"kind", "levels", "source", "note"})) return *e;
+      DocumentRule d;
+      d.line = static_cast<int>(node.source().begin.line);
+      VIGIL_ASSIGN_OR_RETURN(d.kind, L.requiredText(*t, "kind", row));
+      if (std::find(std::begin(kDocumentKinds), std::end(kDocumentKinds), d.kind) == std::end(kDocumentKinds))
+        return L.err(node, row,
+                     "unknown kind (overview, design, justification, security_plan, professional_opinion, "
+                     "risk_assessment)");
+      VIGIL_ASSIGN_OR_RETURN(d.levels, L.levels(*t, row, cat.maxLevel_));
+      VIGIL_ASSIGN_OR_RETURN(d.source, L.source(*t, row));
+      if (const auto* n = t->get("note")) d.note = n->value<std::string>().value_or("");
+      cat.documents_.push_back(std::move(d));
     }
   }
   return cat;

@@ -118,6 +118,18 @@ struct GateSource {
 inline constexpr std::string_view kGateIds[] = {"regulation_before_approval", "approved_before_go_live",
                                                 "plan_implemented_before_go_live", "operating_without_approval"};
 
+// A document the level dossier must contain at some levels (Decree 85 Art. 15; Decree 331
+// Art. 21-22). `kind` is one of kDocumentKinds (the registry's attachment kinds).
+struct DocumentRule {
+  std::string kind;
+  std::vector<int> levels;
+  Source source;
+  std::string note;
+  int line = 0;
+};
+inline constexpr std::string_view kDocumentKinds[] = {
+    "overview", "design", "justification", "security_plan", "professional_opinion", "risk_assessment"};
+
 // "When `when` holds, `require` must hold too"; a violation is reported against `fact`.
 struct Constraint {
   std::string fact;
@@ -153,6 +165,7 @@ class RegimeCatalog {
   const std::vector<DeadlineRule>& deadlines() const { return deadlines_; }
   const std::vector<SeparationRule>& separations() const { return separations_; }
   const std::vector<GateSource>& gates() const { return gates_; }
+  const std::vector<DocumentRule>& documents() const { return documents_; }
   const GateSource* gate(std::string_view id) const;
   // The strictest separation row (physical before logical) that applies; nullptr if none.
   const SeparationRule* separationFor(int level, std::string_view hosting, bool critical) const;
@@ -176,6 +189,7 @@ class RegimeCatalog {
   std::vector<DeadlineRule> deadlines_;
   std::vector<SeparationRule> separations_;
   std::vector<GateSource> gates_;
+  std::vector<DocumentRule> documents_;
 };
 
 // Loads every *.toml of `dir` (sorted by name); the first bad file refuses the whole set, and two

@@ -91,7 +91,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   void readHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_.opts.limits.maxHeaderBytes));
-    parser_->body_limit(static_cast<uint64_t>(srv_.opts.limits.maxBodyBytes));
+    // The largest any route allows; narrowed to the request's route once its header is known.
+    parser_->body_limit(static_cast<uint64_t>(std::max(srv_.opts.limits.maxBodyBytes, srv_.opts.largestBodyLimit)));
     beast::get_lowest_layer(stream_).expires_after(
         std::chrono::seconds(first_ ? srv_.opts.limits.requestTimeoutSeconds : srv_.opts.limits.idleTimeoutSeconds));
     first_ = false;
@@ -103,11 +104,24 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   void readBody() {
+    const uint64_t limit = bodyLimitOf(parser_->get());
+    if (auto length = parser_->content_length(); length && *length > limit)
+      return sendRaw(errorResponse(413, "payload_too_large", "the request body is larger than allowed"), false);
+    parser_->body_limit(limit);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
     bhttp::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->onReadError(ec);
       self->dispatch();
     });
+  }
+
+  uint64_t bodyLimitOf(const bhttp::request<bhttp::string_body>& header) const {
+    if (!srv_.opts.bodyLimit) return static_cast<uint64_t>(srv_.opts.limits.maxBodyBytes);
+    const int64_t route =
+        srv_.opts.bodyLimit(std::string_view(header.method_string().data(), header.method_string().size()),
+                            std::string_view(header.target().data(), header.target().size()));
+    return static_cast<uint64_t>(
+        std::clamp<int64_t>(route, 0, std::max(srv_.opts.limits.maxBodyBytes, srv_.opts.largestBodyLimit)));
   }
 
   void onReadError(beast::error_code ec) {

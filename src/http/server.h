@@ -5,14 +5,16 @@
 // is posted back to the connection's strand. At most `maxInFlight` requests wait for a worker;
 // beyond that the server answers 503 at once (refuse, never queue without bound).
 //
-// Limits: header bytes, body bytes, time to read a request, idle keep-alive time, concurrent
-// connections. A request over a limit gets 413/431/408 (or the connection is closed) and is never
-// given to the handler. Beast stays inside server.cpp: this header is cheap to include.
+// Limits: header bytes, body bytes (per route when `bodyLimit` is set), time to read a request,
+// idle keep-alive time, concurrent connections. A request over a limit gets 413/431/408 (or the connection is closed)
+// and is never given to the handler. Beast stays inside server.cpp: this header is cheap to include.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "core/metrics.h"
@@ -21,6 +23,10 @@
 
 namespace vigil::http {
 
+// The body limit of one request, chosen from its method and target once the header is read (a
+// route that takes uploads may allow more than `limits.maxBodyBytes`). Must be thread-safe.
+using BodyLimitFn = std::function<int64_t(std::string_view method, std::string_view target)>;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
@@ -28,6 +34,9 @@ struct ServerOptions {
   int workerThreads = 4;
   int maxInFlight = 4096;
   HttpLimits limits;
+  // Unset: every request gets limits.maxBodyBytes. Set: its answer, at most `largestBodyLimit`.
+  BodyLimitFn bodyLimit;
+  int64_t largestBodyLimit = 0;
   bool tls = false;
   std::string certFile;  // PEM, with tls
   std::string keyFile;

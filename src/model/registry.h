@@ -127,9 +127,9 @@ struct AssetQuery {
   int offset = 0;
 };
 
-// Coverage of an organisation's subtree (or everything in scope). A machine is protected when it
-// has a licensed anti-malware product updated on or after the cut-off day.
-struct AssetCoverage {
+// Asset counts; a machine is protected when it has a licensed anti-malware product updated on or
+// after the cut-off day.
+struct AssetCounts {
   int64_t workstations = 0;
   int64_t workstationsProtected = 0;
   int64_t servers = 0;
@@ -137,6 +137,18 @@ struct AssetCoverage {
   int64_t networkDevices = 0;
   int64_t mainDevices = 0;
   int64_t internetConnected = 0;
+};
+
+struct OrgAssetCounts {
+  int64_t orgId = 0;
+  std::string orgName;
+  AssetCounts counts;
+};
+
+// Coverage of an organisation's subtree (or everything in scope): the totals, and the counts of
+// each organisation that has systems with assets (by the system's organisation, in tree order).
+struct AssetCoverage : AssetCounts {
+  std::vector<OrgAssetCounts> byOrg;
 };
 
 struct AccountFields {

@@ -38,7 +38,7 @@ class RegistryStore {
   // Replaces the recorded fields (the organisation cannot change).
   virtual Result<InfoSystem> updateSystem(const Actor& actor, int64_t id, const SystemFields& f,
                                           const SystemLeveler& leveler) = 0;
-  // Refused (kConflict) while the system has components.
+  // Refused (kConflict) while the system has components or an approved dossier (retire it).
   virtual Status deleteSystem(const Actor& actor, int64_t id, const SystemLeveler& leveler) = 0;
   // All or nothing: creates every row or none; an error names the row ("row 3: ...").
   virtual Result<std::vector<int64_t>> importSystems(const Actor& actor, const std::vector<SystemFields>& rows,

@@ -89,6 +89,7 @@ const ObjectRoute kObjectRoutes[] = {
     {"PUT", "/api/v1/systems/{id}", Target::kSystemB, kSystemBodyOfA},
     {"DELETE", "/api/v1/systems/{id}", Target::kSystemB, ""},
     {"GET", "/api/v1/systems/{id}/accounts", Target::kSystemB, ""},
+    {"GET", "/api/v1/systems/{id}/forms", Target::kSystemB, ""},
     {"POST", "/api/v1/systems/{id}/accounts", Target::kSystemB, R"({"name":"lan.san","privilege":"administrator"})"},
     {"PUT", "/api/v1/accounts/{id}", Target::kAccountB, R"({"name":"doi.ten","privilege":"user"})"},
     {"DELETE", "/api/v1/accounts/{id}", Target::kAccountB, ""},
@@ -152,7 +153,7 @@ const CreateRoute kCreateRoutes[] = {
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
-enum class ListKind { kOrgs, kUsers, kTokens, kAudit, kAuditCsv, kRegistry, kRegistryCsv, kCoverage };
+enum class ListKind { kOrgs, kUsers, kTokens, kAudit, kAuditCsv, kRegistry, kRegistryCsv, kCoverage, kReport };
 struct ListRoute {
   const char* target;
   ListKind kind;
@@ -179,6 +180,8 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/systems/export.csv", ListKind::kRegistryCsv, true},
     {"/api/v1/assets/export.csv", ListKind::kRegistryCsv, true},
     {"/api/v1/assets/coverage", ListKind::kCoverage, true},
+    {"/api/v1/reports/annual", ListKind::kReport, true},
+    {"/api/v1/reports/annual?year=2026", ListKind::kReport, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -221,6 +224,10 @@ const char* const kNoObjectScope[] = {
     // The CSV templates are fixed documents.
     "GET /api/v1/systems/import-template.csv",
     "GET /api/v1/assets/import-template.csv",
+    // Form definitions are fixed documents; rendering fills a form with the data sent, reading
+    // nothing stored.
+    "GET /api/v1/forms",
+    "POST /api/v1/forms/render",
 };
 
 void PrintTo(const ObjectRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
@@ -595,6 +602,12 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     }
     return;
   }
+  if (route.kind == ListKind::kReport) {
+    // The annual report of A's scope: B's system is neither listed nor counted (A has none).
+    EXPECT_EQ(r.body.find("Hệ thống đổi tên"), std::string::npos) << r.body;
+    EXPECT_EQ(totalOf(r.body), 0) << r.body;
+    return;
+  }
   if (route.kind == ListKind::kCoverage) {
     // A has no assets: B's server must not be counted.
     const json::value v = parseJson(r.body);
@@ -639,7 +652,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kRegistry: EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << row; break;
       case ListKind::kAuditCsv:
       case ListKind::kRegistryCsv:
-      case ListKind::kCoverage: break;
+      case ListKind::kCoverage:
+      case ListKind::kReport: break;
     }
   }
 }

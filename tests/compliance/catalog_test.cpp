@@ -93,6 +93,16 @@ TEST(Catalogs, BrokenCatalogsAreRefusedWithFileLineAndWhat) {
        "approving = { body = \"Chủ quản hệ thống thông tin\" }",
        "approving = { body = \"Chủ quản hệ thống thông tin\" }", "authority approving: missing source"},
       {"unknown key", "id = \"A-8.1\"", "id = \"A-8.1\"\nleve = 2", "leve = 2", "criterion A-8.1: unknown key 'leve'"},
+      {"unknown separation", "required = \"physical\"", "required = \"complete\"", "required = \"complete\"",
+       "separation: required must be logical or physical"},
+      {"unknown hosting", "levels = [3]\nhostings = [\"data_centre\", \"cloud\"]",
+       "levels = [3]\nhostings = [\"basement\"]", "\"basement\"", "separation: unknown hosting"},
+      {"unknown gate", "id = \"approved_before_go_live\"", "id = \"approved_before_golive\"",
+       "[[gate]]\nid = \"approved_before_golive\"", "gate approved_before_golive: unknown gate"},
+      {"unknown document", "kind = \"professional_opinion\"", "kind = \"y_kien\"", "[[document]]\nkind = \"y_kien\"",
+       "document y_kien: unknown kind"},
+      {"gate without source", "source = { document = \"Nghị định 85/2016/NĐ-CP\", article = \"14\" }\n", "",
+       "[[gate]]\nid = \"operating_without_approval\"", "gate operating_without_approval: missing source"},
   };
   for (const auto& m : cases)
     testing::expectRefused(original, origin, m,
@@ -117,6 +127,47 @@ TEST(Catalogs, AuthorityGapsAndOverlapsAreRefused) {
   ASSERT_FALSE(r2.ok());
   EXPECT_NE(r2.error().message.find("no [[authority]] row covers level 3, owner type general"), std::string::npos)
       << r2.error().message;
+}
+
+// Hosting separation (TT 12 Art. 9.9-9.10; Decree 331 Art. 30.8-30.9) and the gates' sources are
+// data in both catalogs.
+TEST(Catalogs, SeparationRulesAndGateSources) {
+  auto a = testing::regime("regime-a.toml");
+  auto b = testing::regime("regime-b.toml");
+  ASSERT_TRUE(a && b);
+  auto required = [](const RegimeCatalog& c, int level, const char* hosting, bool critical) {
+    const SeparationRule* r = c.separationFor(level, hosting, critical);
+    return r ? r->required : std::string("none");
+  };
+  EXPECT_EQ(required(*a, 2, "cloud", false), "none");
+  EXPECT_EQ(required(*a, 3, "data_centre", false), "logical");
+  EXPECT_EQ(required(*a, 4, "cloud", false), "physical");  // regime A: physical from level 4
+  EXPECT_EQ(required(*b, 4, "cloud", false), "logical");   // regime B: logical up to level 4
+  EXPECT_EQ(required(*b, 4, "cloud", true), "physical");   // ... unless critical
+  EXPECT_EQ(required(*b, 5, "data_centre", false), "physical");
+  EXPECT_EQ(b->separationFor(5, "data_centre", false)->source.cite(), "Nghị định 331/2026/NĐ-CP, Điều 30 khoản 9");
+  for (const auto* c : {a.get(), b.get()})
+    for (auto id : kGateIds) {
+      const GateSource* g = c->gate(id);
+      ASSERT_NE(g, nullptr) << c->id() << " " << id;
+      EXPECT_FALSE(g->source.article.empty());
+    }
+  // The dossier's documents: the five of Decree 85 Art. 15; regime B adds the risk assessment at
+  // levels 4-5 (Decree 331 Art. 22.5).
+  auto kindsAt = [](const RegimeCatalog& c, int level) {
+    std::set<std::string> kinds;
+    for (const auto& d : c.documents())
+      if (std::count(d.levels.begin(), d.levels.end(), level)) kinds.insert(d.kind);
+    return kinds;
+  };
+  const std::set<std::string> base{"overview", "design", "justification", "security_plan"};
+  EXPECT_EQ(kindsAt(*a, 3), base);
+  EXPECT_EQ(kindsAt(*b, 3), base);
+  auto a4 = base, b4 = base;
+  a4.insert("professional_opinion");
+  b4.insert({"professional_opinion", "risk_assessment"});
+  EXPECT_EQ(kindsAt(*a, 4), a4);
+  EXPECT_EQ(kindsAt(*b, 5), b4);
 }
 
 TEST(Catalogs, MissingFileIsNotFound) {

@@ -196,6 +196,8 @@ TEST_F(RegistryStoreTest, DossierWorkflowRefusesSkippedStepsAndOutOfOrderDates) 
   EXPECT_TRUE(store_->updateSystem(officerA_, s.id, f, leveler_).ok());
   // A new dossier may be opened once the previous one is approved (re-levelling).
   EXPECT_TRUE(store_->createDossier(officerA_, s.id).ok());
+  // The approved record is kept: the system is retired, not deleted.
+  EXPECT_EQ(store_->deleteSystem(officerA_, s.id, leveler_).error().code, ErrorCode::kConflict);
 }
 
 TEST_F(RegistryStoreTest, ImportIsAllOrNothing) {
@@ -236,8 +238,51 @@ TEST_F(RegistryStoreTest, CoverageCountsLicensedAndUpToDateMachinesInScope) {
   EXPECT_EQ(c->workstations, 4);
   EXPECT_EQ(c->workstationsProtected, 1);
   EXPECT_EQ(c->mainDevices, 1);
+  ASSERT_EQ(c->byOrg.size(), 1u);
+  EXPECT_EQ(c->byOrg[0].orgId, a_.id);
+  EXPECT_EQ(c->byOrg[0].counts.workstations, 4);
   EXPECT_EQ(store_->assetCoverage(officerB_, std::nullopt, "2026-11-17")->workstations, 0);
   EXPECT_EQ(store_->assetCoverage(officerB_, a_.id, "2026-11-17").error().code, ErrorCode::kNotFound);
+}
+
+// The list totals come from counters kept by triggers (migration 2): they must follow every
+// insert, kind change, move to another system, deletion and the deletion of a whole system.
+TEST_F(RegistryStoreTest, AssetTotalsFollowEveryChange) {
+  const InfoSystem s1 = create("Mạng nội bộ", 1);
+  const InfoSystem s2 = create("Cổng thông tin", 2);
+  auto total = [&](const Actor& who, AssetQuery q) { return store_->listAssets(who, q)->total; };
+  auto asset = [&](int64_t system, const std::string& kind, const std::string& name) {
+    auto r = store_->createAsset(officerA_, {.systemId = system, .kind = kind, .name = name});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->id : 0;
+  };
+  const int64_t pc1 = asset(s1.id, "workstation", "PC-01");
+  asset(s1.id, "workstation", "PC-02");
+  const int64_t srv = asset(s1.id, "server", "SRV-01");
+  asset(s2.id, "server", "SRV-02");
+  ASSERT_TRUE(store_
+                  ->importAssets(officerA_, {{.systemId = s2.id, .kind = "workstation", .name = "PC-03"},
+                                             {.systemId = s2.id, .kind = "workstation", .name = "PC-04"}})
+                  .ok());
+  EXPECT_EQ(total(officerA_, {}), 6);
+  EXPECT_EQ(total(officerA_, {.kind = "workstation"}), 4);
+  EXPECT_EQ(total(officerA_, {.orgId = a_.id, .kind = "server"}), 2);
+  EXPECT_EQ(total(officerB_, {}), 0);
+  EXPECT_EQ(total(system_, {}), 6);
+
+  // Kind changed and moved to the other system: the org's totals by kind follow.
+  AssetFields moved{.systemId = s2.id, .kind = "server", .name = "PC-01 thành máy chủ"};
+  ASSERT_TRUE(store_->updateAsset(officerA_, pc1, moved).ok());
+  EXPECT_EQ(total(officerA_, {.kind = "workstation"}), 3);
+  EXPECT_EQ(total(officerA_, {.kind = "server"}), 3);
+  ASSERT_TRUE(store_->deleteAsset(officerA_, srv).ok());
+  EXPECT_EQ(total(officerA_, {}), 5);
+  // Deleting a system takes its assets with it (s1 keeps PC-02).
+  ASSERT_TRUE(store_->deleteSystem(officerA_, s1.id, leveler_).ok());
+  EXPECT_EQ(total(officerA_, {}), 4);
+  EXPECT_EQ(total(officerA_, {.kind = "workstation"}), 2);
+  // The counters agree with the rows.
+  EXPECT_EQ(total(officerA_, {.systemId = s2.id}), 4);
 }
 
 // --- Blob store ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include "auth/totp.h"
 #include "core/crypto.h"
+#include "documents/form_library.h"
 
 namespace vigil::test {
 
@@ -72,10 +73,12 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!regimes.ok()) throw std::runtime_error(regimes.error().message);
   auto workingDays = calendar::WorkingCalendar::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/calendar/vn.toml");
   if (!workingDays.ok()) throw std::runtime_error(workingDays.error().message);
-  api_ = std::make_unique<api::Api>(
-      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
-                   (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}});
+  auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
+  if (!forms.ok()) throw std::runtime_error(forms.error().message);
+  api_ = std::make_unique<api::Api>(api::ApiDeps{
+      *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
+      std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+      (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -85,6 +88,10 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!boot.ok()) throw std::runtime_error(boot.error().message);
   opts.http.host = "127.0.0.1";
   opts.http.port = 0;
+  opts.http.bodyLimit = [this, fallback = opts.http.limits.maxBodyBytes](std::string_view m, std::string_view t) {
+    return api_->bodyLimit(m, t, fallback);
+  };
+  opts.http.largestBodyLimit = api_->largestBodyLimit();
   auto srv = http::Server::start(
       opts.http, [this](http::Request& r) { return api_->handle(r); }, &metrics_);
   if (!srv.ok()) throw std::runtime_error(srv.error().message);

@@ -4,7 +4,8 @@
 // changes the forced password and sees only their own agency.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -68,6 +69,19 @@ async function apiGet(path) {
     const r = await fetch(p, { credentials: 'same-origin' });
     return { status: r.status, body: await r.json() };
   }, path);
+}
+
+/** Fills every mandatory input the form dialog marks as empty: numbers with 0, lists with their first value. */
+async function fillMissingFormFields() {
+  for (let round = 0; round < 60; round++) {
+    const next = page.locator('[data-testid="form-dialog"] [aria-invalid="true"]').first();
+    if ((await next.count()) === 0) return;
+    const tag = await next.evaluate((el) => el.tagName);
+    if (tag === 'SELECT') await next.selectOption({ index: 1 });
+    else if ((await next.getAttribute('inputmode')) === 'decimal') await next.fill('0');
+    else await next.fill('Nội dung điền thử');
+  }
+  throw new Error('the form still has empty mandatory fields');
 }
 
 function vnDateTimeSeconds(iso) {
@@ -492,7 +506,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
       assert.equal(await byTestId(id).count(), 0, `${id} is not offered to the officer`);
     }
     assert.equal(await byTestId('org-add-child').count(), 0, 'no admin actions');
-    for (const m of ['monitoring', 'alerts', 'incidents', 'reports']) {
+    for (const m of ['monitoring', 'alerts', 'incidents']) {
       assert.equal(await byTestId(`nav-soon-${m}`).getAttribute('aria-disabled'), 'true');
     }
     // The level calculator is open to every signed-in user.
@@ -606,6 +620,27 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     assert.match(await byTestId('system-detail-page').innerText(), /Đã duyệt cấp 3/);
   });
 
+  step('the officer prepares Mẫu 01 from the record and downloads it with its SHA-256', async () => {
+    await byTestId('system-tab-dossier').click();
+    const row = page.locator('[data-testid="system-form"][data-form="nd331-mau-01"]');
+    await row.waitFor();
+    await row.locator('[data-testid="system-form-open"]').click();
+    await byTestId('form-dialog').waitFor();
+    assert.equal(await byTestId('form-field-system_name').inputValue(), SYSTEM);
+    assert.equal(await byTestId('form-field-proposed_level').inputValue(), '3');
+    await byTestId('form-missing').waitFor();
+    await fillMissingFormFields();
+    await byTestId('form-complete').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId('form-render-docx').click()]);
+    await byTestId('form-done').waitFor();
+    const bytes = readFileSync(await download.path());
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a DOCX is a zip package');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    assert.ok((await byTestId('form-done').innerText()).includes(sha), 'the SHA-256 shown is the file downloaded');
+    await shot('16b-form-mau-01');
+    await page.keyboard.press('Escape');
+  });
+
   step('assets: a workstation with licensed anti-malware counts in the agency coverage', async () => {
     await byTestId('system-tab-assets').click();
     await byTestId('asset-add').click();
@@ -623,6 +658,26 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await byTestId('assets-coverage').waitFor();
     assert.match(await byTestId('coverage-workstations').innerText(), /^1\/1 \(100%\)/);
     await shot('17-assets-coverage');
+  });
+
+  step('the annual report Mẫu 08 counts the approved system and downloads as XLSX', async () => {
+    await byTestId('nav-reports').click();
+    await byTestId('reports-page').waitFor();
+    const card = page.locator('[data-testid="report-card"][data-form="nd331-mau-08"]');
+    await card.waitFor();
+    assert.equal(await card.locator('[data-testid="report-total_systems"] .stat-value').innerText(), '1');
+    assert.equal(await card.locator('[data-testid="report-approved_systems"] .stat-value').innerText(), '1');
+    await card.locator('[data-testid="report-open"]').click();
+    await byTestId('form-dialog').waitFor();
+    assert.equal(await byTestId('form-cell-systems-0-approval_status').inputValue(), 'Đã được phê duyệt');
+    await fillMissingFormFields();
+    await byTestId('form-complete').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId('form-render-xlsx').click()]);
+    const bytes = readFileSync(await download.path());
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX is a zip package');
+    assert.match(download.suggestedFilename(), /\.xlsx$/);
+    await shot('18-annual-report');
+    await page.keyboard.press('Escape');
   });
 
   step('admin logs in again with password and one-time code', async () => {

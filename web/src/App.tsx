@@ -17,6 +17,7 @@ import { SystemFormPage } from './pages/SystemFormPage';
 import { SystemDetailPage } from './pages/SystemDetailPage';
 import { AssetsPage } from './pages/AssetsPage';
 import { ContactsPage } from './pages/ContactsPage';
+import { ReportsPage } from './pages/ReportsPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -65,6 +66,7 @@ export function App() {
         <Route path="systems/:id/edit" element={<SystemFormPage />} />
         <Route path="assets" element={<AssetsPage />} />
         <Route path="contacts" element={<ContactsPage />} />
+        <Route path="reports" element={<ReportsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

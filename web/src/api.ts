@@ -393,6 +393,49 @@ export interface ImportRowError {
   message: string;
 }
 
+// --- Official forms (docs/api.md "Official forms") ---------------------------------------------
+
+export interface FormInput {
+  name: string;
+  label: string;
+  required: boolean;
+  kind: 'text' | 'number' | 'date' | 'datetime';
+  values: string[];
+  multiple: boolean;
+  row_number?: boolean;
+}
+
+export interface FormDefinition {
+  id: string;
+  title: string;
+  regime: string;
+  source: { document: string; article: string; cite: string };
+  layout: 'legal_text' | 'reconstructed';
+  note: string;
+  formats: ('docx' | 'xlsx')[];
+  fields: FormInput[];
+  tables: { name: string; label: string; required: boolean; columns: FormInput[] }[];
+}
+
+export interface FormData {
+  fields: Record<string, string>;
+  tables: Record<string, Record<string, string>[]>;
+}
+
+export interface PrefilledForm {
+  form: string;
+  title: string;
+  data: FormData;
+  missing: { name: string; label: string }[];
+}
+
+/** A file answered by the server, with the SHA-256 it computed. */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+  sha256: string;
+}
+
 export interface List<T> {
   items: T[];
   total: number;
@@ -546,6 +589,31 @@ async function uploadFile<T>(path: string, query: Query, file: Blob): Promise<T>
   return data as T;
 }
 
+/** POSTs JSON and returns the file of the answer (errors as ApiError, like request()). */
+async function postForFile(path: string, body: unknown): Promise<DownloadedFile> {
+  const headers: Record<string, string> = { Accept: '*/*', 'Content-Type': 'application/json' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path, { method: 'POST', headers, body: JSON.stringify(normalizeNfc(body)), credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
+  }
+  if (!res.ok) {
+    let data: unknown = undefined;
+    try {
+      data = await res.json();
+    } catch {
+      data = undefined;
+    }
+    if (res.status === 401 && onUnauthenticated) onUnauthenticated();
+    throw apiErrorOf(res, data);
+  }
+  const disposition = res.headers.get('Content-Disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'document';
+  return { blob: await res.blob(), fileName: name, sha256: res.headers.get('X-Content-SHA256') ?? '' };
+}
+
 const enc = (id: Id) => encodeURIComponent(String(id));
 
 export const api = {
@@ -657,6 +725,10 @@ export const api = {
   createContact: (body: ContactBody) => request<Contact>('POST', '/contacts', { body }),
   updateContact: (id: Id, body: ContactBody) => request<Contact>('PUT', `/contacts/${enc(id)}`, { body }),
   deleteContact: (id: Id) => request<void>('DELETE', `/contacts/${enc(id)}`),
+  listForms: () => request<List<FormDefinition>>('GET', '/forms'),
+  systemForms: (systemId: Id) => request<List<PrefilledForm>>('GET', `/systems/${enc(systemId)}/forms`),
+  annualReports: (query: { org_id?: Id; year?: number }) => request<List<PrefilledForm>>('GET', '/reports/annual', { query }),
+  renderForm: (form: string, format: 'docx' | 'xlsx', data: FormData) => postForFile('/forms/render', { form, format, data }),
 };
 
 export interface AccountBody {

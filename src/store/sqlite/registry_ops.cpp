@@ -22,10 +22,18 @@ std::optional<int> optInt(const Stmt& st, int col) {
   return st.isNull(col) ? std::nullopt : std::optional<int>(static_cast<int>(st.int64(col)));
 }
 
-std::string toJsonArray(const std::vector<std::string>& v) {
+json::array stringArray(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
-  return json::serialize(a);
+  return a;
+}
+std::string toJsonArray(const std::vector<std::string>& v) { return json::serialize(stringArray(v)); }
+// A stored JSON text as a value; the text itself (a string) if it does not parse, so that an
+// audit summary never throws.
+json::value jsonOrText(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(text) : v;
 }
 std::vector<std::string> fromJsonArray(const std::string& text) {
   std::vector<std::string> out;
@@ -92,6 +100,22 @@ InfoSystem readSystem(const Stmt& st) {
   return s;
 }
 
+// Loads the row `id` with `sql` (one `?` for the id; the owning organisation's path and name at
+// `pathColumn` and the next column) and checks that `actor` may do `p` there. Out of scope reads as
+// not found, exactly like a missing id.
+template <typename T>
+Result<T> loadScoped(Db& db, const Actor& actor, int64_t id, Permission p, const std::string& sql, const char* what,
+                     T (*read)(const Stmt&), int pathColumn) {
+  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(sql));
+  st.bind(1, id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return Error::notFound(notFoundText(what, id));
+  T value = read(st);
+  VIGIL_TRY(
+      checkAccess(actor, p, st.text(pathColumn), st.text(pathColumn + 1), Error::notFound(notFoundText(what, id))));
+  return value;
+}
+
 Result<InfoSystem> loadSystem(Db& db, const Actor& actor, int64_t id, Permission p) {
   VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kSystemColumns +
                                              " FROM info_systems s JOIN orgs o ON o.id = s.org_id WHERE s.id = ?"));
@@ -110,7 +134,7 @@ json::object systemJson(const SystemFields& f) {
           {"regime_id", f.regimeId},
           {"owner", f.owner},
           {"lead_operator", f.leadOperator},
-          {"operators", json::parse(toJsonArray(f.operators))},
+          {"operators", stringArray(f.operators)},
           {"parent_id", f.parentId ? json::value(*f.parentId) : json::value(nullptr)},
           {"lifecycle", f.lifecycle},
           {"go_live_on", optJson(f.goLiveOn)},
@@ -119,11 +143,11 @@ json::object systemJson(const SystemFields& f) {
           {"separation", f.separation},
           {"requires_24x7", f.requires24x7},
           {"critical_list", f.criticalList},
-          {"web_addresses", json::parse(toJsonArray(f.webAddresses))},
-          {"public_ips", json::parse(toJsonArray(f.publicIps))},
+          {"web_addresses", stringArray(f.webAddresses)},
+          {"public_ips", stringArray(f.publicIps)},
           {"security_regulation_issued_on", optJson(f.securityRegulationIssuedOn)},
           {"plan_status", f.planStatus},
-          {"facts", json::parse(f.factsJson)}};
+          {"facts", jsonOrText(f.factsJson)}};
 }
 
 // The parent must be a system of the same organisation, and not `self` or below it.
@@ -254,15 +278,11 @@ Asset readAsset(const Stmt& st) {
 }
 
 Result<Asset> loadAsset(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAssetColumns +
-                                             " FROM assets a JOIN info_systems s ON s.id = a.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE a.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("asset", id));
-  Asset a = readAsset(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(17), st.text(18), Error::notFound(notFoundText("asset", id))));
-  return a;
+  return loadScoped<Asset>(
+      db, actor, id, p,
+      std::string("SELECT ") + kAssetColumns +
+          " FROM assets a JOIN info_systems s ON s.id = a.system_id JOIN orgs o ON o.id = s.org_id WHERE a.id = ?",
+      "asset", readAsset, 17);
 }
 
 json::object assetJson(const AssetFields& f) {
@@ -324,15 +344,11 @@ SystemAccount readAccount(const Stmt& st) {
 }
 
 Result<SystemAccount> loadAccount(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAccountColumns +
-                                             " FROM system_accounts c JOIN info_systems s ON s.id = c.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE c.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("account", id));
-  SystemAccount a = readAccount(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(9), st.text(10), Error::notFound(notFoundText("account", id))));
-  return a;
+  return loadScoped<SystemAccount>(db, actor, id, p,
+                                   std::string("SELECT ") + kAccountColumns +
+                                       " FROM system_accounts c JOIN info_systems s ON s.id = c.system_id JOIN orgs o "
+                                       "ON o.id = s.org_id WHERE c.id = ?",
+                                   "account", readAccount, 9);
 }
 
 json::object accountJson(const AccountFields& f) {
@@ -372,15 +388,11 @@ BackupPolicy readBackup(const Stmt& st) {
 }
 
 Result<BackupPolicy> loadBackup(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kBackupColumns +
-                                             " FROM backup_policies b JOIN info_systems s ON s.id = b.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE b.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("backup policy", id));
-  BackupPolicy b = readBackup(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(10), st.text(11), Error::notFound(notFoundText("backup policy", id))));
-  return b;
+  return loadScoped<BackupPolicy>(db, actor, id, p,
+                                  std::string("SELECT ") + kBackupColumns +
+                                      " FROM backup_policies b JOIN info_systems s ON s.id = b.system_id JOIN orgs o "
+                                      "ON o.id = s.org_id WHERE b.id = ?",
+                                  "backup policy", readBackup, 10);
 }
 
 json::object backupJson(const BackupFields& f) {
@@ -423,12 +435,9 @@ Result<Contact> loadContact(Db& db, const Actor& actor, int64_t id, Permission p
 }
 
 json::object contactJson(const ContactFields& f) {
-  return {{"org_id", f.orgId},
-          {"role", f.role},
-          {"name", f.name},
-          {"title", f.title},
-          {"phones", json::parse(toJsonArray(f.phones))},
-          {"email", f.email}};
+  return {
+      {"org_id", f.orgId}, {"role", f.role}, {"name", f.name}, {"title", f.title}, {"phones", stringArray(f.phones)},
+      {"email", f.email}};
 }
 
 // --- Dossiers ----------------------------------------------------------------------------------
@@ -473,14 +482,12 @@ Status loadEvents(Db& db, Dossier& d) {
 }
 
 Result<Dossier> loadDossier(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kDossierColumns +
-                                             " FROM dossiers d JOIN info_systems s ON s.id = d.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE d.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("dossier", id));
-  Dossier d = readDossier(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(17), st.text(18), Error::notFound(notFoundText("dossier", id))));
+  VIGIL_ASSIGN_OR_RETURN(Dossier d,
+                         loadScoped<Dossier>(db, actor, id, p,
+                                             std::string("SELECT ") + kDossierColumns +
+                                                 " FROM dossiers d JOIN info_systems s ON s.id = d.system_id "
+                                                 "JOIN orgs o ON o.id = s.org_id WHERE d.id = ?",
+                                             "dossier", readDossier, 17));
   VIGIL_TRY(loadEvents(db, d));
   return d;
 }
@@ -660,6 +667,13 @@ Status SqliteStore::deleteSystem(const Actor& actor, int64_t id, const SystemLev
     VIGIL_ASSIGN_OR_RETURN(bool row, comp.step());
     if (row && comp.int64(0) > 0)
       return Error::conflict("'" + cur.name + "' still has components; delete them or attach them elsewhere first");
+    // An approved level is a legal record: the system is retired, not deleted.
+    VIGIL_ASSIGN_OR_RETURN(auto appr, tx.db.prepare("SELECT count(*) FROM dossiers WHERE system_id = ? AND "
+                                                    "state = 'approved'"));
+    appr.bind(1, id);
+    VIGIL_ASSIGN_OR_RETURN(bool arow, appr.step());
+    if (arow && appr.int64(0) > 0)
+      return Error::conflict("'" + cur.name + "' has an approved level dossier; set its lifecycle to retired instead");
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("DELETE FROM info_systems WHERE id = ?"));
     VIGIL_TRY(st.bind(1, id).run());
     VIGIL_TRY(recomputeFrom(tx, leveler, cur.parentId));
@@ -687,12 +701,19 @@ Result<Page<Asset>> SqliteStore::listAssets(const Actor& actor, const AssetQuery
       scope.bind(st);
     };
     Page<Asset> page;
-    VIGIL_ASSIGN_OR_RETURN(auto count, db.prepare("SELECT count(*)" + where));
+    // Without a system filter the total comes from the per-organisation counters (migration 2),
+    // which the same scope and filters select; with one, from the system's index entries.
+    const std::string countSql =
+        q.systemId
+            ? "SELECT count(*)" + where
+            : "SELECT coalesce(sum(c.n), 0) FROM asset_counts c JOIN orgs o ON o.id = c.org_id WHERE " + scope.sql() +
+                  " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~')) AND (?3 = '' OR c.kind = ?3)";
+    VIGIL_ASSIGN_OR_RETURN(auto count, db.prepare(countSql));
     bindFilters(count);
     VIGIL_ASSIGN_OR_RETURN(bool counted, count.step());
     page.total = counted ? count.int64(0) : 0;
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAssetColumns + where +
-                                               " ORDER BY o.path, s.name, a.kind, a.name, a.id LIMIT ?4 OFFSET ?5"));
+                                               " ORDER BY a.system_id, a.id LIMIT ?4 OFFSET ?5"));
     bindFilters(st);
     st.bind(4, q.limit).bind(5, q.offset);
     for (;;) {
@@ -779,27 +800,36 @@ Result<AssetCoverage> SqliteStore::assetCoverage(const Actor& actor, std::option
     // Protected: a licensed anti-malware product whose signatures were updated since the cut-off.
     VIGIL_ASSIGN_OR_RETURN(
         auto st,
-        db.prepare("SELECT coalesce(sum(a.kind = 'workstation'), 0), "
-                   "coalesce(sum(a.kind = 'workstation' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
-                   "AND a.last_update_on >= ?2), 0), coalesce(sum(a.kind = 'server'), 0), "
-                   "coalesce(sum(a.kind = 'server' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
-                   "AND a.last_update_on >= ?2), 0), coalesce(sum(a.kind = 'network_device'), 0), "
-                   "coalesce(sum(a.kind = 'network_device' AND a.main_device = 1), 0), "
-                   "coalesce(sum(a.internet_connected = 1), 0) "
+        db.prepare("SELECT s.org_id, o.name, sum(a.kind = 'workstation'), "
+                   "sum(a.kind = 'workstation' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
+                   "AND a.last_update_on >= ?2), sum(a.kind = 'server'), "
+                   "sum(a.kind = 'server' AND a.anti_malware <> '' AND a.anti_malware_licensed = 1 "
+                   "AND a.last_update_on >= ?2), sum(a.kind = 'network_device'), "
+                   "sum(a.kind = 'network_device' AND a.main_device = 1), sum(a.internet_connected = 1) "
                    "FROM assets a JOIN info_systems s ON s.id = a.system_id JOIN orgs o ON o.id = s.org_id WHERE " +
-                   scope.sql() + " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~'))"));
+                   scope.sql() + " AND (?1 = '' OR (o.path >= ?1 AND o.path < ?1 || '~'))" +
+                   " GROUP BY s.org_id ORDER BY o.path"));
     st.bind(1, orgPath).bind(2, updatedSince);
     scope.bind(st);
-    VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
     AssetCoverage c;
-    if (row) {
-      c.workstations = st.int64(0);
-      c.workstationsProtected = st.int64(1);
-      c.servers = st.int64(2);
-      c.serversProtected = st.int64(3);
-      c.networkDevices = st.int64(4);
-      c.mainDevices = st.int64(5);
-      c.internetConnected = st.int64(6);
+    for (;;) {
+      VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      AssetCounts n{.workstations = st.int64(2),
+                    .workstationsProtected = st.int64(3),
+                    .servers = st.int64(4),
+                    .serversProtected = st.int64(5),
+                    .networkDevices = st.int64(6),
+                    .mainDevices = st.int64(7),
+                    .internetConnected = st.int64(8)};
+      c.workstations += n.workstations;
+      c.workstationsProtected += n.workstationsProtected;
+      c.servers += n.servers;
+      c.serversProtected += n.serversProtected;
+      c.networkDevices += n.networkDevices;
+      c.mainDevices += n.mainDevices;
+      c.internetConnected += n.internetConnected;
+      c.byOrg.push_back({st.int64(0), st.text(1), n});
     }
     return c;
   });

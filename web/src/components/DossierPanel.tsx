@@ -8,6 +8,7 @@ import { citeText } from '../compliance';
 import { formatDateTime, formatDay, parseVnDay, todayVn } from '../format';
 import { useAction } from '../useAction';
 import { ErrorMessage, Field } from './ui';
+import { SystemFormsPanel } from './SystemFormsPanel';
 
 const STATES = ['drafting', 'sent_for_appraisal', 'appraised', 'approved'] as const;
 
@@ -32,6 +33,7 @@ export function DossierPanel({ system, canManage, onChanged }: { system: SystemD
           </button>
         )}
         <ErrorMessage error={create.error} />
+        <SystemFormsPanel systemId={system.id} systemName={system.name} />
       </section>
     );
   }
@@ -84,6 +86,7 @@ export function DossierPanel({ system, canManage, onChanged }: { system: SystemD
       <DeadlinesTable dossier={dossier} />
       {canManage && dossier.state !== 'approved' && <NextStepForm dossier={dossier} onChanged={onChanged} />}
       <AttachmentsPanel dossier={dossier} canManage={canManage} onChanged={onChanged} />
+      <SystemFormsPanel systemId={system.id} systemName={system.name} />
 
       {dossier.events.length > 0 && (
         <section className="panel table-panel">

@@ -1,5 +1,5 @@
 // The application frame: left navigation, top bar, page content.
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
@@ -74,6 +74,8 @@ export function Layout() {
                     {link('/systems/level', 'nav.systems_level', 'nav-systems-level')}
                   </ul>
                 </li>
+              ) : m === 'reports' ? (
+                <Fragment key={m}>{link('/reports', 'nav.reports', 'nav-reports')}</Fragment>
               ) : (
                 <li key={m}>
                   <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
