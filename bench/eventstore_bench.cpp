@@ -7,6 +7,8 @@
 //  3. Search on everything stored: field equality in the last 24 h, free-text terms, a histogram
 //     of the last day, top values; median of 5 runs each (page cache warm), plus the first run.
 // Usage: vigil_eventstore_bench --dir DIR [--seconds N] [--producers N] [--catalog DIR] [--corpora DIR]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -37,6 +39,13 @@ constexpr TimeUs kStepUs = 2'000;                   // one event every 2 ms of e
 constexpr TimeUs kHourUs = 3'600'000'000LL;
 constexpr size_t kBatch = 1000;
 constexpr size_t kPool = 100'000;
+
+// CPU seconds (user + system) used by the whole process so far.
+double cpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -198,6 +207,7 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> nextSeq{0};
   std::atomic<bool> stop{false};
   const auto t0 = Clock::now();
+  const double cpu0 = cpuSeconds();
   std::vector<std::thread> threads;
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
@@ -257,6 +267,11 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(appended), static_cast<unsigned long long>(acked.load()),
       static_cast<unsigned long long>(failed.load()), static_cast<unsigned long long>(refusals.load()), ingestSeconds,
       fl.ok() ? "" : " (flush failed)");
+  const double cpuPerEventUs = (cpuSeconds() - cpu0) * 1e6 / static_cast<double>(std::max<uint64_t>(1, acked.load()));
+  std::printf(
+      "== ingest CPU: %.2f us per event over all threads (encode, log, seal, compress, filters) = %.0f "
+      "events/s per fully available core\n",
+      cpuPerEventUs, 1e6 / cpuPerEventUs);
   std::printf(
       "== ingest rate: %.0f events/s sustained (durable, %d producer thread(s)); 5-s windows min %.0f max %.0f\n",
       static_cast<double>(acked.load()) / ingestSeconds, producers, minRate, maxRate);

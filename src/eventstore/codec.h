@@ -11,6 +11,10 @@
 namespace vigil::eventstore {
 
 inline void putVar(std::string& o, uint64_t v) {
+  if (v < 0x80) {
+    o.push_back(static_cast<char>(v));
+    return;
+  }
   while (v >= 0x80) {
     o.push_back(static_cast<char>(v | 0x80));
     v >>= 7;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -144,8 +145,8 @@ void putValue(std::string& out, std::string_view raw, ValueType type, std::strin
     case ValueType::kInt: {
       putVar(out, zigzag(number));
       char digits[24];
-      int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(number));
-      if (text == std::string_view(digits, static_cast<size_t>(n))) text = {};
+      const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+      if (text == std::string_view(digits, static_cast<size_t>(end - digits))) text = {};
       putVar(out, text.size());
       out.append(text);
       return;
@@ -584,6 +585,14 @@ struct EventStore::Impl {
 
     // Field names: a dictionary per block; terms: field values and raw tokens, for the filter.
     std::unordered_map<std::string_view, uint32_t> names;
+    std::vector<uint64_t> namePrefix;  // hashPrefix(name) per name id
+    static const uint64_t kTextPrefix = hashPrefix("\x01");
+    static const uint64_t kSourcePrefix = hashPrefix("vigil.source_id");
+    char digits[24];
+    auto decimal = [&](int64_t v) {
+      return std::string_view(digits,
+                              static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+    };
     std::vector<std::string_view> nameList;
     std::string rows;
     HashSet terms;
@@ -592,35 +601,39 @@ struct EventStore::Impl {
     auto addText = [&](std::string_view t) {
       norm.clear();
       appendLower(t, norm);
-      terms.insert(textTermHash(norm));
+      terms.insert(hashTermFrom(kTextPrefix, norm));
       if (!isAscii(t)) {
         norm.clear();
         appendFolded(t, norm);
-        terms.insert(textTermHash(norm));
+        terms.insert(hashTermFrom(kTextPrefix, norm));
       }
     };
     for (uint32_t i : idx) {
       const EventView& e = d.events[i];
       forEachToken(e.raw, addText);
-      terms.insert(fieldTermHash("vigil.source_id", std::to_string(e.sourceId)));
+      terms.insert(hashTermFrom(kSourcePrefix, decimal(e.sourceId)));
       putVar(rows, e.fieldCount);
       for (size_t k = 0; k < e.fieldCount; ++k) {
         const FieldView& f = e.fields[k];
         auto [it, added] = names.emplace(f.name, static_cast<uint32_t>(nameList.size()));
-        if (added) nameList.push_back(f.name);
+        if (added) {
+          nameList.push_back(f.name);
+          namePrefix.push_back(hashPrefix(f.name));
+        }
+        const uint64_t prefix = namePrefix[it->second];
         putVar(rows, it->second);
         putValue(rows, e.raw, f.type, f.text, f.number);
         if (f.type == ValueType::kString || f.type == ValueType::kIp) {
           norm.clear();
           appendLower(f.text, norm);
-          terms.insert(fieldTermHash(f.name, norm));
+          terms.insert(hashTermFrom(prefix, norm));
           if (!isAscii(f.text)) {
             norm.clear();
             appendFolded(f.text, norm);
-            terms.insert(fieldTermHash(f.name, norm));
+            terms.insert(hashTermFrom(prefix, norm));
           }
         } else if (f.type == ValueType::kInt) {
-          terms.insert(fieldTermHash(f.name, std::to_string(f.number)));
+          terms.insert(hashTermFrom(prefix, decimal(f.number)));
         }
       }
     }

@@ -177,9 +177,13 @@ inline uint64_t mixBytes(uint64_t h, std::string_view s) {
 }
 }  // namespace
 
-uint64_t hashTerm(std::string_view prefix, std::string_view term) {
+uint64_t hashPrefix(std::string_view prefix) { return mixBytes(0x243F6A8885A308D3ull, prefix); }
+
+uint64_t hashTerm(std::string_view prefix, std::string_view term) { return hashTermFrom(hashPrefix(prefix), term); }
+
+uint64_t hashTermFrom(uint64_t prefixState, std::string_view term) {
   // Word-at-a-time mixing of prefix and term (each with its length), then a murmur3 finaliser.
-  uint64_t h = mixBytes(mixBytes(0x243F6A8885A308D3ull, prefix), term);
+  uint64_t h = mixBytes(prefixState, term);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;

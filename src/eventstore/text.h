@@ -47,6 +47,9 @@ std::vector<std::string> tokens(std::string_view text);
 
 // 64-bit hash of a term (stable across versions: it is stored in the block filters).
 uint64_t hashTerm(std::string_view prefix, std::string_view term);
+// The same in two steps, for many terms under one prefix: hashTerm(p, t) == hashTermFrom(hashPrefix(p), t).
+uint64_t hashPrefix(std::string_view prefix);
+uint64_t hashTermFrom(uint64_t prefixState, std::string_view term);
 
 // Glob match of `text` against `pattern` with '*' (any run) and '?' (one byte).
 bool globMatch(std::string_view pattern, std::string_view text);
