@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "store_support.h"
 
@@ -365,6 +367,58 @@ TEST(EventStore, EventsOfDifferentBlocksAreNeverConfused) {
                                                                       : std::vector<int64_t>{3};
     EXPECT_EQ(got, want) << q;
   }
+}
+
+// Appenders, searches, histograms and stats at the same time while segments seal underneath.
+TEST(EventStore, ConcurrentAppendsAndReads) {
+  TempDir dir;
+  Options o;
+  o.maxSegmentEvents = 500;
+  o.maxBlockEvents = 200;
+  auto store = EventStore::open(dir.path(), o);
+  ASSERT_TRUE(store.ok());
+  constexpr int kThreads = 3, kBatches = 40, kPerBatch = 50;
+  std::atomic<int> acked{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<normalize::Event> evs;
+        for (int i = 0; i < kPerBatch; ++i) {
+          const int id = (t * kBatches + b) * kPerBatch + i;
+          evs.push_back(makeEvent(id, 1 + t, kBase + id, "concurrent event from writer" + std::to_string(t),
+                                  {{"host.name", "w" + std::to_string(t)}}));
+        }
+        while (!(*store)->append(evs, [&](const Status& s) { acked += s.ok() ? kPerBatch : 0; }).ok())
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
+  uint64_t lastSeen = 0;
+  std::thread reader([&] {
+    while (!done) {
+      auto h = (*store)->histogram(allOrgs(), "concurrent", kBase, kBase + kDay, kDay);
+      ASSERT_TRUE(h.ok());
+      EXPECT_GE(h->total, lastSeen);  // durable events never disappear
+      lastSeen = h->total;
+      auto r = (*store)->search({Scope{false, {2}}, "host.name:w1", 0, INT64_MAX, true, 0, 10});
+      ASSERT_TRUE(r.ok());
+      for (const auto& e : r->events) EXPECT_EQ(e.orgId, 2);
+      (void)(*store)->stats();
+    }
+  });
+  for (auto& w : writers) w.join();
+  ASSERT_TRUE((*store)->flush().ok());
+  done = true;
+  reader.join();
+  EXPECT_EQ(acked.load(), kThreads * kBatches * kPerBatch);
+  EXPECT_EQ(ids(**store, "concurrent").size(), static_cast<size_t>(kThreads * kBatches * kPerBatch));
+  auto top = (*store)->topValues(allOrgs(), "", 0, INT64_MAX, "host.name", 5);
+  ASSERT_TRUE(top.ok());
+  EXPECT_EQ(top->values,
+            (std::vector<std::pair<std::string, uint64_t>>{
+                {"w0", kBatches * kPerBatch}, {"w1", kBatches * kPerBatch}, {"w2", kBatches * kPerBatch}}));
 }
 
 TEST(EventStore, OneProcessPerDirectory) {
