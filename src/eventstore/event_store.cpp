@@ -699,6 +699,87 @@ struct EventStore::Impl {
     return pf;
   }
 
+  // Appends a block record (a valid one: built here or read whole) to `pf`; the block's metadata,
+  // or nullptr when the write failed. `owner` is the shared pointer of `pf`.
+  std::shared_ptr<Block> placeRecord(PartitionFile& pf, const std::string& record,
+                                     const std::shared_ptr<PartitionFile>& owner) {
+    auto block = std::make_shared<Block>();
+    const uint32_t hdrLen = getU32(record.data() + 4);
+    if (!parseHeader(std::string_view(record).substr(kBlockPrefix, hdrLen), *block)) return nullptr;
+    block->file = owner;
+    block->recordOffset = pf.size;
+    block->recordBytes = record.size();
+    uint64_t frameOff = pf.size + kBlockPrefix + hdrLen;
+    for (Frame* f : {&block->meta, &block->raw, &block->fields}) {
+      f->offset = frameOff;
+      frameOff += f->compressed;
+    }
+    if (!writeAll(pf.fd, record.data(), record.size(), pf.size.load())) return nullptr;
+    pf.size += record.size();
+    return block;
+  }
+
+  // Rewrites the day file `pf` without the events of the orgs in `drop` (per-agency retention):
+  // a new file is written beside it, synced and renamed over it, so a crash leaves either file.
+  // Blocks without such events (and blocks that do not decode) are copied as they are. Caller
+  // holds sealMu.
+  Status rewriteWithout(const std::shared_ptr<PartitionFile>& pf, const std::vector<int64_t>& drop,
+                        RetentionReport& report) {
+    std::vector<std::shared_ptr<const Block>> old;
+    {
+      std::lock_guard lock(mu);
+      for (const auto& b : blocks)
+        if (b->file == pf) old.push_back(b);
+    }
+    std::sort(old.begin(), old.end(), [](const auto& a, const auto& b) { return a->recordOffset < b->recordOffset; });
+    const fs::path tmp = pf->path.string() + ".tmp";
+    auto npf = std::make_shared<PartitionFile>();
+    npf->day = pf->day;
+    npf->path = pf->path;
+    npf->fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (npf->fd < 0) return Error::unavailable(sysError("eventstore: cannot create", tmp));
+    auto fail = [&](const std::string& what) -> Status {
+      ::unlink(tmp.c_str());
+      return Error::unavailable(sysError("eventstore: " + what, tmp));
+    };
+    auto dropped = [&](int64_t org) { return std::find(drop.begin(), drop.end(), org) != drop.end(); };
+    std::vector<std::shared_ptr<const Block>> made;
+    std::string buf[3];
+    Decoded d;
+    uint64_t removed = 0;
+    for (const auto& b : old) {
+      const bool affected = std::any_of(b->orgs.begin(), b->orgs.end(), dropped);
+      std::string record;
+      if (affected && decodeBlock(*b, true, buf, d)) {
+        std::vector<uint32_t> keep;
+        for (uint32_t i = 0; i < d.events.size(); ++i)
+          if (!dropped(d.events[i].orgId)) keep.push_back(i);
+        removed += d.events.size() - keep.size();
+        if (keep.empty()) continue;
+        record = buildBlock(d, keep, b->walSeq);
+      } else {
+        record.resize(b->recordBytes);
+        if (!readAll(b->file->fd, record.data(), record.size(), b->recordOffset)) return fail("cannot copy a block to");
+      }
+      auto nb = placeRecord(*npf, record, npf);
+      if (!nb) return fail("cannot write");
+      if (b->corrupt.load()) nb->corrupt = true;
+      made.push_back(std::move(nb));
+    }
+    if (::fdatasync(npf->fd) != 0) return fail("cannot fdatasync");
+    if (::rename(tmp.c_str(), pf->path.c_str()) != 0) return fail("cannot rename");
+    if (options.syncWrites) VIGIL_TRY(syncDir(dir));
+    {
+      std::lock_guard lock(mu);
+      std::erase_if(blocks, [&](const std::shared_ptr<const Block>& b) { return b->file == pf; });
+      for (auto& b : made) blocks.push_back(std::move(b));
+      partitions[pf->day] = npf;
+    }
+    report.deletedEvents += removed;
+    report.rewrittenPartitions.push_back(formatDay(pf->day));
+    return {};
+  }
+
   // Seals `seg` (caller holds sealMu). On success its blocks are visible, the segment is gone
   // from the seal queue (when `queued`) and its log file is deleted.
   Status seal(const std::shared_ptr<Segment>& seg, bool queued) {
@@ -732,24 +813,12 @@ struct EventStore::Impl {
         while (end < idx.size() && end - start < options.maxBlockEvents && bytes < kMaxBlockRawBytes)
           bytes += d.events[idx[end++]].raw.size();
         std::vector<uint32_t> part(idx.begin() + static_cast<long>(start), idx.begin() + static_cast<long>(end));
-        std::string record = buildBlock(d, part, seg->seq);
-        auto block = std::make_shared<Block>();
-        const uint32_t hdrLen = getU32(record.data() + 4);
-        parseHeader(std::string_view(record).substr(kBlockPrefix, hdrLen), *block);
-        block->file = pf;
-        block->recordOffset = pf->size;
-        block->recordBytes = record.size();
-        uint64_t frameOff = pf->size + kBlockPrefix + hdrLen;
-        for (Frame* f : {&block->meta, &block->raw, &block->fields}) {
-          f->offset = frameOff;
-          frameOff += f->compressed;
-        }
-        if (!writeAll(pf->fd, record.data(), record.size(), pf->size.load())) {
+        auto block = placeRecord(*pf, buildBlock(d, part, seg->seq), pf);
+        if (!block) {
           Status err = Error::unavailable(sysError("cannot write", pf->path));
           rollback();
           return err;
         }
-        pf->size += record.size();
         made.push_back(std::move(block));
         start = end;
       }
@@ -1097,6 +1166,11 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const fs::path& dir, const 
     const std::string name = entry.path().filename().string();
     unsigned long long seq = 0;
     if (name.size() == 24 && std::sscanf(name.c_str(), "wal-%16llu.log", &seq) == 1) walSeqs.push_back(seq);
+    if (name.starts_with("events-") && name.ends_with(".vgb.tmp")) {  // an interrupted retention rewrite
+      std::error_code rm;
+      fs::remove(entry.path(), rm);
+      continue;
+    }
     if (name.size() == 21 && name.starts_with("events-") && name.ends_with(".vgb")) {
       if (auto day = parseDay(std::string_view(name).substr(7, 10))) parts.emplace_back(entry.path(), *day);
     }
@@ -1344,6 +1418,8 @@ Result<TopValues> EventStore::topValues(const Scope& scope, std::string_view que
 Result<RetentionReport> EventStore::applyRetention(const RetentionPolicy& policy) {
   Impl& s = *impl_;
   if (policy.maxDays < 0) return Error::validation("maxDays", "must not be negative");
+  for (const auto& [org, days] : policy.orgMaxDays)
+    if (days < 0) return Error::validation("orgMaxDays", "must not be negative (org " + std::to_string(org) + ")");
   std::lock_guard sl(s.sealMu);
   RetentionReport report;
   std::vector<std::shared_ptr<PartitionFile>> doomed;
@@ -1374,6 +1450,29 @@ Result<RetentionReport> EventStore::applyRetention(const RetentionPolicy& policy
       return Error::internal(sysError("eventstore: cannot delete", pf->path));  // already unlisted
   }
   if (!doomed.empty() && s.options.syncWrites) VIGIL_TRY(syncDir(s.dir));
+  // Per agency: day files holding events of an agency past its own limit are rewritten without
+  // them.
+  if (!policy.orgMaxDays.empty()) {
+    std::vector<std::pair<std::shared_ptr<PartitionFile>, std::vector<int64_t>>> work;
+    {
+      std::lock_guard lock(s.mu);
+      for (const auto& [day, pf] : s.partitions) {
+        std::vector<int64_t> drop;
+        for (const auto& b : s.blocks) {
+          if (b->file != pf) continue;
+          for (int64_t org : b->orgs) {
+            auto it = policy.orgMaxDays.find(org);
+            if (it == policy.orgMaxDays.end() || it->second <= 0) continue;
+            if ((day + 1) * kDayUs <= policy.nowUs - it->second * kDayUs &&
+                std::find(drop.begin(), drop.end(), org) == drop.end())
+              drop.push_back(org);
+          }
+        }
+        if (!drop.empty()) work.emplace_back(pf, std::move(drop));
+      }
+    }
+    for (const auto& [pf, drop] : work) VIGIL_TRY(s.rewriteWithout(pf, drop, report));
+  }
   return report;
 }
 

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -99,9 +100,13 @@ struct RetentionPolicy {
   int64_t maxDays = 0;    // delete day partitions that ended more than maxDays before nowUs; 0 = keep
   uint64_t maxBytes = 0;  // then delete the oldest partitions until the total fits; 0 = no limit
   TimeUs nowUs = 0;
+  // Per agency (org id -> days, 0 = no own limit): a day file holding events of an agency whose
+  // day ended more than that many days before nowUs is rewritten without that agency's events.
+  std::map<int64_t, int64_t> orgMaxDays;
 };
 struct RetentionReport {
-  std::vector<std::string> deletedPartitions;  // "2026-11-24"
+  std::vector<std::string> deletedPartitions;    // "2026-11-24"
+  std::vector<std::string> rewrittenPartitions;  // rewritten without some agencies' events
   uint64_t deletedEvents = 0;
   uint64_t deletedBytes = 0;
 };

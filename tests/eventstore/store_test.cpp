@@ -267,6 +267,49 @@ TEST(EventStore, RetentionByDaysAndBytes) {
   EXPECT_EQ(ids(**store, "late").size(), 1u);
 }
 
+TEST(EventStore, RetentionPerAgencyRewritesDayFiles) {
+  TempDir dir;
+  Options o = slowSeal();
+  o.maxBlockEvents = 50;  // several blocks per day, some with one agency only
+  {
+    auto store = EventStore::open(dir.path(), o);
+    ASSERT_TRUE(store.ok());
+    std::vector<normalize::Event> evs;
+    for (int day = 0; day < 3; ++day)
+      for (int i = 0; i < 120; ++i) {
+        const int org = i < 60 ? 1 : 2 + i % 2;  // org 1 alone in the first blocks, then 2 and 3 mixed
+        evs.push_back(
+            makeEvent(day * 1000 + i, org, kBase + day * kDay + i, "retention event org" + std::to_string(org)));
+      }
+    appendDurable(**store, evs);
+    ASSERT_TRUE((*store)->flush().ok());
+    const TimeUs now = (kBase / kDay + 3) * kDay;  // the start of the fourth day
+    RetentionPolicy p;
+    p.nowUs = now;
+    p.orgMaxDays = {{2, 2}, {3, 0}};  // org 2 keeps 2 days: its first day goes; org 3 has no own limit
+    auto r = (*store)->applyRetention(p);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->rewrittenPartitions, (std::vector<std::string>{"2026-11-24"}));
+    EXPECT_TRUE(r->deletedPartitions.empty());
+    EXPECT_EQ(r->deletedEvents, 30u);
+    EXPECT_EQ(ids(**store, "*", Scope{false, {2}}).size(), 60u);
+    EXPECT_EQ(ids(**store, "*", Scope{false, {1}}).size(), 180u);
+    EXPECT_EQ(ids(**store, "*", Scope{false, {3}}).size(), 90u);
+    EXPECT_EQ(ids(**store, "org2", allOrgs(), kBase, kBase + kDay).size(), 0u);
+    EXPECT_EQ(ids(**store, "org3", allOrgs(), kBase, kBase + kDay).size(), 30u);
+    RetentionPolicy bad;
+    bad.orgMaxDays = {{2, -1}};
+    EXPECT_FALSE((*store)->applyRetention(bad).ok());
+  }
+  auto store = EventStore::open(dir.path(), o);  // the rewritten file reads back the same
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ(ids(**store, "*").size(), 330u);
+  EXPECT_EQ(ids(**store, "org2", allOrgs(), kBase, kBase + kDay).size(), 0u);
+  EXPECT_EQ((*store)->stats().corruptBlocks, 0u);
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_FALSE(e.path().string().ends_with(".tmp")) << e.path();
+}
+
 // Flips one byte of the last block of a partition file (inside its fields frame).
 void corruptTail(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_RDWR);
