@@ -155,32 +155,6 @@ void putValue(std::string& out, std::string_view raw, ValueType type, std::strin
   }
 }
 
-bool getValue(Reader& r, std::string_view raw, FieldView& f) {
-  uint8_t t = r.byte();
-  if (t > static_cast<uint8_t>(ValueType::kTime)) return false;
-  f.type = static_cast<ValueType>(t);
-  f.number = 0;
-  f.text = {};
-  switch (f.type) {
-    case ValueType::kString:
-    case ValueType::kIp:
-      if (r.byte() == 1) {
-        uint64_t off = r.var(), len = r.var();
-        if (off > raw.size() || len > raw.size() - off) return false;
-        f.text = raw.substr(off, len);
-      } else {
-        f.text = r.bytes(r.var());
-      }
-      break;
-    case ValueType::kInt:
-      f.number = r.svar();
-      f.text = r.bytes(r.var());
-      break;
-    case ValueType::kTime: f.number = r.svar(); break;
-  }
-  return r.ok;
-}
-
 TimeUs eventTime(const normalize::Event& e) {
   TimeUs t = e.receivedUs;
   if (auto v = e.get("@timestamp"); v && v->type == ValueType::kTime) t = v->number;
@@ -213,7 +187,8 @@ void encodeEvent(const normalize::Event& e, std::string& out) {
 struct Decoded {
   std::vector<EventView> events;
   std::vector<FieldView> fields;
-  std::vector<uint32_t> fieldStart;  // per event, index into fields
+  std::vector<uint32_t> fieldStart;     // per event, index into fields
+  std::vector<std::string_view> names;  // a block's name dictionary (its events' fields stay packed)
   void finish() {
     for (size_t i = 0; i < events.size(); ++i) {
       size_t end = i + 1 < events.size() ? fieldStart[i + 1] : fields.size();
@@ -239,7 +214,7 @@ bool decodeRecord(std::string_view record, Decoded& out) {
     for (uint64_t k = 0; k < nf && r.ok; ++k) {
       FieldView f;
       f.name = r.bytes(r.var());
-      if (!getValue(r, e.raw, f)) return false;
+      if (!readValue(r, e.raw, f)) return false;
       out.fields.push_back(f);
     }
     out.events.push_back(e);
@@ -254,9 +229,10 @@ StoredEvent toStored(const EventView& e) {
   s.sourceId = e.sourceId;
   s.receivedUs = e.receivedUs;
   s.raw = std::string(e.raw);
-  s.fields.reserve(e.fieldCount);
-  for (size_t i = 0; i < e.fieldCount; ++i) {
-    const FieldView& f = e.fields[i];
+  thread_local std::vector<FieldView> fields;
+  decodeFields(e, fields);  // a CRC-checked block; a field that does not decode ends the list
+  s.fields.reserve(fields.size());
+  for (const FieldView& f : fields) {
     StoredField sf{std::string(f.name), f.type, std::string(f.text), f.number};
     if (f.type == ValueType::kInt && sf.text.empty()) sf.text = std::to_string(f.number);
     s.fields.push_back(std::move(sf));
@@ -594,7 +570,8 @@ struct EventStore::Impl {
                               static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
     };
     std::vector<std::string_view> nameList;
-    std::string rows;
+    std::string rows, one;  // one: the current event's fields, written behind its length
+    std::vector<FieldView> unpacked;
     HashSet terms;
     terms.clear(idx.size() * 8);
     std::string norm;
@@ -612,17 +589,25 @@ struct EventStore::Impl {
       const EventView& e = d.events[i];
       forEachToken(e.raw, addText);
       terms.insert(hashTermFrom(kSourcePrefix, decimal(e.sourceId)));
-      putVar(rows, e.fieldCount);
-      for (size_t k = 0; k < e.fieldCount; ++k) {
-        const FieldView& f = e.fields[k];
+      const FieldView* evFields = e.fields;
+      size_t evFieldCount = e.fieldCount;
+      if (e.names != nullptr) {  // read from a block (a retention rewrite): decode its packed fields
+        decodeFields(e, unpacked);
+        evFields = unpacked.data();
+        evFieldCount = unpacked.size();
+      }
+      one.clear();
+      putVar(one, evFieldCount);
+      for (size_t k = 0; k < evFieldCount; ++k) {
+        const FieldView& f = evFields[k];
         auto [it, added] = names.emplace(f.name, static_cast<uint32_t>(nameList.size()));
         if (added) {
           nameList.push_back(f.name);
           namePrefix.push_back(hashPrefix(f.name));
         }
         const uint64_t prefix = namePrefix[it->second];
-        putVar(rows, it->second);
-        putValue(rows, e.raw, f.type, f.text, f.number);
+        putVar(one, it->second);
+        putValue(one, e.raw, f.type, f.text, f.number);
         if (f.type == ValueType::kString || f.type == ValueType::kIp) {
           norm.clear();
           appendLower(f.text, norm);
@@ -636,6 +621,8 @@ struct EventStore::Impl {
           terms.insert(hashTermFrom(prefix, decimal(f.number)));
         }
       }
+      putVar(rows, one.size());
+      rows += one;
     }
     putVar(fields, nameList.size());
     for (auto n : nameList) {
@@ -1017,25 +1004,16 @@ struct EventStore::Impl {
       for (auto& l : lens) l = r.var();
       for (size_t i = 0; i < b.count; ++i) d.events[i].raw = r.bytes(lens[i]);
       Reader f(buf[2]);
-      std::vector<std::string_view> names(f.var());
-      for (auto& n : names) n = f.bytes(f.var());
+      d.names.resize(f.var());
+      for (auto& n : d.names) n = f.bytes(f.var());
       for (size_t i = 0; i < b.count && f.ok; ++i) {
-        d.fieldStart.push_back(static_cast<uint32_t>(d.fields.size()));
-        uint64_t nf = f.var();
-        for (uint64_t k = 0; k < nf && f.ok; ++k) {
-          FieldView fv;
-          uint64_t id = f.var();
-          if (id >= names.size()) {
-            f.ok = false;
-            break;
-          }
-          fv.name = names[id];
-          if (!getValue(f, d.events[i].raw, fv)) f.ok = false;
-          d.fields.push_back(fv);
-        }
+        EventView& e = d.events[i];
+        e.packed = f.bytes(f.var());
+        e.names = d.names.data();
+        e.nameCount = d.names.size();
+        d.fieldStart.push_back(0);
       }
-      ok = r.ok && f.ok && d.fieldStart.size() == b.count;
-      if (ok) d.finish();
+      ok = r.ok && f.ok && f.done() && d.fieldStart.size() == b.count;
     }
     if (!ok) markCorrupt(b);
     return ok;

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/clock.h"
+#include "eventstore/codec.h"
 #include "eventstore/text.h"
 
 namespace vigil::eventstore {
@@ -345,7 +346,59 @@ const FieldView* findField(const EventView& e, std::string_view name, FieldView&
   }
   for (size_t i = 0; i < e.fieldCount; ++i)
     if (e.fields[i].name == name) return &e.fields[i];
+  if (e.names == nullptr) return nullptr;
+  Reader r(e.packed);
+  const uint64_t n = r.var();
+  for (uint64_t k = 0; k < n && r.ok; ++k) {
+    const uint64_t id = r.var();
+    if (id >= e.nameCount || !readValue(r, e.raw, tmp)) return nullptr;
+    if (e.names[id] == name) {
+      tmp.name = e.names[id];
+      return &tmp;
+    }
+  }
   return nullptr;
+}
+
+bool readValue(Reader& r, std::string_view raw, FieldView& f) {
+  const uint8_t t = r.byte();
+  if (t > static_cast<uint8_t>(normalize::ValueType::kTime)) return false;
+  f.type = static_cast<normalize::ValueType>(t);
+  f.number = 0;
+  f.text = {};
+  switch (f.type) {
+    case normalize::ValueType::kString:
+    case normalize::ValueType::kIp:
+      if (r.byte() == 1) {
+        const uint64_t off = r.var(), len = r.var();
+        if (off > raw.size() || len > raw.size() - off) return false;
+        f.text = raw.substr(off, len);
+      } else {
+        f.text = r.bytes(r.var());
+      }
+      break;
+    case normalize::ValueType::kInt:
+      f.number = r.svar();
+      f.text = r.bytes(r.var());
+      break;
+    case normalize::ValueType::kTime: f.number = r.svar(); break;
+  }
+  return r.ok;
+}
+
+bool decodeFields(const EventView& e, std::vector<FieldView>& out) {
+  out.assign(e.fields, e.fields + e.fieldCount);
+  if (e.names == nullptr) return true;
+  Reader r(e.packed);
+  const uint64_t n = r.var();
+  for (uint64_t k = 0; k < n && r.ok; ++k) {
+    FieldView f;
+    const uint64_t id = r.var();
+    if (id >= e.nameCount || !readValue(r, e.raw, f)) return false;
+    f.name = e.names[id];
+    out.push_back(f);
+  }
+  return r.ok;
 }
 
 // ---- the matcher ----

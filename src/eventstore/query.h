@@ -73,9 +73,19 @@ struct EventView {
   int64_t sourceId = 0;
   int64_t receivedUs = 0;
   std::string_view raw;
-  const FieldView* fields = nullptr;
+  const FieldView* fields = nullptr;  // the fields, decoded ...
   size_t fieldCount = 0;
+  // ... or, for an event read from a block, still packed (decoded on demand by findField and
+  // decodeFields): varint count, then per field varint nameId + value (event_store README).
+  std::string_view packed;
+  const std::string_view* names = nullptr;  // the block's name dictionary
+  size_t nameCount = 0;
 };
+
+struct Reader;
+// Reads one value (u8 type, then the type's encoding; see the README) into f.type/text/number;
+// string values may be slices of `raw`. False when the bytes do not decode.
+bool readValue(Reader& r, std::string_view raw, FieldView& f);
 
 // A block's term filter (a Bloom filter of hashTerm() values): may say yes wrongly, never no.
 struct TermFilter {
@@ -120,7 +130,10 @@ class Matcher {
 };
 
 // The value of `name` in `event` (virtual fields included), or nullptr when absent. `tmp` holds
-// a virtual field's view.
+// the view when the field is virtual or packed.
 const FieldView* findField(const EventView& event, std::string_view name, FieldView& tmp);
+
+// Decodes every field of `event` into `out` (cleared first); false when packed fields do not decode.
+bool decodeFields(const EventView& event, std::vector<FieldView>& out);
 
 }  // namespace vigil::eventstore

@@ -303,7 +303,11 @@ TEST(EventStore, RetentionPerAgencyRewritesDayFiles) {
   }
   auto store = EventStore::open(dir.path(), o);  // the rewritten file reads back the same
   ASSERT_TRUE(store.ok()) << store.error().message;
-  EXPECT_EQ(ids(**store, "*").size(), 330u);
+  const auto all = ids(**store, "*");
+  EXPECT_EQ(all.size(), 330u);
+  EXPECT_EQ(std::count(all.begin(), all.end(), -1), 0) << "an event lost its fields in the rewrite";
+  EXPECT_EQ(ids(**store, "test.id:[0 TO 59]").size(), 60u);    // day 0: org 1 only
+  EXPECT_EQ(ids(**store, "test.id:[60 TO 119]").size(), 30u);  // day 0: org 3 left
   EXPECT_EQ(ids(**store, "org2", allOrgs(), kBase, kBase + kDay).size(), 0u);
   EXPECT_EQ((*store)->stats().corruptBlocks, 0u);
   for (const auto& e : std::filesystem::directory_iterator(dir.path()))
