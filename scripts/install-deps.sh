@@ -15,6 +15,7 @@ build_pkgs=(
   libsqlite3-dev libssl-dev libsodium-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libzip-dev libxlsxwriter-dev
+  libzstd-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -5,5 +5,6 @@ case "$1" in
   compliance_checklist) echo tests/compliance/fuzz/corpus/checklist ;;
   incident_process) echo tests/incident/fuzz/corpus/process ;;
   ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
+  eventstore_*) echo "tests/eventstore/fuzz/corpus/${1#eventstore_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac
