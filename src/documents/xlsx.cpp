@@ -135,23 +135,25 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
 
   lxw_row_t row = 0;
   VIGIL_TRY(checkText("title", sheet.title));
-  worksheet_set_row(ws, row, 40, nullptr);
-  if (lastCol > 0) {
-    worksheet_merge_range(ws, row, 0, row, lastCol, sheet.title.c_str(), fmt.title);
-  } else {
-    worksheet_write_string(ws, row, 0, sheet.title.c_str(), fmt.title);
-  }
-  ++row;
-  for (const auto& sub : sheet.subtitles) {
-    VIGIL_TRY(checkText("subtitle", sub));
+  if (!sheet.title.empty() || !sheet.subtitles.empty()) {
+    worksheet_set_row(ws, row, 40, nullptr);
     if (lastCol > 0) {
-      worksheet_merge_range(ws, row, 0, row, lastCol, sub.c_str(), fmt.subtitle);
+      worksheet_merge_range(ws, row, 0, row, lastCol, sheet.title.c_str(), fmt.title);
     } else {
-      worksheet_write_string(ws, row, 0, sub.c_str(), fmt.subtitle);
+      worksheet_write_string(ws, row, 0, sheet.title.c_str(), fmt.title);
     }
     ++row;
+    for (const auto& sub : sheet.subtitles) {
+      VIGIL_TRY(checkText("subtitle", sub));
+      if (lastCol > 0) {
+        worksheet_merge_range(ws, row, 0, row, lastCol, sub.c_str(), fmt.subtitle);
+      } else {
+        worksheet_write_string(ws, row, 0, sub.c_str(), fmt.subtitle);
+      }
+      ++row;
+    }
+    ++row;  // one blank row before the table
   }
-  ++row;  // one blank row before the table
   const lxw_row_t headerRow = row;
   for (size_t c = 0; c < sheet.columns.size(); ++c) {
     VIGIL_TRY(checkText("header", sheet.columns[c].header));

@@ -23,8 +23,8 @@ struct XlsxColumn {
 };
 
 struct XlsxSheet {
-  std::string name;  // at most 31 characters, none of []:*?/\ (checked)
-  std::string title;
+  std::string name;   // at most 31 characters, none of []:*?/\ (checked)
+  std::string title;  // empty with no subtitles: the header is row 1 (a data sheet)
   std::vector<std::string> subtitles;
   std::vector<XlsxColumn> columns;
   std::vector<std::vector<Cell>> rows;  // each row has at most columns.size() cells
