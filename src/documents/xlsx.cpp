@@ -175,7 +175,9 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
       const Cell& cell = c < cells.size() ? cells[c] : empty;
       if (const auto* s = std::get_if<std::string>(&cell)) {
         VIGIL_TRY(checkText(sheet.name + " row " + std::to_string(r + 1), *s));
-        worksheet_write_string(ws, row, col, s->c_str(), fmt.text);
+        if (worksheet_write_string(ws, row, col, s->c_str(), fmt.text) != LXW_NO_ERROR)
+          return Error::validation(sheet.name + " row " + std::to_string(r + 1),
+                                   "a text longer than a spreadsheet cell holds (32,767 characters)");
         if (!s->empty()) ++counts[c];
       } else if (const auto* d = std::get_if<double>(&cell)) {
         worksheet_write_number(ws, row, col, *d, fmt.number);
