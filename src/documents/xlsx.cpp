@@ -219,12 +219,16 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
 
 }  // namespace
 
-Result<std::string> writeXlsx(const std::vector<XlsxSheet>& sheets) {
+Result<std::string> writeXlsx(const std::vector<XlsxSheet>& sheets, bool streaming) {
   if (sheets.empty()) return Error::internal("xlsx: no sheets");
+  for (const auto& sheet : sheets)
+    if (streaming && (!sheet.title.empty() || !sheet.subtitles.empty()))
+      return Error::internal("xlsx: sheet " + sheet.name + " has a title, which streaming cannot write");
   VIGIL_ASSIGN_OR_RETURN(TempDir dir, TempDir::make());
   const std::string file = dir.path() + "/report.xlsx";
   lxw_workbook_options options{};
   options.tmpdir = const_cast<char*>(dir.path().c_str());  // libxlsxwriter does not write through it
+  options.constant_memory = streaming ? LXW_TRUE : LXW_FALSE;
   std::unique_ptr<lxw_workbook, WorkbookDeleter> wb(workbook_new_opt(file.c_str(), &options));
   if (!wb) return Error::internal("xlsx: cannot create the workbook");
   const Formats fmt = makeFormats(wb.get());

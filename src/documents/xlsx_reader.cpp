@@ -51,10 +51,11 @@ class Parts {
   size_t total_ = 0;
 };
 
-// Parses an XML part. pugixml never loads external entities nor expands declared ones.
-Result<pugi::xml_document> parseXml(const std::string& name, const std::string& xml) {
+// Parses an XML part in place: the document points into `xml`, which must outlive it (no copy of
+// a large sheet). pugixml never loads external entities nor expands declared ones.
+Result<pugi::xml_document> parseXml(const std::string& name, std::string& xml) {
   pugi::xml_document doc;
-  const auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  const auto r = doc.load_buffer_inplace(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r)
     return Error::badRequest("the part " + name + " of the XLSX file is not valid XML (" + r.description() +
                              " at byte " + std::to_string(r.offset) + ")");
@@ -255,9 +256,11 @@ struct Workbook {
 Result<Workbook> readWorkbook(Parts& parts) {
   auto xml = parts.read(kWorkbookPart);
   if (!xml.ok()) {
-    if (xml.error().code == ErrorCode::kNotFound)
-      return Error::badRequest("not an XLSX workbook: the file has no " + std::string(kWorkbookPart));
-    return xml.error();
+    if (xml.error().code != ErrorCode::kNotFound) return xml.error();
+    if (parts.read("content.xml").ok())
+      return Error::badRequest(
+          "not an XLSX file: this is an OpenDocument file (.ods); save it as \"Excel 2007-365 (.xlsx)\"");
+    return Error::badRequest("not an XLSX workbook: the file has no " + std::string(kWorkbookPart));
   }
   VIGIL_ASSIGN_OR_RETURN(auto doc, parseXml(kWorkbookPart, *xml));
   const pugi::xml_node wb = child(doc, "workbook");
@@ -317,6 +320,10 @@ Result<std::vector<std::string>> sharedStrings(Parts& parts, const std::string& 
 Result<XlsxTable> readXlsx(std::string_view bytes, const XlsxReadLimits& limits) {
   if (bytes.size() > limits.maxFileBytes)
     return tooLarge("the XLSX file is larger than " + std::to_string(limits.maxFileBytes >> 20) + " MiB");
+  if (bytes.substr(0, 4) == std::string_view("\xD0\xCF\x11\xE0", 4))
+    return Error::badRequest(
+        "not an XLSX file: this is an Excel 97-2003 workbook (.xls) or a password-protected one; save it as "
+        "\"Excel Workbook (.xlsx)\" without a password");
   if (bytes.size() < 4 || bytes.substr(0, 2) != "PK")
     return Error::badRequest("not an XLSX file (an XLSX file is a ZIP archive starting with PK)");
   if (auto names = listZip(bytes); !names.ok())
@@ -375,6 +382,12 @@ Result<XlsxTable> readXlsx(std::string_view bytes, const XlsxReadLimits& limits)
         value = std::string_view(v) == "1" ? "true" : (*v ? "false" : "");
       } else if (type == "str" || type == "e") {
         value = v;
+      } else if (type == "d") {  // an ISO 8601 date (strict OOXML): the day, and the time unless midnight
+        value = v;
+        if (value.size() >= 16 && value[10] == 'T') {
+          const bool midnight = value.find_first_not_of("0:.Z", 11) == std::string::npos;
+          value = midnight ? value.substr(0, 10) : value.substr(0, 10) + " " + value.substr(11, 5);
+        }
       } else if (*v) {  // a number ("n" or no type)
         char* end = nullptr;
         const double d = std::strtod(v, &end);

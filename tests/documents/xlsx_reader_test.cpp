@@ -82,6 +82,29 @@ TEST(XlsxReader, ReadsBackOurWriterWithVietnameseNumbersDatesAndBlanks) {
   EXPECT_EQ(t->rows, expected);
 }
 
+TEST(XlsxReader, AStreamedSheetReadsBackTheSame) {
+  const XlsxSheet s =
+      dataSheet({"tên", "số", "ngày"}, {{std::string("Máy trạm Phòng Kế toán"), 7.0, Date{2026, 11, 20}},
+                                        {std::monostate{}, 0.5, std::string("văn bản")}});
+  auto inMemory = writeXlsx({s});
+  auto streamed = writeXlsx({s}, /*streaming=*/true);
+  ASSERT_TRUE(inMemory.ok() && streamed.ok());
+  maybeWriteCorpus("writer-streamed.xlsx", *streamed);
+  auto sheet = readZipEntry(*streamed, "xl/worksheets/sheet1.xml");
+  ASSERT_TRUE(sheet.ok());
+  EXPECT_NE(sheet->find("t=\"inlineStr\""), std::string::npos) << "streamed text is stored inline";
+  auto a = readXlsx(*inMemory);
+  auto b = readXlsx(*streamed);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->rows, b->rows);
+  EXPECT_EQ(b->rows,
+            (Rows{{"tên", "số", "ngày"}, {"Máy trạm Phòng Kế toán", "7", "2026-11-20"}, {"", "0.5", "văn bản"}}));
+
+  XlsxSheet titled = s;
+  titled.title = "Danh sách";
+  EXPECT_FALSE(writeXlsx({titled}, /*streaming=*/true).ok()) << "a merged title cannot be streamed";
+}
+
 TEST(XlsxReader, ATitledSheetKeepsItsRowNumbers) {
   XlsxSheet s = dataSheet({"a", "b"}, {{std::string("x"), 1.0}});
   s.title = "Báo cáo";
@@ -109,7 +132,8 @@ TEST(XlsxReader, PlacesCellsByReferenceAndReadsEveryCellType) {
   const std::string data =
       R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c><c r="AB1" t="s"><v>2</v></c></row>)"
       R"(<row r="3"><c r="B3" t="inlineStr"><is><t>nội dòng</t></is></c><c r="C3" t="b"><v>1</v></c>)"
-      R"(<c r="D3" t="b"><v>0</v></c><c r="E3" t="str"><f>A1&amp;"x"</f><v>tênx</v></c><c r="F3" t="e"><v>#N/A</v></c></row>)"
+      R"(<c r="D3" t="b"><v>0</v></c><c r="E3" t="str"><f>A1&amp;"x"</f><v>tênx</v></c><c r="F3" t="e"><v>#N/A</v></c>)"
+      R"(<c r="G3" t="d"><v>2025-06-01T00:00:00</v></c><c r="H3" t="d"><v>2025-06-01T08:30:00</v></c></row>)"
       R"(<row><c><v>45809</v></c><c s="1"><v>45809</v></c><c s="2"><v>45809</v></c><c s="3"><v>45809.5</v></c>)"
       R"(<c s="1"><v>61</v></c><c s="1"/><c><v>1.0000000000000001E-2</v></c><c><v>123456789012</v></c></row>)"
       R"(<row r="6"><c r="A6"/><c r="B6" t="s"/></row>)";
@@ -124,7 +148,7 @@ TEST(XlsxReader, PlacesCellsByReferenceAndReadsEveryCellType) {
   const Rows expected = {
       row1,
       {},
-      {"", "nội dòng", "true", "false", "tênx", "#N/A"},
+      {"", "nội dòng", "true", "false", "tênx", "#N/A", "2025-06-01", "2025-06-01 08:30"},
       {"45809", "2025-06-01", "45809", "2025-06-01 12:00", "1900-03-01", "", "0.01", "123456789012"}};
   EXPECT_EQ(t->rows, expected);
 }
@@ -161,10 +185,15 @@ TEST(XlsxReader, RefusesMalformedFilesWithAClearMessage) {
        {"xl/_rels/workbook.xml.rels",
         R"(<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet9.xml"/></Relationships>)"}});
   ASSERT_TRUE(missingSheetPart.ok());
+  auto ods = writeZip({{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, {"content.xml", "<x/>"}});
+  ASSERT_TRUE(ods.ok());
   auto file = writeXlsx({dataSheet({"a"}, {})});
   ASSERT_TRUE(file.ok());
   const std::vector<Malformed> cases = {
       {"text", "org_id,name\n1,x\n", ErrorCode::kBadRequest, "not an XLSX file"},
+      {"xls", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + std::string(500, '\0'), ErrorCode::kBadRequest,
+       "Excel 97-2003"},
+      {"ods", *ods, ErrorCode::kBadRequest, "OpenDocument"},
       {"empty", "", ErrorCode::kBadRequest, "not an XLSX file"},
       {"truncated zip", file->substr(0, file->size() / 2), ErrorCode::kBadRequest, "damaged"},
       {"zip without workbook", *noWorkbook, ErrorCode::kBadRequest, "no xl/workbook.xml"},
