@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/text.h"
 #include "documents/zip.h"
 
 namespace vigil::documents {
@@ -24,6 +25,14 @@ constexpr const char* kStylesType = "/styles";
 
 Error tooLarge(const std::string& m) { return Error::of(ErrorCode::kPayloadTooLarge, m); }
 
+// Text from the file shown in an error message: printable ASCII only (other bytes as '?'), at most
+// 40 characters, so that a message is always valid UTF-8 whatever the file holds.
+std::string shown(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 40)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return s.size() > 40 ? out + "..." : out;
+}
+
 // Reads the parts of one archive, keeping the total inflated size under the limit.
 class Parts {
  public:
@@ -36,10 +45,10 @@ class Parts {
     auto r = readZipEntryLimited(bytes_, name, cap);
     if (!r.ok()) {
       if (r.error().code == ErrorCode::kPayloadTooLarge)
-        return tooLarge("the part " + name + " of the XLSX file is larger than " + std::to_string(cap >> 20) +
+        return tooLarge("the part " + shown(name) + " of the XLSX file is larger than " + std::to_string(cap >> 20) +
                         " MiB once inflated");
-      if (r.error().code == ErrorCode::kNotFound) return Error::notFound("the XLSX file has no part " + name);
-      return Error::badRequest("the part " + name + " of the XLSX file is damaged");
+      if (r.error().code == ErrorCode::kNotFound) return Error::notFound("the XLSX file has no part " + shown(name));
+      return Error::badRequest("the part " + shown(name) + " of the XLSX file is damaged");
     }
     total_ += r->size();
     return r;
@@ -57,7 +66,7 @@ Result<pugi::xml_document> parseXml(const std::string& name, std::string& xml) {
   pugi::xml_document doc;
   const auto r = doc.load_buffer_inplace(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r)
-    return Error::badRequest("the part " + name + " of the XLSX file is not valid XML (" + r.description() +
+    return Error::badRequest("the part " + shown(name) + " of the XLSX file is not valid XML (" + r.description() +
                              " at byte " + std::to_string(r.offset) + ")");
   return doc;
 }
@@ -276,6 +285,9 @@ Result<Workbook> readWorkbook(Parts& parts) {
     }
   if (!first) return Error::badRequest("the XLSX workbook has no sheet");
   out.sheetName = attribute(first, "name").as_string();
+  if (!text::isValidUtf8(out.sheetName) || text::hasControlChars(out.sheetName) ||
+      text::codePoints(out.sheetName) > 100)
+    return Error::badRequest("the name of the first sheet of the XLSX workbook is not valid text");
   std::string rid;
   for (pugi::xml_attribute a = first.first_attribute(); a; a = a.next_attribute())
     if (endsWith(a.name(), ":id")) rid = a.value();
@@ -335,7 +347,8 @@ Result<XlsxTable> readXlsx(std::string_view bytes, const XlsxReadLimits& limits)
   auto sheetXml = parts.read(wb.sheetPart);
   if (!sheetXml.ok()) {
     if (sheetXml.error().code == ErrorCode::kNotFound)
-      return Error::badRequest("the sheet '" + wb.sheetName + "' is missing from the XLSX file (" + wb.sheetPart + ")");
+      return Error::badRequest("the sheet '" + wb.sheetName + "' is missing from the XLSX file (" +
+                               shown(wb.sheetPart) + ")");
     return sheetXml.error();
   }
   VIGIL_ASSIGN_OR_RETURN(auto doc, parseXml(wb.sheetPart, *sheetXml));
@@ -349,7 +362,7 @@ Result<XlsxTable> readXlsx(std::string_view bytes, const XlsxReadLimits& limits)
     if (localName(row) != "row") continue;
     size_t r = nextRow;
     if (const auto attr = attribute(row, "r"); attr && !parseRowNumber(attr.value(), r))
-      return Error::badRequest("the sheet '" + wb.sheetName + "' has a row numbered '" + attr.value() + "'");
+      return Error::badRequest("the sheet '" + wb.sheetName + "' has a row numbered '" + shown(attr.value()) + "'");
     if (r < nextRow)
       return Error::badRequest("the sheet '" + wb.sheetName + "' has row " + std::to_string(r + 1) + " out of order");
     nextRow = r + 1;
@@ -359,7 +372,7 @@ Result<XlsxTable> readXlsx(std::string_view bytes, const XlsxReadLimits& limits)
       size_t cr = r, cc = nextCol;
       if (const auto ref = attribute(cell, "r"); ref) {
         if (!parseRef(ref.value(), cr, cc) || cr != r)
-          return Error::badRequest("the sheet '" + wb.sheetName + "' has a cell '" + ref.value() + "' in row " +
+          return Error::badRequest("the sheet '" + wb.sheetName + "' has a cell '" + shown(ref.value()) + "' in row " +
                                    std::to_string(r + 1));
       }
       if (cc < nextCol)
@@ -392,13 +405,15 @@ Result<XlsxTable> readXlsx(std::string_view bytes, const XlsxReadLimits& limits)
         char* end = nullptr;
         const double d = std::strtod(v, &end);
         if (end == v || *end != '\0' || !std::isfinite(d))
-          return Error::badRequest("the cell " + columnLetters(cc) + std::to_string(r + 1) + " holds '" +
-                                   std::string(v).substr(0, 40) + "', which is not a number");
+          return Error::badRequest("the cell " + columnLetters(cc) + std::to_string(r + 1) + " holds '" + shown(v) +
+                                   "', which is not a number");
         const auto style = attribute(cell, "s").as_ullong(0);
         const std::string date = style < dates.size() && dates[style] ? serialDate(d, wb.date1904) : "";
         value = date.empty() ? numberText(d) : date;
       }
       if (value.empty()) continue;
+      if (!text::isValidUtf8(value))
+        return Error::badRequest("the cell " + columnLetters(cc) + std::to_string(r + 1) + " is not valid UTF-8 text");
       if (r >= limits.maxRows)
         return tooLarge("the sheet '" + wb.sheetName + "' has data in row " + std::to_string(r + 1) + "; at most " +
                         std::to_string(limits.maxRows) + " rows are read");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/text.h"
 #include "documents/xlsx.h"
 #include "documents/xlsx_reader.h"
 #include "documents/zip.h"
@@ -212,11 +213,17 @@ TEST(XlsxReader, RefusesMalformedFilesWithAClearMessage) {
        ErrorCode::kBadRequest, "A1 refers to a shared string"},
       {"not a number", handMade(R"(<row r="1"><c r="B1"><v>12abc</v></c></row>)"), ErrorCode::kBadRequest,
        "B1 holds '12abc'"},
+      {"invalid utf-8", handMade("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a\xC3\x28</t></is></c></row>"),
+       ErrorCode::kBadRequest, "A1 is not valid UTF-8"},
+      // Text of the file quoted in a message is shown as printable ASCII only.
+      {"binary reference", handMade("<row r=\"1\"><c r=\"\xFF\xFE\"><v>1</v></c></row>"), ErrorCode::kBadRequest,
+       "cell '?\?' in row 1"},
   };
   for (const auto& c : cases) {
     maybeWriteCorpus(std::string("bad-") + c.name + ".xlsx", c.bytes);
     auto t = readXlsx(c.bytes);
     ASSERT_FALSE(t.ok()) << c.name;
+    EXPECT_TRUE(text::isValidUtf8(t.error().message)) << c.name;
     EXPECT_EQ(t.error().code, c.code) << c.name << ": " << t.error().message;
     EXPECT_NE(t.error().message.find(c.message), std::string::npos) << c.name << ": " << t.error().message;
   }
