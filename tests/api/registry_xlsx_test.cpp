@@ -268,6 +268,20 @@ TEST_F(RegistryXlsx, FilesThatAreNotXlsxAreRefused) {
       EXPECT_NE(r.body.find("XLSX"), std::string::npos) << r.body;
     }
   }
+  // Over the limits: more than 5,000 records (the header is row 1), more than 8 MiB.
+  Rows many = {{"system_id", "kind", "name", "ip", "os", "location", "main_device", "main_device_kind",
+                "internet_connected", "anti_malware", "anti_malware_licensed", "last_update_on"}};
+  for (int i = 0; i < 5001; ++i) many.push_back({"1", "workstation", "PC-" + std::to_string(i)});
+  auto tooMany = call("POST", "/api/v1/assets/import.xlsx", xlsxOf(many));
+  EXPECT_TRUE(isError(tooMany, 413, "payload_too_large")) << describe(tooMany);
+  EXPECT_NE(tooMany.body.find("row 5002"), std::string::npos) << tooMany.body;
+  // The route takes files above the general body limit, up to 8 MiB (refused from the header).
+  EXPECT_EQ(srv_->api().bodyLimit("POST", "/api/v1/assets/import.xlsx", 100), 8 << 20);
+  EXPECT_EQ(srv_->api().bodyLimit("POST", "/api/v1/systems/import.xlsx", 100), 8 << 20);
+  EXPECT_TRUE(
+      isError(sendHeadOnly(srv_->port(), "POST", "/api/v1/systems/import.xlsx", (8 << 20) + 1, officer_->headers()),
+              413, "payload_too_large"));
+
   // A sheet missing columns: reported on row 1.
   auto empty = call("POST", "/api/v1/assets/import.xlsx", xlsxOf(Rows{{"system_id"}}));
   ASSERT_TRUE(isError(empty, 400, "validation_failed")) << describe(empty);
