@@ -52,10 +52,12 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerRegistryRoutes(*this);
   registerDossierRoutes(*this);
   registerFormRoutes(*this);
+  registerAssessmentRoutes(*this);
   // Bodies larger than http.max_body_bytes: dossier files up to the registry's limit; CSV imports
   // (4 MiB of text, escaped in JSON) and completed reports (a province's Mẫu 08 holds thousands of
   // rows) up to 16 MiB.
   setBodyLimit("POST", "/api/v1/dossiers/{id}/attachments", deps_.registry.maxAttachmentBytes);
+  setBodyLimit("POST", "/api/v1/assessments/{id}/evidence", deps_.registry.maxAttachmentBytes);
   constexpr int64_t kLargeJsonBytes = 16 << 20;
   setBodyLimit("POST", "/api/v1/systems/import", kLargeJsonBytes);
   setBodyLimit("POST", "/api/v1/assets/import", kLargeJsonBytes);

@@ -13,7 +13,9 @@
 
 #include "auth/authenticator.h"
 #include "calendar/working_calendar.h"
+#include "compliance/checklist_catalog.h"
 #include "compliance/regime_catalog.h"
+#include "compliance/schedule_catalog.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -63,6 +65,10 @@ struct ApiDeps {
   RegistryConfig registry{};
   // The official forms (catalogs/templates/): dossier forms and annual reports as DOCX/XLSX.
   std::shared_ptr<const documents::FormLibrary> forms;
+  // Assessments: the checklists and the legal schedules, loaded at start (catalogs/checklists/,
+  // catalogs/schedules/).
+  std::vector<std::shared_ptr<const compliance::ChecklistCatalog>> checklists{};
+  std::vector<std::shared_ptr<const compliance::ScheduleCatalog>> schedules{};
 };
 
 class Api {
@@ -83,6 +89,10 @@ class Api {
   const calendar::WorkingCalendar* workingCalendar() const { return deps_.calendar.get(); }
   const RegistryConfig& registryConfig() const { return deps_.registry; }
   const std::string& blobDir() const { return deps_.blobDir; }
+  const std::vector<std::shared_ptr<const compliance::ChecklistCatalog>>& checklists() const {
+    return deps_.checklists;
+  }
+  const std::vector<std::shared_ptr<const compliance::ScheduleCatalog>>& schedules() const { return deps_.schedules; }
   // nullptr when no templates were loaded (the form routes answer 503).
   const documents::FormLibrary* forms() const { return deps_.forms.get(); }
   bool staticUiLoaded() const;
@@ -116,6 +126,7 @@ void registerComplianceRoutes(Api& api);
 void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
 void registerFormRoutes(Api& api);
+void registerAssessmentRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

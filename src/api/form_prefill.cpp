@@ -59,17 +59,6 @@ Result<std::optional<Dossier>> latestDossier(Api& api, const Actor& actor, int64
   return std::optional<Dossier>(list.front());
 }
 
-// The level result of a stored system: its answers and its components' levels, on its catalog.
-Result<compliance::LevelResult> levelOf(Api& api, const Actor& actor, const InfoSystem& s) {
-  auto catalog = findRegime(api, s.regimeId);
-  if (!catalog) return Error::internal("system " + std::to_string(s.id) + " names an unloaded regime " + s.regimeId);
-  VIGIL_ASSIGN_OR_RETURN(auto facts, factsFromText(*catalog, s.factsJson));
-  VIGIL_ASSIGN_OR_RETURN(auto components, api.store().systemComponents(actor, s.id));
-  std::vector<compliance::ComponentLevel> levels;
-  for (const auto& c : components) levels.push_back({c.name, c.proposedLevel});
-  return compliance::LevelCalculator(catalog).calculate(facts, levels);
-}
-
 // Who writes each dossier form and to whom (Decree 331 Art. 18-24 as regulation.md 6.2 reads
 // them): the operating unit asks the appraising body (Mẫu 01-03), the appraising body gives its
 // opinion to the owner (04) and submits to the approving body (05); the owner decides (06, 07).
@@ -129,7 +118,8 @@ Result<std::vector<InfoSystem>> allSystems(Api& api, const Actor& actor, std::op
 Result<std::vector<PrefilledForm>> prefillSystemForms(Api& api, const Actor& actor, int64_t systemId) {
   VIGIL_ASSIGN_OR_RETURN(InfoSystem s, api.store().getSystem(actor, systemId));
   VIGIL_ASSIGN_OR_RETURN(auto dossier, latestDossier(api, actor, systemId));
-  VIGIL_ASSIGN_OR_RETURN(auto level, levelOf(api, actor, s));
+  VIGIL_ASSIGN_OR_RETURN(auto components, api.store().systemComponents(actor, s.id));
+  VIGIL_ASSIGN_OR_RETURN(auto level, systemLevel(api, s, components));
   VIGIL_ASSIGN_OR_RETURN(std::string place, provincePlace(api));
   const std::string today = todayLocal(api);
   const int decidedLevel =

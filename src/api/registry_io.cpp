@@ -534,16 +534,23 @@ json::value dossierToJson(const Api& api, const Dossier& d, const std::vector<At
                       {"updated_at", formatRfc3339(d.updatedAt)}};
 }
 
+Result<compliance::LevelResult> systemLevel(const Api& api, const InfoSystem& s,
+                                            const std::vector<InfoSystem>& components) {
+  auto catalog = findRegime(api, s.regimeId);
+  if (!catalog) return Error::internal("system " + std::to_string(s.id) + " names an unloaded regime " + s.regimeId);
+  VIGIL_ASSIGN_OR_RETURN(auto facts, factsFromText(*catalog, s.factsJson));
+  std::vector<compliance::ComponentLevel> levels;
+  for (const auto& c : components) levels.push_back({c.name, c.proposedLevel});
+  return compliance::LevelCalculator(catalog).calculate(facts, levels);
+}
+
 Result<json::value> systemDetail(Api& api, const Actor& actor, const InfoSystem& s) {
   json::object out = systemToJson(s).as_object();
   VIGIL_ASSIGN_OR_RETURN(auto components, api.store().systemComponents(actor, s.id));
   VIGIL_ASSIGN_OR_RETURN(auto dossiers, api.store().listDossiers(actor, s.id));
   json::array comps;
-  std::vector<compliance::ComponentLevel> levels;
-  for (const auto& c : components) {
+  for (const auto& c : components)
     comps.push_back(json::object{{"id", c.id}, {"name", c.name}, {"proposed_level", c.proposedLevel}});
-    levels.push_back({c.name, c.proposedLevel});
-  }
   out["components"] = std::move(comps);
   std::optional<Dossier> latest;
   if (!dossiers.empty()) latest = dossiers.front();
@@ -553,11 +560,8 @@ Result<json::value> systemDetail(Api& api, const Actor& actor, const InfoSystem&
   } else {
     out["dossier"] = nullptr;
   }
-  auto catalog = findRegime(api, s.regimeId);
-  if (!catalog) return Error::internal("system " + std::to_string(s.id) + " names an unloaded regime " + s.regimeId);
-  VIGIL_ASSIGN_OR_RETURN(auto facts, factsFromText(*catalog, s.factsJson));
-  VIGIL_ASSIGN_OR_RETURN(auto level, compliance::LevelCalculator(catalog).calculate(facts, levels));
-  out["gates"] = computeGates(api, *catalog, s, level, latest);
+  VIGIL_ASSIGN_OR_RETURN(auto level, systemLevel(api, s, components));
+  out["gates"] = computeGates(api, *findRegime(api, s.regimeId), s, level, latest);
   out["level"] = levelJson(level);
   return json::value(std::move(out));
 }

@@ -50,6 +50,9 @@ Status checkAssetFields(const AssetFields& f);
 
 json::value systemToJson(const InfoSystem& s);
 json::value assetToJson(const Asset& a);
+// The calculator's result for a stored system: its recorded answers and its components' levels.
+Result<compliance::LevelResult> systemLevel(const Api& api, const InfoSystem& s,
+                                            const std::vector<InfoSystem>& components);
 // The full view of one system: the record, `level` (the calculator's result with reasoning,
 // bodies and deadline rules), `components`, `dossier` (the latest, or null) and `gates`.
 Result<json::value> systemDetail(Api& api, const Actor& actor, const InfoSystem& s);

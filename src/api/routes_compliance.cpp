@@ -2,6 +2,7 @@
 // stores an agency's objects; the facts come in the request.
 #include "api/api.h"
 #include "api/json_io.h"
+#include "api/registry_io.h"
 #include "compliance/level_calculator.h"
 
 namespace vigil::api {
@@ -51,36 +52,6 @@ json::value regimeJson(const compliance::RegimeCatalog& c) {
                       {"facts", facts}};
 }
 
-// Records the JSON answer of one fact in `facts`, checked against the fact's type. (The values'
-// ranges and the catalog's constraints are checked by the calculator.)
-Status readFact(const compliance::FactDef& def, const json::value& v, compliance::Facts& facts) {
-  switch (def.type) {
-    case compliance::FactType::kBool:
-      if (!v.is_bool()) return Error::validation(def.name, "must be true or false");
-      facts.setBool(def.name, v.as_bool());
-      return {};
-    case compliance::FactType::kInt:
-      if (!v.is_int64()) return Error::validation(def.name, "must be a whole number");
-      facts.setInt(def.name, v.as_int64());
-      return {};
-    case compliance::FactType::kEnum:
-      if (!v.is_string()) return Error::validation(def.name, "must be one of the listed values");
-      facts.setText(def.name, std::string(v.as_string()));
-      return {};
-    case compliance::FactType::kSet: {
-      if (!v.is_array()) return Error::validation(def.name, "must be a list of the listed values");
-      compliance::StringSet set;
-      for (const auto& item : v.as_array()) {
-        if (!item.is_string()) return Error::validation(def.name, "must be a list of the listed values");
-        set.insert(std::string(item.as_string()));
-      }
-      facts.setSet(def.name, std::move(set));
-      return {};
-    }
-  }
-  return Error::validation(def.name, "has an unknown type");
-}
-
 json::value citeJson(const compliance::Body& b) { return json::object{{"body", b.body}, {"cite", b.source.cite()}}; }
 
 }  // namespace
@@ -109,17 +80,9 @@ void registerComplianceRoutes(Api& api) {
               if (!receivedOn) return Error::validation("received_on", "must be a date like 2026-11-24");
               if (!api.workingCalendar()) return Error::unavailable("the working-day calendar is not loaded");
             }
-            std::shared_ptr<const compliance::RegimeCatalog> catalog;
-            for (const auto& r : api.regimes())
-              if (r->id() == regimeId) catalog = r;
+            auto catalog = findRegime(api, regimeId);
             if (!catalog) return Error::validation("regime", "unknown regime '" + regimeId + "'");
-            compliance::Facts facts;
-            for (const auto& [name, value] : *factsJson) {
-              const compliance::FactDef* def = catalog->fact(name);
-              if (!def) return Error::validation(std::string(name), "is not a question of regime " + regimeId);
-              if (value.is_null()) continue;  // unanswered: the default applies
-              VIGIL_TRY(readFact(*def, value, facts));
-            }
+            VIGIL_ASSIGN_OR_RETURN(compliance::Facts facts, factsFromJson(*catalog, *factsJson));
             std::vector<compliance::ComponentLevel> components;
             if (componentsJson) {
               for (size_t i = 0; i < (*componentsJson)->size(); ++i) {

@@ -174,11 +174,17 @@ int serve(const Config& config, const std::string& exePath) {
   if (!regimes.ok()) return fail(Error::validation("server.catalog_dir", regimes.error().message));
   auto workingDays = calendar::WorkingCalendar::load((fs::path(catalogDir) / "calendar" / "vn.toml").string());
   if (!workingDays.ok()) return fail(Error::validation("server.catalog_dir", workingDays.error().message));
+  // The checklists and schedules refer to the regimes; a bad file refuses start naming file:line.
+  auto checklists = compliance::loadChecklistDirectory((fs::path(catalogDir) / "checklists").string(), *regimes);
+  if (!checklists.ok()) return fail(Error::validation("server.catalog_dir", checklists.error().message));
+  auto schedules = compliance::loadScheduleDirectory((fs::path(catalogDir) / "schedules").string(), *regimes);
+  if (!schedules.ok()) return fail(Error::validation("server.catalog_dir", schedules.error().message));
   auto forms = documents::FormLibrary::load(fs::path(catalogDir) / "templates");
   if (!forms.ok()) return fail(Error::validation("server.catalog_dir", forms.error().message));
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
-                (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms)});
+                (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
+                std::move(*checklists), std::move(*schedules)});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };

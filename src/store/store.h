@@ -18,6 +18,7 @@
 
 #include "core/result.h"
 #include "model/model.h"
+#include "store/assessment_store.h"
 #include "store/registry_store.h"
 
 namespace vigil {
@@ -160,7 +161,8 @@ class Store : public OrgStore,
               public TokenStore,
               public AuditStore,
               public SettingsStore,
-              public RegistryStore {
+              public RegistryStore,
+              public AssessmentStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

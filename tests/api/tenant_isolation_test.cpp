@@ -56,6 +56,10 @@ enum class Target {
   kContactB,
   kDossierB,
   kAttachmentB,
+  // Assessments (issue 3): a completed assessment of B's system with an evidence file and a finding.
+  kAssessmentB,
+  kEvidenceB,
+  kFindingB,
 };
 
 // --- The tables ---------------------------------------------------------------------------------
@@ -111,6 +115,19 @@ const ObjectRoute kObjectRoutes[] = {
     {"POST", "/api/v1/dossiers/{id}/transition", Target::kDossierB, R"({"to":"sent_for_appraisal","on":"2026-11-02"})"},
     {"POST", "/api/v1/dossiers/{id}/attachments", Target::kDossierB, "%PDF-1.4 lấn sân"},
     {"GET", "/api/v1/attachments/{id}", Target::kAttachmentB, ""},
+    {"GET", "/api/v1/systems/{id}/checklist", Target::kSystemB, ""},
+    {"GET", "/api/v1/systems/{id}/assessor-eligibility", Target::kSystemB, ""},
+    {"GET", "/api/v1/systems/{id}/assessments", Target::kSystemB, ""},
+    {"POST", "/api/v1/systems/{id}/assessments", Target::kSystemB,
+     R"({"kind":"periodic","assessor_type":"independent","assessor_name":"Kẻ lấn sân"})"},
+    {"GET", "/api/v1/assessments/{id}", Target::kAssessmentB, ""},
+    {"PUT", "/api/v1/assessments/{id}/results", Target::kAssessmentB, R"({"item":"x","status":"met"})"},
+    {"POST", "/api/v1/assessments/{id}/evidence", Target::kAssessmentB, "%PDF-1.4 lấn sân"},
+    {"POST", "/api/v1/assessments/{id}/complete", Target::kAssessmentB, R"({"completed_on":"2026-11-02"})"},
+    {"GET", "/api/v1/evidence/{id}", Target::kEvidenceB, ""},
+    {"GET", "/api/v1/findings/{id}", Target::kFindingB, ""},
+    {"PUT", "/api/v1/findings/{id}", Target::kFindingB, R"({"owner":"Kẻ lấn sân","due_on":"2026-12-31"})"},
+    {"POST", "/api/v1/findings/{id}/retests", Target::kFindingB, R"({"on":"2026-11-02","status":"met"})"},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -178,7 +195,8 @@ enum class ListKind {
   kRegistryCsv,
   kRegistryXlsx,
   kCoverage,
-  kReport
+  kReport,
+  kDashboard
 };
 struct ListRoute {
   const char* target;
@@ -210,6 +228,10 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/assets/coverage", ListKind::kCoverage, true},
     {"/api/v1/reports/annual", ListKind::kReport, true},
     {"/api/v1/reports/annual?year=2026", ListKind::kReport, true},
+    {"/api/v1/findings", ListKind::kRegistry, true},
+    {"/api/v1/findings?state=open", ListKind::kRegistry, true},
+    {"/api/v1/schedules?horizon_days=3660", ListKind::kRegistry, true},
+    {"/api/v1/dashboard", ListKind::kDashboard, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -274,6 +296,7 @@ struct World {
   int64_t officerAId = 0, adminAId = 0, userBId = 0, plainUserBId = 0, dualId = 0;
   int64_t tokenAId = 0, tokenBId = 0;
   int64_t systemB = 0, assetB = 0, accountB = 0, backupB = 0, contactB = 0, dossierB = 0, attachmentB = 0;
+  int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -376,6 +399,32 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
                         "Đầu mối Công Thương", "congthuong.pdf"})
     w->secretsOfB.emplace_back(s);
 
+  // An assessment of B's system: evidence on the first item, which is not met (a finding); the
+  // others met; completed today.
+  const std::string today = jsonField(srv.call(root, "GET", "/api/v1/schedules").body, "today");
+  w->assessmentB =
+      created(sysB + "/assessments",
+              R"({"kind":"periodic","assessor_type":"independent","assessor_name":"Tổ đánh giá Công Thương"})");
+  const std::string asmB = "/api/v1/assessments/" + std::to_string(w->assessmentB);
+  const json::value checklist = parseJson(srv.call(root, "GET", sysB + "/checklist").body);
+  bool first = true;
+  std::string firstItem;
+  for (const auto& item : checklist.at("items").as_array()) {
+    const std::string id = str(item.at("id"));
+    if (first) firstItem = id;
+    auto r = srv.call(root, "PUT", asmB + "/results", body({{"item", id}, {"status", first ? "not_met" : "met"}}));
+    EXPECT_EQ(r.status, 200) << r.body;
+    first = false;
+  }
+  w->evidenceB = created(asmB + "/evidence?item=" + firstItem + "&filename=danhgia-congthuong.pdf",
+                         "%PDF-1.4 Biên bản đánh giá Công Thương");
+  auto done = srv.call(root, "POST", asmB + "/complete", body({{"completed_on", today}}));
+  EXPECT_EQ(done.status, 200) << done.body;
+  const json::value doneJson = parseJson(done.body);
+  if (!doneJson.at("findings").as_array().empty()) w->findingB = intOf(&doneJson.at("findings").at(0).at("id"));
+  EXPECT_NE(w->findingB, 0) << done.body;
+  for (const char* s : {"Tổ đánh giá Công Thương", "danhgia-congthuong.pdf"}) w->secretsOfB.emplace_back(s);
+
   // Attempts on B before any list is read: their audit entries must stay out of A's view. Their
   // answers are checked by the table tests (an assertion here would skip the whole suite).
   (void)srv.call(w->adminA, "GET", "/api/v1/users/" + std::to_string(w->userBId));
@@ -428,6 +477,9 @@ class TenantIsolation : public ::testing::Test {
       case Target::kContactB: return w_->contactB;
       case Target::kDossierB: return w_->dossierB;
       case Target::kAttachmentB: return w_->attachmentB;
+      case Target::kAssessmentB: return w_->assessmentB;
+      case Target::kEvidenceB: return w_->evidenceB;
+      case Target::kFindingB: return w_->findingB;
     }
     return 0;
   }
@@ -454,7 +506,10 @@ class TenantIsolation : public ::testing::Test {
       case Target::kBackupB:
       case Target::kContactB:
       case Target::kDossierB:
-      case Target::kAttachmentB: return registrySnapshot();
+      case Target::kAttachmentB:
+      case Target::kAssessmentB:
+      case Target::kEvidenceB:
+      case Target::kFindingB: return registrySnapshot();
       default: {
         auto r = srv_->call(root(), "GET", "/api/v1/orgs/" + id);
         EXPECT_EQ(r.status, 200) << r.body;
@@ -469,8 +524,9 @@ class TenantIsolation : public ::testing::Test {
     std::string all;
     for (const std::string& path :
          {sys, sys + "/accounts", sys + "/backups", sys + "/dossiers", "/api/v1/assets/" + std::to_string(w_->assetB),
-          "/api/v1/contacts?org_id=" + std::to_string(w_->B),
-          "/api/v1/attachments/" + std::to_string(w_->attachmentB)}) {
+          "/api/v1/contacts?org_id=" + std::to_string(w_->B), "/api/v1/attachments/" + std::to_string(w_->attachmentB),
+          sys + "/assessments", "/api/v1/assessments/" + std::to_string(w_->assessmentB),
+          "/api/v1/evidence/" + std::to_string(w_->evidenceB), "/api/v1/findings/" + std::to_string(w_->findingB)}) {
       auto r = srv_->call(root(), "GET", path);
       EXPECT_EQ(r.status, 200) << path << ": " << r.body;
       all += r.body + "\n";
@@ -543,9 +599,9 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB", "userB",    "tokenB",
-                                        "root",     "systemB",  "assetB",        "accountB", "backupB",
-                                        "contactB", "dossierB", "attachmentB"};
+  static const char* const targets[] = {
+      "orgB",     "unitB",   "archivedUnitB", "userB",    "tokenB",      "root",        "systemB",   "assetB",
+      "accountB", "backupB", "contactB",      "dossierB", "attachmentB", "assessmentB", "evidenceB", "findingB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -653,6 +709,15 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     }
     return;
   }
+  if (route.kind == ListKind::kDashboard) {
+    // A has no systems: nothing of B is counted, and the league table lists only A's subtree.
+    const json::value v = parseJson(r.body);
+    EXPECT_EQ(intOf(&v.at("systems").at("total")), 0) << r.body;
+    EXPECT_EQ(intOf(&v.at("findings").at("open")), 0) << r.body;
+    EXPECT_EQ(intOf(&v.at("coverage").at("workstations")), 0) << r.body;
+    for (const auto& a : v.at("agencies").as_array()) EXPECT_TRUE(inA.count(intOf(member(a, "org_id")))) << r.body;
+    return;
+  }
   if (route.kind == ListKind::kReport) {
     // The annual report of A's scope: B's system is neither listed nor counted (A has none).
     EXPECT_EQ(r.body.find("Hệ thống đổi tên"), std::string::npos) << r.body;
@@ -705,7 +770,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kRegistryCsv:
       case ListKind::kRegistryXlsx:
       case ListKind::kCoverage:
-      case ListKind::kReport: break;
+      case ListKind::kReport:
+      case ListKind::kDashboard: break;
     }
   }
 }

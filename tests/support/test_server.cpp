@@ -73,12 +73,19 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!regimes.ok()) throw std::runtime_error(regimes.error().message);
   auto workingDays = calendar::WorkingCalendar::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/calendar/vn.toml");
   if (!workingDays.ok()) throw std::runtime_error(workingDays.error().message);
+  auto checklists =
+      compliance::loadChecklistDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/checklists", *regimes);
+  if (!checklists.ok()) throw std::runtime_error(checklists.error().message);
+  auto schedules =
+      compliance::loadScheduleDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/schedules", *regimes);
+  if (!schedules.ok()) throw std::runtime_error(schedules.error().message);
   auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
   if (!forms.ok()) throw std::runtime_error(forms.error().message);
-  api_ = std::make_unique<api::Api>(api::ApiDeps{
-      *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-      std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
-      (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value()});
+  api_ = std::make_unique<api::Api>(
+      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
+                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+                   (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10},
+                   std::move(forms).value(), std::move(checklists).value(), std::move(schedules).value()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";

@@ -690,6 +690,90 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await page.keyboard.press('Escape');
   });
 
+  step('assessments: the officer runs an assessment of the system, sees the summary and a finding', async () => {
+    await byTestId('nav-systems').click();
+    await page.locator(`[data-testid="system-row"][data-name="${SYSTEM}"] a`).click();
+    await byTestId('system-detail-page').waitFor();
+    await byTestId('system-tab-assessments').click();
+    await byTestId('assessments-panel').waitFor();
+    await byTestId('assessment-new').click();
+    // Regime B: a self-assessment by the operator is refused, with its legal source.
+    await byTestId('assessment-assessor-type').selectOption('self');
+    await page.locator('[data-testid="assessment-eligibility"][data-eligible="false"]').waitFor();
+    assert.match(await byTestId('assessment-refusal').first().innerText(), /Điều 31/);
+    await byTestId('assessment-assessor-type').selectOption('independent');
+    await page.locator('[data-testid="assessment-eligibility"][data-eligible="true"]').waitFor();
+    await byTestId('assessment-assessor-name').fill('Tổ kiểm tra độc lập Sở Nội vụ');
+    await byTestId('assessment-create').click();
+    await page.locator('[data-testid="assessment-view"][data-state="in_progress"]').waitFor();
+    await shot('19-assessment-open');
+
+    const rows = page.locator('[data-testid="checklist-item"]');
+    await rows.first().waitFor();
+    const total = await rows.count();
+    assert.ok(total >= 3, `a level 3 checklist has items (${total})`);
+    // The first item is not met, with a PDF as evidence.
+    const first = rows.nth(0);
+    const firstItem = await first.getAttribute('data-item');
+    await first.locator('[data-testid="item-status"]').selectOption('not_met');
+    await first.locator('[data-testid="item-comment"]').fill('Chưa có tường lửa ứng dụng web');
+    await first.locator('[data-testid="item-save"]').click();
+    await page.locator(`[data-testid="checklist-item"][data-item="${firstItem}"][data-status="not_met"]`).waitFor();
+    await first.locator('[data-testid="item-evidence-file"]').setInputFiles({
+      name: 'Biên bản kiểm tra.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+    });
+    await first.locator('[data-testid="item-evidence-upload"]').click();
+    await first.locator('[data-testid="item-evidence"]').waitFor();
+    // Not applicable needs a reason: refused without one (the field is named), saved with it.
+    const second = rows.nth(1);
+    const secondItem = await second.getAttribute('data-item');
+    await second.locator('[data-testid="item-status"]').selectOption('not_applicable');
+    await second.locator('[data-testid="item-save"]').click();
+    await second.locator('[data-testid="error"]').waitFor();
+    await second.locator('[data-testid="item-reason"]').fill('Hệ thống không sử dụng mạng không dây');
+    await second.locator('[data-testid="item-save"]').click();
+    await page.locator(`[data-testid="checklist-item"][data-item="${secondItem}"][data-status="not_applicable"]`).waitFor();
+    // The rest are met.
+    await byTestId('assessment-fill-met').click();
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="checklist-item"]')].every((r) => r.dataset.status !== ''),
+      null,
+      { timeout: 60000 },
+    );
+    await byTestId('assessment-complete').click();
+    await page.locator('[data-testid="assessment-view"][data-state="completed"]').waitFor();
+    assert.equal(await byTestId('summary-not_met').innerText(), '1');
+    assert.equal(await byTestId('summary-not_applicable').innerText(), '1');
+    assert.equal(await byTestId('summary-met').innerText(), String(total - 2));
+    const expected = `${Math.round(((total - 2) * 1000) / (total - 1)) / 10}%`;
+    assert.equal(await byTestId('summary-percent').innerText(), expected);
+    const finding = page.locator(`[data-testid="finding-row"][data-item="${firstItem}"]`);
+    await finding.waitFor();
+    assert.equal(await finding.getAttribute('data-open'), 'true');
+    await shot('20-assessment-completed');
+  });
+
+  step('dashboard: the agency figures show the approved system, the finding and the coverage', async () => {
+    await byTestId('nav-dashboard').click();
+    await byTestId('dashboard-page').waitFor();
+    const d = (await apiGet('/api/v1/dashboard')).body;
+    await page.locator('[data-testid="dash-approved-ratio"]').waitFor();
+    assert.equal(await byTestId('dash-approved-ratio').innerText(), d.systems.approved_ratio);
+    assert.ok(d.systems.approved >= 1, 'the system approved earlier counts');
+    assert.equal(d.findings.open, 1);
+    assert.equal(await byTestId('dash-findings-open').innerText(), '1');
+    assert.match(await byTestId('dash-coverage').innerText(), /^1\/1/);
+    assert.equal(await page.locator('[data-testid="dash-level"][data-level="3"] td').nth(2).innerText(), '1');
+    await shot('21-dashboard');
+    // The schedule lists the system's duties by due date.
+    await byTestId('nav-schedules').click();
+    await byTestId('schedule-page').waitFor();
+    await byTestId('schedule-item').first().waitFor();
+    await shot('22-schedule');
+  });
+
   step('admin logs in again with password and one-time code', async () => {
     await byTestId('logout').click();
     await login('admin', ADMIN_PASSWORD);

@@ -18,6 +18,8 @@ import { SystemDetailPage } from './pages/SystemDetailPage';
 import { AssetsPage } from './pages/AssetsPage';
 import { ContactsPage } from './pages/ContactsPage';
 import { ReportsPage } from './pages/ReportsPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { SchedulePage } from './pages/SchedulePage';
 
 export function App() {
   const { t } = useTranslation();
@@ -51,7 +53,8 @@ export function App() {
   return (
     <Routes>
       <Route element={<Layout />}>
-        <Route index element={<Navigate to="/orgs" replace />} />
+        {/* Leaders land on the province dashboard. */}
+        <Route index element={<Navigate to={perms.hasRole('leader') ? '/dashboard' : '/orgs'} replace />} />
         <Route path="login" element={<Navigate to="/orgs" replace />} />
         <Route path="orgs" element={<OrgsPage />} />
         <Route path="users" element={perms.canSeeUsers ? <UsersPage /> : <Navigate to="/orgs" replace />} />
@@ -67,6 +70,8 @@ export function App() {
         <Route path="assets" element={<AssetsPage />} />
         <Route path="contacts" element={<ContactsPage />} />
         <Route path="reports" element={<ReportsPage />} />
+        <Route path="dashboard" element={<DashboardPage />} />
+        <Route path="schedules" element={<SchedulePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

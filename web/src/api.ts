@@ -775,3 +775,225 @@ export interface AuditQuery {
   limit?: number;
   offset?: number;
 }
+
+// --- Assessments, findings, schedules and the dashboard (docs/api.md "Assessments") -----------
+
+export type AssessmentKind = 'periodic' | 'pre_operation' | 'ad_hoc';
+export const ASSESSMENT_KINDS: AssessmentKind[] = ['periodic', 'pre_operation', 'ad_hoc'];
+export type AssessorType = 'self' | 'independent' | 'external';
+export const ASSESSOR_TYPES: AssessorType[] = ['self', 'independent', 'external'];
+export type ItemStatus = 'met' | 'partly_met' | 'not_met' | 'not_applicable';
+export const ITEM_STATUSES: ItemStatus[] = ['met', 'partly_met', 'not_met', 'not_applicable'];
+export const ASSESSMENT_TRIGGERS = ['serious_incident', 'major_change', 'authority_request', 'unreliable_self_assessment'] as const;
+
+export interface LegalSource {
+  document: string;
+  article: string;
+  clause: string;
+  cite: string;
+}
+
+export interface ChecklistItem {
+  id: string;
+  group: string;
+  title: string;
+  source: LegalSource;
+  standard_clause: string;
+  evidence: string;
+  verified: boolean;
+  note: string;
+}
+
+export interface Checklist {
+  system_id: Id;
+  regime_id: string;
+  name: string;
+  standard: string;
+  level: number;
+  level_basis: 'approved' | 'proposed';
+  groups: { id: string; part: string; title: string; source: LegalSource }[];
+  items: ChecklistItem[];
+}
+
+export interface Eligibility {
+  eligible: boolean;
+  chosen: AssessorType;
+  allowed: AssessorType[];
+  refusals: { rule: string; message: string; source: LegalSource }[];
+  level?: number;
+  regime_id?: string;
+}
+
+export interface ItemResult {
+  item: string;
+  status: ItemStatus;
+  reason: string;
+  comment: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface Evidence {
+  id: Id;
+  assessment_id: Id;
+  item: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  uploaded_at: string;
+  uploaded_by: string;
+}
+
+export interface Retest {
+  on: string;
+  status: ItemStatus;
+  by: string;
+  comment: string;
+  at: string;
+}
+
+export interface Finding {
+  id: Id;
+  assessment_id: Id;
+  system_id: Id;
+  system_name: string;
+  org_id: Id;
+  org_name: string;
+  item: string;
+  status: 'not_met' | 'partly_met';
+  description: string;
+  owner: string;
+  due_on: string | null;
+  remediation: string;
+  closed_on: string | null;
+  open: boolean;
+  overdue: boolean;
+  retests: Retest[];
+}
+
+export interface AssessmentSummary {
+  total: number;
+  met: number;
+  partly_met: number;
+  not_met: number;
+  not_applicable: number;
+  unanswered: number;
+  applicable: number;
+  percent_met: number | null;
+}
+
+export interface Assessment {
+  id: Id;
+  system_id: Id;
+  system_name: string;
+  org_id: Id;
+  org_name: string;
+  regime_id: string;
+  level: number;
+  kind: AssessmentKind;
+  assessor_type: AssessorType;
+  assessor_name: string;
+  triggers: string[];
+  planned_on: string | null;
+  started_on: string | null;
+  completed_on: string | null;
+  state: 'in_progress' | 'completed';
+  summary: AssessmentSummary | null;
+  findings: Finding[];
+  results?: ItemResult[];
+  evidence?: Evidence[];
+  /** The checklist at the assessment's own level (full view only). */
+  checklist?: Checklist;
+  eligibility?: Eligibility;
+}
+
+export interface AssessmentCreate {
+  kind: AssessmentKind;
+  assessor_type: AssessorType;
+  assessor_name: string;
+  triggers?: string[];
+  planned_on?: string | null;
+  started_on?: string | null;
+}
+
+export interface ScheduleItem {
+  /** null: a duty of the organisation as a whole. */
+  system_id: Id | null;
+  system_name: string;
+  org_id: Id;
+  org_name: string;
+  regime_id: string;
+  level: number | null;
+  schedule: string;
+  activity: string;
+  label: string;
+  rule: string;
+  source: LegalSource;
+  verified: boolean;
+  last_done: string | null;
+  never_done: boolean;
+  recorded: boolean;
+  due_on: string;
+  overdue: boolean;
+  days_left: number;
+}
+
+export interface ScheduleList {
+  today: string;
+  horizon_days: number;
+  items: ScheduleItem[];
+  total: number;
+  agencies: { org_id: Id; org_name: string; overdue: number; upcoming: number }[];
+}
+
+export interface AgencyRow {
+  org_id: Id;
+  org_name: string;
+  systems: number;
+  approved: number;
+  percent_approved: number;
+  open_findings: number;
+  overdue_findings: number;
+  overdue_duties: number;
+  overdue_items: number;
+  workstations: number;
+  workstations_protected: number;
+  coverage_percent: number;
+}
+
+export interface Dashboard {
+  today: string;
+  org: { id: Id; name: string };
+  systems: { total: number; approved: number; approved_ratio: string; percent_approved: number };
+  levels: { level: number; proposed: number; approved: number }[];
+  plans: { fully: number; partly: number; not_started: number };
+  dossiers: Record<'drafting' | 'sent_for_appraisal' | 'appraised' | 'approved' | 'none', number>;
+  assessments: { in_progress: number; overdue_systems: number };
+  findings: { open: number; overdue: number };
+  coverage: { updated_since: string; workstations: number; workstations_protected: number; percent: number };
+  agencies: AgencyRow[];
+}
+
+export const assessmentsApi = {
+  checklist: (systemId: Id) => request<Checklist>('GET', `/systems/${enc(systemId)}/checklist`),
+  eligibility: (systemId: Id, query: { kind: AssessmentKind; assessor_type: AssessorType; triggers?: string }) =>
+    request<Eligibility>('GET', `/systems/${enc(systemId)}/assessor-eligibility`, { query }),
+  list: (systemId: Id) => request<List<Assessment>>('GET', `/systems/${enc(systemId)}/assessments`),
+  create: (systemId: Id, body: AssessmentCreate) => request<Assessment>('POST', `/systems/${enc(systemId)}/assessments`, { body }),
+  get: (id: Id) => request<Assessment>('GET', `/assessments/${enc(id)}`),
+  putResult: (id: Id, body: { item: string; status: ItemStatus; reason?: string; comment?: string }) =>
+    request<ItemResult>('PUT', `/assessments/${enc(id)}/results`, { body }),
+  uploadEvidence: (id: Id, item: string, file: File) =>
+    uploadFile<Evidence>(`/assessments/${enc(id)}/evidence`, { item, filename: file.name.normalize('NFC') }, file),
+  evidenceUrl: (id: Id) => `${API_BASE}/evidence/${enc(id)}`,
+  complete: (id: Id, completed_on: string) => request<Assessment>('POST', `/assessments/${enc(id)}/complete`, { body: { completed_on } }),
+  listFindings: (query: { org_id?: Id; system_id?: Id; state?: 'open' | 'overdue' | 'all'; limit?: number; offset?: number }) =>
+    request<List<Finding>>('GET', '/findings', { query }),
+  updateFinding: (id: Id, body: { owner: string; due_on?: string | null; remediation?: string }) =>
+    request<Finding>('PUT', `/findings/${enc(id)}`, { body }),
+  addRetest: (id: Id, body: { on: string; status: ItemStatus; by?: string; comment?: string }) =>
+    request<Finding>('POST', `/findings/${enc(id)}/retests`, { body }),
+  schedules: (query: { org_id?: Id; horizon_days?: number; limit?: number; offset?: number }) => request<ScheduleList>('GET', '/schedules', { query }),
+  dashboard: (query: { org_id?: Id }) => request<Dashboard>('GET', '/dashboard', { query }),
+};

@@ -263,6 +263,87 @@ CREATE TABLE dossier_attachments (
 );
 CREATE INDEX dossier_attachments_dossier ON dossier_attachments(dossier_id);
 )sql"},
+      {3, "assessments: item results, evidence files, findings and re-tests", R"sql(
+CREATE TABLE assessments (
+  id INTEGER PRIMARY KEY,
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  regime_id TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  assessor_type TEXT NOT NULL,
+  assessor_name TEXT NOT NULL,
+  triggers TEXT NOT NULL DEFAULT '[]',
+  planned_on TEXT,
+  started_on TEXT,
+  completed_on TEXT,
+  state TEXT NOT NULL,
+  total INTEGER,
+  met INTEGER,
+  partly_met INTEGER,
+  not_met INTEGER,
+  not_applicable INTEGER,
+  unanswered INTEGER,
+  percent_met_tenths INTEGER,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX assessments_system ON assessments(system_id, kind, completed_on);
+CREATE INDEX assessments_state ON assessments(state);
+
+CREATE TABLE assessment_results (
+  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+  item TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  comment TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (assessment_id, item)
+);
+
+CREATE TABLE assessment_evidence (
+  id INTEGER PRIMARY KEY,
+  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+  item TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL,
+  uploaded_by TEXT NOT NULL
+);
+CREATE INDEX assessment_evidence_assessment ON assessment_evidence(assessment_id);
+
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+  item TEXT NOT NULL,
+  status TEXT NOT NULL,
+  description TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
+  due_on TEXT,
+  remediation TEXT NOT NULL DEFAULT '',
+  closed_on TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX findings_assessment ON findings(assessment_id);
+CREATE INDEX findings_open ON findings(closed_on, due_on);
+
+CREATE TABLE finding_retests (
+  id INTEGER PRIMARY KEY,
+  finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+  on_date TEXT NOT NULL,
+  status TEXT NOT NULL,
+  by_whom TEXT NOT NULL DEFAULT '',
+  comment TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL
+);
+CREATE INDEX finding_retests_finding ON finding_retests(finding_id);
+CREATE INDEX dossiers_system_id ON dossiers(system_id, id);
+CREATE INDEX info_systems_org_level ON info_systems(org_id, proposed_level, approved_level);
+)sql"},
   };
   return list;
 }

@@ -100,6 +100,22 @@ InfoSystem readSystem(const Stmt& st) {
   return s;
 }
 
+// Loads the row `id` with `sql` (one `?` for the id; the owning organisation's path and name at
+// `pathColumn` and the next column) and checks that `actor` may do `p` there. Out of scope reads as
+// not found, exactly like a missing id.
+template <typename T>
+Result<T> loadScoped(Db& db, const Actor& actor, int64_t id, Permission p, const std::string& sql, const char* what,
+                     T (*read)(const Stmt&), int pathColumn) {
+  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(sql));
+  st.bind(1, id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return Error::notFound(notFoundText(what, id));
+  T value = read(st);
+  VIGIL_TRY(
+      checkAccess(actor, p, st.text(pathColumn), st.text(pathColumn + 1), Error::notFound(notFoundText(what, id))));
+  return value;
+}
+
 Result<InfoSystem> loadSystem(Db& db, const Actor& actor, int64_t id, Permission p) {
   VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kSystemColumns +
                                              " FROM info_systems s JOIN orgs o ON o.id = s.org_id WHERE s.id = ?"));
@@ -262,15 +278,11 @@ Asset readAsset(const Stmt& st) {
 }
 
 Result<Asset> loadAsset(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAssetColumns +
-                                             " FROM assets a JOIN info_systems s ON s.id = a.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE a.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("asset", id));
-  Asset a = readAsset(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(17), st.text(18), Error::notFound(notFoundText("asset", id))));
-  return a;
+  return loadScoped<Asset>(
+      db, actor, id, p,
+      std::string("SELECT ") + kAssetColumns +
+          " FROM assets a JOIN info_systems s ON s.id = a.system_id JOIN orgs o ON o.id = s.org_id WHERE a.id = ?",
+      "asset", readAsset, 17);
 }
 
 json::object assetJson(const AssetFields& f) {
@@ -332,15 +344,11 @@ SystemAccount readAccount(const Stmt& st) {
 }
 
 Result<SystemAccount> loadAccount(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kAccountColumns +
-                                             " FROM system_accounts c JOIN info_systems s ON s.id = c.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE c.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("account", id));
-  SystemAccount a = readAccount(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(9), st.text(10), Error::notFound(notFoundText("account", id))));
-  return a;
+  return loadScoped<SystemAccount>(db, actor, id, p,
+                                   std::string("SELECT ") + kAccountColumns +
+                                       " FROM system_accounts c JOIN info_systems s ON s.id = c.system_id JOIN orgs o "
+                                       "ON o.id = s.org_id WHERE c.id = ?",
+                                   "account", readAccount, 9);
 }
 
 json::object accountJson(const AccountFields& f) {
@@ -380,15 +388,11 @@ BackupPolicy readBackup(const Stmt& st) {
 }
 
 Result<BackupPolicy> loadBackup(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kBackupColumns +
-                                             " FROM backup_policies b JOIN info_systems s ON s.id = b.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE b.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("backup policy", id));
-  BackupPolicy b = readBackup(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(10), st.text(11), Error::notFound(notFoundText("backup policy", id))));
-  return b;
+  return loadScoped<BackupPolicy>(db, actor, id, p,
+                                  std::string("SELECT ") + kBackupColumns +
+                                      " FROM backup_policies b JOIN info_systems s ON s.id = b.system_id JOIN orgs o "
+                                      "ON o.id = s.org_id WHERE b.id = ?",
+                                  "backup policy", readBackup, 10);
 }
 
 json::object backupJson(const BackupFields& f) {
@@ -478,14 +482,12 @@ Status loadEvents(Db& db, Dossier& d) {
 }
 
 Result<Dossier> loadDossier(Db& db, const Actor& actor, int64_t id, Permission p) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(std::string("SELECT ") + kDossierColumns +
-                                             " FROM dossiers d JOIN info_systems s ON s.id = d.system_id "
-                                             "JOIN orgs o ON o.id = s.org_id WHERE d.id = ?"));
-  st.bind(1, id);
-  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Error::notFound(notFoundText("dossier", id));
-  Dossier d = readDossier(st);
-  VIGIL_TRY(checkAccess(actor, p, st.text(17), st.text(18), Error::notFound(notFoundText("dossier", id))));
+  VIGIL_ASSIGN_OR_RETURN(Dossier d,
+                         loadScoped<Dossier>(db, actor, id, p,
+                                             std::string("SELECT ") + kDossierColumns +
+                                                 " FROM dossiers d JOIN info_systems s ON s.id = d.system_id "
+                                                 "JOIN orgs o ON o.id = s.org_id WHERE d.id = ?",
+                                             "dossier", readDossier, 17));
   VIGIL_TRY(loadEvents(db, d));
   return d;
 }

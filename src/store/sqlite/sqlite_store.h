@@ -151,6 +151,26 @@ class SqliteStore final : public Store {
   Result<Attachment> addAttachment(const Actor& actor, int64_t dossierId, const Attachment& a) override;
   Result<Attachment> getAttachment(const Actor& actor, int64_t id) override;
 
+  // --- AssessmentStore (assessment_ops.cpp)
+  Result<Assessment> createAssessment(const Actor& actor, const AssessmentFields& f,
+                                      const AssessmentRules& rules) override;
+  Result<Assessment> getAssessment(const Actor& actor, int64_t id) override;
+  Result<std::vector<Assessment>> listAssessments(const Actor& actor, int64_t systemId) override;
+  Result<ItemResultRecord> putItemResult(const Actor& actor, int64_t assessmentId, const ItemResultRecord& r,
+                                         const AssessmentRules& rules) override;
+  Result<EvidenceFile> addEvidence(const Actor& actor, int64_t assessmentId, const EvidenceFile& e,
+                                   const AssessmentRules& rules) override;
+  Result<EvidenceFile> getEvidence(const Actor& actor, int64_t id) override;
+  Result<Assessment> completeAssessment(const Actor& actor, int64_t id, const std::string& completedOn,
+                                        const AssessmentRules& rules) override;
+  Result<FindingRecord> getFinding(const Actor& actor, int64_t id) override;
+  Result<Page<FindingRecord>> listFindings(const Actor& actor, const FindingQuery& q) override;
+  Result<FindingRecord> updateFinding(const Actor& actor, int64_t id, const FindingPatch& p) override;
+  Result<FindingRecord> addRetest(const Actor& actor, int64_t findingId, const RetestRecord& r) override;
+  Result<std::vector<ScheduleInput>> scheduleInputs(const Actor& actor, std::optional<int64_t> orgId) override;
+  Result<DashboardFigures> dashboardFigures(const Actor& actor, std::optional<int64_t> orgId, const std::string& today,
+                                            const std::string& coverageSince) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;

@@ -141,3 +141,12 @@ export function FactInput({
     </div>
   );
 }
+
+/** Scrolls to the question (or field) marked data-fact=`name` inside `container` and focuses its input. */
+export function focusQuestion(container: HTMLElement | null, name: string) {
+  window.setTimeout(() => {
+    const el = container?.querySelector<HTMLElement>(`[data-fact="${CSS.escape(name)}"]`);
+    el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    el?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
+  }, 0);
+}

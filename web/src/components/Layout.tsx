@@ -62,6 +62,7 @@ export function Layout() {
           <ul>{link('/account', 'nav.account', 'nav-account')}</ul>
           <div className="nav-section">{t('nav.section_modules')}</div>
           <ul>
+            {link('/dashboard', 'nav.dashboard', 'nav-dashboard')}
             {MODULES.map((m) =>
               m === 'systems' ? (
                 <li key={m}>
@@ -72,6 +73,7 @@ export function Layout() {
                     {link('/assets', 'nav.assets', 'nav-assets')}
                     {link('/contacts', 'nav.contacts', 'nav-contacts')}
                     {link('/systems/level', 'nav.systems_level', 'nav-systems-level')}
+                    {link('/schedules', 'nav.schedules', 'nav-schedules')}
                   </ul>
                 </li>
               ) : m === 'reports' ? (

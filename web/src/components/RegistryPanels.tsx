@@ -23,6 +23,7 @@ import {
 } from '../api';
 import { formatDate, formatDay, parseVnDateTime, parseVnDay } from '../format';
 import { useAction } from '../useAction';
+import { useLoad } from '../useLoad';
 import { DialogButtons, ErrorMessage, Field, Modal, Pager } from './ui';
 
 const PAGE_SIZE = 50;
@@ -279,20 +280,8 @@ function AssetDialog({ asset, systemId, onClose }: { asset: Asset | null; system
 
 export function AccountsPanel({ systemId, canManage }: { systemId: Id; canManage: boolean }) {
   const { t } = useTranslation();
-  const [data, setData] = useState<List<SystemAccount> | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data, error, reload: load } = useLoad(() => api.listAccounts(systemId), [systemId]);
   const [editing, setEditing] = useState<SystemAccount | 'new' | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setData(await api.listAccounts(systemId));
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }, [systemId]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section className="panel table-panel" data-testid="accounts-panel">
@@ -415,20 +404,8 @@ function AccountDialog({ account, systemId, onClose }: { account: SystemAccount 
 
 export function BackupsPanel({ systemId, canManage }: { systemId: Id; canManage: boolean }) {
   const { t } = useTranslation();
-  const [data, setData] = useState<List<Backup> | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data, error, reload: load } = useLoad(() => api.listBackups(systemId), [systemId]);
   const [editing, setEditing] = useState<Backup | 'new' | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setData(await api.listBackups(systemId));
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }, [systemId]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section className="panel table-panel" data-testid="backups-panel">

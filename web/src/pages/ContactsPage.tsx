@@ -1,13 +1,14 @@
 // Contact points of the agencies (Đầu mối liên hệ): who receives incident notices (đầu mối ứng cứu
 // sự cố) and who answers for monitoring (đầu mối giám sát), with the date each was last updated so
 // stale entries are visible.
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, CONTACT_ROLES, type Contact, type ContactBody, type Id, type List } from '../api';
+import { api, CONTACT_ROLES, type Contact, type ContactBody, type Id } from '../api';
 import { DialogButtons, ErrorMessage, Field, Modal, OrgSelect, PageHeader } from '../components/ui';
 import { formatDate } from '../format';
 import { useSession } from '../session';
 import { useAction } from '../useAction';
+import { useLoad } from '../useLoad';
 
 /** Contacts not updated for this long are marked for review. */
 const STALE_DAYS = 180;
@@ -16,21 +17,8 @@ export function ContactsPage() {
   const { t } = useTranslation();
   const { orgs, perms } = useSession();
   const [orgId, setOrgId] = useState<Id | null>(null);
-  const [data, setData] = useState<List<Contact> | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data, error, reload: load } = useLoad(() => api.listContacts({ org_id: orgId ?? undefined }), [orgId]);
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setData(await api.listContacts({ org_id: orgId ?? undefined }));
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }, [orgId]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const stale = (c: Contact) => Date.now() - new Date(c.updated_at).getTime() > STALE_DAYS * 86_400_000;
 

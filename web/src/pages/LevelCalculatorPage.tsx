@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, type LevelResult, type Regime } from '../api';
 import { ErrorMessage, PageHeader, Spinner } from '../components/ui';
-import { FactInput } from '../components/FactInput';
+import { FactInput, focusQuestion } from '../components/FactInput';
 import { LevelResultView } from '../components/LevelResultView';
 import { formatDay } from '../format';
 import { answersToFacts, defaultRegime, initialAnswer, type Answer, type Answers } from '../compliance';
@@ -71,13 +71,7 @@ export function LevelCalculatorPage() {
     touch();
   };
 
-  const focusField = (name: string) => {
-    window.setTimeout(() => {
-      const el = formRef.current?.querySelector<HTMLElement>(`[data-fact="${CSS.escape(name)}"]`);
-      el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-      el?.querySelector<HTMLElement>('input, select')?.focus({ preventScroll: true });
-    }, 0);
-  };
+  const focusField = (name: string) => focusQuestion(formRef.current, name);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -1,6 +1,6 @@
 // One information system: its blocking warnings (gates) on top, then tabs for the record and its
 // computed level with the legal reasoning, the level dossier, the assets, the accounts and the
-// backups. The tab is kept in the address (?tab=dossier) so a link can open it.
+// backups, and its assessments. The tab is kept in the address (?tab=dossier) so a link can open it.
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -12,10 +12,11 @@ import { formatDateTime, formatDay } from '../format';
 import { useSession } from '../session';
 import { useAction } from '../useAction';
 import { DossierPanel } from '../components/DossierPanel';
+import { AssessmentsPanel } from '../components/AssessmentsPanel';
 import { AccountsPanel, AssetsTable, BackupsPanel } from '../components/RegistryPanels';
 import { LevelBadge, regimeShortName } from './SystemsPage';
 
-const TABS = ['overview', 'dossier', 'assets', 'accounts', 'backups'] as const;
+const TABS = ['overview', 'dossier', 'assessments', 'assets', 'accounts', 'backups'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SystemDetailPage() {
@@ -179,6 +180,7 @@ export function SystemDetailPage() {
         </>
       )}
       {tab === 'dossier' && <DossierPanel system={system} canManage={canManage} onChanged={load} />}
+      {tab === 'assessments' && <AssessmentsPanel system={system} canManage={canManage} />}
       {tab === 'assets' && <AssetsTable systemId={system.id} orgId={system.org_id} canManage={canManage} />}
       {tab === 'accounts' && <AccountsPanel systemId={system.id} canManage={canManage} />}
       {tab === 'backups' && <BackupsPanel systemId={system.id} canManage={canManage} />}

@@ -21,7 +21,7 @@ import {
   type SystemFields,
 } from '../api';
 import { ErrorMessage, OrgSelect, PageHeader, Spinner } from '../components/ui';
-import { FactInput } from '../components/FactInput';
+import { FactInput, focusQuestion } from '../components/FactInput';
 import { answersToFacts, defaultRegime, factsToAnswers, type Answer, type Answers } from '../compliance';
 import { formatDay, parseVnDay } from '../format';
 import { useSession } from '../session';
@@ -182,12 +182,7 @@ export function SystemFormPage() {
 
   const focusFirstError = (errors: Record<string, string>) => {
     const first = Object.keys(errors)[0];
-    if (!first) return;
-    window.setTimeout(() => {
-      const el = formRef.current?.querySelector<HTMLElement>(`[data-fact="${CSS.escape(first)}"]`);
-      el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-      el?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
-    }, 0);
+    if (first) focusQuestion(formRef.current, first);
   };
 
   const submit = async (e: FormEvent) => {
