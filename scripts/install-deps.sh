@@ -14,7 +14,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libssl-dev libsodium-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libzip-dev libxlsxwriter-dev
+  libzip-dev libxlsxwriter-dev libpugixml-dev
   libzstd-dev
 )
 test_pkgs=(

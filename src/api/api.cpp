@@ -62,6 +62,10 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   setBodyLimit("POST", "/api/v1/systems/import", kLargeJsonBytes);
   setBodyLimit("POST", "/api/v1/assets/import", kLargeJsonBytes);
   setBodyLimit("POST", "/api/v1/forms/render", kLargeJsonBytes);
+  // XLSX imports: the file itself as the body (documents::readXlsx caps what it inflates).
+  constexpr int64_t kXlsxImportBytes = 8 << 20;
+  setBodyLimit("POST", "/api/v1/systems/import.xlsx", kXlsxImportBytes);
+  setBodyLimit("POST", "/api/v1/assets/import.xlsx", kXlsxImportBytes);
 }
 
 Api::~Api() = default;

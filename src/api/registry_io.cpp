@@ -637,13 +637,13 @@ Result<std::vector<std::vector<std::string>>> parseCsv(std::string_view text) {
   return rows;
 }
 
-http::Response rowErrorsResponse(const std::vector<RowError>& errors) {
+http::Response rowErrorsResponse(const std::vector<RowError>& errors, const std::string& field) {
   json::array rows;
   for (const auto& e : errors)
     rows.push_back(json::object{{"row", e.row}, {"column", e.column}, {"message", e.message}});
   json::object err{{"code", "validation_failed"},
                    {"message", std::to_string(errors.size()) + " problem(s) in the file; nothing was imported"},
-                   {"details", json::object{{"field", "csv"}, {"rows", std::move(rows)}}}};
+                   {"details", json::object{{"field", field}, {"rows", std::move(rows)}}}};
   return jsonResponse(400, json::object{{"error", std::move(err)}});
 }
 

@@ -75,7 +75,8 @@ struct RowError {
   std::string column;
   std::string message;
 };
-// 400 validation_failed with details {"rows":[{"row","column","message"}]} and nothing imported.
-http::Response rowErrorsResponse(const std::vector<RowError>& errors);
+// 400 validation_failed with details {"field", "rows":[{"row","column","message"}]} and nothing
+// imported; `field` is "csv" (the JSON member holding the CSV text) or "file" (an uploaded file).
+http::Response rowErrorsResponse(const std::vector<RowError>& errors, const std::string& field = "csv");
 
 }  // namespace vigil::api

@@ -1,10 +1,12 @@
 // The registry of information systems: systems (with their computed level and gates), assets and
-// coverage, accounts, backups, contacts, and CSV export/import of systems and assets. Access is
+// coverage, accounts, backups, contacts, and CSV / XLSX export/import of systems and assets. Access is
 // decided by the store (kReadRegistry / kManageRegistry on the object's organisation).
 #include <cctype>
 
 #include "api/registry_io.h"
 #include "core/text.h"
+#include "documents/xlsx.h"
+#include "documents/xlsx_reader.h"
 
 namespace vigil::api {
 namespace {
@@ -317,23 +319,23 @@ std::vector<std::string> assetCsvRow(const Asset& a) {
           a.lastUpdateOn.value_or("")};
 }
 
-// The rows of an uploaded CSV whose header must be exactly `columns` (any order); each row as
-// column -> text. Header problems are reported on row 1.
-struct CsvTable {
-  std::vector<std::map<std::string, std::string>> rows;  // rows[i] is line i + 2
+// The rows of an uploaded file (CSV or XLSX) whose header must be exactly `columns` (any order);
+// each row as column -> text. Header problems are reported on row 1.
+struct ImportTable {
+  std::vector<std::map<std::string, std::string>> rows;  // rows[i] is the file's row i + 2
 };
 
-Result<CsvTable> readCsvBody(const http::Request& req, const std::vector<std::string>& columns,
-                             std::vector<RowError>& errors) {
-  VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(req));
-  // Read as is (requiredSecret neither trims nor checks control characters): line breaks and
-  // tabs are the file's content; each field is checked after parsing.
-  VIGIL_ASSIGN_OR_RETURN(auto csv, body.requiredSecret("csv"));
-  VIGIL_TRY(body.finish());
-  if (csv.size() > (4u << 20)) return Error::of(ErrorCode::kPayloadTooLarge, "the CSV file is larger than 4 MiB");
-  VIGIL_ASSIGN_OR_RETURN(auto lines, parseCsv(csv));
+// Where the rows come from. A CSV line keeps every field, so it must have as many fields as the
+// header; a spreadsheet row stops at its last non-empty cell, so a shorter row is padded with
+// empty cells and only a value beyond the header's columns is an error.
+enum class RowSource { kCsv, kSpreadsheet };
+
+// The one pipeline of CSV and XLSX imports: rows of texts (row 0 is the header, row i is the
+// file's row i + 1) checked against `columns`; problems go to `errors` with their row.
+ImportTable tableFromRows(std::vector<std::vector<std::string>> lines, const std::vector<std::string>& columns,
+                          RowSource source, std::vector<RowError>& errors) {
   while (!lines.empty() && lines.back().empty()) lines.pop_back();
-  CsvTable t;
+  ImportTable t;
   if (lines.empty()) {
     errors.push_back({1, "", "the file is empty; start from the template"});
     return t;
@@ -349,21 +351,52 @@ Result<CsvTable> readCsvBody(const http::Request& req, const std::vector<std::st
   if (lines.size() - 1 > kMaxImportRows)
     errors.push_back({1, "", "at most " + std::to_string(kMaxImportRows) + " rows per file"});
   for (size_t i = 1; i < lines.size() && errors.empty(); ++i) {
-    if (lines[i].empty()) {
+    auto& line = lines[i];
+    if (line.empty()) {
       errors.push_back({i + 1, "", "empty row"});
       continue;
     }
-    if (lines[i].size() != header.size()) {
+    if (source == RowSource::kSpreadsheet && line.size() > header.size()) {
+      errors.push_back({i + 1, "",
+                        "has a value in column " + std::to_string(line.size()) + ", after the header's " +
+                            std::to_string(header.size()) + " columns"});
+      continue;
+    }
+    if (source == RowSource::kSpreadsheet) line.resize(header.size());
+    if (line.size() != header.size()) {
       errors.push_back(
           {i + 1, "",
-           "has " + std::to_string(lines[i].size()) + " fields; the header has " + std::to_string(header.size())});
+           "has " + std::to_string(line.size()) + " fields; the header has " + std::to_string(header.size())});
       continue;
     }
     std::map<std::string, std::string> row;
-    for (size_t c = 0; c < header.size(); ++c) row[header[c]] = std::string(text::trim(lines[i][c]));
+    for (size_t c = 0; c < header.size(); ++c) row[header[c]] = std::string(text::trim(line[c]));
     t.rows.push_back(std::move(row));
   }
   return t;
+}
+
+Result<ImportTable> readCsvBody(const http::Request& req, const std::vector<std::string>& columns,
+                                std::vector<RowError>& errors) {
+  VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(req));
+  // Read as is (requiredSecret neither trims nor checks control characters): line breaks and
+  // tabs are the file's content; each field is checked after parsing.
+  VIGIL_ASSIGN_OR_RETURN(auto csv, body.requiredSecret("csv"));
+  VIGIL_TRY(body.finish());
+  if (csv.size() > (4u << 20)) return Error::of(ErrorCode::kPayloadTooLarge, "the CSV file is larger than 4 MiB");
+  VIGIL_ASSIGN_OR_RETURN(auto lines, parseCsv(csv));
+  return tableFromRows(std::move(lines), columns, RowSource::kCsv, errors);
+}
+
+// The raw body is the .xlsx file; its first sheet is read (the header on row 1).
+constexpr size_t kMaxXlsxBytes = 8u << 20;
+Result<ImportTable> readXlsxBody(const http::Request& req, const std::vector<std::string>& columns,
+                                 std::vector<RowError>& errors) {
+  VIGIL_TRY(onlyQueryParams(req, {}));
+  const documents::XlsxReadLimits limits{
+      .maxFileBytes = kMaxXlsxBytes, .maxRows = kMaxImportRows + 1, .maxColumns = columns.size() + 20};
+  VIGIL_ASSIGN_OR_RETURN(auto sheet, documents::readXlsx(req.body, limits));
+  return tableFromRows(std::move(sheet.rows), columns, RowSource::kSpreadsheet, errors);
 }
 
 // The column an error's field belongs to ("web_addresses[1]" -> "web_addresses"; a fact name ->
@@ -436,7 +469,8 @@ Result<AssetFields> assetFromCsv(std::map<std::string, std::string>& r) {
 
 // Reads every row with `parse`, collecting one error per bad row; the rows when all are good.
 template <typename T, typename F>
-std::vector<T> parseRows(CsvTable& t, const std::vector<std::string>& columns, std::vector<RowError>& errors, F parse) {
+std::vector<T> parseRows(ImportTable& t, const std::vector<std::string>& columns, std::vector<RowError>& errors,
+                         F parse) {
   std::vector<T> out;
   for (size_t i = 0; i < t.rows.size(); ++i) {
     auto r = parse(t.rows[i]);
@@ -453,24 +487,118 @@ std::vector<T> parseRows(CsvTable& t, const std::vector<std::string>& columns, s
   return out;
 }
 
-// The template: the header and one example row, with the allowed values in a comment-free form
+// The templates: the header and example rows, with the allowed values in a comment-free form
 // (spreadsheet programs keep the file as is).
-std::string systemTemplate() {
-  std::string out = csvLine(kSystemColumns);
-  out += csvLine({"12", "Cổng dịch vụ công tỉnh", "B_ND331_TCVN14423", "UBND tỉnh", "Sở Khoa học và Công nghệ",
-                  "Trung tâm Chuyển đổi số", "", "operating", "2025-06-01", "", "data_centre", "logical", "true",
-                  "false", "https://dichvucong.example.gov.vn", "203.0.113.10", "2025-03-15", "partly",
-                  R"({"system_type":"citizen_facing","information_types":["public","personal"],)"
-                  R"("handles_admin_procedures":true,"personal_data_subjects_basic":250000})"});
+std::vector<std::vector<std::string>> systemTemplateRows() {
+  return {kSystemColumns,
+          {"12", "Cổng dịch vụ công tỉnh", "B_ND331_TCVN14423", "UBND tỉnh", "Sở Khoa học và Công nghệ",
+           "Trung tâm Chuyển đổi số", "", "operating", "2025-06-01", "", "data_centre", "logical", "true", "false",
+           "https://dichvucong.example.gov.vn", "203.0.113.10", "2025-03-15", "partly",
+           R"({"system_type":"citizen_facing","information_types":["public","personal"],)"
+           R"("handles_admin_procedures":true,"personal_data_subjects_basic":250000})"}};
+}
+std::vector<std::vector<std::string>> assetTemplateRows() {
+  return {kAssetColumns,
+          {"7", "workstation", "PC-KT-01", "10.10.1.21", "Windows 11 Pro", "Phòng Kế toán", "false", "", "true",
+           "Bkav Endpoint", "true", "2026-11-20"},
+          {"7", "network_device", "FW-TRUNGTAM", "10.10.0.1", "FortiOS 7.4", "Phòng máy chủ", "true",
+           "central_firewall", "true", "", "false", ""}};
+}
+std::string csvOf(const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  for (const auto& r : rows) out += csvLine(r);
   return out;
 }
-std::string assetTemplate() {
-  std::string out = csvLine(kAssetColumns);
-  out += csvLine({"7", "workstation", "PC-KT-01", "10.10.1.21", "Windows 11 Pro", "Phòng Kế toán", "false", "", "true",
-                  "Bkav Endpoint", "true", "2026-11-20"});
-  out += csvLine({"7", "network_device", "FW-TRUNGTAM", "10.10.0.1", "FortiOS 7.4", "Phòng máy chủ", "true",
-                  "central_firewall", "true", "", "false", ""});
+
+// --- XLSX: the same rows as the CSV files, one sheet whose row 1 is the header. Identifiers are
+// numbers and dates real dates (shown dd/mm/yyyy), so that a spreadsheet sorts and filters them;
+// the reader gives them back as the CSV texts ("12", "2025-06-01").
+constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+documents::Cell xlsxCell(const std::string& column, std::string v) {
+  if (v.empty()) return std::monostate{};
+  if (column == "org_id" || column == "parent_id" || column == "system_id") {
+    auto n = queryInt(column, v, 1, int64_t{1} << 50);
+    if (n.ok()) return static_cast<double>(*n);
+  }
+  if (column.size() > 3 && column.compare(column.size() - 3, 3, "_on") == 0) {
+    if (auto d = calendar::parseDate(v))
+      return documents::Date{static_cast<int>(d->year()), static_cast<int>(static_cast<unsigned>(d->month())),
+                             static_cast<int>(static_cast<unsigned>(d->day()))};
+  }
+  return v;
+}
+
+// `rows[0]` is the header (the column names). The rows are consumed as they are converted, and
+// the sheet is streamed: a province's 100,000 assets are held once, not three times.
+Result<http::Response> xlsxResponse(const std::string& sheetName, std::vector<std::vector<std::string>> rows,
+                                    const std::string& filename) {
+  std::vector<documents::XlsxSheet> sheets(1);
+  documents::XlsxSheet& sheet = sheets[0];
+  sheet.name = sheetName;
+  for (const auto& c : rows.at(0))
+    sheet.columns.push_back({.header = c, .width = c == "facts" ? 60.0 : (c == "name" || c == "owner" ? 36.0 : 18.0)});
+  sheet.rows.reserve(rows.size() - 1);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    std::vector<documents::Cell> cells;
+    cells.reserve(rows[i].size());
+    for (size_t c = 0; c < rows[i].size(); ++c) cells.push_back(xlsxCell(rows[0][c], std::move(rows[i][c])));
+    sheet.rows.push_back(std::move(cells));
+    std::vector<std::string>().swap(rows[i]);
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto bytes, documents::writeXlsx(sheets, /*streaming=*/true));
+  auto r = http::Response::text(200, std::move(bytes), kXlsxType);
+  r.setHeader("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return r;
+}
+
+// Every system (or asset) the caller may read, in the organisation of `org_id` if given, as rows
+// of texts with the header first.
+Result<std::vector<std::vector<std::string>>> systemRows(Api& api, Ctx& c) {
+  VIGIL_ASSIGN_OR_RETURN(auto orgId, readOrgParam(c.req));
+  std::vector<std::vector<std::string>> out = {kSystemColumns};
+  SystemQuery q{.orgId = orgId, .limit = 500};
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listSystems(c.actor(), q));
+    for (const auto& s : page.items) out.push_back(systemCsvRow(s));
+    q.offset += static_cast<int>(page.items.size());
+    if (page.items.empty() || q.offset >= page.total) break;
+  }
   return out;
+}
+Result<std::vector<std::vector<std::string>>> assetRows(Api& api, Ctx& c) {
+  VIGIL_ASSIGN_OR_RETURN(auto orgId, readOrgParam(c.req));
+  std::vector<std::vector<std::string>> out = {kAssetColumns};
+  AssetQuery q{.orgId = orgId, .limit = 500};
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listAssets(c.actor(), q));
+    for (const auto& a : page.items) out.push_back(assetCsvRow(a));
+    q.offset += static_cast<int>(page.items.size());
+    if (page.items.empty() || q.offset >= page.total) break;
+  }
+  return out;
+}
+
+// Imports checked rows, all or nothing: the row errors (details.field = `field`), or {"created", "ids"}.
+Result<http::Response> importSystems(Api& api, Ctx& c, ImportTable& table, std::vector<RowError>& errors,
+                                     const std::string& field) {
+  if (!errors.empty()) return rowErrorsResponse(errors, field);
+  auto rows = parseRows<SystemFields>(table, kSystemColumns, errors, [&](auto& r) { return systemFromCsv(api, r); });
+  if (!errors.empty()) return rowErrorsResponse(errors, field);
+  VIGIL_ASSIGN_OR_RETURN(auto ids, api.store().importSystems(c.actor(), rows, CatalogLeveler(api)));
+  json::array created;
+  for (auto id : ids) created.emplace_back(id);
+  return jsonResponse(200, json::object{{"created", static_cast<int64_t>(ids.size())}, {"ids", std::move(created)}});
+}
+Result<http::Response> importAssets(Api& api, Ctx& c, ImportTable& table, std::vector<RowError>& errors,
+                                    const std::string& field) {
+  if (!errors.empty()) return rowErrorsResponse(errors, field);
+  auto rows = parseRows<AssetFields>(table, kAssetColumns, errors, [](auto& r) { return assetFromCsv(r); });
+  if (!errors.empty()) return rowErrorsResponse(errors, field);
+  VIGIL_ASSIGN_OR_RETURN(auto ids, api.store().importAssets(c.actor(), rows));
+  json::array created;
+  for (auto id : ids) created.emplace_back(id);
+  return jsonResponse(200, json::object{{"created", static_cast<int64_t>(ids.size())}, {"ids", std::move(created)}});
 }
 
 }  // namespace
@@ -479,35 +607,37 @@ void registerRegistryRoutes(Api& api) {
   // --- Systems. Literal paths first: the router takes the first match.
   api.add("GET", "/api/v1/systems/export.csv", "system.export", Access::kUser,
           [&api](Ctx& c) -> Result<http::Response> {
-            VIGIL_ASSIGN_OR_RETURN(auto orgId, readOrgParam(c.req));
-            std::string out = csvLine(kSystemColumns);
-            SystemQuery q{.orgId = orgId, .limit = 500};
-            for (;;) {
-              VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listSystems(c.actor(), q));
-              for (const auto& s : page.items) out += csvLine(systemCsvRow(s));
-              q.offset += static_cast<int>(page.items.size());
-              if (page.items.empty() || q.offset >= page.total) break;
-            }
-            return csvResponse(std::move(out), "vigil-systems.csv");
+            VIGIL_ASSIGN_OR_RETURN(auto rows, systemRows(api, c));
+            return csvResponse(csvOf(rows), "vigil-systems.csv");
+          });
+  api.add("GET", "/api/v1/systems/export.xlsx", "system.export", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(auto rows, systemRows(api, c));
+            return xlsxResponse("systems", std::move(rows), "vigil-systems.xlsx");
           });
 
   api.add("GET", "/api/v1/systems/import-template.csv", "system.template", Access::kUser,
           [](Ctx& c) -> Result<http::Response> {
             VIGIL_TRY(onlyQueryParams(c.req, {}));
-            return csvResponse(systemTemplate(), "vigil-systems-template.csv");
+            return csvResponse(csvOf(systemTemplateRows()), "vigil-systems-template.csv");
+          });
+  api.add("GET", "/api/v1/systems/import-template.xlsx", "system.template", Access::kUser,
+          [](Ctx& c) -> Result<http::Response> {
+            VIGIL_TRY(onlyQueryParams(c.req, {}));
+            return xlsxResponse("systems", systemTemplateRows(), "vigil-systems-template.xlsx");
           });
 
   api.add("POST", "/api/v1/systems/import", "system.import", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
     std::vector<RowError> errors;
     VIGIL_ASSIGN_OR_RETURN(auto table, readCsvBody(c.req, kSystemColumns, errors));
-    if (!errors.empty()) return rowErrorsResponse(errors);
-    auto rows = parseRows<SystemFields>(table, kSystemColumns, errors, [&](auto& r) { return systemFromCsv(api, r); });
-    if (!errors.empty()) return rowErrorsResponse(errors);
-    VIGIL_ASSIGN_OR_RETURN(auto ids, api.store().importSystems(c.actor(), rows, CatalogLeveler(api)));
-    json::array created;
-    for (auto id : ids) created.emplace_back(id);
-    return jsonResponse(200, json::object{{"created", static_cast<int64_t>(ids.size())}, {"ids", std::move(created)}});
+    return importSystems(api, c, table, errors, "csv");
   });
+  api.add("POST", "/api/v1/systems/import.xlsx", "system.import", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            std::vector<RowError> errors;
+            VIGIL_ASSIGN_OR_RETURN(auto table, readXlsxBody(c.req, kSystemColumns, errors));
+            return importSystems(api, c, table, errors, "file");
+          });
 
   api.add("GET", "/api/v1/systems", "system.list", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
     VIGIL_ASSIGN_OR_RETURN(auto q, readSystemQuery(c.req));
@@ -610,35 +740,36 @@ void registerRegistryRoutes(Api& api) {
 
   // --- Assets
   api.add("GET", "/api/v1/assets/export.csv", "asset.export", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_ASSIGN_OR_RETURN(auto orgId, readOrgParam(c.req));
-    std::string out = csvLine(kAssetColumns);
-    AssetQuery q{.orgId = orgId, .limit = 500};
-    for (;;) {
-      VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listAssets(c.actor(), q));
-      for (const auto& a : page.items) out += csvLine(assetCsvRow(a));
-      q.offset += static_cast<int>(page.items.size());
-      if (page.items.empty() || q.offset >= page.total) break;
-    }
-    return csvResponse(std::move(out), "vigil-assets.csv");
+    VIGIL_ASSIGN_OR_RETURN(auto rows, assetRows(api, c));
+    return csvResponse(csvOf(rows), "vigil-assets.csv");
+  });
+  api.add("GET", "/api/v1/assets/export.xlsx", "asset.export", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
+    VIGIL_ASSIGN_OR_RETURN(auto rows, assetRows(api, c));
+    return xlsxResponse("assets", std::move(rows), "vigil-assets.xlsx");
   });
 
   api.add("GET", "/api/v1/assets/import-template.csv", "asset.template", Access::kUser,
           [](Ctx& c) -> Result<http::Response> {
             VIGIL_TRY(onlyQueryParams(c.req, {}));
-            return csvResponse(assetTemplate(), "vigil-assets-template.csv");
+            return csvResponse(csvOf(assetTemplateRows()), "vigil-assets-template.csv");
+          });
+  api.add("GET", "/api/v1/assets/import-template.xlsx", "asset.template", Access::kUser,
+          [](Ctx& c) -> Result<http::Response> {
+            VIGIL_TRY(onlyQueryParams(c.req, {}));
+            return xlsxResponse("assets", assetTemplateRows(), "vigil-assets-template.xlsx");
           });
 
   api.add("POST", "/api/v1/assets/import", "asset.import", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
     std::vector<RowError> errors;
     VIGIL_ASSIGN_OR_RETURN(auto table, readCsvBody(c.req, kAssetColumns, errors));
-    if (!errors.empty()) return rowErrorsResponse(errors);
-    auto rows = parseRows<AssetFields>(table, kAssetColumns, errors, [](auto& r) { return assetFromCsv(r); });
-    if (!errors.empty()) return rowErrorsResponse(errors);
-    VIGIL_ASSIGN_OR_RETURN(auto ids, api.store().importAssets(c.actor(), rows));
-    json::array created;
-    for (auto id : ids) created.emplace_back(id);
-    return jsonResponse(200, json::object{{"created", static_cast<int64_t>(ids.size())}, {"ids", std::move(created)}});
+    return importAssets(api, c, table, errors, "csv");
   });
+  api.add("POST", "/api/v1/assets/import.xlsx", "asset.import", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            std::vector<RowError> errors;
+            VIGIL_ASSIGN_OR_RETURN(auto table, readXlsxBody(c.req, kAssetColumns, errors));
+            return importAssets(api, c, table, errors, "file");
+          });
 
   api.add("GET", "/api/v1/assets/coverage", "asset.coverage", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
     VIGIL_ASSIGN_OR_RETURN(auto orgId, readOrgParam(c.req));

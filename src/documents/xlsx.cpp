@@ -135,23 +135,25 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
 
   lxw_row_t row = 0;
   VIGIL_TRY(checkText("title", sheet.title));
-  worksheet_set_row(ws, row, 40, nullptr);
-  if (lastCol > 0) {
-    worksheet_merge_range(ws, row, 0, row, lastCol, sheet.title.c_str(), fmt.title);
-  } else {
-    worksheet_write_string(ws, row, 0, sheet.title.c_str(), fmt.title);
-  }
-  ++row;
-  for (const auto& sub : sheet.subtitles) {
-    VIGIL_TRY(checkText("subtitle", sub));
+  if (!sheet.title.empty() || !sheet.subtitles.empty()) {
+    worksheet_set_row(ws, row, 40, nullptr);
     if (lastCol > 0) {
-      worksheet_merge_range(ws, row, 0, row, lastCol, sub.c_str(), fmt.subtitle);
+      worksheet_merge_range(ws, row, 0, row, lastCol, sheet.title.c_str(), fmt.title);
     } else {
-      worksheet_write_string(ws, row, 0, sub.c_str(), fmt.subtitle);
+      worksheet_write_string(ws, row, 0, sheet.title.c_str(), fmt.title);
     }
     ++row;
+    for (const auto& sub : sheet.subtitles) {
+      VIGIL_TRY(checkText("subtitle", sub));
+      if (lastCol > 0) {
+        worksheet_merge_range(ws, row, 0, row, lastCol, sub.c_str(), fmt.subtitle);
+      } else {
+        worksheet_write_string(ws, row, 0, sub.c_str(), fmt.subtitle);
+      }
+      ++row;
+    }
+    ++row;  // one blank row before the table
   }
-  ++row;  // one blank row before the table
   const lxw_row_t headerRow = row;
   for (size_t c = 0; c < sheet.columns.size(); ++c) {
     VIGIL_TRY(checkText("header", sheet.columns[c].header));
@@ -173,7 +175,9 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
       const Cell& cell = c < cells.size() ? cells[c] : empty;
       if (const auto* s = std::get_if<std::string>(&cell)) {
         VIGIL_TRY(checkText(sheet.name + " row " + std::to_string(r + 1), *s));
-        worksheet_write_string(ws, row, col, s->c_str(), fmt.text);
+        if (worksheet_write_string(ws, row, col, s->c_str(), fmt.text) != LXW_NO_ERROR)
+          return Error::validation(sheet.name + " row " + std::to_string(r + 1),
+                                   "a text longer than a spreadsheet cell holds (32,767 characters)");
         if (!s->empty()) ++counts[c];
       } else if (const auto* d = std::get_if<double>(&cell)) {
         worksheet_write_number(ws, row, col, *d, fmt.number);
@@ -215,12 +219,16 @@ Status writeSheet(lxw_workbook* wb, const Formats& fmt, const XlsxSheet& sheet) 
 
 }  // namespace
 
-Result<std::string> writeXlsx(const std::vector<XlsxSheet>& sheets) {
+Result<std::string> writeXlsx(const std::vector<XlsxSheet>& sheets, bool streaming) {
   if (sheets.empty()) return Error::internal("xlsx: no sheets");
+  for (const auto& sheet : sheets)
+    if (streaming && (!sheet.title.empty() || !sheet.subtitles.empty()))
+      return Error::internal("xlsx: sheet " + sheet.name + " has a title, which streaming cannot write");
   VIGIL_ASSIGN_OR_RETURN(TempDir dir, TempDir::make());
   const std::string file = dir.path() + "/report.xlsx";
   lxw_workbook_options options{};
   options.tmpdir = const_cast<char*>(dir.path().c_str());  // libxlsxwriter does not write through it
+  options.constant_memory = streaming ? LXW_TRUE : LXW_FALSE;
   std::unique_ptr<lxw_workbook, WorkbookDeleter> wb(workbook_new_opt(file.c_str(), &options));
   if (!wb) return Error::internal("xlsx: cannot create the workbook");
   const Formats fmt = makeFormats(wb.get());

@@ -23,8 +23,8 @@ struct XlsxColumn {
 };
 
 struct XlsxSheet {
-  std::string name;  // at most 31 characters, none of []:*?/\ (checked)
-  std::string title;
+  std::string name;   // at most 31 characters, none of []:*?/\ (checked)
+  std::string title;  // empty with no subtitles: the header is row 1 (a data sheet)
   std::vector<std::string> subtitles;
   std::vector<XlsxColumn> columns;
   std::vector<std::vector<Cell>> rows;  // each row has at most columns.size() cells
@@ -34,6 +34,10 @@ struct XlsxSheet {
 
 // The bytes of an .xlsx file. libxlsxwriter writes files, so the workbook goes to a private
 // directory made by mkdtemp under $TMPDIR (or /tmp) and is removed before returning.
-Result<std::string> writeXlsx(const std::vector<XlsxSheet>& sheets);
+// `streaming` (for long data sheets, e.g. a province's 100,000 assets): each row goes to the
+// temporary file as soon as it is written (libxlsxwriter's constant_memory mode), so memory stays
+// flat; text is then stored in the cells (inline strings) rather than as shared strings, and a
+// sheet with a title is refused (its merged title cells need the in-memory mode).
+Result<std::string> writeXlsx(const std::vector<XlsxSheet>& sheets, bool streaming = false);
 
 }  // namespace vigil::documents

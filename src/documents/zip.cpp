@@ -116,21 +116,39 @@ Result<std::vector<std::string>> listZip(std::string_view zipBytes) {
   return names;
 }
 
-Result<std::string> readZipEntry(std::string_view zipBytes, std::string_view name) {
+namespace {
+
+Result<std::string> readEntry(std::string_view zipBytes, std::string_view name, zip_uint64_t maxBytes,
+                              zip_flags_t flags) {
   VIGIL_ASSIGN_OR_RETURN(ArchivePtr za, openForReading(zipBytes));
   const std::string n(name);
   zip_stat_t st;
   zip_stat_init(&st);
-  if (zip_stat(za.get(), n.c_str(), ZIP_FL_ENC_RAW, &st) != 0) return Error::notFound("zip: no entry " + n);
-  if (!(st.valid & ZIP_STAT_SIZE) || st.size > kMaxEntryBytes)
-    return Error::badRequest("zip: entry " + n + " too large");
-  zip_file_t* f = zip_fopen(za.get(), n.c_str(), ZIP_FL_ENC_RAW);
+  if (zip_stat(za.get(), n.c_str(), flags, &st) != 0) return Error::notFound("zip: no entry " + n);
+  if (!(st.valid & ZIP_STAT_SIZE)) return Error::badRequest("zip: entry " + n + " has no size");
+  if (st.size > maxBytes)
+    return Error::of(ErrorCode::kPayloadTooLarge,
+                     "zip: entry " + n + " is larger than " + std::to_string(maxBytes >> 20) + " MiB once inflated");
+  zip_file_t* f = zip_fopen(za.get(), n.c_str(), flags);
   if (!f) return Error::badRequest("zip: cannot open " + n + ": " + zip_strerror(za.get()));
   std::string out(st.size, '\0');
   const zip_int64_t got = zip_fread(f, out.data(), st.size);
   zip_fclose(f);
   if (got < 0 || static_cast<zip_uint64_t>(got) != st.size) return Error::badRequest("zip: entry " + n + " is damaged");
   return out;
+}
+
+}  // namespace
+
+Result<std::string> readZipEntry(std::string_view zipBytes, std::string_view name) {
+  auto r = readEntry(zipBytes, name, kMaxEntryBytes, ZIP_FL_ENC_RAW);
+  if (!r.ok() && r.error().code == ErrorCode::kPayloadTooLarge)
+    return Error::badRequest("zip: entry " + std::string(name) + " too large");
+  return r;
+}
+
+Result<std::string> readZipEntryLimited(std::string_view zipBytes, std::string_view name, size_t maxBytes) {
+  return readEntry(zipBytes, name, maxBytes, ZIP_FL_ENC_RAW | ZIP_FL_NOCASE);
 }
 
 }  // namespace vigil::documents

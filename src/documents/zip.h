@@ -25,4 +25,9 @@ Result<std::vector<std::string>> listZip(std::string_view zipBytes);
 // The content of the entry `name`; not found when absent. Refuses entries over 64 MiB.
 Result<std::string> readZipEntry(std::string_view zipBytes, std::string_view name);
 
+// The same for untrusted archives: the name matched ignoring case (OOXML part names are
+// case-insensitive) and an entry inflating to more than `maxBytes` refused with
+// payload_too_large before anything is inflated.
+Result<std::string> readZipEntryLimited(std::string_view zipBytes, std::string_view name, size_t maxBytes);
+
 }  // namespace vigil::documents

@@ -22,6 +22,8 @@
 #include <regex>
 
 #include "api_test_util.h"
+#include "documents/xlsx.h"
+#include "documents/xlsx_reader.h"
 
 namespace vigil::test {
 namespace {
@@ -167,6 +169,19 @@ const CreateRoute kCreateRoutes[] = {
      R"({"csv":"system_id,kind,name,ip,os,location,main_device,main_device_kind,internet_connected,anti_malware,)"
      R"(anti_malware_licensed,last_update_on\n{SB},workstation,Máy trạm nhập lấn sân,,,,false,,false,,false,\n"})",
      "Máy trạm nhập lấn sân", 404},
+    // "xlsx:<CSV, CRLF rows>": the body is an XLSX file of these rows (see bodyOf).
+    {"POST", "/api/v1/systems/import.xlsx",
+     "xlsx:org_id,name,regime_id,owner,lead_operator,operators,parent_id,lifecycle,go_live_on,major_change_on,"
+     "hosting,separation,requires_24x7,critical_list,web_addresses,public_ips,security_regulation_issued_on,"
+     "plan_status,facts\r\n{P},Hệ thống XLSX lấn sân,B_ND331_TCVN14423,UBND tỉnh,Kẻ lấn sân,,,planning,,,"
+     "on_premises,none,false,false,,,,not_started,"
+     R"("{""system_type"":""internal"",""information_types"":[""public""]}")"
+     "\r\n",
+     "Hệ thống XLSX lấn sân", 404},
+    {"POST", "/api/v1/assets/import.xlsx",
+     "xlsx:system_id,kind,name,ip,os,location,main_device,main_device_kind,internet_connected,anti_malware,"
+     "anti_malware_licensed,last_update_on\r\n{SB},workstation,Máy trạm XLSX lấn sân,,,,false,,false,,false,\r\n",
+     "Máy trạm XLSX lấn sân", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -178,6 +193,7 @@ enum class ListKind {
   kAuditCsv,
   kRegistry,
   kRegistryCsv,
+  kRegistryXlsx,
   kCoverage,
   kReport,
   kDashboard
@@ -207,6 +223,8 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/contacts", ListKind::kRegistry, true},
     {"/api/v1/systems/export.csv", ListKind::kRegistryCsv, true},
     {"/api/v1/assets/export.csv", ListKind::kRegistryCsv, true},
+    {"/api/v1/systems/export.xlsx", ListKind::kRegistryXlsx, true},
+    {"/api/v1/assets/export.xlsx", ListKind::kRegistryXlsx, true},
     {"/api/v1/assets/coverage", ListKind::kCoverage, true},
     {"/api/v1/reports/annual", ListKind::kReport, true},
     {"/api/v1/reports/annual?year=2026", ListKind::kReport, true},
@@ -256,6 +274,8 @@ const char* const kNoObjectScope[] = {
     // The CSV templates are fixed documents.
     "GET /api/v1/systems/import-template.csv",
     "GET /api/v1/assets/import-template.csv",
+    "GET /api/v1/systems/import-template.xlsx",
+    "GET /api/v1/assets/import-template.xlsx",
     // Form definitions are fixed documents; rendering fills a form with the data sent, reading
     // nothing stored.
     "GET /api/v1/forms",
@@ -592,6 +612,20 @@ INSTANTIATE_TEST_SUITE_P(Table, ObjectRouteIsolation,
 
 // --- Routes that create under an organisation named in the body -----------------------------------
 
+// A body "xlsx:<CSV text>" becomes an XLSX file holding those rows as text cells; others are
+// sent as they are.
+std::string bodyOf(const std::string& body) {
+  if (body.rfind("xlsx:", 0) != 0) return body;
+  const auto rows = parseCsv(body.substr(5));
+  documents::XlsxSheet sheet;
+  sheet.name = "import";
+  for (const auto& h : rows.at(0)) sheet.columns.push_back({.header = h});
+  for (size_t i = 1; i < rows.size(); ++i) sheet.rows.emplace_back(rows[i].begin(), rows[i].end());
+  auto bytes = documents::writeXlsx({sheet});
+  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
+  return bytes.ok() ? *bytes : "";
+}
+
 class CreateRouteIsolation : public TenantIsolation,
                              public ::testing::WithParamInterface<std::tuple<CreateRoute, Target, Caller>> {};
 
@@ -600,7 +634,7 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
   const int64_t parent = targetId(target);
   auto r = srv().call(
       as(caller), route.method, route.pattern,
-      replaceAll(replaceAll(route.body, "{P}", std::to_string(parent)), "{SB}", std::to_string(w().systemB)));
+      bodyOf(replaceAll(replaceAll(route.body, "{P}", std::to_string(parent)), "{SB}", std::to_string(w().systemB))));
   const int expected = caller == Caller::kTokenA ? route.bearerStatus : 404;
   EXPECT_TRUE(isError(r, expected, expected == 404 ? "not_found" : "forbidden"))
       << route.pattern << " under " << parent << " by " << callerName(caller);
@@ -657,9 +691,16 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     return;
   }
 
-  if (route.kind == ListKind::kRegistryCsv) {
+  if (route.kind == ListKind::kRegistryCsv || route.kind == ListKind::kRegistryXlsx) {
     // The first column is org_id (systems) or system_id (assets): never B's.
-    auto rows = parseCsv(r.body);
+    std::vector<std::vector<std::string>> rows;
+    if (route.kind == ListKind::kRegistryXlsx) {
+      auto sheet = documents::readXlsx(r.body);
+      ASSERT_TRUE(sheet.ok()) << sheet.error().message;
+      rows = sheet->rows;
+    } else {
+      rows = parseCsv(r.body);
+    }
     ASSERT_FALSE(rows.empty());
     for (size_t i = 1; i < rows.size(); ++i) {
       ASSERT_FALSE(rows[i].empty());
@@ -727,6 +768,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kRegistry: EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << row; break;
       case ListKind::kAuditCsv:
       case ListKind::kRegistryCsv:
+      case ListKind::kRegistryXlsx:
       case ListKind::kCoverage:
       case ListKind::kReport:
       case ListKind::kDashboard: break;

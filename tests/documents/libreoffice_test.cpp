@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "documents/form_library.h"
+#include "documents/xlsx.h"
+#include "documents/xlsx_reader.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -146,6 +148,52 @@ TEST(LibreOffice, RenderedDocxAndXlsxConvertToPdfWithVietnameseIntact) {
     EXPECT_NE(sheet.find(squeeze(expected)), std::string::npos) << "not in the PDF of Mẫu 08: " << expected << "\n"
                                                                 << sheet;
   fs::remove_all(dir);
+}
+
+// A sheet written by LibreOffice (our workbook opened and saved again as XLSX by LibreOffice
+// Calc, which rewrites every part its own way) reads back to the same rows as our own file.
+TEST(LibreOffice, SheetSavedByLibreOfficeReadsBackLikeOurs) {
+  const std::string soffice = findProgram("libreoffice").empty() ? findProgram("soffice") : findProgram("libreoffice");
+  if (soffice.empty())
+    GTEST_SKIP() << "LibreOffice not installed (scripts/install-deps.sh test installs libreoffice-calc-nogui)";
+  XlsxSheet s;
+  s.name = "Hệ thống";
+  s.columns = {{.header = "org_id"}, {.header = "tên"}, {.header = "ngày"}, {.header = "ghi chú"}};
+  s.rows = {{12.0, std::string("Cổng dịch vụ công tỉnh Tuyên Quang"), Date{2025, 6, 1}, std::string("Sở KH&CN")},
+            {7.0, std::string("Một cửa điện tử"), std::monostate{}, std::string("dòng có \"ngoặc\"")},
+            {0.25, std::monostate{}, Date{2026, 12, 31}, std::string("")}};
+  auto ours = writeXlsx({s});
+  ASSERT_TRUE(ours.ok()) << ours.error().message;
+
+  char pattern[] = "/tmp/vigil-lo-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dir = pattern;
+  std::ofstream(dir / "systems.xlsx", std::ios::binary) << *ours;
+  const fs::path log = dir / "convert.log";
+  const int rc =
+      run({soffice, "-env:UserInstallation=file://" + (dir / "lo-profile").string(), "--headless", "--norestore",
+           "--convert-to", "xlsx", "--outdir", (dir / "out").string(), (dir / "systems.xlsx").string()},
+          dir, log, std::chrono::seconds(180));
+  ASSERT_EQ(rc, 0) << "LibreOffice failed: " << readAll(log);
+  const std::string theirs = readAll(dir / "out" / "systems.xlsx");
+  ASSERT_FALSE(theirs.empty()) << readAll(log);
+  ASSERT_NE(theirs, *ours);
+  if (const char* corpus = std::getenv("VIGIL_WRITE_XLSX_CORPUS"); corpus && *corpus)
+    std::ofstream(fs::path(corpus) / "libreoffice.xlsx", std::ios::binary) << theirs;
+  fs::remove_all(dir);
+
+  auto a = readXlsx(*ours);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  auto b = readXlsx(theirs);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  const std::vector<std::vector<std::string>> expected = {
+      {"org_id", "tên", "ngày", "ghi chú"},
+      {"12", "Cổng dịch vụ công tỉnh Tuyên Quang", "2025-06-01", "Sở KH&CN"},
+      {"7", "Một cửa điện tử", "", "dòng có \"ngoặc\""},
+      {"0.25", "", "2026-12-31"}};
+  EXPECT_EQ(a->rows, expected);
+  EXPECT_EQ(b->rows, expected);
+  EXPECT_EQ(b->sheetName, "Hệ thống");
 }
 
 }  // namespace

@@ -6,5 +6,6 @@ case "$1" in
   incident_process) echo tests/incident/fuzz/corpus/process ;;
   ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
   eventstore_*) echo "tests/eventstore/fuzz/corpus/${1#eventstore_}" ;;
+  documents_*) echo "tests/documents/fuzz/corpus/${1#documents_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac

@@ -577,6 +577,16 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await row.waitFor();
     assert.match(await row.innerText(), /Cấp độ 3/);
     assert.match(await row.innerText(), /Chưa phê duyệt/);
+    // The list also exports as XLSX (a ZIP file, "PK").
+    const xlsxHref = await byTestId('systems-export-xlsx').getAttribute('href');
+    assert.match(xlsxHref, /^\/api\/v1\/systems\/export\.xlsx/);
+    const xlsx = await page.evaluate(async (h) => {
+      const r = await fetch(h, { credentials: 'same-origin' });
+      return { status: r.status, type: r.headers.get('content-type'), bytes: [...new Uint8Array(await r.arrayBuffer()).slice(0, 2)] };
+    }, xlsxHref);
+    assert.equal(xlsx.status, 200);
+    assert.match(xlsx.type, /spreadsheetml\.sheet/);
+    assert.deepEqual(xlsx.bytes, [0x50, 0x4b], 'an XLSX file is a ZIP archive');
   });
 
   step('the officer takes the level dossier to approved: attachments, dated deadlines, decision', async () => {

@@ -386,12 +386,15 @@ export interface Contact {
   updated_at: string;
 }
 
-/** One bad row of an imported CSV (the header is line 1). */
+/** One bad row of an imported CSV or XLSX file (the header is row 1). */
 export interface ImportRowError {
   row: number;
   column: string;
   message: string;
 }
+
+/** The registry's export, template and import files. */
+export type FileFormat = 'csv' | 'xlsx';
 
 // --- Official forms (docs/api.md "Official forms") ---------------------------------------------
 
@@ -690,9 +693,12 @@ export const api = {
   createSystem: (body: SystemFields) => request<SystemDetail>('POST', '/systems', { body }),
   updateSystem: (id: Id, body: SystemFields) => request<SystemDetail>('PUT', `/systems/${enc(id)}`, { body }),
   deleteSystem: (id: Id) => request<void>('DELETE', `/systems/${enc(id)}`),
-  systemsExportUrl: (query: { org_id?: Id }) => `${API_BASE}/systems/export.csv${queryString(query)}`,
-  systemsTemplateUrl: () => `${API_BASE}/systems/import-template.csv`,
+  systemsExportUrl: (query: { org_id?: Id }, format: FileFormat = 'csv') =>
+    `${API_BASE}/systems/export.${format}${queryString(query)}`,
+  systemsTemplateUrl: (format: FileFormat = 'csv') => `${API_BASE}/systems/import-template.${format}`,
   importSystems: (csv: string) => request<{ created: number; ids: Id[] }>('POST', '/systems/import', { body: { csv } }),
+  /** The .xlsx file itself as the body; the same row errors as the CSV import. */
+  importSystemsXlsx: (file: Blob) => uploadFile<{ created: number; ids: Id[] }>('/systems/import.xlsx', {}, file),
 
   listDossiers: (systemId: Id) => request<List<Dossier>>('GET', `/systems/${enc(systemId)}/dossiers`),
   createDossier: (systemId: Id) => request<Dossier>('POST', `/systems/${enc(systemId)}/dossiers`, { body: {} }),
@@ -707,9 +713,11 @@ export const api = {
   updateAsset: (id: Id, body: AssetFields) => request<Asset>('PUT', `/assets/${enc(id)}`, { body }),
   deleteAsset: (id: Id) => request<void>('DELETE', `/assets/${enc(id)}`),
   assetCoverage: (query: { org_id?: Id }) => request<Coverage>('GET', '/assets/coverage', { query }),
-  assetsExportUrl: (query: { org_id?: Id }) => `${API_BASE}/assets/export.csv${queryString(query)}`,
-  assetsTemplateUrl: () => `${API_BASE}/assets/import-template.csv`,
+  assetsExportUrl: (query: { org_id?: Id }, format: FileFormat = 'csv') =>
+    `${API_BASE}/assets/export.${format}${queryString(query)}`,
+  assetsTemplateUrl: (format: FileFormat = 'csv') => `${API_BASE}/assets/import-template.${format}`,
   importAssets: (csv: string) => request<{ created: number; ids: Id[] }>('POST', '/assets/import', { body: { csv } }),
+  importAssetsXlsx: (file: Blob) => uploadFile<{ created: number; ids: Id[] }>('/assets/import.xlsx', {}, file),
 
   listAccounts: (systemId: Id) => request<List<SystemAccount>>('GET', `/systems/${enc(systemId)}/accounts`),
   createAccount: (systemId: Id, body: AccountBody) => request<SystemAccount>('POST', `/systems/${enc(systemId)}/accounts`, { body }),

@@ -1,9 +1,10 @@
-// Import of a CSV file (systems, assets): the user downloads the template, fills it in a
-// spreadsheet, and sends it back. The server takes all rows or none; its row-level errors (line,
+// Import of a CSV or XLSX file (systems, assets): the user downloads the template (XLSX or CSV),
+// fills it in a spreadsheet, and sends it back. A .xlsx file goes as it is to the XLSX route, any
+// other file is read as CSV text. The server takes all rows or none; its row-level errors (row,
 // column, message) are shown as a table so the user can fix the file.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, type ImportRowError } from '../api';
+import { ApiError, type FileFormat, type ImportRowError } from '../api';
 import { useAction } from '../useAction';
 import { ErrorMessage, Field, Modal } from './ui';
 
@@ -11,12 +12,14 @@ export function ImportDialog({
   title,
   templateUrl,
   onImport,
+  onImportXlsx,
   onClose,
   testId,
 }: {
   title: string;
-  templateUrl: string;
+  templateUrl: (format: FileFormat) => string;
   onImport: (csv: string) => Promise<{ created: number }>;
+  onImportXlsx: (file: File) => Promise<{ created: number }>;
   onClose: (created: number) => void;
   testId: string;
 }) {
@@ -30,9 +33,8 @@ export function ImportDialog({
     act(async () => {
       if (!file) return;
       setRows([]);
-      const text = await file.text();
       try {
-        const r = await onImport(text);
+        const r = file.name.toLowerCase().endsWith('.xlsx') ? await onImportXlsx(file) : await onImport(await file.text());
         setCreated(r.created);
       } catch (e) {
         if (e instanceof ApiError && Array.isArray(e.details.rows)) setRows(e.details.rows as ImportRowError[]);
@@ -69,12 +71,16 @@ export function ImportDialog({
         <>
           <p className="small">
             {t('registry.import_hint')}{' '}
-            <a href={templateUrl} download data-testid="import-template">
-              {t('registry.import_template')}
+            <a href={templateUrl('xlsx')} download data-testid="import-template-xlsx">
+              {t('registry.import_template_xlsx')}
+            </a>{' '}
+            ·{' '}
+            <a href={templateUrl('csv')} download data-testid="import-template">
+              {t('registry.import_template_csv')}
             </a>
           </p>
           <Field label={t('registry.import_file')}>
-            <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="import-file" />
+            <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="import-file" />
           </Field>
           <ErrorMessage error={error} />
           {rows.length > 0 && (

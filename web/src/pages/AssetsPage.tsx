@@ -51,6 +51,14 @@ export function AssetsPage() {
             <a className="button" href={api.assetsExportUrl({ org_id: orgId ?? undefined })} download data-testid="assets-export">
               {t('registry.export_csv')}
             </a>
+            <a
+              className="button"
+              href={api.assetsExportUrl({ org_id: orgId ?? undefined }, 'xlsx')}
+              download
+              data-testid="assets-export-xlsx"
+            >
+              {t('registry.export_xlsx')}
+            </a>
             {perms.canManageRegistry && (
               <button type="button" onClick={() => setImporting(true)} data-testid="assets-import">
                 {t('registry.import_csv')}
@@ -86,8 +94,9 @@ export function AssetsPage() {
       {importing && (
         <ImportDialog
           title={t('assets.import_title')}
-          templateUrl={api.assetsTemplateUrl()}
+          templateUrl={api.assetsTemplateUrl}
           onImport={api.importAssets}
+          onImportXlsx={api.importAssetsXlsx}
           onClose={(created) => {
             setImporting(false);
             if (created > 0) {

@@ -93,6 +93,14 @@ export function SystemsPage() {
             <a className="button" href={api.systemsExportUrl({ org_id: applied.org_id ?? undefined })} download data-testid="systems-export">
               {t('registry.export_csv')}
             </a>
+            <a
+              className="button"
+              href={api.systemsExportUrl({ org_id: applied.org_id ?? undefined }, 'xlsx')}
+              download
+              data-testid="systems-export-xlsx"
+            >
+              {t('registry.export_xlsx')}
+            </a>
             {perms.canManageRegistry && (
               <>
                 <button type="button" onClick={() => setImporting(true)} data-testid="systems-import">
@@ -179,8 +187,9 @@ export function SystemsPage() {
       {importing && (
         <ImportDialog
           title={t('systems.import_title')}
-          templateUrl={api.systemsTemplateUrl()}
+          templateUrl={api.systemsTemplateUrl}
           onImport={api.importSystems}
+          onImportXlsx={api.importSystemsXlsx}
           onClose={(created) => {
             setImporting(false);
             if (created > 0) {
