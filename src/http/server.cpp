@@ -109,6 +109,20 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       return sendRaw(errorResponse(413, "payload_too_large", "the request body is larger than allowed"), false);
     parser_->body_limit(limit);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
+    // A client that asks "Expect: 100-continue" (curl does for bodies over 1 MiB) waits for this
+    // interim answer before it sends the body; without it, it waits about a second first.
+    const auto& header = parser_->get();
+    if (!parser_->is_done() && beast::iequals(header[bhttp::field::expect], "100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, header.version());
+      return bhttp::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
+        if (ec) return self->close();
+        self->readRemainingBody();
+      });
+    }
+    readRemainingBody();
+  }
+
+  void readRemainingBody() {
     bhttp::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->onReadError(ec);
       self->dispatch();

@@ -271,3 +271,28 @@ TEST_F(FormsApi, LargeReportBodiesReachTheRenderRouteOnly) {
 
 }  // namespace
 }  // namespace vigil::test
+
+namespace vigil::test {
+namespace {
+
+// curl sends "Expect: 100-continue" with large bodies and waits for the interim answer before
+// sending them: the server gives it at once, then reads the body and answers as usual.
+TEST_F(FormsApi, ExpectContinueIsAnsweredBeforeTheBody) {
+  const std::string payload = body(json::object{{"form", "nd331-mau-99"}, {"data", json::object{}}});
+  RawConnection c(srv_->port());
+  std::string head =
+      "POST /api/v1/forms/render HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(payload.size()) + "\r\n";
+  for (const auto& [name, value] : officer_->headers()) head += name + ": " + value + "\r\n";
+  c.send(head + "\r\n");
+  const std::string interim = c.readUntilClose(std::chrono::milliseconds(150));
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << interim;
+  c.send(payload);
+  const std::string answer = c.readUntilClose(std::chrono::milliseconds(2000));
+  EXPECT_NE(answer.find("HTTP/1.1 400"), std::string::npos) << answer;  // the unknown form, judged
+  EXPECT_NE(answer.find("\"form\""), std::string::npos) << answer;
+}
+
+}  // namespace
+}  // namespace vigil::test
