@@ -28,12 +28,6 @@ std::string dateLine(const std::string& isoDay) {
                                        static_cast<int>(unsigned(d->day())));
 }
 
-// "2026-02-05" -> "05/02/2026".
-std::string slashDate(const std::string& isoDay) {
-  if (isoDay.size() != 10) return isoDay;
-  return isoDay.substr(8, 2) + "/" + isoDay.substr(5, 2) + "/" + isoDay.substr(0, 4);
-}
-
 bool inRegime(const std::string& regimeId, const std::string& formRegime) {
   return !formRegime.empty() && (regimeId == formRegime || regimeId.starts_with(formRegime + "_"));
 }
@@ -81,7 +75,7 @@ std::string approvalDecision(const std::optional<Dossier>& d) {
   if (!d || d->state != "approved" || !d->approvedOn) return {};
   std::string text = "Quyết định";
   if (!d->decisionNumber.empty()) text += " số " + d->decisionNumber;
-  text += " ngày " + slashDate(*d->approvedOn);
+  text += " ngày " + calendar::vietnameseDay(*d->approvedOn);
   if (!d->decisionBody.empty()) text += " của " + d->decisionBody;
   return text;
 }
@@ -227,7 +221,7 @@ Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& a
       putCell(*systemsTable, row, "approval_decision", approvalDecision(d));
       if (s->securityRegulationIssuedOn)
         putCell(*systemsTable, row, "regulation_decision",
-                "Quy chế ban hành ngày " + slashDate(*s->securityRegulationIssuedOn));
+                "Quy chế ban hành ngày " + calendar::vietnameseDay(*s->securityRegulationIssuedOn));
       putCell(*systemsTable, row, "plan_implementation", planText(s->planStatus, def->regime));
       // Assessments: a pre-operation one ever, a periodic one within the report's data window.
       const auto& done = completed[s->id];
@@ -241,7 +235,8 @@ Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& a
               : preOperation                   ? "Trước khi đưa vào sử dụng"
               : periodicInWindow               ? "Định kỳ"
                                                : std::string());
-      if (periodicInWindow) putCell(*systemsTable, row, "inspection", "Định kỳ, " + slashDate(periodic->second));
+      if (periodicInWindow)
+        putCell(*systemsTable, row, "inspection", "Định kỳ, " + calendar::vietnameseDay(periodic->second));
       rows.push_back(std::move(row));
     }
     // Every registered system has its type answered (a required fact), so all are classified.

@@ -137,9 +137,9 @@ json::array computeGates(const Api& api, const compliance::RegimeCatalog& cat, c
   const bool approved = s.approvedLevel.has_value();
   const bool live = s.lifecycle == "operating" || (s.goLiveOn && *s.goLiveOn <= today && s.lifecycle != "retired");
   if (s.approvedOn && (!s.securityRegulationIssuedOn || *s.securityRegulationIssuedOn > *s.approvedOn)) {
-    gates.push_back(gateJson(
-        cat, "regulation_before_approval",
-        "Quy chế bảo đảm an toàn, an ninh mạng chưa được ban hành trước ngày phê duyệt hồ sơ (" + *s.approvedOn + ")"));
+    gates.push_back(gateJson(cat, "regulation_before_approval",
+                             "Quy chế bảo đảm an toàn, an ninh mạng chưa được ban hành trước ngày phê duyệt hồ sơ (" +
+                                 calendar::vietnameseDay(*s.approvedOn) + ")"));
   } else if (!approved && !s.securityRegulationIssuedOn && latest && latest->state != "approved") {
     gates.push_back(gateJson(cat, "regulation_before_approval",
                              "Chưa ban hành Quy chế bảo đảm an toàn, an ninh mạng; phải ban hành trước khi phê duyệt "

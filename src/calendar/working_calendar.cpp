@@ -33,6 +33,15 @@ std::optional<Date> parseDate(std::string_view s) {
   return date;
 }
 
+std::string vietnameseDay(std::string_view isoDay) {
+  const auto d = parseDate(isoDay);
+  if (!d) return std::string(isoDay);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(d->day()), static_cast<unsigned>(d->month()),
+                static_cast<int>(d->year()));
+  return buf;
+}
+
 std::string formatDate(Date d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),

@@ -84,5 +84,7 @@ class WorkingCalendar {
 // "2026-02-17" -> Date; nullopt when malformed.
 std::optional<Date> parseDate(std::string_view s);
 std::string formatDate(Date d);  // "2026-02-17"
+// "2026-02-17" -> "17/02/2026", the way Vietnamese documents and users write a day; other text as is.
+std::string vietnameseDay(std::string_view isoDay);
 
 }  // namespace vigil::calendar

@@ -148,3 +148,16 @@ TEST(WorkingCalendar, ErrorsPointAtTheLineOfTheBadRow) {
 
 }  // namespace
 }  // namespace vigil::calendar
+
+namespace vigil::calendar {
+namespace {
+
+TEST(VietnameseDay, WritesDayMonthYearAndLeavesOtherTextAlone) {
+  EXPECT_EQ(vietnameseDay("2026-02-05"), "05/02/2026");
+  EXPECT_EQ(vietnameseDay("2026-12-31"), "31/12/2026");
+  EXPECT_EQ(vietnameseDay("2026-02-30"), "2026-02-30");  // not a day: unchanged
+  EXPECT_EQ(vietnameseDay(""), "");
+}
+
+}  // namespace
+}  // namespace vigil::calendar
