@@ -6,8 +6,10 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 SANITIZE := build/sanitize
 WEB_STAMP := web/node_modules/.package-lock.json
-VIGIL_DATA_DIR ?= ./var
-VIGIL_LISTEN ?= 127.0.0.1:8080
+# Where `make run` keeps its data and listens; `make run LISTEN=127.0.0.1:9090` changes it. (Not named
+# VIGIL_*: make exports command-line variables, and vigil refuses unknown VIGIL_* variables.)
+DATA_DIR ?= ./var
+LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench fuzz format format-check clean
 
@@ -35,8 +37,8 @@ build: deps web
 
 # Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store.
 run: build
-	mkdir -p $(VIGIL_DATA_DIR)
-	$(BUILD)/vigil serve --data-dir $(VIGIL_DATA_DIR) --listen $(VIGIL_LISTEN) --web-root web/dist
+	mkdir -p $(DATA_DIR)
+	$(BUILD)/vigil serve --data-dir $(DATA_DIR) --listen $(LISTEN) --web-root web/dist
 
 # Every test: C++ unit, store, API and CLI tests (release), the same C++ tests under ASan+UBSan,
 # and the browser tests in headless Chromium.
