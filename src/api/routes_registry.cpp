@@ -601,6 +601,57 @@ Result<http::Response> importAssets(Api& api, Ctx& c, ImportTable& table, std::v
   return jsonResponse(200, json::object{{"created", static_cast<int64_t>(ids.size())}, {"ids", std::move(created)}});
 }
 
+// A record kept per system (accounts, backups) and its four routes: list and create under
+// /systems/{id}/<plural>, update and delete at /<plural>/{id}. The checks are the same for every
+// kind; only the body reader, the JSON and the store calls differ.
+template <typename Fields, typename Record>
+struct SystemRecordKind {
+  const char* plural;    // "accounts": the path segment
+  const char* singular;  // "account": the audit action's prefix
+  Result<Fields> (*read)(const http::Request&);
+  json::value (*toJson)(const Api&, const Record&);
+  Result<std::vector<Record>> (RegistryStore::*list)(const Actor&, int64_t);
+  Result<Record> (RegistryStore::*create)(const Actor&, int64_t, const Fields&);
+  Result<Record> (RegistryStore::*update)(const Actor&, int64_t, const Fields&);
+  Status (RegistryStore::*remove)(const Actor&, int64_t);
+};
+
+template <typename Fields, typename Record>
+void addSystemRecordRoutes(Api& api, const SystemRecordKind<Fields, Record> k) {
+  const std::string under = std::string("/api/v1/systems/{id}/") + k.plural;
+  const std::string byId = std::string("/api/v1/") + k.plural + "/{id}";
+  const std::string action = k.singular;
+  api.add("GET", under.c_str(), (action + ".list").c_str(), Access::kUser, [&api, k](Ctx& c) -> Result<http::Response> {
+    VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
+    VIGIL_ASSIGN_OR_RETURN(auto list, (api.store().*k.list)(c.actor(), id));
+    json::array items;
+    for (const auto& r : list) items.push_back(k.toJson(api, r));
+    const auto total = static_cast<int64_t>(items.size());
+    return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
+  });
+  api.add("POST", under.c_str(), (action + ".create").c_str(), Access::kUser,
+          [&api, k](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
+            VIGIL_TRY(api.store().getSystem(c.actor(), id));
+            VIGIL_ASSIGN_OR_RETURN(auto f, k.read(c.req));
+            VIGIL_ASSIGN_OR_RETURN(auto r, (api.store().*k.create)(c.actor(), id, f));
+            return jsonResponse(201, k.toJson(api, r));
+          });
+  api.add("PUT", byId.c_str(), (action + ".update").c_str(), Access::kUser,
+          [&api, k](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
+            VIGIL_ASSIGN_OR_RETURN(auto f, k.read(c.req));
+            VIGIL_ASSIGN_OR_RETURN(auto r, (api.store().*k.update)(c.actor(), id, f));
+            return jsonResponse(200, k.toJson(api, r));
+          });
+  api.add("DELETE", byId.c_str(), (action + ".delete").c_str(), Access::kUser,
+          [&api, k](Ctx& c) -> Result<http::Response> {
+            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
+            VIGIL_TRY((api.store().*k.remove)(c.actor(), id));
+            return http::Response::noContent();
+          });
+}
+
 }  // namespace
 
 void registerRegistryRoutes(Api& api) {
@@ -680,63 +731,12 @@ void registerRegistryRoutes(Api& api) {
   });
 
   // --- Accounts and backups of a system
-  api.add("GET", "/api/v1/systems/{id}/accounts", "account.list", Access::kUser,
-          [&api](Ctx& c) -> Result<http::Response> {
-            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-            VIGIL_ASSIGN_OR_RETURN(auto list, api.store().listAccounts(c.actor(), id));
-            json::array items;
-            for (const auto& a : list) items.push_back(accountToJson(api, a));
-            const auto total = static_cast<int64_t>(items.size());
-            return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
-          });
-  api.add("POST", "/api/v1/systems/{id}/accounts", "account.create", Access::kUser,
-          [&api](Ctx& c) -> Result<http::Response> {
-            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-            VIGIL_TRY(api.store().getSystem(c.actor(), id));
-            VIGIL_ASSIGN_OR_RETURN(auto f, readAccountBody(c.req));
-            VIGIL_ASSIGN_OR_RETURN(auto a, api.store().createAccount(c.actor(), id, f));
-            return jsonResponse(201, accountToJson(api, a));
-          });
-  api.add("PUT", "/api/v1/accounts/{id}", "account.update", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-    VIGIL_ASSIGN_OR_RETURN(auto f, readAccountBody(c.req));
-    VIGIL_ASSIGN_OR_RETURN(auto a, api.store().updateAccount(c.actor(), id, f));
-    return jsonResponse(200, accountToJson(api, a));
-  });
-  api.add("DELETE", "/api/v1/accounts/{id}", "account.delete", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-    VIGIL_TRY(api.store().deleteAccount(c.actor(), id));
-    return http::Response::noContent();
-  });
-
-  api.add("GET", "/api/v1/systems/{id}/backups", "backup.list", Access::kUser,
-          [&api](Ctx& c) -> Result<http::Response> {
-            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-            VIGIL_ASSIGN_OR_RETURN(auto list, api.store().listBackups(c.actor(), id));
-            json::array items;
-            for (const auto& b : list) items.push_back(backupToJson(api, b));
-            const auto total = static_cast<int64_t>(items.size());
-            return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
-          });
-  api.add("POST", "/api/v1/systems/{id}/backups", "backup.create", Access::kUser,
-          [&api](Ctx& c) -> Result<http::Response> {
-            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-            VIGIL_TRY(api.store().getSystem(c.actor(), id));
-            VIGIL_ASSIGN_OR_RETURN(auto f, readBackupBody(c.req));
-            VIGIL_ASSIGN_OR_RETURN(auto b, api.store().createBackup(c.actor(), id, f));
-            return jsonResponse(201, backupToJson(api, b));
-          });
-  api.add("PUT", "/api/v1/backups/{id}", "backup.update", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-    VIGIL_ASSIGN_OR_RETURN(auto f, readBackupBody(c.req));
-    VIGIL_ASSIGN_OR_RETURN(auto b, api.store().updateBackup(c.actor(), id, f));
-    return jsonResponse(200, backupToJson(api, b));
-  });
-  api.add("DELETE", "/api/v1/backups/{id}", "backup.delete", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
-    VIGIL_TRY(api.store().deleteBackup(c.actor(), id));
-    return http::Response::noContent();
-  });
+  addSystemRecordRoutes<AccountFields, SystemAccount>(
+      api, {"accounts", "account", readAccountBody, accountToJson, &RegistryStore::listAccounts,
+            &RegistryStore::createAccount, &RegistryStore::updateAccount, &RegistryStore::deleteAccount});
+  addSystemRecordRoutes<BackupFields, BackupPolicy>(
+      api, {"backups", "backup", readBackupBody, backupToJson, &RegistryStore::listBackups,
+            &RegistryStore::createBackup, &RegistryStore::updateBackup, &RegistryStore::deleteBackup});
 
   // --- Assets
   api.add("GET", "/api/v1/assets/export.csv", "asset.export", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
