@@ -26,6 +26,12 @@
 namespace vigil::documents {
 class FormLibrary;
 }
+namespace vigil::eventstore {
+class EventStore;
+}
+namespace vigil::collect {
+class Collector;
+}
 
 namespace vigil::api {
 
@@ -69,6 +75,10 @@ struct ApiDeps {
   // catalogs/schedules/).
   std::vector<std::shared_ptr<const compliance::ChecklistCatalog>> checklists{};
   std::vector<std::shared_ptr<const compliance::ScheduleCatalog>> schedules{};
+  // Log collection: the event store (search) and the collector (HTTP ingest). Null: those routes
+  // answer 503. Both outlive the Api.
+  eventstore::EventStore* events = nullptr;
+  collect::Collector* collector = nullptr;
 };
 
 class Api {
@@ -95,6 +105,9 @@ class Api {
   const std::vector<std::shared_ptr<const compliance::ScheduleCatalog>>& schedules() const { return deps_.schedules; }
   // nullptr when no templates were loaded (the form routes answer 503).
   const documents::FormLibrary* forms() const { return deps_.forms.get(); }
+  // nullptr when log collection is not running (the event routes answer 503).
+  eventstore::EventStore* events() const { return deps_.events; }
+  collect::Collector* collector() const { return deps_.collector; }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name

@@ -14,12 +14,15 @@
 #include "api/api.h"
 #include "auth/authenticator.h"
 #include "auth/password.h"
+#include "collect/collector.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "documents/form_library.h"
+#include "eventstore/event_store.h"
 #include "http/server.h"
 #include "http/tls_cert.h"
+#include "normalize/normalizer.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace vigil::app {
@@ -181,10 +184,18 @@ int serve(const Config& config, const std::string& exePath) {
   if (!schedules.ok()) return fail(Error::validation("server.catalog_dir", schedules.error().message));
   auto forms = documents::FormLibrary::load(fs::path(catalogDir) / "templates");
   if (!forms.ok()) return fail(Error::validation("server.catalog_dir", forms.error().message));
+  // Log collection: the normaliser's catalog, the event store under <data_dir>/events (its
+  // write-ahead log is replayed here) and the collector every input hands messages to.
+  auto normalizer = normalize::Normalizer::load(fs::path(catalogDir) / "normalize");
+  if (!normalizer.ok()) return fail(Error::validation("server.catalog_dir", normalizer.error().message));
+  auto events = eventstore::EventStore::open(fs::path(config.store.dataDir) / "events");
+  if (!events.ok()) return fail(events.error());
+  collect::Collector collector(*normalizer, **events, clock);
+
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
                 (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules)});
+                std::move(*checklists), std::move(*schedules), events->get(), &collector});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -233,6 +244,7 @@ int serve(const Config& config, const std::string& exePath) {
   cv.notify_all();
   housekeeper.join();
   (*server)->stop();
+  (*events)->close();
   (*store)->close();
   log::info("stopped");
   return 0;

@@ -81,11 +81,19 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!schedules.ok()) throw std::runtime_error(schedules.error().message);
   auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
   if (!forms.ok()) throw std::runtime_error(forms.error().message);
-  api_ = std::make_unique<api::Api>(
-      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
-                   (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10},
-                   std::move(forms).value(), std::move(checklists).value(), std::move(schedules).value()});
+  auto normalizer = normalize::Normalizer::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/normalize");
+  if (!normalizer.ok()) throw std::runtime_error(normalizer.error().message);
+  normalizer_ = std::make_unique<normalize::Normalizer>(std::move(normalizer).value());
+  // Durability is the event store's own tests' subject; here fdatasync would only slow the suite.
+  auto events = eventstore::EventStore::open(dir_.path() / "events", {.syncWrites = false});
+  if (!events.ok()) throw std::runtime_error(events.error().message);
+  events_ = std::move(events).value();
+  collector_ = std::make_unique<collect::Collector>(*normalizer_, *events_, clock_);
+  api_ = std::make_unique<api::Api>(api::ApiDeps{
+      *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
+      std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+      (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value(),
+      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -107,6 +115,7 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
 
 TestServer::~TestServer() {
   server_->stop();
+  events_->close();
   store_->close();
 }
 

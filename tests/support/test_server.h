@@ -11,9 +11,12 @@
 
 #include "api/api.h"
 #include "auth/authenticator.h"
+#include "collect/collector.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "eventstore/event_store.h"
 #include "http/server.h"
+#include "normalize/normalizer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_client.h"
 
@@ -57,6 +60,9 @@ class TestServer {
   auth::Authenticator& auth() { return *auth_; }
   api::Api& api() { return *api_; }
   Metrics& metrics() { return metrics_; }
+  // Log collection: the event store under <dir>/events and the collector the ingest routes use.
+  eventstore::EventStore& events() { return *events_; }
+  collect::Collector& collector() { return *collector_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
@@ -88,6 +94,9 @@ class TestServer {
   Metrics metrics_;
   std::unique_ptr<sqlite::SqliteStore> store_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<normalize::Normalizer> normalizer_;
+  std::unique_ptr<eventstore::EventStore> events_;
+  std::unique_ptr<collect::Collector> collector_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::optional<Session> admin_;
