@@ -53,6 +53,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerDossierRoutes(*this);
   registerFormRoutes(*this);
   registerAssessmentRoutes(*this);
+  registerIngestRoutes(*this);
   // Bodies larger than http.max_body_bytes: dossier files up to the registry's limit; CSV imports
   // (4 MiB of text, escaped in JSON) and completed reports (a province's Mẫu 08 holds thousands of
   // rows) up to 16 MiB.
@@ -98,8 +99,12 @@ int64_t Api::largestBodyLimit() const {
 http::Response Api::handle(http::Request& req) {
   const auto start = std::chrono::steady_clock::now();
   http::Response resp;
+  // The Elasticsearch-compatible ingest endpoint lives under /es ("/es/" is its root, as shippers
+  // call it).
+  if (req.path == "/es/") req.path = "/es";
   const bool apiPath = req.path.rfind("/api/", 0) == 0 || req.path == "/api" || req.path == "/healthz" ||
-                       req.path == "/readyz" || req.path == "/metrics";
+                       req.path == "/readyz" || req.path == "/metrics" || req.path == "/es" ||
+                       req.path.rfind("/es/", 0) == 0;
   if (!text::isValidUtf8(req.path) || req.path.find('\0') != std::string::npos) {
     resp = errorResponse(Error::badRequest("the request path is not valid UTF-8"));
     req.route = "invalid";

@@ -140,6 +140,8 @@ void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
 void registerFormRoutes(Api& api);
 void registerAssessmentRoutes(Api& api);
+// HTTP log ingest: NDJSON and the Elasticsearch _bulk-compatible endpoint under /es (routes_ingest.cpp).
+void registerIngestRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

@@ -16,7 +16,9 @@
 //                   may not list at all;
 //   kRootOnlyRoutes province-wide writes -> 403 for everyone in A;
 //   kNoObjectScope  routes that touch no object of another tenant (the caller's own account,
-//                   public documents).
+//                   public documents);
+//   kIngestRoutes   log ingest, authenticated by a log source's ingest token only -> 401 for every
+//                   user credential, nothing stored.
 // RoutesAreCoveredByTheIsolationTables fails when the server registers a route that is in none of
 // these tables: a new route must be classified (and thereby tested) here.
 #include <regex>
@@ -282,10 +284,37 @@ const char* const kNoObjectScope[] = {
     "POST /api/v1/forms/render",
 };
 
+// Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names
+// the agency the events belong to; never by a user's session or API token. Each answers 401 to
+// every caller here and stores nothing. (The token-to-agency mapping: tests/api/ingest_api_test.cpp.)
+struct IngestRoute {
+  const char* method;
+  const char* pattern;
+  const char* target;
+  const char* body;
+};
+const IngestRoute kIngestRoutes[] = {
+    {"POST", "/api/v1/ingest/ndjson", "/api/v1/ingest/ndjson", "{\"message\":\"x\"}\n"},
+    {"POST", "/es/_bulk", "/es/_bulk", "{\"index\":{}}\n{\"message\":\"x\"}\n"},
+    {"POST", "/es/{index}/_bulk", "/es/logs/_bulk", "{\"index\":{}}\n{\"message\":\"x\"}\n"},
+    {"GET", "/es", "/es", ""},
+    {"GET", "/es/_license", "/es/_license", ""},
+    {"GET", "/es/_xpack", "/es/_xpack", ""},
+    {"GET", "/es/_index_template/{name}", "/es/_index_template/vigil", ""},
+    {"PUT", "/es/_index_template/{name}", "/es/_index_template/vigil", "{}"},
+    {"GET", "/es/_template/{name}", "/es/_template/vigil", ""},
+    {"PUT", "/es/_template/{name}", "/es/_template/vigil", "{}"},
+    {"GET", "/es/_ilm/policy/{name}", "/es/_ilm/policy/vigil", ""},
+    {"PUT", "/es/_ilm/policy/{name}", "/es/_ilm/policy/vigil", "{}"},
+    {"GET", "/es/_data_stream/{name}", "/es/_data_stream/vigil", ""},
+    {"PUT", "/es/_data_stream/{name}", "/es/_data_stream/vigil", "{}"},
+};
+
 void PrintTo(const ObjectRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
 void PrintTo(const CreateRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
 void PrintTo(const ListRoute& r, std::ostream* os) { *os << "GET " << r.target; }
 void PrintTo(const RootOnlyRoute& r, std::ostream* os) { *os << r.method << " " << r.pattern; }
+void PrintTo(const IngestRoute& r, std::ostream* os) { *os << r.method << " " << r.target; }
 void PrintTo(Caller c, std::ostream* os) { *os << callerName(c); }
 
 // --- The world ------------------------------------------------------------------------------------
@@ -808,6 +837,28 @@ INSTANTIATE_TEST_SUITE_P(Table, RootOnlyIsolation,
                          ::testing::Combine(::testing::ValuesIn(kRootOnlyRoutes), ::testing::ValuesIn(kCallers)),
                          rootOnlyRouteName);
 
+// --- Log ingest ---------------------------------------------------------------------------------------
+
+class IngestIsolation : public TenantIsolation,
+                        public ::testing::WithParamInterface<std::tuple<IngestRoute, Caller>> {};
+
+TEST_P(IngestIsolation, UserCredentialsAreNoIngestToken) {
+  const auto& [route, caller] = GetParam();
+  const uint64_t before = srv().events().stats().events + srv().events().stats().queuedBytes;
+  auto r = srv().call(as(caller), route.method, route.target, route.body);
+  EXPECT_TRUE(isError(r, 401, "unauthenticated")) << route.target << " by " << callerName(caller);
+  EXPECT_EQ(srv().events().stats().events + srv().events().stats().queuedBytes, before);
+}
+
+std::string ingestRouteName(const ::testing::TestParamInfo<std::tuple<IngestRoute, Caller>>& info) {
+  const IngestRoute& route = std::get<0>(info.param);
+  return testName(std::string(route.method) + route.target + "_by_" + callerName(std::get<1>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, IngestIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kIngestRoutes), ::testing::ValuesIn(kCallers)),
+                         ingestRouteName);
+
 // --- Specific attacks -------------------------------------------------------------------------------
 
 TEST_F(TenantIsolation, AdminOfACannotGrantRolesOnBOrOnTheRoot) {
@@ -896,6 +947,7 @@ std::set<std::string> classifiedRoutes() {
   }
   for (const auto& r : kRootOnlyRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   for (const char* r : kNoObjectScope) out.insert(r);
+  for (const auto& r : kIngestRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   return out;
 }
 
@@ -906,9 +958,10 @@ TEST_F(TenantIsolation, RoutesAreCoveredByTheIsolationTables) {
     const std::string key = route.method + " " + route.pattern;
     if (!classified.count(key)) missing += "\n  " + key;
   }
-  EXPECT_TRUE(missing.empty()) << "routes in no isolation table of tenant_isolation_test.cpp (add each to "
-                                  "kObjectRoutes, kCreateRoutes, kListRoutes, kRootOnlyRoutes or kNoObjectScope):"
-                               << missing;
+  EXPECT_TRUE(missing.empty())
+      << "routes in no isolation table of tenant_isolation_test.cpp (add each to "
+         "kObjectRoutes, kCreateRoutes, kListRoutes, kRootOnlyRoutes, kNoObjectScope or kIngestRoutes):"
+      << missing;
 }
 
 TEST_F(TenantIsolation, IsolationTablesNameOnlyRegisteredRoutes) {
