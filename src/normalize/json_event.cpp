@@ -46,6 +46,10 @@ std::optional<TimeUs> parseTimeUs(std::string_view s) {
 // The JSON text of a scalar (a string's own text, unquoted).
 std::string scalarText(const json::value& v) {
   if (v.is_string()) return std::string(v.as_string());
+  if (v.is_double()) {
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v.as_double()).ptr);
+  }
   return json::serialize(v);
 }
 
@@ -77,7 +81,13 @@ class Flattener {
         if (isIpName(name) && isValidIp(s)) return add(name, ValueType::kIp, s);
         return add(name, ValueType::kString, s);
       }
-      default: return add(name, ValueType::kString, json::serialize(v));  // double, bool
+      case json::kind::double_: {
+        // The shortest text that reads back as the same double ("1.5", not Boost's "1.5E0").
+        char buf[32];
+        const auto end = std::to_chars(buf, buf + sizeof buf, v.as_double()).ptr;
+        return add(name, ValueType::kString, std::string_view(buf, static_cast<size_t>(end - buf)));
+      }
+      default: return add(name, ValueType::kString, v.as_bool() ? "true" : "false");
     }
   }
 
