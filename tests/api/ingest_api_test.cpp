@@ -188,6 +188,26 @@ TEST_F(IngestApi, ALineOfAlmostOneMegabyteIsAccepted) {
   EXPECT_EQ(eventsOf(1)[0].raw, line);
 }
 
+// Bodies beyond the default 1 MiB limit reach the ingest routes (their own 32 MiB limit).
+TEST_F(IngestApi, ManyMegabytesInOneRequest) {
+  std::string ndjson, bulk;
+  const std::string padding(1000, 'z');
+  for (int i = 0; i < 3000; ++i) {
+    const std::string doc = "{\"message\":\"event " + std::to_string(i) + " " + padding + "\"}\n";
+    ndjson += doc;
+    bulk += "{\"create\":{}}\n" + doc;
+  }
+  ASSERT_GT(ndjson.size(), 2u << 20);
+  auto r = post("/api/v1/ingest/ndjson", ndjson, bearer());
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(intOf(member(parseJson(r.body), "accepted")), 3000);
+  auto b = post("/es/_bulk", bulk, bearer());
+  ASSERT_EQ(b.status, 200) << describe(b);
+  EXPECT_FALSE(parseJson(b.body).at("errors").as_bool());
+  EXPECT_EQ(parseJson(b.body).at("items").as_array().size(), 3000u);
+  EXPECT_EQ(eventsOf(1).size(), 6000u);
+}
+
 TEST_F(IngestApi, GzipIsRefusedWith415) {
   Headers h = bearer();
   h.push_back({"Content-Encoding", "gzip"});
