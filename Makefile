@@ -10,6 +10,8 @@ WEB_STAMP := web/node_modules/.package-lock.json
 # VIGIL_*: make exports command-line variables, and vigil refuses unknown VIGIL_* variables.)
 DATA_DIR ?= ./var
 LISTEN ?= 127.0.0.1:8080
+# The syslog listeners (UDP and TCP) of `make run`; `make run SYSLOG=` turns them off.
+SYSLOG ?= 127.0.0.1:5514
 
 .PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench fuzz format format-check clean
 
@@ -35,10 +37,12 @@ build: deps web
 	cmake --preset release -DVIGIL_BUILD_TESTS=ON >/dev/null
 	cmake --build --preset release -j $(JOBS) --target vigil
 
-# Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store.
+# Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store;
+# syslog on udp and tcp 127.0.0.1:5514 (e.g. `logger -n 127.0.0.1 -P 5514 --tcp hello`).
 run: build
 	mkdir -p $(DATA_DIR)
-	$(BUILD)/vigil serve --data-dir $(DATA_DIR) --listen $(LISTEN) --web-root web/dist
+	$(BUILD)/vigil serve --data-dir $(DATA_DIR) --listen $(LISTEN) --web-root web/dist \
+	  --syslog-udp "$(SYSLOG)" --syslog-tcp "$(SYSLOG)"
 
 # Every test: C++ unit, store, API and CLI tests (release), the same C++ tests under ASan+UBSan,
 # and the browser tests in headless Chromium.
@@ -53,7 +57,8 @@ test-release:
 test-sanitize:
 	cmake --preset debug-sanitize >/dev/null
 	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests \
-	  vigil_ingest_tests vigil_compliance_tests vigil_documents_tests vigil_incident_tests vigil_eventstore_tests
+	  vigil_ingest_tests vigil_compliance_tests vigil_documents_tests vigil_incident_tests vigil_eventstore_tests \
+	  vigil_collect_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|fuzz_corpus"
 
