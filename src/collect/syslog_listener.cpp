@@ -210,18 +210,22 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (!batch_.empty()) {
       Status st = impl_.collector.submitSyslog(kInput, who_, peer_, batch_, {});
       if (!st.ok() && st.error().code == ErrorCode::kUnavailable && !impl_.stopping) {
-        const auto delay = st.error().retryAfterSeconds > 0
-                               ? std::chrono::milliseconds(st.error().retryAfterSeconds * 1000)
-                               : impl_.options.retryDelay;
-        retry_.expires_after(delay);
+        // Back off from retryDelay, doubling while the store keeps refusing, up to its
+        // retry-after (whole seconds, meant for HTTP clients: waiting that long at once would
+        // stall a connection whose batch fits again a few milliseconds later).
+        const auto ceiling =
+            std::max(impl_.options.retryDelay, std::chrono::milliseconds(st.error().retryAfterSeconds * 1000));
+        retryWait_ = retryWait_.count() == 0 ? impl_.options.retryDelay : std::min(2 * retryWait_, ceiling);
+        retry_.expires_after(retryWait_);
         retry_.async_wait([self = this->shared_from_this(), finishing](error_code ec) {
           if (ec || self->closed_) return self->close();
           self->submit(finishing);
         });
         return;
       }
-      // Refused for good (an undeclared sender while those are not accepted): the collector
-      // counted the messages as dropped; the connection reads on.
+      // Accepted, or refused for good (an undeclared sender while those are not accepted: the
+      // collector counted the messages as dropped): the connection reads on.
+      retryWait_ = {};
       batch_.clear();
     }
     if (finishing) return close();
@@ -239,6 +243,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   std::vector<std::string_view> batch_;
   uint64_t countedMismatches_ = 0;
   uint64_t deadlineGen_ = 0;
+  std::chrono::milliseconds retryWait_{0};  // the last push-back wait; 0 after an accepted batch
   bool closed_ = false;
 };
 

@@ -8,9 +8,9 @@
 //
 // Per TCP/TLS connection: the sender is attributed once (by its address), every read is framed
 // and its complete frames are submitted as one batch. When the event store pushes back
-// (`unavailable`) the connection stops reading, waits (retryAfter, or 100 ms), resubmits the same
-// batch and only then reads on: the TCP window fills and nothing accepted is lost. UDP cannot
-// push back: refused datagrams are counted as dropped.
+// (`unavailable`) the connection stops reading, waits (100 ms, doubling up to the store's
+// retryAfter while refusals go on), resubmits the same batch and only then reads on: the TCP window fills and nothing
+// accepted is lost. UDP cannot push back: refused datagrams are counted as dropped.
 //
 // Bounds: maxConnections open TCP+TLS connections (further ones are closed at once), frames cut
 // at maxFrameBytes (the cut frame is kept and counted as a parse error, like octet-count
@@ -45,7 +45,8 @@ struct SyslogListenerOptions {
   int maxConnections = 2000;  // TCP and TLS together
   std::chrono::milliseconds idleTimeout = std::chrono::seconds(300);
   std::chrono::milliseconds handshakeTimeout = std::chrono::seconds(10);
-  std::chrono::milliseconds retryDelay = std::chrono::milliseconds(100);  // when the store gives no retryAfter
+  // First wait after a push-back; doubled while the store keeps refusing, up to its retryAfter.
+  std::chrono::milliseconds retryDelay = std::chrono::milliseconds(100);
   int ioThreads = 2;
 };
 
