@@ -22,6 +22,7 @@
 
 #include "collect/collector.h"
 #include "collect/syslog_listener.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "eventstore/event_store.h"
 #include "http/tls_cert.h"
@@ -496,6 +497,41 @@ TEST_F(ListenerTest, BindFailureNamesTheKey) {
   again = SyslogListeners::start(*collector_, o);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("missing.pem"), std::string::npos) << again.error().message;
+}
+
+// The [collect] keys: off by default; set from a file, the environment or flags; addresses and
+// bounds are checked and errors name the key.
+TEST(CollectConfig, KeysDefaultsAndValidation) {
+  auto c = loadConfig("", {}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->collect.syslogUdp.empty() && c->collect.syslogTcp.empty() && c->collect.syslogTls.empty());
+  EXPECT_EQ(c->collect.maxFrameBytes, 65536);
+  EXPECT_EQ(c->collect.maxConnections, 2000);
+  EXPECT_EQ(c->collect.idleTimeoutSeconds, 300);
+  EXPECT_TRUE(c->collect.acceptUndeclared);
+
+  const fs::path file = fs::temp_directory_path() / uniqueToken("vigil-collect-") += ".toml";
+  std::ofstream(file) << "[collect]\nsyslog_udp = \"0.0.0.0:514\"\nmax_connections = 10\naccept_undeclared = false\n";
+  c = loadConfig(file.string(), {{"VIGIL_COLLECT_SYSLOG_TCP", "[::1]:6514"}}, {{"collect.idle_timeout_seconds", "30"}});
+  fs::remove(file);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->collect.syslogUdp, "0.0.0.0:514");
+  EXPECT_EQ(c->collect.syslogTcp, "[::1]:6514");
+  EXPECT_EQ(c->collect.maxConnections, 10);
+  EXPECT_EQ(c->collect.idleTimeoutSeconds, 30);
+  EXPECT_FALSE(c->collect.acceptUndeclared);
+
+  const std::pair<std::string, std::string> bad[] = {
+      {"collect.syslog_udp", "514"},          {"collect.syslog_tcp", "host:70000"},
+      {"collect.syslog_tls", "[::1"},         {"collect.max_frame_bytes", "10"},
+      {"collect.max_connections", "0"},       {"collect.idle_timeout_seconds", "x"},
+      {"collect.accept_undeclared", "maybe"},
+  };
+  for (const auto& [key, value] : bad) {
+    auto r = loadConfig("", {}, {{key, value}});
+    ASSERT_FALSE(r.ok()) << key << " = " << value;
+    EXPECT_NE(r.error().message.find(key), std::string::npos) << r.error().message;
+  }
 }
 
 }  // namespace
