@@ -120,11 +120,11 @@ class ListenerTest : public ::testing::Test {
 
   // Opens the store and the collector and starts the listeners (UDP and TCP on 127.0.0.1:0 and
   // TLS with a self-signed certificate unless `o` says otherwise).
-  void start(SyslogListenerOptions o = {}, eventstore::Options storeOptions = {}) {
+  void start(SyslogListenerOptions o = {}, eventstore::Options storeOptions = {}, CollectorOptions co = {}) {
     auto s = eventstore::EventStore::open(dir_ / "events", storeOptions);
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(*s);
-    collector_ = std::make_unique<Collector>(*normalizer_, *store_, clock_);
+    collector_ = std::make_unique<Collector>(*normalizer_, *store_, clock_, co);
     if (o.udp.empty()) o.udp = "127.0.0.1:0";
     if (o.tcp.empty()) o.tcp = "127.0.0.1:0";
     if (o.tls.empty()) o.tls = "127.0.0.1:0";
@@ -442,6 +442,44 @@ TEST_F(ListenerTest, StorePushBackHoldsTcpAndDropsUdp) {
     return u && u->dropped == 1;
   }));
   EXPECT_TRUE(allEvents().empty());
+}
+
+// A declared source that names the sender's address gets its messages (org, source id); with
+// accept_undeclared off, an undeclared sender's messages are dropped and counted while its
+// connection stays usable.
+TEST_F(ListenerTest, AttributionToDeclaredSources) {
+  start({}, {}, {.acceptUndeclared = false});
+  RawClient before(port(ListenerKind::kTcp));  // attributed at accept, before any source exists
+  ASSERT_TRUE(before.send("<13>Nov 24 10:00:00 h1 app: undeclared one\n"));
+  ASSERT_TRUE(eventually([&] {
+    auto s = sender(Input::kSyslogTcp);
+    return s && s->dropped == 1;
+  }));
+  sendUdp(port(ListenerKind::kUdp), "<13>Nov 24 10:00:00 h1 app: undeclared two");
+  ASSERT_TRUE(eventually([&] {
+    auto s = sender(Input::kSyslogUdp);
+    return s && s->dropped == 1;
+  }));
+  collector_->setSources({{.id = 7, .orgId = 3, .name = "loopback", .addresses = {"127.0.0.0/8"}}});
+  const std::string token = uniqueToken("declared");
+  RawClient after(port(ListenerKind::kTcp));
+  ASSERT_TRUE(after.send("<13>Nov 24 10:00:00 h1 app: " + token + "\n"));
+  sendUdp(port(ListenerKind::kUdp), "<13>Nov 24 10:00:00 h1 app: " + token + "-udp");
+  auto e = waitForEvent(token);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->orgId, 3);
+  EXPECT_EQ(e->sourceId, 7);
+  auto u = waitForEvent(token + "-udp");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->sourceId, 7);
+  // The first connection keeps the attribution it got when it was accepted.
+  ASSERT_TRUE(before.send("<13>Nov 24 10:00:01 h1 app: undeclared three\n"));
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& s : collector_->senders())
+      if (s.input == Input::kSyslogTcp && s.sourceId == 0 && s.dropped == 2) return true;
+    return false;
+  }));
+  EXPECT_EQ(allEvents().size(), 2u);
 }
 
 // A burst larger than the store's queue: batches are refused, the connection waits and
