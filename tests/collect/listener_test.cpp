@@ -1,4 +1,5 @@
-// The syslog listeners end to end: real clients (util-linux `logger`, `openssl s_client`) and raw
+// The syslog listeners end to end: real clients (util-linux `logger`, `openssl s_client`, rsyslog's
+// TLS forwarding) and raw
 // sockets send to listeners on 127.0.0.1 port 0; the test reads the events back from the event
 // store and the figures from the collector. Bad input: garbage, invalid UTF-8, a 1 MB line, a
 // wrong octet count, silent connections, an unfinished TLS handshake, too many connections, and
@@ -277,6 +278,39 @@ TEST_F(ListenerTest, OpensslClientOverTls) {
   // TLS 1.1 and older are refused.
   EXPECT_FALSE(run("echo x | openssl s_client -quiet -no_ign_eof -tls1_1 -connect 127.0.0.1:" +
                    std::to_string(port(ListenerKind::kTls)) + " >/dev/null 2>&1"));
+}
+
+// rsyslog forwarding over TLS (gtls driver, octet-counted RFC 5424), the way agencies' servers
+// will send: a line appended to a file it watches arrives as an event.
+TEST_F(ListenerTest, RsyslogForwardsOverTls) {
+  if (!haveCommand("rsyslogd") || !fs::exists("/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so"))
+    GTEST_SKIP() << "rsyslog with rsyslog-gnutls is not installed";
+  start();
+  const fs::path work = dir_ / "rsyslog";
+  fs::create_directories(work);
+  const fs::path input = work / "in.log";
+  std::ofstream(input).flush();
+  const std::string token = uniqueToken("rsyslog");
+  std::ofstream(work / "rsyslog.conf")
+      << "global(workDirectory=\"" << work.string() << "\" defaultNetstreamDriver=\"gtls\"\n"
+      << "       defaultNetstreamDriverCAFile=\"" << (dir_ / "cert.pem").string() << "\")\n"
+      << "module(load=\"imfile\" mode=\"polling\" PollingInterval=\"1\")\n"
+      << "input(type=\"imfile\" File=\"" << input.string() << "\" Tag=\"appx\" freshStartTail=\"off\")\n"
+      << "action(type=\"omfwd\" target=\"127.0.0.1\" port=\"" << port(ListenerKind::kTls)
+      << "\" protocol=\"tcp\" StreamDriver=\"gtls\" StreamDriverMode=\"1\" StreamDriverAuthMode=\"anon\"\n"
+      << "       TCP_Framing=\"octet-counted\" template=\"RSYSLOG_SyslogProtocol23Format\")\n";
+  std::ofstream(input, std::ios::app) << "user admin logged in " << token << "\n";
+  const std::string pidFile = (work / "rsyslogd.pid").string();
+  ASSERT_TRUE(run("rsyslogd -f " + (work / "rsyslog.conf").string() + " -i " + pidFile + " >" +
+                  (work / "out.txt").string() + " 2>&1"));
+  auto e = waitForEvent(token);
+  run("kill $(cat " + pidFile + ") 2>/dev/null");
+  ASSERT_TRUE(e.has_value()) << "rsyslogd did not deliver; see " << (work / "out.txt").string();
+  EXPECT_EQ(text(*e, "process.name"), "appx");
+  EXPECT_NE(text(*e, "message").find(token), std::string::npos);
+  auto s = sender(Input::kSyslogTls);
+  ASSERT_TRUE(s);
+  EXPECT_GE(s->events, 1u);
 }
 
 TEST_F(ListenerTest, GarbageAndInvalidUtf8AreKeptAndCounted) {
