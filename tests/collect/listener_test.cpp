@@ -1,9 +1,8 @@
-// The syslog listeners end to end: real clients (util-linux `logger`, `openssl s_client`, rsyslog's
-// TLS forwarding) and raw
-// sockets send to listeners on 127.0.0.1 port 0; the test reads the events back from the event
-// store and the figures from the collector. Bad input: garbage, invalid UTF-8, a 1 MB line, a
-// wrong octet count, silent connections, an unfinished TLS handshake, too many connections, and
-// a store that pushes back.
+// The syslog listeners end to end: real clients (util-linux `logger`, `openssl s_client`,
+// rsyslog's TLS forwarding) and raw sockets send to listeners on 127.0.0.1 port 0; the test reads
+// the events back from the event store and the figures from the collector. Bad input: garbage,
+// invalid UTF-8, a 1 MB line, a wrong octet count, silent connections, an unfinished TLS
+// handshake, too many connections, and a store that pushes back.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
