@@ -120,6 +120,7 @@ export function EventSearchPage() {
   useEffect(() => setDraft(state.q), [state.q]);
 
   const go = (patch: Partial<SearchState>) => {
+    if (patch.q !== undefined) setDraft(patch.q);
     setParams(writeState({ ...state, offset: 0, ...patch }));
     setRunKey((k) => k + 1);
   };
@@ -184,16 +185,19 @@ export function EventSearchPage() {
         title={t('events.title')}
         subtitle={t('events.subtitle')}
         actions={
-          current && (
-            <>
-              <a className="button" href={eventsApi.exportUrl(current, 'csv')} download data-testid="events-export-csv">
-                {t('events.export_csv')}
-              </a>
-              <a className="button" href={eventsApi.exportUrl(current, 'ndjson')} download data-testid="events-export-ndjson">
-                {t('events.export_ndjson')}
-              </a>
-            </>
-          )
+          <>
+            <SavedSearches state={state} onApply={(s) => go({ q: s.query, range: s.range, from: '', to: '' })} />
+            {current && (
+              <>
+                <a className="button" href={eventsApi.exportUrl(current, 'csv')} download data-testid="events-export-csv">
+                  {t('events.export_csv')}
+                </a>
+                <a className="button" href={eventsApi.exportUrl(current, 'ndjson')} download data-testid="events-export-ndjson">
+                  {t('events.export_ndjson')}
+                </a>
+              </>
+            )}
+          </>
         }
       />
       <form className="panel search-bar" onSubmit={submit} data-testid="events-search-form">
@@ -238,7 +242,6 @@ export function EventSearchPage() {
           {result && (
             <span className="muted small">{t('events.took', { ms: result.took_ms })}</span>
           )}
-          <SavedSearches state={state} onApply={(s) => go({ q: s.query, range: s.range, from: '', to: '' })} />
         </div>
       </form>
       <ErrorMessage error={error} />

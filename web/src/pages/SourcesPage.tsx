@@ -197,22 +197,22 @@ export function SourcesPage() {
                     <td className="num">{s.parse_errors}</td>
                     <td className="num">{s.rejected}</td>
                     <td className="num">{s.dropped}</td>
-                    <td className="actions-cell nowrap">
+                    <td className="actions-cell">
                       {canManage && (
-                        <>
+                        <div className="row-actions">
                           <button type="button" className="small" onClick={() => setEditing({ source: s })} data-testid="source-edit">
                             {t('sources.edit')}
-                          </button>{' '}
+                          </button>
                           <button type="button" className="small" disabled={toggleAction.busy} onClick={() => setEnabled(s, !s.enabled)} data-testid="source-toggle">
                             {s.enabled ? t('sources.disable') : t('sources.enable')}
-                          </button>{' '}
+                          </button>
                           <button type="button" className="small" onClick={() => setRotating(s)} data-testid="source-rotate">
                             {s.has_token ? t('sources.rotate') : t('sources.issue_token')}
-                          </button>{' '}
+                          </button>
                           <button type="button" className="danger small" onClick={() => setDeleting(s)} data-testid="source-delete">
                             {t('registry.delete')}
                           </button>
-                        </>
+                        </div>
                       )}
                     </td>
                   </tr>
