@@ -388,11 +388,11 @@ function SourceDialog({
     const bad = list.filter((a) => !isAddressOrRange(a));
     if (bad.length > 0) found.addresses = t('sources.bad_addresses', { list: bad.join(', ') });
     if (!name.trim()) found.name = t('sources.name_required');
-    if (orgId === null) found.org = t('sources.org_required');
+    if (!source && orgId === null) found.org = t('sources.org_required');
     const minutes = Number(interval);
     if (!Number.isInteger(minutes) || minutes < 0) found.interval = t('sources.bad_interval');
     setProblems(found);
-    if (Object.keys(found).length > 0 || orgId === null) return;
+    if (Object.keys(found).length > 0) return;
     void act(async () => {
       if (source) {
         const saved = await eventsApi.updateSource(source.id, {
@@ -402,7 +402,7 @@ function SourceDialog({
           expected_interval_minutes: minutes,
         });
         onSaved(saved);
-      } else {
+      } else if (orgId !== null) {
         const created = await eventsApi.createSource({
           org_id: orgId,
           name: name.trim(),
