@@ -104,7 +104,7 @@ class ListenerTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / uniqueToken("vigil-listener-");
     fs::create_directories(dir_);
-    auto n = normalize::Normalizer::load(VIGIL_NORMALIZE_CATALOG_DIR);
+    auto n = normalize::Normalizer::load(fs::path(VIGIL_TEST_SOURCE_DIR) / "catalogs" / "normalize");
     ASSERT_TRUE(n.ok()) << n.error().message;
     normalizer_ = std::make_unique<normalize::Normalizer>(std::move(*n));
   }
