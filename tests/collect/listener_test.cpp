@@ -549,6 +549,24 @@ TEST_F(ListenerTest, PushBackUnderABurstLosesNothing) {
   EXPECT_EQ(found->events.size(), 1u);
 }
 
+// IPv6: a listener on [::1] takes messages from ::1; the sender is named by its IPv6 address.
+TEST_F(ListenerTest, Ipv6Loopback) {
+  REQUIRE_LOGGER();
+  start();
+  SyslogListenerOptions o;
+  o.tcp = "[::1]:0";
+  auto v6 = SyslogListeners::start(*collector_, o);
+  if (!v6.ok()) GTEST_SKIP() << "no IPv6 loopback here: " << v6.error().message;
+  EXPECT_EQ((*v6)->endpoint(ListenerKind::kTcp), "[::1]:" + std::to_string((*v6)->port(ListenerKind::kTcp)));
+  const std::string token = uniqueToken("v6");
+  ASSERT_TRUE(run("logger -n ::1 -P " + std::to_string((*v6)->port(ListenerKind::kTcp)) + " --tcp -t six " + token));
+  ASSERT_TRUE(waitForEvent(token).has_value());
+  bool seen = false;
+  for (const auto& s : collector_->senders()) seen = seen || (s.peer == "::1" && s.events == 1);
+  EXPECT_TRUE(seen);
+  (*v6)->stop();
+}
+
 // A port in use, a malformed address and a missing certificate refuse start, naming the key or file.
 TEST_F(ListenerTest, BindFailureNamesTheKey) {
   start();
