@@ -141,9 +141,9 @@ Result<WindowsMapping> WindowsMapping::load(const std::filesystem::path& dir) {
 }
 
 size_t WindowsMapping::apply(normalize::Event& event) const {
-  std::optional<int64_t> id;
-  if (auto v = event.get("winlog.event_id")) id = v->type == normalize::ValueType::kInt ? v->number : 0;
-  if (!id || *id == 0) id = parseInteger(event.getText("event.code"));
+  // winlog.event_id is an integer from readEvtxFile and a number or a string in Winlogbeat JSON.
+  std::optional<int64_t> id = parseInteger(event.getText("winlog.event_id"));
+  if (!id) id = parseInteger(event.getText("event.code"));
   if (!id) return 0;
   auto found = byId_.find(*id);
   if (found == byId_.end()) return 0;
