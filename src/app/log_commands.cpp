@@ -259,7 +259,8 @@ int importFiles(const Config& config, const std::string& exePath, const ImportOp
               (unsigned long long)totals.records, (unsigned long long)totals.corrupt,
               (unsigned long long)totals.stored.load());
   if (totals.lost.load() != 0) std::printf(", NOT stored %llu", (unsigned long long)totals.lost.load());
-  std::printf(", %.1f MB in %.2f s (%.1f MB/s)\n", mb, seconds, seconds > 0 ? mb / seconds : 0.0);
+  std::printf(", %.1f MB in %.2f s (%.1f MB/s, %.0f records/s)\n", mb, seconds, seconds > 0 ? mb / seconds : 0.0,
+              seconds > 0 ? static_cast<double>(totals.records) / seconds : 0.0);
   if (!flushed.ok()) return fail(flushed.error().message);
   return totals.failedFiles == 0 && totals.lost.load() == 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 #include "evtx/evtx_reader.h"
 
+#include <libbfio.h>
 #include <libevtx.h>
 
 #include <charconv>
@@ -31,6 +32,10 @@ std::string libevtxMessage(libevtx_error_t* error) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }
+
+struct RangeFreer {
+  void operator()(libbfio_handle_t* handle) const { libbfio_handle_free(&handle, nullptr); }
+};
 
 struct FileCloser {
   void operator()(libevtx_file_t* file) const {
@@ -135,16 +140,10 @@ bool eventFromRecordXml(std::string_view xml, int64_t writtenUs, uint64_t record
   return true;
 }
 
-Result<EvtxStats> readEvtxFile(const std::string& path, const EvtxSink& sink) {
-  libevtx_file_t* raw = nullptr;
-  libevtx_error_t* error = nullptr;
-  if (libevtx_file_initialize(&raw, &error) != 1) return Error::internal("libevtx: " + libevtxMessage(error));
-  if (libevtx_file_open(raw, path.c_str(), LIBEVTX_OPEN_READ, &error) != 1) {
-    libevtx_file_free(&raw, nullptr);
-    return Error::validation(path, "not a readable EVTX file: " + libevtxMessage(error));
-  }
-  std::unique_ptr<libevtx_file_t, FileCloser> file(raw);
+namespace {
 
+// Walks the records of an opened file (see the header for what is counted).
+EvtxStats walk(libevtx_file_t* raw, const EvtxSink& sink) {
   EvtxStats stats;
   stats.fileFlaggedCorrupted = libevtx_file_is_corrupted(raw, nullptr) == 1;
   normalize::Event event;
@@ -182,6 +181,39 @@ Result<EvtxStats> readEvtxFile(const std::string& path, const EvtxSink& sink) {
     }
   }
   return stats;
+}
+
+}  // namespace
+
+Result<EvtxStats> readEvtxFile(const std::string& path, const EvtxSink& sink) {
+  libevtx_file_t* raw = nullptr;
+  libevtx_error_t* error = nullptr;
+  if (libevtx_file_initialize(&raw, &error) != 1) return Error::internal("libevtx: " + libevtxMessage(error));
+  if (libevtx_file_open(raw, path.c_str(), LIBEVTX_OPEN_READ, &error) != 1) {
+    libevtx_file_free(&raw, nullptr);
+    return Error::validation(path, "not a readable EVTX file: " + libevtxMessage(error));
+  }
+  std::unique_ptr<libevtx_file_t, FileCloser> file(raw);
+  return walk(raw, sink);
+}
+
+Result<EvtxStats> readEvtxBuffer(std::string_view bytes, const std::string& name, const EvtxSink& sink) {
+  libbfio_handle_t* range = nullptr;
+  if (libbfio_memory_range_initialize(&range, nullptr) != 1) return Error::internal("libbfio: no memory range");
+  std::unique_ptr<libbfio_handle_t, RangeFreer> rangeOwner(range);
+  // libbfio only reads through the pointer (the handle is opened read-only by libevtx).
+  if (libbfio_memory_range_set(range, reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())), bytes.size(),
+                               nullptr) != 1)
+    return Error::validation(name, "not a readable EVTX file: empty");
+  libevtx_file_t* raw = nullptr;
+  libevtx_error_t* error = nullptr;
+  if (libevtx_file_initialize(&raw, &error) != 1) return Error::internal("libevtx: " + libevtxMessage(error));
+  if (libevtx_file_open_file_io_handle(raw, range, LIBEVTX_OPEN_READ, &error) != 1) {
+    libevtx_file_free(&raw, nullptr);
+    return Error::validation(name, "not a readable EVTX file: " + libevtxMessage(error));
+  }
+  std::unique_ptr<libevtx_file_t, FileCloser> file(raw);
+  return walk(raw, sink);
 }
 
 }  // namespace vigil::evtx

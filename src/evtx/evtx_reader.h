@@ -51,6 +51,9 @@ struct EvtxStats {
 using EvtxSink = std::function<bool(normalize::Event&)>;
 
 Result<EvtxStats> readEvtxFile(const std::string& path, const EvtxSink& sink);
+// The same over bytes in memory (an upload, the fuzz target); `name` names them in errors. The
+// bytes must stay valid during the call.
+Result<EvtxStats> readEvtxBuffer(std::string_view bytes, const std::string& name, const EvtxSink& sink);
 
 // Fills `event` from one record's XML as libevtx renders it (the part of readEvtxFile that does
 // not need libevtx; also used by the fuzz target). `writtenUs` is the record's written time

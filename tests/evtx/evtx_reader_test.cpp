@@ -280,3 +280,21 @@ TEST(WindowsMapping, BadCatalogsAreRefusedWithTheLine) {
     EXPECT_NE(m.error().message.find(c.error), std::string::npos) << c.text << " -> " << m.error().message;
   }
 }
+
+TEST(EvtxReader, BufferReadsLikeTheFile) {
+  const fs::path path = kSamples / "2-vss_7-System.evtx";
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> fromFile, fromBuffer;
+  const EvtxStats fileStats = readAll(path, &fromFile);
+  auto bufferStats = vigil::evtx::readEvtxBuffer(bytes, "upload", [&](Event& e) {
+    fromBuffer.emplace_back(e.getText("event.code"));
+    return true;
+  });
+  ASSERT_TRUE(bufferStats.ok());
+  EXPECT_EQ(bufferStats->records, fileStats.records);
+  EXPECT_EQ(fromBuffer, fromFile);
+  auto empty = vigil::evtx::readEvtxBuffer("", "upload", [](Event&) { return true; });
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("upload"), std::string::npos);
+}
