@@ -19,6 +19,7 @@
 #include "evtx/evtx_reader.h"
 #include "evtx/windows_mapping.h"
 #include "normalize/normalizer.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace vigil::app {
 
@@ -203,6 +204,21 @@ Status importEvtx(const std::string& path, collect::Collector& collector, const 
   return submit();
 }
 
+// The agency must exist when there is a database (a data directory that holds only events, as
+// in tests, has none to check against).
+Status checkOrg(const Config& config, int64_t orgId) {
+  std::error_code ec;
+  if (!fs::exists(databasePath(config), ec)) return Status{};
+  SystemClock clock;
+  sqlite::SqliteOptions opts;
+  opts.path = databasePath(config);
+  opts.readerConnections = 1;
+  VIGIL_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::open(opts, clock));
+  auto org = store->getOrg(Actor::systemActor("cli"), orgId);
+  if (!org.ok()) return Error::validation("--org", "no agency with id " + std::to_string(orgId));
+  return Status{};
+}
+
 }  // namespace
 
 int importFiles(const Config& config, const std::string& exePath, const ImportOptions& options) {
@@ -215,6 +231,7 @@ int importFiles(const Config& config, const std::string& exePath, const ImportOp
   }
   auto lock = DataDirLock::acquire(config.store.dataDir);
   if (!lock.ok()) return fail(lockMessage(lock.error()));
+  if (auto st = checkOrg(config, options.orgId); !st.ok()) return fail(st.error().message);
 
   const fs::path catalogDir = catalogDirFor(config, exePath);
   auto normalizer = normalize::Normalizer::load(catalogDir / "normalize");

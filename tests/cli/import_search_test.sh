@@ -9,7 +9,9 @@ VIGIL=$(realpath "$1")
 REPO=$(realpath "$2")
 CORPORA="$REPO/../shared/corpora"
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+SERVER=""
+trap '[[ -n $SERVER ]] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+export VIGIL_AUTH_ARGON2_MEMLIMIT_KIB=8192 VIGIL_AUTH_ARGON2_OPSLIMIT=1
 PASS=0
 ok() { PASS=$((PASS + 1)); echo "ok $PASS - $*"; }
 fail() { echo "FAIL - $*" >&2; exit 1; }
@@ -59,5 +61,23 @@ if err=$(v import "$SYSLOG" 2>&1); then fail "import ran while the data director
 [[ "$err" == *"Stop the server or use the HTTP ingest"* ]] || fail "lock message: $err"
 wait
 ok "import refuses while the server holds the data directory"
+
+# Against a real server's data directory: refused while it runs; afterwards --org is checked
+# against the agencies of its database.
+"$VIGIL" serve --data-dir "$WORK/srv" --listen 127.0.0.1:0 --port-file "$WORK/srv.port" >"$WORK/srv.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do [[ -s "$WORK/srv.port" ]] && break; sleep 0.1; done
+[[ -s "$WORK/srv.port" ]] || { cat "$WORK/srv.log"; fail "server did not start"; }
+if err=$("$VIGIL" --data-dir "$WORK/srv" import "$SYSLOG" 2>&1); then fail "import ran beside the server"; fi
+[[ "$err" == *"Stop the server or use the HTTP ingest"* ]] || fail "lock message: $err"
+if err=$("$VIGIL" --data-dir "$WORK/srv" search '*' 2>&1); then fail "search ran beside the server"; fi
+kill -TERM $SERVER; wait $SERVER || true; SERVER=""
+ok "import and search refuse while the server runs"
+if err=$("$VIGIL" --data-dir "$WORK/srv" import --org 999 "$SYSLOG" 2>&1); then fail "unknown agency accepted"; fi
+[[ "$err" == *"--org"*"999"* ]] || fail "agency message: $err"
+"$VIGIL" --data-dir "$WORK/srv" import --org 1 "$EVTX" >/dev/null 2>&1 || fail "import into the province root failed"
+n=$("$VIGIL" --data-dir "$WORK/srv" search --format jsonl 'event.code:4625' 2>/dev/null | wc -l)
+[ "$n" -ge 1 ] || fail "imported event not found in the server's store"
+ok "--org is checked against the database; events imported into a server's data directory"
 
 echo "all $PASS passed"
