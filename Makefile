@@ -76,7 +76,7 @@ fuzz: deps
 	cmake --build build/fuzz -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t && cp -n $$(tests/fuzz/corpus_of.sh $$t)/* build/fuzz/corpus/$$t/; \
-	  build/fuzz/$${t}_fuzz build/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/evtx/fuzz/lsan.supp build/fuzz/$${t}_fuzz build/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')

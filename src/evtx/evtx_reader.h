@@ -51,8 +51,8 @@ struct EvtxStats {
 using EvtxSink = std::function<bool(normalize::Event&)>;
 
 Result<EvtxStats> readEvtxFile(const std::string& path, const EvtxSink& sink);
-// The same over bytes in memory (an upload, the fuzz target); `name` names them in errors. The
-// bytes must stay valid during the call.
+// The same over bytes in memory (an upload, the fuzz target), copied into an anonymous in-memory
+// file first (see the .cpp for why not libbfio's memory range); `name` names them in errors.
 Result<EvtxStats> readEvtxBuffer(std::string_view bytes, const std::string& name, const EvtxSink& sink);
 
 // Fills `event` from one record's XML as libevtx renders it (the part of readEvtxFile that does
