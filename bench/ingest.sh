@@ -32,7 +32,7 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/104857
 # --- vigil ---------------------------------------------------------------------------------
 TCP=$(free_port)
 VIGIL_ADMIN_PASSWORD='Bench-password-1234' VIGIL_COLLECT_SYSLOG_TCP="127.0.0.1:$TCP" \
-  /usr/bin/time -f "%M" -o "$WORK/vigil.rss" "$VIGIL" serve --data-dir "$WORK/vigil" --listen 127.0.0.1:0 \
+  "$VIGIL" serve --data-dir "$WORK/vigil" --listen 127.0.0.1:0 \
   --port-file "$WORK/port" >"$WORK/vigil.log" 2>&1 &
 VPID=$!
 for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
@@ -52,9 +52,10 @@ done
 STORED=$(metric "$HTTP" vigil_eventstore_events)
 DISK=$(metric "$HTTP" vigil_eventstore_disk_bytes)
 RAW=$(metric "$HTTP" vigil_eventstore_raw_bytes)
+RSS=$(awk '/VmHWM/{print $2}' /proc/$VPID/status)
 kill -TERM $VPID
 wait $VPID || true
-echo "== vigil:   loggen sent $SENT at $SENT_RATE msg/s; stored $STORED (lost $((SENT - STORED))); peak RSS $(cat "$WORK/vigil.rss") KiB"
+echo "== vigil:   loggen sent $SENT at $SENT_RATE msg/s; stored $STORED (lost $((SENT - STORED))); peak RSS $RSS KiB"
 echo "            disk $(awk -v d="$DISK" -v r="$RAW" 'BEGIN{printf "%.1f %% of the raw text", 100*d/r}') ($DISK bytes for $RAW raw)"
 
 # --- rsyslog ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ build_pkgs=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libzip-dev libxlsxwriter-dev libpugixml-dev
   libzstd-dev
+  libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev

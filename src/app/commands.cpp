@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "app/data_dir_lock.h"
 #include "auth/authenticator.h"
 #include "auth/password.h"
 #include "collect/collector.h"
@@ -35,33 +36,6 @@ namespace fs = std::filesystem;
 std::string databasePath(const Config& config) { return (fs::path(config.store.dataDir) / "vigil.db").string(); }
 
 namespace {
-
-// An exclusive lock on <data_dir>/vigil.lock, held while the server runs, so that restore cannot
-// pull the database out from under it.
-class DataDirLock {
- public:
-  static Result<DataDirLock> acquire(const std::string& dataDir) {
-    std::error_code ec;
-    fs::create_directories(dataDir, ec);
-    if (ec) return Error::internal("cannot create data directory " + dataDir + ": " + ec.message());
-    const std::string path = (fs::path(dataDir) / "vigil.lock").string();
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Error::internal("cannot open " + path);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return Error::conflict("another vigil process is using " + dataDir + " (stop the server first)");
-    }
-    return DataDirLock(fd);
-  }
-  DataDirLock(DataDirLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  ~DataDirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit DataDirLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 std::string resolveWebRoot(const Config& config, const std::string& exePath) {
   if (!config.server.webRoot.empty()) return config.server.webRoot;
@@ -168,6 +142,10 @@ Result<std::unique_ptr<collect::SyslogListeners>> startSyslogListeners(const Con
 }
 
 }  // namespace
+
+std::string catalogDirFor(const Config& config, const std::string& exePath) {
+  return resolveCatalogDir(config, exePath);
+}
 
 int serve(const Config& config, const std::string& exePath) {
   log::setup(config.log.format, config.log.level);
