@@ -10,6 +10,8 @@ WEB_STAMP := web/node_modules/.package-lock.json
 # VIGIL_*: make exports command-line variables, and vigil refuses unknown VIGIL_* variables.)
 DATA_DIR ?= ./var
 LISTEN ?= 127.0.0.1:8080
+# The syslog listeners (UDP and TCP) of `make run`; `make run SYSLOG=` turns them off.
+SYSLOG ?= 127.0.0.1:5514
 
 .PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench fuzz format format-check clean
 
@@ -35,10 +37,12 @@ build: deps web
 	cmake --preset release -DVIGIL_BUILD_TESTS=ON >/dev/null
 	cmake --build --preset release -j $(JOBS) --target vigil
 
-# Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store.
+# Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store;
+# syslog on udp and tcp 127.0.0.1:5514 (e.g. `logger -n 127.0.0.1 -P 5514 --tcp hello`).
 run: build
 	mkdir -p $(DATA_DIR)
-	$(BUILD)/vigil serve --data-dir $(DATA_DIR) --listen $(LISTEN) --web-root web/dist
+	$(BUILD)/vigil serve --data-dir $(DATA_DIR) --listen $(LISTEN) --web-root web/dist \
+	  --syslog-udp "$(SYSLOG)" --syslog-tcp "$(SYSLOG)"
 
 # Every test: C++ unit, store, API and CLI tests (release), the same C++ tests under ASan+UBSan,
 # and the browser tests in headless Chromium.
@@ -53,9 +57,10 @@ test-release:
 test-sanitize:
 	cmake --preset debug-sanitize >/dev/null
 	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests \
-	  vigil_ingest_tests vigil_compliance_tests vigil_documents_tests vigil_incident_tests vigil_eventstore_tests
+	  vigil_ingest_tests vigil_compliance_tests vigil_documents_tests vigil_incident_tests vigil_eventstore_tests \
+	  vigil_collect_tests vigil_evtx_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|fuzz_corpus"
+	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|cli_import_search|fuzz_corpus"
 
 test-browser: test-release
 	VIGIL_BIN=$(CURDIR)/$(BUILD)/vigil node --test web/e2e/
@@ -67,7 +72,7 @@ bench: deps web
 
 # Coverage-guided fuzzing of the parsers with libFuzzer (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader
+FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader
 fuzz: deps
 	@scripts/install-deps.sh fuzz
 	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON \
@@ -75,7 +80,7 @@ fuzz: deps
 	cmake --build build/fuzz -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t && cp -n $$(tests/fuzz/corpus_of.sh $$t)/* build/fuzz/corpus/$$t/; \
-	  build/fuzz/$${t}_fuzz build/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/evtx/fuzz/lsan.supp build/fuzz/$${t}_fuzz build/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')

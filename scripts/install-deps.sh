@@ -16,10 +16,14 @@ build_pkgs=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libzip-dev libxlsxwriter-dev libpugixml-dev
   libzstd-dev
+  libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 chromium wrk curl procps clang-format
+  # Real syslog clients of the listener tests: logger (util-linux), openssl s_client and rsyslog
+  # forwarding over TLS.
+  bsdutils openssl rsyslog rsyslog-gnutls
   # The generated documents are converted to PDF and read back; Liberation Serif 2 stands in
   # for Times New Roman with every Vietnamese letter.
   libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2

@@ -3,8 +3,51 @@
 
 #include "api/api.h"
 #include "api/json_io.h"
+#include "collect/collector.h"
+#include "eventstore/event_store.h"
 
 namespace vigil::api {
+
+namespace {
+
+// The event store's and the collector's figures, read when /metrics is scraped (no counter to
+// keep in step on the hot path). Totals only: per-sender figures are on the sources page.
+void publishCollectionMetrics(Api& api) {
+  Metrics& m = api.metrics();
+  if (eventstore::EventStore* events = api.events()) {
+    const eventstore::Stats s = events->stats();
+    m.describe("vigil_eventstore_events", Metrics::Type::kGauge, "Events stored durably (sealed or in the log).");
+    m.set("vigil_eventstore_events", "", static_cast<double>(s.events));
+    m.describe("vigil_eventstore_disk_bytes", Metrics::Type::kGauge, "Bytes on disk: day files and write-ahead log.");
+    m.set("vigil_eventstore_disk_bytes", "", static_cast<double>(s.diskBytes));
+    m.describe("vigil_eventstore_raw_bytes", Metrics::Type::kGauge, "Bytes of the raw messages stored.");
+    m.set("vigil_eventstore_raw_bytes", "", static_cast<double>(s.rawBytes));
+    m.describe("vigil_eventstore_queued_bytes", Metrics::Type::kGauge, "Bytes accepted and not yet durable.");
+    m.set("vigil_eventstore_queued_bytes", "", static_cast<double>(s.queuedBytes));
+    m.describe("vigil_eventstore_rejected_events", Metrics::Type::kGauge,
+               "Events refused because the queue was full (the sender was told to retry).");
+    m.set("vigil_eventstore_rejected_events", "", static_cast<double>(s.rejectedEvents));
+  }
+  if (collect::Collector* collector = api.collector()) {
+    uint64_t dropped[collect::kInputCount] = {}, parseErrors[collect::kInputCount] = {};
+    for (const collect::SenderStats& s : collector->senders()) {
+      dropped[static_cast<size_t>(s.input)] += s.dropped;
+      parseErrors[static_cast<size_t>(s.input)] += s.parseErrors;
+    }
+    m.describe("vigil_collect_dropped_total", Metrics::Type::kCounter,
+               "Messages lost for good per input (UDP under push-back, refused undeclared senders).");
+    m.describe("vigil_collect_parse_errors_total", Metrics::Type::kCounter,
+               "Messages kept with generic fields only, or lines refused, per input.");
+    for (size_t i = 0; i < collect::kInputCount; ++i) {
+      const std::string labels =
+          "input=\"" + Metrics::labelValue(collect::inputName(static_cast<collect::Input>(i))) + "\"";
+      m.set("vigil_collect_dropped_total", labels, static_cast<double>(dropped[i]));
+      m.set("vigil_collect_parse_errors_total", labels, static_cast<double>(parseErrors[i]));
+    }
+  }
+}
+
+}  // namespace
 
 void registerMetaRoutes(Api& api) {
   api.add("GET", "/healthz", "health", Access::kPublic,
@@ -17,6 +60,7 @@ void registerMetaRoutes(Api& api) {
   });
 
   api.add("GET", "/metrics", "metrics", Access::kPublic, [&api](Ctx&) -> Result<http::Response> {
+    publishCollectionMetrics(api);
     return http::Response::text(200, api.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 

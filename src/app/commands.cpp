@@ -12,9 +12,11 @@
 #include <thread>
 
 #include "api/api.h"
+#include "app/data_dir_lock.h"
 #include "auth/authenticator.h"
 #include "auth/password.h"
 #include "collect/collector.h"
+#include "collect/syslog_listener.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -34,33 +36,6 @@ namespace fs = std::filesystem;
 std::string databasePath(const Config& config) { return (fs::path(config.store.dataDir) / "vigil.db").string(); }
 
 namespace {
-
-// An exclusive lock on <data_dir>/vigil.lock, held while the server runs, so that restore cannot
-// pull the database out from under it.
-class DataDirLock {
- public:
-  static Result<DataDirLock> acquire(const std::string& dataDir) {
-    std::error_code ec;
-    fs::create_directories(dataDir, ec);
-    if (ec) return Error::internal("cannot create data directory " + dataDir + ": " + ec.message());
-    const std::string path = (fs::path(dataDir) / "vigil.lock").string();
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Error::internal("cannot open " + path);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return Error::conflict("another vigil process is using " + dataDir + " (stop the server first)");
-    }
-    return DataDirLock(fd);
-  }
-  DataDirLock(DataDirLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  ~DataDirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit DataDirLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 std::string resolveWebRoot(const Config& config, const std::string& exePath) {
   if (!config.server.webRoot.empty()) return config.server.webRoot;
@@ -128,7 +103,49 @@ int fail(const Error& e) {
   return 2;
 }
 
+// Starts the configured syslog listeners (none when every collect.syslog_* is empty), logs their
+// endpoints and, with server.port_file, writes "<kind> <port>" lines to <port_file>.syslog so
+// that scripts find listeners bound to port 0.
+Result<std::unique_ptr<collect::SyslogListeners>> startSyslogListeners(const Config& config,
+                                                                       collect::Collector& collector) {
+  collect::SyslogListenerOptions o;
+  o.udp = config.collect.syslogUdp;
+  o.tcp = config.collect.syslogTcp;
+  o.tls = config.collect.syslogTls;
+  o.maxFrameBytes = static_cast<size_t>(config.collect.maxFrameBytes);
+  o.maxConnections = config.collect.maxConnections;
+  o.idleTimeout = std::chrono::seconds(config.collect.idleTimeoutSeconds);
+  if (!o.tls.empty()) {
+    o.certFile = config.tls.certFile;
+    o.keyFile = config.tls.keyFile;
+    if (o.certFile.empty()) {
+      o.certFile = (fs::path(config.store.dataDir) / "tls" / "cert.pem").string();
+      o.keyFile = (fs::path(config.store.dataDir) / "tls" / "key.pem").string();
+      VIGIL_ASSIGN_OR_RETURN(auto hp, splitHostPort(o.tls, "collect.syslog_tls"));
+      VIGIL_TRY(http::ensureSelfSignedCertificate(o.certFile, o.keyFile, hp.first));
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto listeners, collect::SyslogListeners::start(collector, o));
+  std::string portLines;
+  for (auto kind : {collect::ListenerKind::kUdp, collect::ListenerKind::kTcp, collect::ListenerKind::kTls}) {
+    if (listeners->port(kind) == 0) continue;
+    const std::string name = collect::listenerKindName(kind);
+    log::info("syslog " + name + " listening on " + listeners->endpoint(kind));
+    portLines += name + " " + std::to_string(listeners->port(kind)) + "\n";
+  }
+  if (!config.server.portFile.empty()) {
+    const std::string file = config.server.portFile + ".syslog";
+    std::ofstream(file + ".tmp") << portLines;
+    fs::rename(file + ".tmp", file);
+  }
+  return listeners;
+}
+
 }  // namespace
+
+std::string catalogDirFor(const Config& config, const std::string& exePath) {
+  return resolveCatalogDir(config, exePath);
+}
 
 int serve(const Config& config, const std::string& exePath) {
   log::setup(config.log.format, config.log.level);
@@ -190,7 +207,7 @@ int serve(const Config& config, const std::string& exePath) {
   if (!normalizer.ok()) return fail(Error::validation("server.catalog_dir", normalizer.error().message));
   auto events = eventstore::EventStore::open(fs::path(config.store.dataDir) / "events");
   if (!events.ok()) return fail(events.error());
-  collect::Collector collector(*normalizer, **events, clock);
+  collect::Collector collector(*normalizer, **events, clock, {.acceptUndeclared = config.collect.acceptUndeclared});
 
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
@@ -211,6 +228,13 @@ int serve(const Config& config, const std::string& exePath) {
   if (auto b = bootstrapIfEmpty(**store, authn, url); !b.ok()) {
     (*server)->stop();
     return fail(b.error());
+  }
+  // The syslog listeners, after the API server; stopped before the event store closes. Their
+  // <port_file>.syslog is written before the port file that scripts wait for.
+  auto listeners = startSyslogListeners(config, collector);
+  if (!listeners.ok()) {
+    (*server)->stop();
+    return fail(listeners.error());
   }
   if (!config.server.portFile.empty()) {
     const std::string tmp = config.server.portFile + ".tmp";
@@ -243,6 +267,7 @@ int serve(const Config& config, const std::string& exePath) {
   }
   cv.notify_all();
   housekeeper.join();
+  (*listeners)->stop();
   (*server)->stop();
   (*events)->close();
   (*store)->close();

@@ -1,7 +1,9 @@
 // The commands of the vigil binary. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -20,7 +22,27 @@ int auditVerify(const Config& config);
 // must be changed at the next login. Works while the server runs; audited as a system action.
 int userRecover(const Config& config, const std::string& username);
 
+// `vigil import`: reads syslog, JSON-lines or EVTX files into <data_dir>/events (server stopped).
+struct ImportOptions {
+  std::string format = "auto";  // auto, syslog, jsonl, evtx
+  int64_t orgId = 1;            // the agency the events belong to (default: the province root)
+  int64_t sourceId = 0;         // the declared log source (0: undeclared)
+  std::vector<std::string> files;
+};
+int importFiles(const Config& config, const std::string& exePath, const ImportOptions& options);
+
+// `vigil search`: prints the events of <data_dir>/events matching a query (server stopped).
+struct SearchOptions {
+  std::string query;
+  std::string from, to;          // RFC 3339; empty: open
+  size_t limit = 100;            // at most 10,000
+  std::string format = "table";  // table, jsonl, csv
+};
+int searchEvents(const Config& config, const SearchOptions& options);
+
 std::string databasePath(const Config& config);
+// The catalog directory: server.catalog_dir, else found next to the binary or the source tree.
+std::string catalogDirFor(const Config& config, const std::string& exePath);
 extern const char* const kVersion;
 
 }  // namespace vigil::app

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   flagOption(serve, "--log-format", "log.format", "text or json");
   flagOption(serve, "--cert", "tls.cert_file", "TLS certificate (PEM); implies --tls");
   flagOption(serve, "--key", "tls.key_file", "TLS private key (PEM)");
+  flagOption(serve, "--syslog-udp", "collect.syslog_udp", "host:port of the UDP syslog listener (empty: off)");
+  flagOption(serve, "--syslog-tcp", "collect.syslog_tcp", "host:port of the TCP syslog listener (empty: off)");
+  flagOption(serve, "--syslog-tls", "collect.syslog_tls", "host:port of the TLS syslog listener (empty: off)");
   bool tls = false, insecure = false;
   serve->add_flag("--tls", tls, "serve HTTPS (a self-signed certificate is made when none is given)");
   serve->add_flag("--allow-insecure-public", insecure, "allow plain HTTP on a non-loopback address");
@@ -47,6 +50,20 @@ int main(int argc, char** argv) {
   auto* recover = user->add_subcommand(
       "recover", "enable and unlock USERNAME and print a one-time password (e.g. a locked-out administrator)");
   recover->add_option("username", username, "the account's user name")->required();
+  vigil::app::ImportOptions importOptions;
+  auto* import =
+      cli.add_subcommand("import", "read log files (syslog, JSON lines, EVTX) into the event store (server stopped)");
+  import->add_option("--format", importOptions.format, "auto, syslog, jsonl or evtx (default auto)");
+  import->add_option("--org", importOptions.orgId, "agency id the events belong to (default 1, the province)");
+  import->add_option("--source", importOptions.sourceId, "declared log source id (default 0, undeclared)");
+  import->add_option("files", importOptions.files, "files to read")->required();
+  vigil::app::SearchOptions searchOptions;
+  auto* search = cli.add_subcommand("search", "search the event store (server stopped)");
+  search->add_option("--from", searchOptions.from, "RFC 3339 start time (inclusive)");
+  search->add_option("--to", searchOptions.to, "RFC 3339 end time (exclusive)");
+  search->add_option("--limit", searchOptions.limit, "most events to print (default 100, at most 10000)");
+  search->add_option("--format", searchOptions.format, "table, jsonl or csv (default table)");
+  search->add_option("query", searchOptions.query, "query (docs: src/eventstore/query.h); empty: every event");
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -70,5 +87,7 @@ int main(int argc, char** argv) {
   if (restore->parsed()) return vigil::app::restore(*config, file);
   if (verify->parsed()) return vigil::app::auditVerify(*config);
   if (recover->parsed()) return vigil::app::userRecover(*config, username);
+  if (import->parsed()) return vigil::app::importFiles(*config, argv[0], importOptions);
+  if (search->parsed()) return vigil::app::searchEvents(*config, searchOptions);
   return 2;
 }

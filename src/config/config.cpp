@@ -108,6 +108,16 @@ const std::vector<KeySpec>& keySpecs() {
           "registry.anti_malware_update_days", [](Config& c) { return &c.registry.antiMalwareUpdateDays; }, 1, 365),
       intKey<int64_t>(
           "registry.max_attachment_bytes", [](Config& c) { return &c.registry.maxAttachmentBytes; }, 1024, 1LL << 32),
+      stringKey("collect.syslog_udp", [](Config& c) { return &c.collect.syslogUdp; }),
+      stringKey("collect.syslog_tcp", [](Config& c) { return &c.collect.syslogTcp; }),
+      stringKey("collect.syslog_tls", [](Config& c) { return &c.collect.syslogTls; }),
+      intKey<int64_t>(
+          "collect.max_frame_bytes", [](Config& c) { return &c.collect.maxFrameBytes; }, 480, 16 << 20),
+      intKey<int>(
+          "collect.max_connections", [](Config& c) { return &c.collect.maxConnections; }, 1, 1000000),
+      intKey<int>(
+          "collect.idle_timeout_seconds", [](Config& c) { return &c.collect.idleTimeoutSeconds; }, 1, 86400),
+      boolKey("collect.accept_undeclared", [](Config& c) { return &c.collect.acceptUndeclared; }),
   };
   return specs;
 }
@@ -201,25 +211,25 @@ bool isLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen) {
+Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen, const std::string& key) {
   std::string host, port;
   if (!listen.empty() && listen[0] == '[') {
     auto close = listen.find(']');
     if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
-      return Error::validation("server.listen", "expected [ipv6]:port, got '" + listen + "'");
+      return Error::validation(key, "expected [ipv6]:port, got '" + listen + "'");
     host = listen.substr(1, close - 1);
     port = listen.substr(close + 2);
   } else {
     auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0)
-      return Error::validation("server.listen", "expected host:port, got '" + listen + "'");
+      return Error::validation(key, "expected host:port, got '" + listen + "'");
     host = listen.substr(0, colon);
     port = listen.substr(colon + 1);
   }
   unsigned n = 0;
   auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
   if (ec != std::errc() || p != port.data() + port.size() || n > 65535)
-    return Error::validation("server.listen", "port must be a number from 0 to 65535, got '" + port + "'");
+    return Error::validation(key, "port must be a number from 0 to 65535, got '" + port + "'");
   return std::make_pair(host, static_cast<uint16_t>(n));
 }
 
@@ -232,6 +242,11 @@ Status validateConfig(const Config& c) {
   if (c.tls.certFile.empty() != c.tls.keyFile.empty())
     return Error::validation("tls.cert_file", "tls.cert_file and tls.key_file must be given together");
   if (c.store.dataDir.empty()) return Error::validation("store.data_dir", "must not be empty");
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string*>{"collect.syslog_udp", &c.collect.syslogUdp},
+        {"collect.syslog_tcp", &c.collect.syslogTcp},
+        {"collect.syslog_tls", &c.collect.syslogTls}})
+    if (!value->empty()) VIGIL_TRY(splitHostPort(*value, key));
   return {};
 }
 

@@ -61,6 +61,17 @@ struct RegistryConfig {
   int64_t maxAttachmentBytes = 20 << 20;  // dossier attachments (also bounded by http.max_body_bytes)
 };
 
+// Log collection (issue 5): the syslog listeners of `vigil serve`.
+struct CollectConfig {
+  std::string syslogUdp;          // host:port of the UDP listener (RFC 5426); empty: off
+  std::string syslogTcp;          // host:port of the TCP listener (RFC 6587); empty: off
+  std::string syslogTls;          // host:port of the TLS listener (RFC 5425), certificate of [tls]; empty: off
+  int64_t maxFrameBytes = 65536;  // a longer message is cut and counted as a parse error
+  int maxConnections = 2000;      // open TCP + TLS connections; further ones are closed
+  int idleTimeoutSeconds = 300;   // a connection that sends nothing this long is closed
+  bool acceptUndeclared = true;   // keep messages of senders no declared source names
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -69,6 +80,7 @@ struct Config {
   LogConfig log;
   HttpLimits http;
   RegistryConfig registry;
+  CollectConfig collect;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.
@@ -89,7 +101,8 @@ Status validateConfig(const Config& c);
 // True when `host` is a loopback address or "localhost".
 bool isLoopbackHost(const std::string& host);
 
-// Splits "host:port" / "[v6]:port". Error names the key.
-Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen);
+// Splits "host:port" / "[v6]:port". Error names the key (`key`, server.listen by default).
+Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen,
+                                                       const std::string& key = "server.listen");
 
 }  // namespace vigil

@@ -7,5 +7,6 @@ case "$1" in
   ingest_*) echo "tests/ingest/fuzz/corpus/${1#ingest_}" ;;
   eventstore_*) echo "tests/eventstore/fuzz/corpus/${1#eventstore_}" ;;
   documents_*) echo "tests/documents/fuzz/corpus/${1#documents_}" ;;
+  evtx_reader) echo tests/evtx/fuzz/corpus/evtx ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac

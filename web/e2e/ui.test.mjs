@@ -506,9 +506,12 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
       assert.equal(await byTestId(id).count(), 0, `${id} is not offered to the officer`);
     }
     assert.equal(await byTestId('org-add-child').count(), 0, 'no admin actions');
-    for (const m of ['monitoring', 'alerts', 'incidents']) {
+    for (const m of ['alerts', 'incidents']) {
       assert.equal(await byTestId(`nav-soon-${m}`).getAttribute('aria-disabled'), 'true');
     }
+    // Monitoring is open to every signed-in user (log search and sources, scoped by the server).
+    assert.equal(await byTestId('nav-events').count(), 1);
+    assert.equal(await byTestId('nav-sources').count(), 1);
     // The level calculator is open to every signed-in user.
     assert.equal(await byTestId('nav-systems-level').count(), 1);
     await shot('12-officer-org-tree');
@@ -790,6 +793,167 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     const me = await apiGet('/api/v1/me');
     assert.equal(me.body.user.username, 'admin');
     assert.equal(await byTestId('current-user').innerText(), me.body.user.display_name || 'admin');
+  });
+
+  // Log collection (issue 5): a source declared with an HTTP token, an event sent with it over
+  // NDJSON, found on the search page with its fields, histogram and top values.
+  const SOURCE = 'Máy chủ web Sở Nội vụ';
+  const EVENT_MESSAGE = 'Failed password for root from 10.9.8.7';
+  let sourceToken;
+  let eventTime;
+
+  step('sources: admin declares a log source with an HTTP token; the token is shown once', async () => {
+    await byTestId('nav-sources').click();
+    await byTestId('sources-page').waitFor();
+    await byTestId('source-create').click();
+    await byTestId('source-dialog').waitFor();
+    await byTestId('src-org').selectOption(String(agencyId));
+    await byTestId('src-name').fill(SOURCE);
+    // Addresses are checked in the browser: a wrong one is named and nothing is sent.
+    await byTestId('src-addresses').fill('10.9.8.0/24\n10.9.8.300');
+    await byTestId('src-submit').click();
+    await byTestId('src-addresses-error').waitFor();
+    assert.match(await byTestId('src-addresses-error').innerText(), /10\.9\.8\.300/);
+    await byTestId('src-addresses').fill('10.9.8.0/24');
+    assert.equal(await byTestId('src-tz').inputValue(), '420', 'UTC+07:00 by default');
+    assert.equal(await byTestId('src-with-token').isChecked(), true);
+    await byTestId('src-submit').click();
+    const dialog = byTestId('source-token-dialog');
+    await dialog.waitFor();
+    sourceToken = (await byTestId('source-token').innerText()).trim();
+    assert.match(sourceToken, /^vgs_/);
+    assert.ok((await byTestId('source-example-curl').innerText()).includes(`Authorization: Bearer ${sourceToken}`), 'curl example');
+    assert.ok((await byTestId('source-example-syslog-ng').innerText()).includes(`password("${sourceToken}")`), 'syslog-ng example');
+    await shot('23-source-token');
+    await byTestId('source-token-close').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.locator(`[data-testid="source-row"][data-name="${SOURCE}"]`);
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-status'), 'never');
+    assert.match(await row.locator('[data-testid="source-status"]').innerText(), /Chưa nhận/);
+    assert.ok(!(await byTestId('sources-table').innerText()).includes(sourceToken), 'the token is not listed');
+  });
+
+  step('search: an event sent with the source token is found, in Viet Nam time, with its raw text and fields', async () => {
+    eventTime = new Date().toISOString();
+    const line = JSON.stringify({ '@timestamp': eventTime, message: EVENT_MESSAGE, host: { name: 'web01' } });
+    const res = await fetch(`${server.baseUrl}/api/v1/ingest/ndjson`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${sourceToken}`, 'Content-Type': 'application/x-ndjson' },
+      body: `${line}\n`,
+    });
+    assert.ok(res.ok, `ingest answered ${res.status}: ${await res.text()}`);
+
+    await byTestId('nav-events').click();
+    await byTestId('events-page').waitFor();
+    await byTestId('events-query').fill('host.name:web01');
+    await byTestId('events-submit').click();
+    const row = page.locator('[data-testid="event-row"]', { hasText: EVENT_MESSAGE });
+    // Acknowledged events are durable; give the store a few rounds to make them searchable.
+    for (let i = 0; i < 20; i++) {
+      await page.waitForFunction(() => !document.querySelector('[data-testid="events-submit"]')?.disabled);
+      if ((await row.count()) > 0) break;
+      await page.waitForTimeout(500);
+      await byTestId('events-submit').click();
+    }
+    await row.first().waitFor();
+    assert.match(page.url(), /[?&]q=host\.name%3Aweb01/, 'the query is in the URL');
+    assert.match(page.url(), /[?&]range=24h/, 'the range is in the URL');
+    assert.equal(await row.first().locator('[data-testid="event-time"]').innerText(), vnDateTimeSeconds(eventTime));
+    assert.match(await row.first().innerText(), new RegExp(AGENCY));
+    assert.match(await row.first().innerText(), /web01/);
+    await row.first().click();
+    const detail = byTestId('event-detail').first();
+    await detail.waitFor();
+    assert.ok((await detail.locator('[data-testid="event-raw"]').innerText()).includes(EVENT_MESSAGE), 'raw event shown');
+    assert.match(await detail.locator('[data-testid="event-fields"]').innerText(), /host\.name\s+web01/);
+    await shot('24-event-search');
+
+    // The export links carry the same query and window.
+    const href = await byTestId('events-export-csv').getAttribute('href');
+    assert.match(href, /^\/api\/v1\/events\/export\?/);
+    assert.match(href, /q=host\.name%3Aweb01/);
+    assert.match(href, /format=csv/);
+    const csv = await page.evaluate(async (h) => {
+      const r = await fetch(h, { credentials: 'same-origin' });
+      return { status: r.status, text: await r.text() };
+    }, href);
+    assert.equal(csv.status, 200);
+    assert.ok(csv.text.includes('web01'), 'the CSV holds the event');
+    assert.match(await byTestId('events-export-ndjson').getAttribute('href'), /format=ndjson/);
+  });
+
+  step('search: the histogram renders and a bar narrows the window; top values narrow the query', async () => {
+    const histogram = byTestId('events-histogram');
+    await histogram.waitFor();
+    assert.ok(Number(await histogram.getAttribute('data-total')) >= 1, 'the histogram counts the event');
+    assert.ok((await page.locator('[data-testid="histogram-bar"]').count()) > 1, 'bars are drawn');
+    const full = page.locator('[data-testid="histogram-bar"]:not([data-count="0"])');
+    assert.ok((await full.count()) >= 1, 'a bar holds the event');
+
+    // Top values of host.name, then "NOT" that value: nothing left.
+    await page.locator('[data-testid="field-item"][data-field="host.name"] .field-name').click();
+    const value = page.locator('[data-testid="top-value"][data-value="web01"]');
+    await value.waitFor();
+    await shot('25-event-top-values');
+    await value.locator('[data-testid="top-value-not"]').click();
+    await byTestId('events-empty').waitFor();
+    assert.equal(await byTestId('events-query').inputValue(), 'host.name:web01 AND NOT host.name:"web01"');
+
+    // Back to the event; a click on its bar makes the window that bar's time span.
+    await byTestId('events-query').fill('host.name:web01');
+    await byTestId('events-submit').click();
+    await page.locator('[data-testid="event-row"]', { hasText: EVENT_MESSAGE }).first().waitFor();
+    await page.locator('[data-testid="histogram-bar"]:not([data-count="0"])').last().click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('range') === 'custom');
+    assert.equal(await byTestId('events-range').inputValue(), 'custom');
+    await page.locator('[data-testid="event-row"]', { hasText: EVENT_MESSAGE }).first().waitFor();
+  });
+
+  step('search: a query error names the column next to the bar and the page keeps working', async () => {
+    await byTestId('events-query').fill('host.name:web01 AND (');
+    await byTestId('events-submit').click();
+    const err = byTestId('events-query-error');
+    await err.waitFor();
+    assert.match(await err.innerText(), /Câu tìm kiếm chưa đúng/);
+    assert.match(await err.innerText(), /column \d+/);
+    await shot('26-event-query-error');
+    await byTestId('events-query').fill('host.name:web01');
+    await byTestId('events-submit').click();
+    await err.waitFor({ state: 'detached' });
+    await page.locator('[data-testid="event-row"]', { hasText: EVENT_MESSAGE }).first().waitFor();
+  });
+
+  step('search: a saved search is listed, applied and deleted', async () => {
+    await byTestId('events-range').selectOption('24h');
+    await byTestId('saved-create').click();
+    await byTestId('saved-dialog').waitFor();
+    await byTestId('saved-name').fill('Máy chủ web01');
+    await byTestId('saved-submit').click();
+    await byTestId('saved-dialog').waitFor({ state: 'detached' });
+    await byTestId('saved-toggle').click();
+    const item = page.locator('[data-testid="saved-item"][data-name="Máy chủ web01"]');
+    await item.waitFor();
+    await byTestId('events-query').fill('');
+    await item.locator('[data-testid="saved-apply"]').click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'host.name:web01');
+    assert.equal(await byTestId('events-query').inputValue(), 'host.name:web01');
+    await byTestId('saved-toggle').click();
+    await item.locator('[data-testid="saved-delete"]').click();
+    await item.waitFor({ state: 'detached' });
+    const saved = await apiGet('/api/v1/saved-searches');
+    assert.equal(saved.body.items.length, 0);
+  });
+
+  step('sources: the source is active after the event, with its sender', async () => {
+    await byTestId('nav-sources').click();
+    await byTestId('sources-page').waitFor();
+    const row = page.locator(`[data-testid="source-row"][data-name="${SOURCE}"][data-status="active"]`);
+    await row.waitFor();
+    assert.match(await row.locator('[data-testid="source-status"]').innerText(), /Đang hoạt động/);
+    await row.locator('[data-testid="source-expand"]').click();
+    await byTestId('source-senders').locator('[data-testid="sender-row"]').first().waitFor();
+    await shot('27-sources');
   });
 
   step('no page errors and no request outside the server', async () => {

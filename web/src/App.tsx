@@ -20,6 +20,8 @@ import { ContactsPage } from './pages/ContactsPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { SchedulePage } from './pages/SchedulePage';
+import { EventSearchPage } from './pages/EventSearchPage';
+import { SourcesPage } from './pages/SourcesPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -72,6 +74,8 @@ export function App() {
         <Route path="reports" element={<ReportsPage />} />
         <Route path="dashboard" element={<DashboardPage />} />
         <Route path="schedules" element={<SchedulePage />} />
+        <Route path="events" element={<EventSearchPage />} />
+        <Route path="sources" element={<SourcesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

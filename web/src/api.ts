@@ -997,3 +997,122 @@ export const assessmentsApi = {
   schedules: (query: { org_id?: Id; horizon_days?: number; limit?: number; offset?: number }) => request<ScheduleList>('GET', '/schedules', { query }),
   dashboard: (query: { org_id?: Id }) => request<Dashboard>('GET', '/dashboard', { query }),
 };
+
+// --- Log collection: event search and log sources (docs/api.md "Events", issue 5) --------------
+
+/** A stored event as the search answers it: fields by ECS name (ints as numbers, times RFC 3339). */
+export interface EventRecord {
+  time: string;
+  received: string;
+  org_id: Id;
+  org_name: string;
+  source_id: Id;
+  raw: string;
+  fields: Record<string, string | number>;
+}
+
+export interface EventSearchResult {
+  events: EventRecord[];
+  offset: number;
+  limit: number;
+  has_more: boolean;
+  took_ms: number;
+}
+
+export interface EventHistogram {
+  from: string;
+  to: string;
+  bucket_seconds: number;
+  counts: number[];
+  total: number;
+}
+
+export interface TopValues {
+  field: string;
+  values: { value: string; count: number }[];
+  events_with_field: number;
+  events_matched: number;
+}
+
+/** The relative ranges a saved search may keep. */
+export const EVENT_RANGES = ['15m', '1h', '24h', '7d', '30d'] as const;
+export type EventRange = (typeof EVENT_RANGES)[number];
+
+export interface SavedSearch {
+  id: Id;
+  name: string;
+  query: string;
+  range: EventRange;
+  created_at: string;
+}
+
+/** The query, time window and order shared by the search, histogram, top values and export. */
+export interface EventQuery {
+  q?: string;
+  from?: string;
+  to?: string;
+}
+
+export type SourceStatus = 'active' | 'silent' | 'never' | 'disabled';
+
+/** One sender seen by the collector (an input and peer address, and the host it names). */
+export interface SourceSender {
+  input: string;
+  peer: string;
+  host: string;
+  events: number;
+  events_per_second: number;
+  parse_errors: number;
+  rejected: number;
+  dropped: number;
+  first_seen: string | null;
+  last_seen: string | null;
+}
+
+export interface LogSource {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  name: string;
+  addresses: string[];
+  timezone_offset_minutes: number;
+  expected_interval_minutes: number;
+  enabled: boolean;
+  has_token: boolean;
+  status: SourceStatus;
+  last_seen: string | null;
+  events: number;
+  events_per_second: number;
+  parse_errors: number;
+  rejected: number;
+  dropped: number;
+  senders: SourceSender[];
+}
+
+export interface SourceBody {
+  org_id: Id;
+  name: string;
+  addresses: string[];
+  timezone_offset_minutes: number;
+  expected_interval_minutes: number;
+  with_token: boolean;
+}
+
+export type SourcePatch = Partial<Pick<LogSource, 'name' | 'addresses' | 'timezone_offset_minutes' | 'expected_interval_minutes' | 'enabled'>>;
+
+export const eventsApi = {
+  search: (query: EventQuery & { order: 'desc' | 'asc'; offset: number; limit: number }) =>
+    request<EventSearchResult>('GET', '/events/search', { query: { ...query } }),
+  histogram: (query: EventQuery & { buckets: number }) => request<EventHistogram>('GET', '/events/histogram', { query: { ...query } }),
+  top: (query: EventQuery & { field: string; n: number }) => request<TopValues>('GET', '/events/top', { query: { ...query } }),
+  exportUrl: (query: EventQuery, format: 'csv' | 'ndjson') => `${API_BASE}/events/export${queryString({ ...query, format })}`,
+  listSaved: () => request<{ items: SavedSearch[] }>('GET', '/saved-searches'),
+  createSaved: (body: { name: string; query: string; range: EventRange }) => request<SavedSearch>('POST', '/saved-searches', { body }),
+  deleteSaved: (id: Id) => request<void>('DELETE', `/saved-searches/${enc(id)}`),
+
+  listSources: () => request<{ sources: LogSource[]; undeclared?: SourceSender[] }>('GET', '/sources'),
+  createSource: (body: SourceBody) => request<LogSource & { token?: string }>('POST', '/sources', { body }),
+  updateSource: (id: Id, body: SourcePatch) => request<LogSource>('PATCH', `/sources/${enc(id)}`, { body }),
+  rotateSourceToken: (id: Id) => request<{ token: string }>('POST', `/sources/${enc(id)}/token`),
+  deleteSource: (id: Id) => request<void>('DELETE', `/sources/${enc(id)}`),
+};

@@ -110,3 +110,19 @@ export function parseVnDay(text: string): string | '' | null {
 export function todayVn(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
 }
+
+/**
+ * How long ago an RFC 3339 time was, in the given language ("3 phút trước" / "3 minutes ago");
+ * '' for no time. `now` is a parameter so that a page refreshing every few seconds stays exact.
+ */
+export function formatRelative(value: string | null | undefined, lang: string, now = Date.now()): string {
+  const d = parse(value);
+  if (!d) return '';
+  const seconds = Math.round((d.getTime() - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(lang === 'en' ? 'en' : 'vi', { numeric: 'auto' });
+  const abs = Math.abs(seconds);
+  if (abs < 60) return rtf.format(seconds, 'second');
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86400) return rtf.format(Math.round(seconds / 3600), 'hour');
+  return rtf.format(Math.round(seconds / 86400), 'day');
+}

@@ -64,7 +64,17 @@ export function Layout() {
           <ul>
             {link('/dashboard', 'nav.dashboard', 'nav-dashboard')}
             {MODULES.map((m) =>
-              m === 'systems' ? (
+              m === 'monitoring' ? (
+                <li key={m}>
+                  <NavLink to="/events" className={({ isActive }) => (isActive ? 'nav-link nav-group active-group' : 'nav-link nav-group')} data-testid="nav-monitoring">
+                    {t('nav.monitoring')}
+                  </NavLink>
+                  <ul className="nav-sub">
+                    {link('/events', 'nav.events', 'nav-events')}
+                    {link('/sources', 'nav.sources', 'nav-sources')}
+                  </ul>
+                </li>
+              ) : m === 'systems' ? (
                 <li key={m}>
                   <NavLink to="/systems" end className={({ isActive }) => (isActive ? 'nav-link nav-group active-group' : 'nav-link nav-group')} data-testid="nav-systems">
                     {t('nav.systems')}
