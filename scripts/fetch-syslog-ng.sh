@@ -6,8 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=${SYSLOG_NG_DIR:-$PWD/build/tools/syslog-ng}
-if [[ ! -x $DEST/root/usr/bin/loggen ]]; then
+# syslog-ng-scl holds elasticsearch-http() and libivykis0 the event loop of the syslog-ng daemon
+# (the HTTP ingest test runs it as a client of /es/_bulk); loggen alone needs neither.
+if [[ ! -x $DEST/root/usr/bin/loggen || ! -f $DEST/root/usr/share/syslog-ng/include/scl/elasticsearch/elastic-http.conf ||
+  ! -e $DEST/root/usr/lib/x86_64-linux-gnu/libivykis.so.0 ]]; then
   mkdir -p "$DEST"
-  (cd "$DEST" && apt-get download -q syslog-ng-core syslog-ng-mod-http >&2 && for deb in ./*.deb; do dpkg -x "$deb" root; done)
+  (cd "$DEST" && apt-get download -q syslog-ng-core syslog-ng-mod-http syslog-ng-scl libivykis0 >&2 &&
+    for deb in ./*.deb; do dpkg -x "$deb" root; done)
 fi
 echo "$DEST/root"

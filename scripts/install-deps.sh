@@ -40,22 +40,12 @@ if [[ $mode == fuzz ]]; then pkgs=("${fuzz_pkgs[@]}"); fi
 if ! command -v node >/dev/null 2>&1; then pkgs+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then pkgs+=(npm); fi
 
-# syslog-ng is the real client of the Elasticsearch-compatible ingest test
-# (tests/api/ingest_api_test.cpp, SyslogNgElasticsearchHttp). It conflicts with rsyslog, so its
-# packages are unpacked, not installed, into $VIGIL_SYSLOG_NG_DIR; the test skips when that is
-# missing. Idempotent; a failed download only costs that test.
-syslog_ng_dir=${VIGIL_SYSLOG_NG_DIR:-/var/cache/vigil-test/syslog-ng}
-if [[ $mode == test && ! -x $syslog_ng_dir/usr/sbin/syslog-ng ]]; then
-  sng_sudo=""
-  if [[ $(id -u) != 0 ]]; then sng_sudo="sudo"; fi
-  sng_tmp=$(mktemp -d)
-  if (cd "$sng_tmp" && apt-get download -q syslog-ng-core syslog-ng-mod-http syslog-ng-scl libivykis0); then
-    $sng_sudo mkdir -p "$syslog_ng_dir"
-    for deb in "$sng_tmp"/*.deb; do $sng_sudo dpkg -x "$deb" "$syslog_ng_dir"; done
-  else
-    echo "install-deps: could not download syslog-ng; its ingest test will be skipped" >&2
-  fi
-  rm -rf "$sng_tmp"
+# syslog-ng conflicts with rsyslog: it is unpacked, not installed, under build/tools/ for the
+# tests and benchmarks that run it as a real client (scripts/fetch-syslog-ng.sh). A failed
+# download only skips those tests.
+if [[ $mode == test ]]; then
+  "$(dirname "$0")/fetch-syslog-ng.sh" >/dev/null ||
+    echo "install-deps: could not unpack syslog-ng; the tests that run it will be skipped" >&2
 fi
 
 missing=()

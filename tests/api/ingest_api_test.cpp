@@ -320,10 +320,10 @@ TEST_F(IngestApi, SyslogNgShapeIsMappedToEcs) {
   EXPECT_EQ(e.field("log.syslog.facility.name")->text, "auth");
 }
 
-// A real client: syslog-ng 3.38 from Debian, unpacked by `scripts/install-deps.sh test` (it
-// conflicts with rsyslog), reads a file and ships it with its elasticsearch-http() destination to
-// /es/_bulk, authenticating with the source token as the Basic password. Skipped when syslog-ng
-// is not unpacked.
+// A real client: syslog-ng 3.38 from Debian, unpacked by scripts/fetch-syslog-ng.sh (run by
+// `scripts/install-deps.sh test`; it conflicts with rsyslog), reads a file and ships it with its elasticsearch-http()
+// destination to /es/_bulk, authenticating with the source token as the Basic password. Skipped when syslog-ng is not
+// unpacked.
 class SyslogNgProcess {
  public:
   ~SyslogNgProcess() { stop(); }
@@ -365,11 +365,13 @@ class SyslogNgProcess {
 };
 
 TEST_F(IngestApi, SyslogNgElasticsearchHttpShipsToBulk) {
-  const char* env = std::getenv("VIGIL_SYSLOG_NG_DIR");
-  const std::string root = env ? env : "/var/cache/vigil-test/syslog-ng";
+  // Where scripts/fetch-syslog-ng.sh unpacks it (SYSLOG_NG_DIR as that script reads it).
+  const char* env = std::getenv("SYSLOG_NG_DIR");
+  const std::string root =
+      (env ? std::string(env) : std::string(VIGIL_TEST_SOURCE_DIR) + "/build/tools/syslog-ng") + "/root";
   if (!std::filesystem::exists(root + "/usr/sbin/syslog-ng") ||
       !std::filesystem::exists(root + "/usr/lib/syslog-ng/3.38/libhttp.so"))
-    GTEST_SKIP() << "syslog-ng is not unpacked in " << root << " (scripts/install-deps.sh test does it)";
+    GTEST_SKIP() << "syslog-ng is not unpacked in " << root << " (scripts/fetch-syslog-ng.sh does it)";
 
   const auto dir = srv_.dir() / "syslog-ng";
   std::filesystem::create_directories(dir);
