@@ -124,6 +124,16 @@ TEST_F(IngestApi, MissingOrWrongTokenIsRefusedAndNothingStored) {
   EXPECT_TRUE(isError(post("/es/_bulk", "{\"index\":{}}\n" + body, {{"Authorization", "Basic " + base64("x:bad")}}),
                       401, "unauthenticated"));
   EXPECT_TRUE(isError(srv_.client().request("GET", "/es/"), 401, "unauthenticated"));
+  EXPECT_TRUE(isError(post("/es/_bulk", "{\"index\":{}}\n" + body, {{"Authorization", "ApiKey %%%not-base64"}}), 401,
+                      "unauthenticated"));
+  // The token as a Basic user name (no password) is not accepted either.
+  EXPECT_TRUE(isError(
+      post("/es/_bulk", "{\"index\":{}}\n" + body, {{"Authorization", "Basic " + base64(std::string(kToken) + ":")}}),
+      401, "unauthenticated"));
+  // A disabled source's token no longer works.
+  srv_.collector().setSources({collect::SourceRule{
+      .id = 7, .orgId = 1, .name = "máy chủ web", .tokenSha256 = crypto::sha256Hex(kToken), .enabled = false}});
+  EXPECT_TRUE(isError(post("/api/v1/ingest/ndjson", body, bearer()), 401, "unauthenticated"));
   EXPECT_TRUE(eventsOf(1).empty());
 }
 
