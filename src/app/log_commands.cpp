@@ -1,7 +1,6 @@
 // `vigil import` and `vigil search`: the event store from the command line, while the server is
 // stopped (both take the data-directory lock the server holds).
 #include <atomic>
-#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include "eventstore/event_store.h"
 #include "evtx/evtx_reader.h"
 #include "evtx/windows_mapping.h"
+#include "normalize/json_event.h"
 #include "normalize/normalizer.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -101,39 +101,6 @@ Status importSyslog(const std::string& path, collect::Collector& collector, cons
   return submit();
 }
 
-// A JSON object flattened to dotted names ({"source":{"ip":"10.0.0.1"}} -> source.ip); numbers
-// become integers (other numbers text), booleans "true"/"false", arrays of scalars their values
-// joined by ", ". "@timestamp" (RFC 3339) becomes the event time. A local stand-in until the
-// shared JSON -> Event mapping (normalize/json_event.h) is merged.
-void flattenJson(const boost::json::object& object, const std::string& prefix, normalize::Event& event) {
-  for (const auto& [key, value] : object) {
-    const std::string name = prefix + std::string(key);
-    if (value.is_object()) {
-      flattenJson(value.as_object(), name + ".", event);
-    } else if (value.is_string()) {
-      const std::string_view text = value.as_string();
-      if (name == "@timestamp") {
-        if (auto ms = parseRfc3339(text)) event.setTime("@timestamp", *ms * 1000);
-      } else {
-        event.setOwnedName("", name, normalize::ValueType::kString, text);
-      }
-    } else if (value.is_int64() || value.is_uint64()) {
-      const int64_t n = value.is_int64() ? value.as_int64() : static_cast<int64_t>(value.as_uint64());
-      event.setOwnedName("", name, normalize::ValueType::kInt, std::to_string(n), n);
-    } else if (value.is_double() || value.is_bool()) {
-      event.setOwnedName("", name, normalize::ValueType::kString, boost::json::serialize(value));
-    } else if (value.is_array()) {
-      std::string joined;
-      for (const auto& item : value.as_array()) {
-        if (item.is_object() || item.is_array()) continue;
-        if (!joined.empty()) joined += ", ";
-        joined += item.is_string() ? std::string(item.as_string()) : boost::json::serialize(item);
-      }
-      if (!joined.empty()) event.setOwnedName("", name, normalize::ValueType::kString, joined);
-    }
-  }
-}
-
 Status importJsonLines(const std::string& path, collect::Collector& collector, const collect::Attribution& who,
                        const evtx::WindowsMapping& windows, Totals& totals) {
   std::ifstream in(path, std::ios::binary);
@@ -158,18 +125,16 @@ Status importJsonLines(const std::string& path, collect::Collector& collector, c
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     ++totals.records;
-    boost::system::error_code ec;
-    boost::json::value value = boost::json::parse(line, ec);
-    if (ec || !value.is_object()) {
+    // The JSON -> Event mapping of the HTTP ingest (normalize/json_event.h).
+    batch.emplace_back();
+    const Status parsed = normalize::jsonToEvent(line, batch.back());
+    if (!parsed.ok()) {
+      batch.pop_back();
       if (totals.corrupt++ < 5)
-        std::cerr << "vigil: " << path << ":" << lineNo << ": skipped, not a JSON object"
-                  << (ec ? " (" + ec.message() + ")" : std::string()) << "\n";
+        std::cerr << "vigil: " << path << ":" << lineNo << ": skipped, " << parsed.error().message << "\n";
       ++badLines;
       continue;
     }
-    batch.emplace_back();
-    batch.back().reset(line);
-    flattenJson(value.as_object(), "", batch.back());
     evtx::applyWindowsMapping(windows, batch.back());
     if (batch.size() >= kBatch) VIGIL_TRY(submit());
   }
