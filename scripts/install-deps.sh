@@ -16,6 +16,7 @@ build_pkgs=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libzip-dev libxlsxwriter-dev libpugixml-dev
   libzstd-dev
+  zlib1g-dev  # gzip bodies of the HTTP ingest (src/api/routes_ingest.cpp)
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
 )
 test_pkgs=(

@@ -11,11 +11,14 @@
 // onDurable), or 503 when that takes longer than kDurableTimeout. Push-back from the store: 503
 // (NDJSON) or 429 (`_bulk`, as Elasticsearch does) with Retry-After; nothing is stored.
 //
-// Bodies: up to kIngestBodyBytes, one JSON document per line (normalize/json_event.h has the
-// mapping and its limits); gzip and other Content-Encodings are refused with 415.
+// Bodies: up to kIngestBodyBytes (gzip accepted, as Beats and Logstash send by default, up to
+// kMaxInflatedBytes inflated; other Content-Encodings are refused with 415), one JSON document
+// per line (normalize/json_event.h has the mapping and its limits).
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+
+#include <zlib.h>
 
 #include "api/api.h"
 #include "api/json_io.h"
@@ -27,6 +30,7 @@ namespace vigil::api {
 namespace {
 
 constexpr int64_t kIngestBodyBytes = 32 << 20;
+constexpr int64_t kMaxInflatedBytes = 64 << 20;  // a gzip body, once inflated
 constexpr auto kDurableTimeout = std::chrono::seconds(30);
 constexpr int64_t kRetryAfterSeconds = 5;
 constexpr size_t kMaxListedErrors = 100;  // NDJSON: per-line errors listed in the answer (all are counted)
@@ -94,12 +98,41 @@ Result<collect::Attribution> authenticateSource(Api& api, const http::Request& r
   return *who;
 }
 
-Status acceptedEncoding(const http::Request& req) {
+// Inflates a gzip body, refusing more than kMaxInflatedBytes of output (a compression bomb).
+Result<std::string> gunzip(std::string_view in) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return Error::internal("zlib: inflateInit2 failed");
+  std::string out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  char buf[64 * 1024];
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+    if (out.size() > static_cast<size_t>(kMaxInflatedBytes)) {
+      inflateEnd(&z);
+      return Error::of(ErrorCode::kPayloadTooLarge,
+                       "the gzip body inflates to more than " + std::to_string(kMaxInflatedBytes >> 20) + " MiB");
+    }
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) return Error::badRequest("the body is not valid gzip (Content-Encoding: gzip)");
+  return out;
+}
+
+// Decodes the body in place: identity or gzip; other Content-Encodings are refused with 415.
+Status decodeBody(http::Request& req) {
   const std::string_view enc = text::trim(req.header("content-encoding"));
-  if (!enc.empty() && enc != "identity")
-    return Error::of(ErrorCode::kUnsupportedMediaType,
-                     "Content-Encoding '" + std::string(enc) + "' is not supported; send the body uncompressed");
-  return {};
+  if (enc.empty() || enc == "identity") return {};
+  if (enc == "gzip" || enc == "x-gzip") {
+    VIGIL_ASSIGN_OR_RETURN(req.body, gunzip(req.body));
+    return {};
+  }
+  return Error::of(ErrorCode::kUnsupportedMediaType,
+                   "Content-Encoding '" + std::string(enc) + "' is not supported; send the body uncompressed or gzip");
 }
 
 // Appends the events through the collector and waits until they are durable. `pushBack` is the
@@ -169,7 +202,7 @@ http::Response esJson(int status, const json::value& v) {
 
 Result<http::Response> ingestNdjson(Api& api, Ctx& c) {
   VIGIL_ASSIGN_OR_RETURN(auto who, authenticateSource(api, c.req));
-  VIGIL_TRY(acceptedEncoding(c.req));
+  VIGIL_TRY(decodeBody(c.req));
   std::vector<normalize::Event> events;
   json::array errors;
   uint64_t rejected = 0;
@@ -197,7 +230,7 @@ Result<http::Response> ingestNdjson(Api& api, Ctx& c) {
 Result<http::Response> ingestBulk(Api& api, Ctx& c) {
   const auto start = std::chrono::steady_clock::now();
   VIGIL_ASSIGN_OR_RETURN(auto who, authenticateSource(api, c.req));
-  VIGIL_TRY(acceptedEncoding(c.req));
+  VIGIL_TRY(decodeBody(c.req));
   const auto indexParam = c.req.params.find("index");
   const std::string defaultIndex = indexParam == c.req.params.end() ? "vigil" : indexParam->second;
 

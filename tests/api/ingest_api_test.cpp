@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "api_test_util.h"
 #include "core/crypto.h"
@@ -218,10 +219,52 @@ TEST_F(IngestApi, ManyMegabytesInOneRequest) {
   EXPECT_EQ(eventsOf(1).size(), 6000u);
 }
 
-TEST_F(IngestApi, GzipIsRefusedWith415) {
+// gzip of `size` bytes: `text` repeated (streamed, so a large bomb needs no large buffer).
+std::string gzip(const std::string& text, size_t size) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out;
+  char buf[65536];
+  size_t fed = 0;
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    const size_t n = fed < size ? std::min(text.size(), size - fed) : 0;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(n);
+    fed += n;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      rc = deflate(&z, fed < size ? Z_NO_FLUSH : Z_FINISH);
+      out.append(buf, sizeof buf - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  return out;
+}
+
+// Beats and Logstash gzip their bodies by default.
+TEST_F(IngestApi, GzipBodiesAreInflatedOthersRefused) {
+  const std::string doc = "{\"message\":\"compressed\"}\n";
   Headers h = bearer();
   h.push_back({"Content-Encoding", "gzip"});
-  EXPECT_TRUE(isError(post("/api/v1/ingest/ndjson", "\x1f\x8b", h), 415, "unsupported_media_type"));
+  auto r = post("/api/v1/ingest/ndjson", gzip(doc, doc.size() * 3), h);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(intOf(member(parseJson(r.body), "accepted")), 3);
+  auto b = post("/es/_bulk", gzip("{\"create\":{}}\n" + doc, 2 * (doc.size() + 14)), h);
+  ASSERT_EQ(b.status, 200) << describe(b);
+  EXPECT_EQ(parseJson(b.body).at("items").as_array().size(), 2u);
+  EXPECT_EQ(eventsOf(1).size(), 5u);
+
+  EXPECT_TRUE(isError(post("/api/v1/ingest/ndjson", "\x1f\x8bnot really gzip", h), 400, "bad_request"));
+  // A compression bomb: 100 MiB of one line in about 100 KB.
+  const std::string bomb = gzip(std::string(4096, ' '), 100u << 20);
+  ASSERT_LT(bomb.size(), 1u << 20);
+  EXPECT_TRUE(isError(post("/api/v1/ingest/ndjson", bomb, h), 413, "payload_too_large"));
+  Headers deflate = bearer();
+  deflate.push_back({"Content-Encoding", "br"});
+  EXPECT_TRUE(isError(post("/api/v1/ingest/ndjson", doc, deflate), 415, "unsupported_media_type"));
+  EXPECT_EQ(eventsOf(1).size(), 5u);
 }
 
 TEST_F(IngestApi, StorePushBackAnswers503WithRetryAfterAndBulk429) {
