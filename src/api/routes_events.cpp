@@ -181,9 +181,29 @@ json::object senderJson(const collect::SenderStats& s) {
           {"last_seen", usOrNull(s.lastSeenUs)}};
 }
 
+// The receive time of the source's newest stored event (0: none since shortly before its creation).
+// Asked when the collector has no figures for the source: they start empty with the server, so
+// without this every source would read "never" after a restart.
+TimeUs lastStoredUs(const eventstore::EventStore* store, const LogSource& s, TimeUs nowUs) {
+  if (!store) return 0;
+  eventstore::SearchRequest req;
+  req.scope.orgIds.push_back(s.orgId);
+  req.query = "vigil.source_id:" + std::to_string(s.id);
+  req.fromUs = s.createdAt * 1000 - kDefaultWindowUs;
+  req.toUs = nowUs + 1;
+  req.limit = 1;
+  auto found = store->search(req);
+  if (!found.ok()) {
+    log::error("last event of log source " + std::to_string(s.id) + ": " + found.error().message);
+    return 0;
+  }
+  return found->events.empty() ? 0 : found->events.front().receivedUs;
+}
+
 // The source with the live figures of its senders and its status (contract: disabled, never,
 // silent beyond expected_interval_minutes (0 = not watched), else active).
-json::object sourceJson(const LogSource& s, const std::vector<collect::SenderStats>& all, TimeUs nowUs) {
+json::object sourceJson(const LogSource& s, const std::vector<collect::SenderStats>& all, TimeUs nowUs,
+                        const eventstore::EventStore* store) {
   json::array senders;
   uint64_t events = 0, parseErrors = 0, rejected = 0, dropped = 0;
   double eps = 0;
@@ -198,6 +218,7 @@ json::object sourceJson(const LogSource& s, const std::vector<collect::SenderSta
     eps += x.eventsPerSecond;
     lastSeen = std::max(lastSeen, x.lastSeenUs);
   }
+  if (lastSeen == 0 && s.enabled) lastSeen = lastStoredUs(store, s, nowUs);
   std::string status = "active";
   if (!s.enabled) {
     status = "disabled";
@@ -231,7 +252,7 @@ json::object sourceJson(const LogSource& s, const std::vector<collect::SenderSta
 }
 
 json::object sourceJsonNow(Api& api, const LogSource& s) {
-  return sourceJson(s, api.collector()->senders(), api.clock().nowMs() * 1000);
+  return sourceJson(s, api.collector()->senders(), api.clock().nowMs() * 1000, api.events());
 }
 
 // Addresses checked with the collector's parser; each error names its position.
@@ -454,7 +475,7 @@ void registerEventRoutes(Api& api) {
     const auto senders = api.collector()->senders();
     const TimeUs now = api.clock().nowMs() * 1000;
     json::array sources, undeclared;
-    for (const auto& s : list) sources.push_back(sourceJson(s, senders, now));
+    for (const auto& s : list) sources.push_back(sourceJson(s, senders, now, api.events()));
     if (allows(c.actor(), Permission::kReadEvents, root.path))
       for (const auto& x : senders)
         if (x.sourceId == 0) undeclared.push_back(senderJson(x));

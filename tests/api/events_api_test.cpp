@@ -343,6 +343,29 @@ TEST_F(EventsApi, SourceStatusFollowsTheClock) {
   EXPECT_EQ(srv.collector().attributeAddress("10.0.0.5").sourceId, 0) << "a disabled source attributes nothing";
 }
 
+TEST_F(EventsApi, LastSeenComesFromTheEventStoreWhenTheCollectorHasNoFigures) {
+  // As after a restart: the source's events are stored, the collector has no sender for it.
+  auto created = srv.call(srv.admin(), "POST", "/api/v1/sources",
+                          body({{"org_id", A}, {"name", "Máy chủ thư"}, {"expected_interval_minutes", 2}}));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const int64_t id = jsonInt(created.body, "id");
+  auto status = [&]() {
+    auto list = parseJson(srv.call(officerA, "GET", "/api/v1/sources").body).at("sources").as_array();
+    return list.empty() ? std::string() : str(list[0].at("status"));
+  };
+  EXPECT_EQ(status(), "never");
+  normalize::Event e;
+  e.reset("<38>1 2026-11-18T11:00:00Z mail01 postfix 3 - - stored before the restart");
+  e.orgId = A;
+  e.sourceId = id;
+  e.receivedUs = srv.clock().nowMs() * 1000;
+  ASSERT_TRUE(srv.events().append(std::span<const normalize::Event>(&e, 1), nullptr).ok());
+  ASSERT_TRUE(srv.events().flush().ok());
+  EXPECT_EQ(status(), "active");
+  srv.clock().advanceMs(3 * 60 * 1000);
+  EXPECT_EQ(status(), "silent");
+}
+
 TEST_F(EventsApi, UndeclaredSendersOnlyForReadersOfTheRoot) {
   submit(1, 0, "203.0.113.9", {"<13>Nov 18 11:00:00 stray01 app: hello"});
   auto admin = parseJson(srv.call(srv.admin(), "GET", "/api/v1/sources").body);
