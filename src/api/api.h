@@ -140,6 +140,8 @@ void registerRegistryRoutes(Api& api);
 void registerDossierRoutes(Api& api);
 void registerFormRoutes(Api& api);
 void registerAssessmentRoutes(Api& api);
+// Log collection: event search, saved searches, log sources (routes_events.cpp).
+void registerEventRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();
