@@ -142,6 +142,8 @@ void registerFormRoutes(Api& api);
 void registerAssessmentRoutes(Api& api);
 // HTTP log ingest: NDJSON and the Elasticsearch _bulk-compatible endpoint under /es (routes_ingest.cpp).
 void registerIngestRoutes(Api& api);
+// Log collection: event search, saved searches, log sources (routes_events.cpp).
+void registerEventRoutes(Api& api);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

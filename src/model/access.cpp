@@ -38,6 +38,10 @@ bool roleAllows(Role role, Permission p) {
     // leaders who sign, auditors who check); the agency's administrators and officers keep it.
     case Permission::kReadRegistry: return true;
     case Permission::kManageRegistry: return role == Role::kAdministrator || role == Role::kUnitOfficer;
+    // Log events and sources: every role reads its agencies' events (the SOC, officers who
+    // investigate, leaders and auditors); only administrators declare sources and hold tokens.
+    case Permission::kReadEvents: return true;
+    case Permission::kManageSources: return role == Role::kAdministrator;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

@@ -26,6 +26,8 @@ enum class Permission {
   kManageSettings,  // only with the grant on the root
   kReadRegistry,    // information systems, assets, accounts, backups, contacts, level dossiers
   kManageRegistry,
+  kReadEvents,     // stored log events and the declared log sources of an organisation
+  kManageSources,  // declare, change, delete log sources and rotate their ingest tokens
 };
 
 bool roleAllows(Role role, Permission p);

@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "store/assessment_store.h"
 #include "store/registry_store.h"
+#include "store/source_store.h"
 
 namespace vigil {
 
@@ -162,7 +163,8 @@ class Store : public OrgStore,
               public AuditStore,
               public SettingsStore,
               public RegistryStore,
-              public AssessmentStore {
+              public AssessmentStore,
+              public SourceStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

@@ -62,6 +62,9 @@ enum class Target {
   kAssessmentB,
   kEvidenceB,
   kFindingB,
+  // Log collection (issue 5): a declared source of B; a saved search of the root administrator.
+  kSourceB,
+  kSavedSearchRoot,
 };
 
 // --- The tables ---------------------------------------------------------------------------------
@@ -130,6 +133,10 @@ const ObjectRoute kObjectRoutes[] = {
     {"GET", "/api/v1/findings/{id}", Target::kFindingB, ""},
     {"PUT", "/api/v1/findings/{id}", Target::kFindingB, R"({"owner":"Kẻ lấn sân","due_on":"2026-12-31"})"},
     {"POST", "/api/v1/findings/{id}/retests", Target::kFindingB, R"({"on":"2026-11-02","status":"met"})"},
+    {"PATCH", "/api/v1/sources/{id}", Target::kSourceB, R"({"name":"Nguồn bị đổi","enabled":false})"},
+    {"POST", "/api/v1/sources/{id}/token", Target::kSourceB, ""},
+    {"DELETE", "/api/v1/sources/{id}", Target::kSourceB, ""},
+    {"DELETE", "/api/v1/saved-searches/{id}", Target::kSavedSearchRoot, ""},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -184,6 +191,8 @@ const CreateRoute kCreateRoutes[] = {
      "xlsx:system_id,kind,name,ip,os,location,main_device,main_device_kind,internet_connected,anti_malware,"
      "anti_malware_licensed,last_update_on\r\n{SB},workstation,Máy trạm XLSX lấn sân,,,,false,,false,,false,\r\n",
      "Máy trạm XLSX lấn sân", 404},
+    {"POST", "/api/v1/sources", R"({"org_id":{P},"name":"Nguồn lấn sân","addresses":["10.99.0.1"]})", "Nguồn lấn sân",
+     404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -198,7 +207,12 @@ enum class ListKind {
   kRegistryXlsx,
   kCoverage,
   kReport,
-  kDashboard
+  kDashboard,
+  kEvents,
+  kEventsCsv,
+  kEventHistogram,
+  kEventTop,
+  kSources
 };
 struct ListRoute {
   const char* target;
@@ -234,6 +248,12 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/findings?state=open", ListKind::kRegistry, true},
     {"/api/v1/schedules?horizon_days=3660", ListKind::kRegistry, true},
     {"/api/v1/dashboard", ListKind::kDashboard, true},
+    {"/api/v1/events/search?limit=1000", ListKind::kEvents, true},
+    {"/api/v1/events/search?q=CONGTHUONG", ListKind::kEvents, true},
+    {"/api/v1/events/histogram", ListKind::kEventHistogram, true},
+    {"/api/v1/events/top?field=host.name", ListKind::kEventTop, true},
+    {"/api/v1/events/export", ListKind::kEventsCsv, true},
+    {"/api/v1/sources", ListKind::kSources, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -282,6 +302,9 @@ const char* const kNoObjectScope[] = {
     // nothing stored.
     "GET /api/v1/forms",
     "POST /api/v1/forms/render",
+    // Saved searches are the caller's own (another user's cannot be named: see kObjectRoutes).
+    "GET /api/v1/saved-searches",
+    "POST /api/v1/saved-searches",
 };
 
 // Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names
@@ -326,6 +349,7 @@ struct World {
   int64_t tokenAId = 0, tokenBId = 0;
   int64_t systemB = 0, assetB = 0, accountB = 0, backupB = 0, contactB = 0, dossierB = 0, attachmentB = 0;
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
+  int64_t sourceB = 0, savedSearchRoot = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -459,6 +483,25 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
   (void)srv.call(w->adminA, "GET", "/api/v1/users/" + std::to_string(w->userBId));
   (void)srv.call(w->adminA, "PATCH", "/api/v1/orgs/" + std::to_string(w->B), R"({"name":"Sở Công Thương"})");
   (void)srv.call(w->tokenA, "DELETE", "/api/v1/tokens/" + std::to_string(w->tokenBId));
+
+  // Log collection: a declared source of B with a token, a saved search of the root
+  // administrator, and events of A (one) and of B (two) in the store.
+  w->sourceB = created("/api/v1/sources", body({{"org_id", w->B},
+                                                {"name", "Nguồn Công Thương"},
+                                                {"addresses", json::array{"10.20.0.0/16"}},
+                                                {"with_token", true}}));
+  w->savedSearchRoot =
+      created("/api/v1/saved-searches", R"({"name":"Tìm Công Thương","query":"CONGTHUONG","range":"24h"})");
+  auto submit = [&](int64_t org, const std::string& peer, std::vector<std::string_view> lines) {
+    collect::Attribution who{.sourceId = 0, .orgId = org, .declared = false};
+    EXPECT_TRUE(srv.collector().submitSyslog(collect::Input::kSyslogTcp, who, peer, lines, nullptr).ok());
+  };
+  submit(w->A, "10.10.0.1", {"<38>1 2026-11-18T10:00:00Z web-noivu sshd 1 - - Accepted password for noivu"});
+  submit(w->B, "10.20.0.1",
+         {"<38>1 2026-11-18T10:00:00Z ct-db01 sshd 2 - - Failed password for ct CONGTHUONG",
+          "<38>1 2026-11-18T10:01:00Z ct-db01 sshd 2 - - Failed password for ct CONGTHUONG"});
+  EXPECT_TRUE(srv.events().flush().ok());
+  for (const char* s : {"Nguồn Công Thương", "ct-db01", "CONGTHUONG", "10.20.0"}) w->secretsOfB.emplace_back(s);
   return w;
 }
 
@@ -509,6 +552,8 @@ class TenantIsolation : public ::testing::Test {
       case Target::kAssessmentB: return w_->assessmentB;
       case Target::kEvidenceB: return w_->evidenceB;
       case Target::kFindingB: return w_->findingB;
+      case Target::kSourceB: return w_->sourceB;
+      case Target::kSavedSearchRoot: return w_->savedSearchRoot;
     }
     return 0;
   }
@@ -539,6 +584,16 @@ class TenantIsolation : public ::testing::Test {
       case Target::kAssessmentB:
       case Target::kEvidenceB:
       case Target::kFindingB: return registrySnapshot();
+      case Target::kSourceB:
+      case Target::kSavedSearchRoot: {
+        std::string all;
+        for (const char* path : {"/api/v1/sources", "/api/v1/saved-searches"}) {
+          auto r = srv_->call(root(), "GET", path);
+          EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+          all += r.body + "\n";
+        }
+        return all;
+      }
       default: {
         auto r = srv_->call(root(), "GET", "/api/v1/orgs/" + id);
         EXPECT_EQ(r.status, 200) << r.body;
@@ -628,9 +683,10 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {
-      "orgB",     "unitB",   "archivedUnitB", "userB",    "tokenB",      "root",        "systemB",   "assetB",
-      "accountB", "backupB", "contactB",      "dossierB", "attachmentB", "assessmentB", "evidenceB", "findingB"};
+  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB",  "userB",       "tokenB",
+                                        "root",     "systemB",  "assetB",         "accountB",    "backupB",
+                                        "contactB", "dossierB", "attachmentB",    "assessmentB", "evidenceB",
+                                        "findingB", "sourceB",  "savedSearchRoot"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -673,7 +729,8 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/orgs?include_archived=true").body +
       srv().call(root(), "GET", "/api/v1/users?limit=500").body + srv().call(root(), "GET", "/api/v1/tokens").body +
       srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
-      srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body;
+      srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body +
+      srv().call(root(), "GET", "/api/v1/sources").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -753,6 +810,32 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     EXPECT_EQ(totalOf(r.body), 0) << r.body;
     return;
   }
+  if (route.kind == ListKind::kEvents) {
+    // Only A's one event; nothing of B (nor the root's undeclared senders).
+    const json::value v = parseJson(r.body);
+    for (const auto& e : v.at("events").as_array()) EXPECT_TRUE(inA.count(intOf(member(e, "org_id")))) << r.body;
+    return;
+  }
+  if (route.kind == ListKind::kEventsCsv) {
+    auto rows = parseCsv(r.body);
+    ASSERT_EQ(rows.size(), 2u) << "A has exactly one event: " << r.body;
+    for (size_t i = 1; i < rows.size(); ++i) EXPECT_TRUE(inA.count(std::stoll(rows[i].at(1)))) << "row " << i;
+    return;
+  }
+  if (route.kind == ListKind::kEventHistogram) {
+    EXPECT_EQ(intOf(member(parseJson(r.body), "total")), 1) << "B's events counted for A: " << r.body;
+    return;
+  }
+  if (route.kind == ListKind::kEventTop) {
+    EXPECT_EQ(intOf(member(parseJson(r.body), "events_matched")), 1) << "B's events counted for A: " << r.body;
+    return;
+  }
+  if (route.kind == ListKind::kSources) {
+    const json::value v = parseJson(r.body);
+    for (const auto& s : v.at("sources").as_array()) EXPECT_TRUE(inA.count(intOf(member(s, "org_id")))) << r.body;
+    EXPECT_TRUE(v.at("undeclared").as_array().empty()) << "undeclared senders reached an agency: " << r.body;
+    return;
+  }
   if (route.kind == ListKind::kCoverage) {
     // A has no assets: B's server must not be counted.
     const json::value v = parseJson(r.body);
@@ -800,7 +883,12 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kRegistryXlsx:
       case ListKind::kCoverage:
       case ListKind::kReport:
-      case ListKind::kDashboard: break;
+      case ListKind::kDashboard:
+      case ListKind::kEvents:
+      case ListKind::kEventsCsv:
+      case ListKind::kEventHistogram:
+      case ListKind::kEventTop:
+      case ListKind::kSources: break;
     }
   }
 }

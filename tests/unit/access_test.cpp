@@ -21,6 +21,11 @@ TEST(Access, PolicyTable) {
   EXPECT_TRUE(roleAllows(Role::kUnitOfficer, Permission::kReadOrgs));
   EXPECT_FALSE(roleAllows(Role::kSocAnalyst, Permission::kManageTokens));
   EXPECT_TRUE(roleAllows(Role::kLeader, Permission::kReadUsers));
+  // Log events and sources: every role reads; only administrators declare sources.
+  for (Role r : allRoles()) {
+    EXPECT_TRUE(roleAllows(r, Permission::kReadEvents)) << roleName(r);
+    EXPECT_EQ(roleAllows(r, Permission::kManageSources), r == Role::kAdministrator) << roleName(r);
+  }
 }
 
 TEST(Access, GrantsCoverTheirSubtreeOnly) {

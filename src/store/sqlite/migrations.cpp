@@ -344,6 +344,33 @@ CREATE INDEX finding_retests_finding ON finding_retests(finding_id);
 CREATE INDEX dossiers_system_id ON dossiers(system_id, id);
 CREATE INDEX info_systems_org_level ON info_systems(org_id, proposed_level, approved_level);
 )sql"},
+      {4, "log collection: declared log sources with their ingest token hashes, saved searches", R"sql(
+CREATE TABLE log_sources (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  addresses TEXT NOT NULL DEFAULT '[]',
+  timezone_offset_minutes INTEGER NOT NULL DEFAULT 420,
+  expected_interval_minutes INTEGER NOT NULL DEFAULT 60,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  token_sha256 TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE UNIQUE INDEX log_sources_token ON log_sources(token_sha256) WHERE token_sha256 IS NOT NULL;
+
+CREATE TABLE saved_searches (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  org_id INTEGER REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  query TEXT NOT NULL,
+  range TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (user_id, name)
+);
+)sql"},
   };
   return list;
 }

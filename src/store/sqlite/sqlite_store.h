@@ -171,6 +171,19 @@ class SqliteStore final : public Store {
   Result<DashboardFigures> dashboardFigures(const Actor& actor, std::optional<int64_t> orgId, const std::string& today,
                                             const std::string& coverageSince) override;
 
+  // --- SourceStore (source_ops.cpp)
+  Result<std::vector<LogSource>> listSources(const Actor& actor) override;
+  Result<LogSource> getSource(const Actor& actor, int64_t id) override;
+  Result<LogSource> createSource(const Actor& actor, const SourceFields& f, const std::string& tokenSha256) override;
+  Result<LogSource> updateSource(const Actor& actor, int64_t id, const SourcePatch& p) override;
+  Result<LogSource> setSourceToken(const Actor& actor, int64_t id, const std::string& tokenSha256) override;
+  Status deleteSource(const Actor& actor, int64_t id) override;
+  Result<std::vector<CollectorSource>> allSourcesForCollector() override;
+  Result<std::vector<SavedSearch>> listSavedSearches(const Actor& actor) override;
+  Result<SavedSearch> createSavedSearch(const Actor& actor, const std::string& name, const std::string& query,
+                                        const std::string& range) override;
+  Status deleteSavedSearch(const Actor& actor, int64_t id) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;
