@@ -146,6 +146,32 @@ TEST_F(IngestApi, TokenSelectsTheAgency) {
   EXPECT_TRUE(eventsOf(1).empty());
 }
 
+// The whole path through the API: a source declared with POST /api/v1/sources gets a token that
+// ingests into its agency at once; a new token replaces the old one.
+TEST_F(IngestApi, TokenOfASourceDeclaredOverTheApi) {
+  auto created = srv_.call(srv_.admin(), "POST", "/api/v1/sources",
+                           "{\"org_id\":" + std::to_string(otherOrg_) + ",\"name\":\"Filebeat\",\"with_token\":true}");
+  ASSERT_EQ(created.status, 201) << describe(created);
+  const std::string token = str(parseJson(created.body).at("token"));
+  const int64_t sourceId = intOf(member(parseJson(created.body), "id"));
+  ASSERT_EQ(token.rfind("vgs_", 0), 0u) << created.body;
+  auto r = post("/es/_bulk", "{\"create\":{}}\n{\"message\":\"via the sources API\"}\n",
+                {{"Authorization", "Basic " + base64("filebeat:" + token)}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  const auto stored = eventsOf(otherOrg_);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].sourceId, sourceId);
+
+  auto rotated = srv_.call(srv_.admin(), "POST", "/api/v1/sources/" + std::to_string(sourceId) + "/token");
+  ASSERT_EQ(rotated.status, 200) << describe(rotated);
+  EXPECT_TRUE(
+      isError(post("/api/v1/ingest/ndjson", "{\"message\":\"old token\"}", bearer(token)), 401, "unauthenticated"));
+  auto again =
+      post("/api/v1/ingest/ndjson", "{\"message\":\"new token\"}", bearer(str(parseJson(rotated.body).at("token"))));
+  EXPECT_EQ(again.status, 200) << describe(again);
+  EXPECT_EQ(eventsOf(otherOrg_).size(), 2u);
+}
+
 struct BadLine {
   const char* name;
   std::string line;
