@@ -24,7 +24,7 @@ loggen() {
   SYSLOGNG_PREFIX="$SNG/usr" LD_LIBRARY_PATH="$SNG/usr/lib/syslog-ng" "$SNG/usr/bin/loggen" "$@"
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {printf "%d", $2}'; }
+metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {printf "%.0f", $2}'; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo); ${DURATION} s, ${CONNECTIONS} connections, ${SIZE}-byte messages"
