@@ -7,7 +7,7 @@
 #
 #   DURATION=60 CONNECTIONS=2 bench/ingest.sh
 #
-# loggen and rsyslog come from Debian: rsyslog is installed by scripts/install-deps.sh bench;
+# loggen and rsyslog come from Debian: rsyslog is installed by `scripts/install-deps.sh test`;
 # syslog-ng-core conflicts with it, so its .deb is downloaded and unpacked into build/tools/
 # (scripts/fetch-syslog-ng.sh). Needs the release build (cmake --preset release; the Makefile's
 # bench target builds it).
