@@ -6,7 +6,11 @@
 //  2. Size: disk bytes per event (blocks, filters and log) against the raw size.
 //  3. Search on everything stored: field equality in the last 24 h, free-text terms, a histogram
 //     of the last day, top values; median of 5 runs each (page cache warm), plus the first run.
-// Usage: vigil_eventstore_bench --dir DIR [--seconds N] [--producers N] [--catalog DIR] [--corpora DIR]
+// Usage: vigil_eventstore_bench --dir DIR [--seconds N | --events N] [--producers N] [--search-only 1]
+//                               [--catalog DIR] [--corpora DIR]
+//   --events N       ingest exactly N events (rounded up to a batch) instead of for --seconds
+//   --search-only 1  keep the store already in DIR (made by an earlier run with the same corpus) and
+//                    only measure size and search: lets the search be timed on an idle machine.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -134,19 +138,24 @@ Timing timeIt(F&& f) {
 int main(int argc, char** argv) {
   fs::path dir, catalog = VIGIL_NORMALIZE_CATALOG_DIR, corpora = VIGIL_CORPORA_DIR;
   double seconds = 30;
+  uint64_t targetEvents = 0;  // 0: ingest for `seconds`
+  bool searchOnly = false;
   int producers = 1;
   uint32_t blockEvents = Options{}.maxBlockEvents;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--dir") dir = argv[i + 1];
     if (a == "--seconds") seconds = std::atof(argv[i + 1]);
+    if (a == "--events") targetEvents = std::strtoull(argv[i + 1], nullptr, 10);
+    if (a == "--search-only") searchOnly = std::string(argv[i + 1]) == "1";
     if (a == "--producers") producers = std::atoi(argv[i + 1]);
     if (a == "--block-events") blockEvents = static_cast<uint32_t>(std::atoi(argv[i + 1]));
     if (a == "--catalog") catalog = argv[i + 1];
     if (a == "--corpora") corpora = argv[i + 1];
   }
   if (dir.empty()) {
-    std::fprintf(stderr, "usage: %s --dir DIR [--seconds N] [--producers N]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s --dir DIR [--seconds N | --events N] [--producers N] [--search-only 1]\n",
+                 argv[0]);
     return 2;
   }
   auto normalizer = normalize::Normalizer::load(catalog);
@@ -192,7 +201,7 @@ int main(int argc, char** argv) {
       lines.size(), kPool, static_cast<double>(poolRaw) / kPool);
 
   std::error_code ec;
-  fs::remove_all(dir, ec);
+  if (!searchOnly) fs::remove_all(dir, ec);
   Options options;
   options.maxBlockEvents = blockEvents;
   auto opened = EventStore::open(dir, options);
@@ -204,6 +213,8 @@ int main(int argc, char** argv) {
 
   // ---- 1. ingest ----
   std::atomic<uint64_t> acked{0}, failed{0}, refusals{0};
+  uint64_t appended = store.stats().events;
+  if (!searchOnly) {
   std::atomic<uint64_t> nextSeq{0};
   std::atomic<bool> stop{false};
   const auto t0 = Clock::now();
@@ -218,6 +229,7 @@ int main(int argc, char** argv) {
       size_t at = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         const uint64_t seq = nextSeq.fetch_add(kBatch);
+        if (targetEvents > 0 && seq >= targetEvents) break;
         for (size_t k = 0; k < kBatch; ++k) {
           normalize::Event& e = batch[at + k];
           const TimeUs t = kStart + static_cast<TimeUs>(seq + k) * kStepUs;
@@ -244,7 +256,7 @@ int main(int argc, char** argv) {
   uint64_t lastAcked = 0;
   auto lastT = Clock::now();
   double minRate = 1e18, maxRate = 0;
-  while (secondsSince(t0) < seconds) {
+  while (targetEvents > 0 ? acked.load() + failed.load() < targetEvents : secondsSince(t0) < seconds) {
     std::this_thread::sleep_for(std::chrono::seconds(5));
     const uint64_t a = acked.load();
     const double rate = static_cast<double>(a - lastAcked) / secondsSince(lastT);
@@ -260,7 +272,8 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   const Status fl = store.flush();
   const double ingestSeconds = secondsSince(t0);
-  const uint64_t appended = nextSeq.load();
+  appended = targetEvents > 0 ? std::min<uint64_t>(nextSeq.load(), (targetEvents + kBatch - 1) / kBatch * kBatch)
+                              : nextSeq.load();
   std::printf(
       "== ingest: %llu events appended, %llu acknowledged durable, %llu failed, %llu refusals retried "
       "(queue full), %.1f s including the final seal%s\n",
@@ -275,6 +288,7 @@ int main(int argc, char** argv) {
   std::printf(
       "== ingest rate: %.0f events/s sustained (durable, %d producer thread(s)); 5-s windows min %.0f max %.0f\n",
       static_cast<double>(acked.load()) / ingestSeconds, producers, minRate, maxRate);
+  }  // !searchOnly
 
   // ---- 2. size ----
   const Stats st = store.stats();
