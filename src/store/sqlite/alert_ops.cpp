@@ -4,6 +4,7 @@
 // order) so that the queue's indexes stay compact. alert_counts is kept in step with every insert
 // and state change in the same transaction.
 #include <boost/json.hpp>
+#include <map>
 
 #include "store/alert_store.h"
 #include "store/sqlite/rows.h"
@@ -241,16 +242,17 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
                                                     "MAX(last_seen, ?), updated_at = ?, seq = ? WHERE id = ?"));
       return st.bind(1, seen).bind(2, tx.now).bind(3, s).bind(4, id).run();
     };
-    int64_t lastOrg = 0;
+    std::map<int64_t, bool> orgs;  // organisation id -> exists, looked up once per batch
     for (const AlertDraft& d : drafts) {
       const TimeMs seen = d.seenAt > 0 ? d.seenAt : tx.now;
-      if (d.orgId != lastOrg) {
+      auto known = orgs.find(d.orgId);
+      if (known == orgs.end()) {
         VIGIL_ASSIGN_OR_RETURN(bool exists, orgExists(d.orgId));
-        if (!exists) {
-          ++out.rejected;
-          continue;
-        }
-        lastOrg = d.orgId;
+        known = orgs.emplace(d.orgId, exists).first;
+      }
+      if (!known->second) {
+        ++out.rejected;
+        continue;
       }
       VIGIL_ASSIGN_OR_RETURN(int64_t sid, suppression(d));
       if (sid != 0) {
@@ -274,32 +276,73 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
 
 // --- Reading -------------------------------------------------------------------------------------
 
+// The page is read newest last_seen first and stops after `limit` rows, so the plan must walk an
+// index in last_seen order: alerts_last_seen, or a (column, last_seen, id) index when a filter
+// names one value of that column. A filter with several values (state=open, a scope of several
+// organisations) is written with a unary plus, which keeps SQLite from driving the query by that
+// column's index and then sorting every match. alerts is the outer loop (CROSS JOIN).
 Result<AlertPage> SqliteStore::listAlerts(const Actor& actor, const AlertQuery& q) {
   const auto prefixes = scopePrefixes(actor, Permission::kReadAlerts);
-  const ScopeFilter scope("o.path", prefixes, 1);
-  int next = 1 + 2 * static_cast<int>(prefixes.size());
-  std::string sql = std::string("SELECT ") + kAlertColumns + kAlertFrom + " WHERE " + scope.sql();
-  // Parameters after the scope's, numbered in order; `binders` applies them.
-  std::vector<std::function<void(Stmt&)>> binders;
-  auto param = [&](auto value) {
-    const int n = next++;
-    binders.push_back([n, value](Stmt& st) { st.bind(n, value); });
-    return "?" + std::to_string(n);
-  };
   return read([&](Db& db) -> Result<AlertPage> {
+    std::string sql = std::string("SELECT ") + kAlertColumns +
+                      " FROM alerts a CROSS JOIN orgs o ON o.id = a.org_id LEFT JOIN users u ON u.id = a.assignee_id"
+                      " WHERE 1";
+    int next = 1;
+    std::vector<std::function<void(Stmt&)>> binders;
+    auto param = [&](auto value) {
+      const int n = next++;
+      binders.push_back([n, value](Stmt& st) { st.bind(n, value); });
+      return "?" + std::to_string(n);
+    };
+    // The organisations the page may show: the scope, narrowed to the agency filter.
+    std::optional<std::string> within;
     if (q.orgId) {
       VIGIL_ASSIGN_OR_RETURN(Org org, loadOrg(db, actor, *q.orgId));
-      sql += " AND o.path >= " + param(org.path) + " AND o.path < " + param(org.path + "~");
+      if (!allows(actor, Permission::kReadAlerts, org.path))
+        return Error::notFound("organisation " + std::to_string(*q.orgId) + " not found");
+      within = org.path;
     }
-    if (!q.states.empty()) {
-      sql += " AND a.state IN (";
-      for (size_t i = 0; i < q.states.size(); ++i) sql += (i ? "," : "") + param(static_cast<int>(q.states[i]));
+    VIGIL_ASSIGN_OR_RETURN(Org root, loadRoot(db));
+    const bool everything = !within && std::find(prefixes.begin(), prefixes.end(), root.path) != prefixes.end();
+    if (!everything) {
+      const ScopeFilter scope("path", within ? std::vector<std::string>{*within} : prefixes, 1);
+      VIGIL_ASSIGN_OR_RETURN(auto orgs, db.prepare("SELECT id FROM orgs WHERE " + scope.sql()));
+      scope.bind(orgs);
+      std::string ids = "[";
+      int count = 0;
+      int64_t only = 0;
+      for (;;) {
+        VIGIL_ASSIGN_OR_RETURN(bool row, orgs.step());
+        if (!row) break;
+        only = orgs.int64(0);
+        ids += (count++ ? "," : "") + std::to_string(only);
+      }
+      ids += "]";
+      if (count == 0) return AlertPage{};
+      if (count == 1) {
+        sql += " AND a.org_id = " + param(only);
+      } else {
+        sql += " AND +a.org_id IN (SELECT value FROM json_each(" + param(ids) + "))";
+      }
+    }
+    auto inList = [&](const char* column, const std::vector<int>& values) {
+      if (values.size() == 1) {
+        sql += std::string(" AND ") + column + " = " + param(static_cast<int64_t>(values[0]));
+        return;
+      }
+      sql += std::string(" AND +") + column + " IN (";
+      for (size_t i = 0; i < values.size(); ++i) sql += (i ? "," : "") + param(static_cast<int64_t>(values[i]));
       sql += ")";
+    };
+    if (!q.states.empty()) {
+      std::vector<int> v;
+      for (auto x : q.states) v.push_back(static_cast<int>(x));
+      inList("a.state", v);
     }
     if (!q.severities.empty()) {
-      sql += " AND a.severity IN (";
-      for (size_t i = 0; i < q.severities.size(); ++i) sql += (i ? "," : "") + param(static_cast<int>(q.severities[i]));
-      sql += ")";
+      std::vector<int> v;
+      for (auto x : q.severities) v.push_back(static_cast<int>(x));
+      inList("a.severity", v);
     }
     if (q.detector) sql += " AND a.detector = " + param(std::string(detectorName(*q.detector)));
     if (!q.ruleId.empty()) sql += " AND a.rule_id = " + param(q.ruleId);
@@ -329,7 +372,6 @@ Result<AlertPage> SqliteStore::listAlerts(const Actor& actor, const AlertQuery& 
     }
     sql += " ORDER BY a.last_seen DESC, a.id DESC LIMIT " + param(static_cast<int64_t>(q.limit) + 1);
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare(sql));
-    scope.bind(st);
     for (const auto& b : binders) b(st);
     AlertPage page;
     for (;;) {

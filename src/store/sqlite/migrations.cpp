@@ -404,6 +404,8 @@ CREATE INDEX alerts_state ON alerts(state, last_seen, id);
 CREATE INDEX alerts_severity ON alerts(severity, last_seen, id);
 CREATE INDEX alerts_org ON alerts(org_id, last_seen, id);
 CREATE INDEX alerts_assignee ON alerts(assignee_id, last_seen, id);
+CREATE INDEX alerts_detector ON alerts(detector, last_seen, id);
+CREATE INDEX alerts_rule ON alerts(rule_id, last_seen, id);
 CREATE INDEX alerts_dedup ON alerts(org_id, rule_id, dedup_key, state, last_seen);
 CREATE UNIQUE INDEX alerts_seq ON alerts(seq);
 
