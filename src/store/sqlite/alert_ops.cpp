@@ -230,9 +230,11 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
     };
     // The open alert of this key seen within the window (0: none).
     auto openAlert = [&](const AlertDraft& d, TimeMs seen) -> Result<int64_t> {
-      VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("SELECT id FROM alerts WHERE org_id = ? AND rule_id = ? AND "
-                                                    "dedup_key = ? AND state IN (0,1,2) AND last_seen >= ? "
-                                                    "ORDER BY last_seen DESC LIMIT 1"));
+      // INDEXED BY: the planner would otherwise walk a (rule or org, last_seen) index over every
+      // alert of the window.
+      VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("SELECT id FROM alerts INDEXED BY alerts_dedup WHERE org_id = ? "
+                                                    "AND rule_id = ? AND dedup_key = ? AND state IN (0,1,2) AND "
+                                                    "last_seen >= ? ORDER BY last_seen DESC LIMIT 1"));
       st.bind(1, d.orgId).bind(2, d.ruleId).bind(3, d.dedupKey).bind(4, seen - windowMs);
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       return row ? st.int64(0) : 0;
