@@ -307,6 +307,11 @@ TEST_F(AlertStoreTest, FiltersPagingAndCounts) {
   EXPECT_EQ(all(socA_, {.states = {AlertState::kNew, AlertState::kAcknowledged}}).size(), 30u);
   EXPECT_EQ(all(socA_, {.text = "soyte"}).size(), 3u);
   EXPECT_EQ(all(socA_, {.text = "%"}).size(), 0u) << "LIKE wildcards are escaped";
+  // Three characters or more go through the trigram index: case-insensitive, Vietnamese too.
+  EXPECT_EQ(all(socA_, {.text = "MAIL.SOYTE"}).size(), 3u);
+  EXPECT_EQ(all(socA_, {.text = "MẬT KHẨU"}).size(), 30u);
+  EXPECT_EQ(all(socA_, {.text = "k1"}).size(), 11u);  // k1, k10..k19 (LIKE: two characters)
+  EXPECT_EQ(all(socA_, {.text = "k\"1 OR x"}).size(), 0u) << "quotes and operators are text";
   EXPECT_EQ(all(socA_, {.detector = DetectorKind::kWeb}).size(), 0u);
   EXPECT_EQ(all(socA_, {.ruleId = "sigma-brute-force"}).size(), 30u);
   EXPECT_EQ(all(system_, {.orgId = b_.id}).size(), 1u);

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "core/text.h"
 #include "store/alert_store.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -278,6 +279,38 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
 
 // --- Reading -------------------------------------------------------------------------------------
 
+// The text filter. Three characters or more: the trigram index (alerts_text) finds the matching
+// alerts; when they are few (a rare term) the page is read from them and sorted, when they are
+// many the last_seen walk keeps going and only checks membership (unary plus). Shorter texts:
+// LIKE on the four columns (a scan, stopped by the page's LIMIT).
+template <typename Param>
+Status textCondition(Db& db, const std::string& text, std::string& sql, Param& param) {
+  constexpr int64_t kFewMatches = 5000;
+  if (text::codePoints(text) >= 3) {
+    std::string phrase = "\"";
+    for (char c : text) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+    phrase += "\"";
+    VIGIL_ASSIGN_OR_RETURN(auto count, db.prepare("SELECT COUNT(*) FROM (SELECT rowid FROM alerts_text WHERE "
+                                                  "alerts_text MATCH ? LIMIT ?)"));
+    count.bind(1, phrase).bind(2, kFewMatches + 1);
+    VIGIL_ASSIGN_OR_RETURN(bool row, count.step());
+    const bool few = row && count.int64(0) <= kFewMatches;
+    sql += std::string(" AND ") + (few ? "a.id" : "+a.id") +
+           " IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH " + param(phrase) + ")";
+    return {};
+  }
+  std::string like = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') like += '\\';
+    like += c;
+  }
+  like += "%";
+  const std::string p = param(like);
+  sql += " AND (a.title LIKE " + p + " ESCAPE '\\' OR a.rule_title LIKE " + p + " ESCAPE '\\' OR a.asset LIKE " + p +
+         " ESCAPE '\\' OR a.dedup_key LIKE " + p + " ESCAPE '\\')";
+  return {};
+}
+
 // The page is read newest last_seen first and stops after `limit` rows, so the plan must walk an
 // index in last_seen order: alerts_last_seen, or a (column, last_seen, id) index when a filter
 // names one value of that column. A filter with several values (state=open, a scope of several
@@ -356,15 +389,7 @@ Result<AlertPage> SqliteStore::listAlerts(const Actor& actor, const AlertQuery& 
       }
     }
     if (!q.text.empty()) {
-      std::string like = "%";
-      for (char c : q.text) {
-        if (c == '%' || c == '_' || c == '\\') like += '\\';
-        like += c;
-      }
-      like += "%";
-      const std::string p = param(like);
-      sql += " AND (a.title LIKE " + p + " ESCAPE '\\' OR a.rule_title LIKE " + p + " ESCAPE '\\' OR a.asset LIKE " +
-             p + " ESCAPE '\\' OR a.dedup_key LIKE " + p + " ESCAPE '\\')";
+      VIGIL_TRY(textCondition(db, q.text, sql, param));
     }
     if (q.from) sql += " AND a.last_seen >= " + param(*q.from);
     if (q.to) sql += " AND a.last_seen < " + param(*q.to);

@@ -409,6 +409,25 @@ CREATE INDEX alerts_rule ON alerts(rule_id, last_seen, id);
 CREATE INDEX alerts_dedup ON alerts(org_id, rule_id, dedup_key, state, last_seen);
 CREATE UNIQUE INDEX alerts_seq ON alerts(seq);
 
+-- The queue's text search (title, rule title, asset, dedup key): a trigram index, so that a
+-- substring of three characters or more is found without reading every alert.
+CREATE VIRTUAL TABLE alerts_text USING fts5(title, rule_title, asset, dedup_key, content='alerts',
+  content_rowid='id', tokenize='trigram');
+CREATE TRIGGER alerts_text_insert AFTER INSERT ON alerts BEGIN
+  INSERT INTO alerts_text(rowid, title, rule_title, asset, dedup_key)
+    VALUES (new.id, new.title, new.rule_title, new.asset, new.dedup_key);
+END;
+CREATE TRIGGER alerts_text_update AFTER UPDATE OF title, rule_title, asset, dedup_key ON alerts BEGIN
+  INSERT INTO alerts_text(alerts_text, rowid, title, rule_title, asset, dedup_key)
+    VALUES ('delete', old.id, old.title, old.rule_title, old.asset, old.dedup_key);
+  INSERT INTO alerts_text(rowid, title, rule_title, asset, dedup_key)
+    VALUES (new.id, new.title, new.rule_title, new.asset, new.dedup_key);
+END;
+CREATE TRIGGER alerts_text_delete AFTER DELETE ON alerts BEGIN
+  INSERT INTO alerts_text(alerts_text, rowid, title, rule_title, asset, dedup_key)
+    VALUES ('delete', old.id, old.title, old.rule_title, old.asset, old.dedup_key);
+END;
+
 -- Alerts per organisation, state and severity, kept with every insert and state change so that
 -- the queue's counts do not scan a million rows.
 CREATE TABLE alert_counts (
