@@ -279,23 +279,26 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
 
 // --- Reading -------------------------------------------------------------------------------------
 
-// The text filter. Three characters or more: the trigram index (alerts_text) finds the matching
-// alerts; when they are few (a rare term) the page is read from them and sorted, when they are
-// many the last_seen walk keeps going and only checks membership (unary plus). Shorter texts:
-// LIKE on the four columns (a scan, stopped by the page's LIMIT).
+// The text filter (a substring of the title, rule title, asset or dedup key). With three
+// characters or more the trigram index (alerts_text) counts the matches first (up to kFew + 1):
+// - few: the page is read from the matching ids and sorted (cheap: there are few);
+// - more: the last_seen walk checks membership in the matching ids (unary plus); collecting them
+//   costs about 0.35 microseconds per match (70 ms for 200,000). LIKE would stop earlier on dense
+//   matches but folds only ASCII case, so the two would answer differently.
+// One or two characters (no trigram): LIKE along the walk (ASCII case-insensitive only).
 template <typename Param>
 Status textCondition(Db& db, const std::string& text, std::string& sql, Param& param) {
-  constexpr int64_t kFewMatches = 5000;
+  constexpr int64_t kFew = 5000;
   if (text::codePoints(text) >= 3) {
     std::string phrase = "\"";
     for (char c : text) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
     phrase += "\"";
     VIGIL_ASSIGN_OR_RETURN(auto count, db.prepare("SELECT COUNT(*) FROM (SELECT rowid FROM alerts_text WHERE "
                                                   "alerts_text MATCH ? LIMIT ?)"));
-    count.bind(1, phrase).bind(2, kFewMatches + 1);
+    count.bind(1, phrase).bind(2, kFew + 1);
     VIGIL_ASSIGN_OR_RETURN(bool row, count.step());
-    const bool few = row && count.int64(0) <= kFewMatches;
-    sql += std::string(" AND ") + (few ? "a.id" : "+a.id") +
+    const int64_t matches = row ? count.int64(0) : 0;
+    sql += std::string(" AND ") + (matches <= kFew ? "a.id" : "+a.id") +
            " IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH " + param(phrase) + ")";
     return {};
   }
