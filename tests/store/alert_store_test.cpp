@@ -355,3 +355,34 @@ TEST_F(AlertStoreTest, ChangesFeedFollowsEveryChange) {
 
 }  // namespace
 }  // namespace vigil::test
+
+namespace vigil::test {
+namespace {
+
+// More than 5,000 matches take the other plans of the text filter (alert_ops.cpp textCondition):
+// the answers must not change with the plan.
+TEST_F(AlertStoreTest, TextSearchAnswersTheSameWithManyMatches) {
+  std::vector<AlertDraft> drafts;
+  for (int i = 0; i < 5100; ++i) {
+    auto d = draft("bulk-" + std::to_string(i));
+    d.seenAt = clock_.nowMs() - 1000LL * (5100 - i);
+    drafts.push_back(d);
+  }
+  raise(drafts);
+  raise({draft("lẻ-1")});
+  for (const char* text : {"bulk-", "BULK-", "Mật khẩu", "MẬT KHẨU"}) {
+    SCOPED_TRACE(text);
+    auto page = store_->listAlerts(socA_, {.text = text, .limit = 50});
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    EXPECT_EQ(page->items.size(), 50u);
+    EXPECT_TRUE(page->hasMore);
+  }
+  auto newest = store_->listAlerts(socA_, {.text = "MẬT KHẨU", .limit = 1}).value();
+  ASSERT_EQ(newest.items.size(), 1u);
+  EXPECT_EQ(newest.items[0].dedupKey, "lẻ-1");
+  EXPECT_EQ(store_->listAlerts(socA_, {.text = "bulk-5099", .limit = 5}).value().items.size(), 1u);
+  EXPECT_EQ(store_->listAlerts(socB_, {.text = "bulk-", .limit = 5}).value().items.size(), 0u);
+}
+
+}  // namespace
+}  // namespace vigil::test
