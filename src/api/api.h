@@ -32,6 +32,9 @@ class EventStore;
 namespace vigil::collect {
 class Collector;
 }
+namespace vigil::alerts {
+class AlertFeed;
+}
 
 namespace vigil::api {
 
@@ -79,6 +82,9 @@ struct ApiDeps {
   // answer 503. Both outlive the Api.
   eventstore::EventStore* events = nullptr;
   collect::Collector* collector = nullptr;
+  // The alert queue's wake-ups for the long-poll changes route (outlives the Api). Null: that
+  // route answers at once.
+  alerts::AlertFeed* alertFeed = nullptr;
 };
 
 class Api {
@@ -108,6 +114,7 @@ class Api {
   // nullptr when log collection is not running (the event routes answer 503).
   eventstore::EventStore* events() const { return deps_.events; }
   collect::Collector* collector() const { return deps_.collector; }
+  alerts::AlertFeed* alertFeed() const { return deps_.alertFeed; }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -144,6 +151,14 @@ void registerAssessmentRoutes(Api& api);
 void registerIngestRoutes(Api& api);
 // Log collection: event search, saved searches, log sources (routes_events.cpp).
 void registerEventRoutes(Api& api);
+// The alert queue: list, triage, comments, suppressions, changes feed (routes_alerts.cpp).
+void registerAlertRoutes(Api& api);
+
+// When a declared log source was last heard from (ms since the epoch; 0: never): the newest
+// figure of its live senders, else the receive time of its newest stored event. The sources page
+// and the silent-source detector share it (routes_events.cpp).
+TimeMs sourceLastSeenMs(collect::Collector* collector, const eventstore::EventStore* events, const LogSource& s,
+                        TimeMs now);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openApiDocument();

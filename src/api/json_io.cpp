@@ -67,6 +67,18 @@ Result<std::string> BodyReader::requiredSecret(const char* name) {
   return std::string(v->as_string());
 }
 
+Result<std::optional<std::string>> BodyReader::optionalText(const char* name, size_t maxBytes) {
+  const json::value* v = field(name);
+  if (!v) return std::optional<std::string>();
+  if (!v->is_string()) return Error::validation(name, "must be a string");
+  const std::string_view t = v->as_string();
+  if (t.size() > maxBytes) return Error::validation(name, "must be at most " + std::to_string(maxBytes) + " bytes");
+  for (unsigned char ch : t)
+    if ((ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') || ch == 0x7f)
+      return Error::validation(name, "must not contain control characters other than line breaks and tabs");
+  return std::optional<std::string>(std::string(t));
+}
+
 Result<int64_t> BodyReader::requiredInt(const char* name, int64_t lo, int64_t hi) {
   VIGIL_ASSIGN_OR_RETURN(auto v, optionalInt(name, lo, hi));
   if (!v) return Error::validation(name, "is required");

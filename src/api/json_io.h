@@ -28,6 +28,9 @@ class BodyReader {
   Result<std::optional<std::string>> optionalString(const char* name, size_t maxChars = 200, bool allowEmpty = true);
   // Secrets are neither trimmed nor length-limited here (the password policy checks them).
   Result<std::string> requiredSecret(const char* name);
+  // A multi-line text (a description, evidence, a comment): valid UTF-8, at most `maxBytes`, no
+  // control characters other than line breaks and tabs; kept as sent (not trimmed).
+  Result<std::optional<std::string>> optionalText(const char* name, size_t maxBytes);
   Result<int64_t> requiredInt(const char* name, int64_t lo, int64_t hi);
   Result<std::optional<int64_t>> optionalInt(const char* name, int64_t lo, int64_t hi);
   Result<std::optional<bool>> optionalBool(const char* name);

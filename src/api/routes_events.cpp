@@ -315,6 +315,16 @@ Result<std::vector<eventstore::StoredEvent>> exportEvents(const eventstore::Even
 
 }  // namespace
 
+TimeMs sourceLastSeenMs(collect::Collector* collector, const eventstore::EventStore* events, const LogSource& s,
+                        TimeMs now) {
+  TimeUs last = 0;
+  if (collector)
+    for (const auto& x : collector->senders())
+      if (x.sourceId == s.id) last = std::max(last, x.lastSeenUs);
+  if (last == 0) last = lastStoredUs(events, s, now * 1000);
+  return last / 1000;
+}
+
 void registerEventRoutes(Api& api) {
   // Feed the collector with the declared sources at start.
   if (api.collector()) {

@@ -11,6 +11,9 @@
 #include <iostream>
 #include <thread>
 
+#include "alerts/alert_feed.h"
+#include "alerts/alert_sink.h"
+#include "alerts/silent_sources.h"
 #include "api/api.h"
 #include "app/data_dir_lock.h"
 #include "auth/authenticator.h"
@@ -209,10 +212,18 @@ int serve(const Config& config, const std::string& exePath) {
   if (!events.ok()) return fail(events.error());
   collect::Collector collector(*normalizer, **events, clock, {.acceptUndeclared = config.collect.acceptUndeclared});
 
+  // The alert queue: detectors hand alerts to the sink (batched commits); the feed wakes the
+  // long-poll clients. A waiter holds an HTTP worker: at least one worker stays free.
+  alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)));
+  alerts::AlertSink alertSink(
+      **store,
+      {.dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics},
+      [&alertFeed] { alertFeed.notify(); });
+
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
                 (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector});
+                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -243,6 +254,12 @@ int serve(const Config& config, const std::string& exePath) {
   }
   log::info("vigil " + std::string(kVersion) + " listening on " + url);
 
+  // Silent log sources raise alerts (issue 5), checked every alerts.silent_check_seconds.
+  alerts::SilentSourceWatch silentWatch(**store, alertSink, clock, [&](const LogSource& s) {
+    return api::sourceLastSeenMs(&collector, events->get(), s, clock.nowMs());
+  });
+  silentWatch.start(std::chrono::seconds(config.alerts.silentCheckSeconds));
+
   // Housekeeping: disable inactive accounts and drop expired sessions, at start and hourly.
   std::mutex mu;
   std::condition_variable cv;
@@ -267,8 +284,10 @@ int serve(const Config& config, const std::string& exePath) {
   }
   cv.notify_all();
   housekeeper.join();
+  silentWatch.stop();
   (*listeners)->stop();
   (*server)->stop();
+  alertSink.stop();
   (*events)->close();
   (*store)->close();
   log::info("stopped");

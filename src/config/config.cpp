@@ -108,6 +108,12 @@ const std::vector<KeySpec>& keySpecs() {
           "registry.anti_malware_update_days", [](Config& c) { return &c.registry.antiMalwareUpdateDays; }, 1, 365),
       intKey<int64_t>(
           "registry.max_attachment_bytes", [](Config& c) { return &c.registry.maxAttachmentBytes; }, 1024, 1LL << 32),
+      intKey<int>(
+          "alerts.dedup_window_minutes", [](Config& c) { return &c.alerts.dedupWindowMinutes; }, 1, 525600),
+      intKey<int>(
+          "alerts.silent_check_seconds", [](Config& c) { return &c.alerts.silentCheckSeconds; }, 5, 86400),
+      intKey<int>(
+          "alerts.max_waiters", [](Config& c) { return &c.alerts.maxWaiters; }, 0, 64),
       stringKey("collect.syslog_udp", [](Config& c) { return &c.collect.syslogUdp; }),
       stringKey("collect.syslog_tcp", [](Config& c) { return &c.collect.syslogTcp; }),
       stringKey("collect.syslog_tls", [](Config& c) { return &c.collect.syslogTls; }),

@@ -61,6 +61,15 @@ struct RegistryConfig {
   int64_t maxAttachmentBytes = 20 << 20;  // dossier attachments (also bounded by http.max_body_bytes)
 };
 
+// The alert queue (issue 4).
+struct AlertsConfig {
+  int dedupWindowMinutes = 1440;  // an open alert absorbs reports of its rule and key this recent
+  int silentCheckSeconds = 60;    // how often declared log sources are checked for silence
+  // Long-poll requests (GET /api/v1/alerts/changes?wait=) waiting at once; each holds an HTTP
+  // worker, so vigil serve keeps it below server.worker_threads. 0: no waiting (clients poll).
+  int maxWaiters = 2;
+};
+
 // Log collection (issue 5): the syslog listeners of `vigil serve`.
 struct CollectConfig {
   std::string syslogUdp;          // host:port of the UDP listener (RFC 5426); empty: off
@@ -80,6 +89,7 @@ struct Config {
   LogConfig log;
   HttpLimits http;
   RegistryConfig registry;
+  AlertsConfig alerts;
   CollectConfig collect;
 };
 

@@ -42,6 +42,11 @@ bool roleAllows(Role role, Permission p) {
     // investigate, leaders and auditors); only administrators declare sources and hold tokens.
     case Permission::kReadEvents: return true;
     case Permission::kManageSources: return role == Role::kAdministrator;
+    // Alerts: everyone in scope reads the queue (leaders and auditors follow it); the SOC, the
+    // agency's officers and administrators work it.
+    case Permission::kReadAlerts: return true;
+    case Permission::kTriageAlerts:
+      return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

@@ -28,6 +28,8 @@ enum class Permission {
   kManageRegistry,
   kReadEvents,     // stored log events and the declared log sources of an organisation
   kManageSources,  // declare, change, delete log sources and rotate their ingest tokens
+  kReadAlerts,     // the alert queue of an organisation, its comments and suppressions
+  kTriageAlerts,   // acknowledge, assign, comment, close, mark false positive, suppress, enter alerts
 };
 
 bool roleAllows(Role role, Permission p);

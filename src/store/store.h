@@ -18,6 +18,7 @@
 
 #include "core/result.h"
 #include "model/model.h"
+#include "store/alert_store.h"
 #include "store/assessment_store.h"
 #include "store/registry_store.h"
 #include "store/source_store.h"
@@ -164,7 +165,8 @@ class Store : public OrgStore,
               public SettingsStore,
               public RegistryStore,
               public AssessmentStore,
-              public SourceStore {
+              public SourceStore,
+              public AlertStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

@@ -65,6 +65,9 @@ enum class Target {
   // Log collection (issue 5): a declared source of B; a saved search of the root administrator.
   kSourceB,
   kSavedSearchRoot,
+  // The alert queue (issue 4): an alert of B entered by the root administrator, a suppression of B.
+  kAlertB,
+  kSuppressionB,
 };
 
 // --- The tables ---------------------------------------------------------------------------------
@@ -137,6 +140,10 @@ const ObjectRoute kObjectRoutes[] = {
     {"POST", "/api/v1/sources/{id}/token", Target::kSourceB, ""},
     {"DELETE", "/api/v1/sources/{id}", Target::kSourceB, ""},
     {"DELETE", "/api/v1/saved-searches/{id}", Target::kSavedSearchRoot, ""},
+    {"GET", "/api/v1/alerts/{id}", Target::kAlertB, ""},
+    {"PATCH", "/api/v1/alerts/{id}", Target::kAlertB, R"({"state":"closed"})"},
+    {"POST", "/api/v1/alerts/{id}/comments", Target::kAlertB, R"({"body":"Bình luận lấn sân"})"},
+    {"DELETE", "/api/v1/alert-suppressions/{id}", Target::kSuppressionB, ""},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -193,6 +200,11 @@ const CreateRoute kCreateRoutes[] = {
      "Máy trạm XLSX lấn sân", 404},
     {"POST", "/api/v1/sources", R"({"org_id":{P},"name":"Nguồn lấn sân","addresses":["10.99.0.1"]})", "Nguồn lấn sân",
      404},
+    {"POST", "/api/v1/alerts", R"({"org_id":{P},"title":"Cảnh báo lấn sân","severity":"high"})", "Cảnh báo lấn sân",
+     404},
+    {"POST", "/api/v1/alert-suppressions",
+     R"({"org_id":{P},"rule_id":"luat-lan-san","reason":"x","expires_at":"2027-01-01T00:00:00Z"})", "luat-lan-san",
+     404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -212,7 +224,8 @@ enum class ListKind {
   kEventsCsv,
   kEventHistogram,
   kEventTop,
-  kSources
+  kSources,
+  kAlerts
 };
 struct ListRoute {
   const char* target;
@@ -254,6 +267,11 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/events/top?field=host.name", ListKind::kEventTop, true},
     {"/api/v1/events/export", ListKind::kEventsCsv, true},
     {"/api/v1/sources", ListKind::kSources, true},
+    {"/api/v1/alerts?limit=200", ListKind::kAlerts, true},
+    {"/api/v1/alerts?state=open&severity=critical", ListKind::kAlerts, true},
+    {"/api/v1/alerts?q=CONGTHUONG", ListKind::kAlerts, true},
+    {"/api/v1/alerts/changes?since=0", ListKind::kAlerts, true},
+    {"/api/v1/alert-suppressions?include_expired=true", ListKind::kAlerts, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -350,6 +368,7 @@ struct World {
   int64_t systemB = 0, assetB = 0, accountB = 0, backupB = 0, contactB = 0, dossierB = 0, attachmentB = 0;
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   int64_t sourceB = 0, savedSearchRoot = 0;
+  int64_t alertB = 0, suppressionB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -502,6 +521,29 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
           "<38>1 2026-11-18T10:01:00Z ct-db01 sshd 2 - - Failed password for ct CONGTHUONG"});
   EXPECT_TRUE(srv.events().flush().ok());
   for (const char* s : {"Nguồn Công Thương", "ct-db01", "CONGTHUONG", "10.20.0"}) w->secretsOfB.emplace_back(s);
+
+  // The alert queue: a notification received for B, a detector alert of B, a suppression of B.
+  w->alertB = created("/api/v1/alerts", body({{"org_id", w->B},
+                                              {"title", "Cảnh báo CONGTHUONG máy chủ"},
+                                              {"severity", "critical"},
+                                              {"detector", "external"},
+                                              {"sender", "Người báo Công Thương"}}));
+  EXPECT_TRUE(srv.alertSink()
+                  .raise({.orgId = w->B,
+                          .detector = DetectorKind::kSigma,
+                          .ruleId = "sigma-congthuong",
+                          .severity = AlertSeverity::kCritical,
+                          .dedupKey = "10.20.0.7",
+                          .title = "Dò mật khẩu CONGTHUONG"})
+                  .ok());
+  srv.alertSink().flush();
+  w->suppressionB = created("/api/v1/alert-suppressions", body({{"org_id", w->B},
+                                                                {"rule_id", "sigma-congthuong"},
+                                                                {"dedup_key", "10.20.0.8"},
+                                                                {"reason", "Lý do Công Thương"},
+                                                                {"expires_at", "2027-01-01T00:00:00Z"}}));
+  for (const char* s : {"Người báo Công Thương", "sigma-congthuong", "Lý do Công Thương"})
+    w->secretsOfB.emplace_back(s);
   return w;
 }
 
@@ -554,6 +596,8 @@ class TenantIsolation : public ::testing::Test {
       case Target::kFindingB: return w_->findingB;
       case Target::kSourceB: return w_->sourceB;
       case Target::kSavedSearchRoot: return w_->savedSearchRoot;
+      case Target::kAlertB: return w_->alertB;
+      case Target::kSuppressionB: return w_->suppressionB;
     }
     return 0;
   }
@@ -584,6 +628,17 @@ class TenantIsolation : public ::testing::Test {
       case Target::kAssessmentB:
       case Target::kEvidenceB:
       case Target::kFindingB: return registrySnapshot();
+      case Target::kAlertB:
+      case Target::kSuppressionB: {
+        std::string all;
+        for (const std::string& path : {"/api/v1/alerts/" + std::to_string(w_->alertB),
+                                        std::string("/api/v1/alert-suppressions?include_expired=true")}) {
+          auto r = srv_->call(root(), "GET", path);
+          EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+          all += r.body + "\n";
+        }
+        return all;
+      }
       case Target::kSourceB:
       case Target::kSavedSearchRoot: {
         std::string all;
@@ -683,10 +738,10 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB",  "userB",       "tokenB",
-                                        "root",     "systemB",  "assetB",         "accountB",    "backupB",
-                                        "contactB", "dossierB", "attachmentB",    "assessmentB", "evidenceB",
-                                        "findingB", "sourceB",  "savedSearchRoot"};
+  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB",   "userB",       "tokenB",
+                                        "root",     "systemB",  "assetB",          "accountB",    "backupB",
+                                        "contactB", "dossierB", "attachmentB",     "assessmentB", "evidenceB",
+                                        "findingB", "sourceB",  "savedSearchRoot", "alertB",      "suppressionB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -730,7 +785,8 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/users?limit=500").body + srv().call(root(), "GET", "/api/v1/tokens").body +
       srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
       srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body +
-      srv().call(root(), "GET", "/api/v1/sources").body;
+      srv().call(root(), "GET", "/api/v1/sources").body + srv().call(root(), "GET", "/api/v1/alerts?limit=200").body +
+      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -836,6 +892,15 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     EXPECT_TRUE(v.at("undeclared").as_array().empty()) << "undeclared senders reached an agency: " << r.body;
     return;
   }
+  if (route.kind == ListKind::kAlerts) {
+    // A has no alert: nothing of B is listed or counted.
+    const json::value v = parseJson(r.body);
+    for (const auto& a : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(a, "org_id")))) << r.body;
+    if (const json::value* counts = member(v, "counts")) {
+      EXPECT_EQ(intOf(member(*counts, "total")), 0) << r.body;
+    }
+    return;
+  }
   if (route.kind == ListKind::kCoverage) {
     // A has no assets: B's server must not be counted.
     const json::value v = parseJson(r.body);
@@ -888,7 +953,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kEventsCsv:
       case ListKind::kEventHistogram:
       case ListKind::kEventTop:
-      case ListKind::kSources: break;
+      case ListKind::kSources:
+      case ListKind::kAlerts: break;
     }
   }
 }

@@ -89,11 +89,15 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!events.ok()) throw std::runtime_error(events.error().message);
   events_ = std::move(events).value();
   collector_ = std::make_unique<collect::Collector>(*normalizer_, *events_, clock_);
+  // The alert queue: the live feed and a sink for detector alerts (window 24 h).
+  alertFeed_ = std::make_unique<alerts::AlertFeed>(2);
+  alertSink_ = std::make_unique<alerts::AlertSink>(*store_, alerts::AlertSinkOptions{},
+                                                   [feed = alertFeed_.get()] { feed->notify(); });
   api_ = std::make_unique<api::Api>(api::ApiDeps{
       *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
       std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
       (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value(),
-      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get()});
+      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get(), alertFeed_.get()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -115,6 +119,7 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
 
 TestServer::~TestServer() {
   server_->stop();
+  alertSink_->stop();
   events_->close();
   store_->close();
 }

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "alerts/alert_feed.h"
+#include "alerts/alert_sink.h"
 #include "api/api.h"
 #include "auth/authenticator.h"
 #include "collect/collector.h"
@@ -63,6 +65,9 @@ class TestServer {
   // Log collection: the event store under <dir>/events and the collector the ingest routes use.
   eventstore::EventStore& events() { return *events_; }
   collect::Collector& collector() { return *collector_; }
+  // The alert queue: where test detectors raise alerts, and the feed the changes route waits on.
+  alerts::AlertSink& alertSink() { return *alertSink_; }
+  alerts::AlertFeed& alertFeed() { return *alertFeed_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
@@ -97,6 +102,8 @@ class TestServer {
   std::unique_ptr<normalize::Normalizer> normalizer_;
   std::unique_ptr<eventstore::EventStore> events_;
   std::unique_ptr<collect::Collector> collector_;
+  std::unique_ptr<alerts::AlertFeed> alertFeed_;
+  std::unique_ptr<alerts::AlertSink> alertSink_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::optional<Session> admin_;

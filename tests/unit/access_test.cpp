@@ -26,6 +26,11 @@ TEST(Access, PolicyTable) {
     EXPECT_TRUE(roleAllows(r, Permission::kReadEvents)) << roleName(r);
     EXPECT_EQ(roleAllows(r, Permission::kManageSources), r == Role::kAdministrator) << roleName(r);
   }
+  // Alerts: every role reads the queue; leaders and auditors do not work it.
+  for (Role r : allRoles()) {
+    EXPECT_TRUE(roleAllows(r, Permission::kReadAlerts)) << roleName(r);
+    EXPECT_EQ(roleAllows(r, Permission::kTriageAlerts), r != Role::kLeader && r != Role::kAuditor) << roleName(r);
+  }
 }
 
 TEST(Access, GrantsCoverTheirSubtreeOnly) {

@@ -74,3 +74,25 @@ TEST(Config, PublicAddressNeedsTlsOrExplicitConsent) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// The alert queue's section: file, environment and flags; bounds named in the error.
+TEST(Config, AlertsSection) {
+  test::TempDir dir;
+  const auto file = (dir.path() / "vigil.toml").string();
+  std::ofstream(file) << "[alerts]\ndedup_window_minutes = 60\n";
+  auto c = loadConfig(file, {{"VIGIL_ALERTS_MAX_WAITERS", "0"}}, {{"alerts.silent_check_seconds", "30"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->alerts.dedupWindowMinutes, 60);
+  EXPECT_EQ(c->alerts.maxWaiters, 0);
+  EXPECT_EQ(c->alerts.silentCheckSeconds, 30);
+  EXPECT_EQ(loadConfig("", {}, {}).value().alerts.dedupWindowMinutes, 1440);
+  auto bad = loadConfig("", {}, {{"alerts.silent_check_seconds", "1"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("alerts.silent_check_seconds"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace vigil

@@ -22,6 +22,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { SchedulePage } from './pages/SchedulePage';
 import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
+import { AlertsPage } from './pages/AlertsPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -76,6 +77,7 @@ export function App() {
         <Route path="schedules" element={<SchedulePage />} />
         <Route path="events" element={<EventSearchPage />} />
         <Route path="sources" element={<SourcesPage />} />
+        <Route path="alerts" element={<AlertsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1116,3 +1116,130 @@ export const eventsApi = {
   rotateSourceToken: (id: Id) => request<{ token: string }>('POST', `/sources/${enc(id)}/token`),
   deleteSource: (id: Id) => request<void>('DELETE', `/sources/${enc(id)}`),
 };
+
+// --- The alert queue (issue 4; docs/api.md "The alert queue") ---------------------------------
+
+export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
+export type AlertState = 'new' | 'acknowledged' | 'in_progress' | 'false_positive' | 'closed';
+export type AlertDetector = 'sigma' | 'web' | 'source_silent' | 'agent' | 'manual' | 'external';
+export const ALERT_SEVERITIES: AlertSeverity[] = ['critical', 'high', 'medium', 'low'];
+export const ALERT_STATES: AlertState[] = ['new', 'acknowledged', 'in_progress', 'false_positive', 'closed'];
+export const ALERT_DETECTORS: AlertDetector[] = ['sigma', 'web', 'source_silent', 'agent', 'manual', 'external'];
+export const OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'email', 'file', 'user', 'host'] as const;
+
+/** The states an alert may move to from `from` (the server checks the same table). */
+export function alertNextStates(from: AlertState): AlertState[] {
+  switch (from) {
+    case 'new':
+      return ['acknowledged', 'in_progress', 'false_positive', 'closed'];
+    case 'acknowledged':
+      return ['in_progress', 'false_positive', 'closed'];
+    case 'in_progress':
+      return ['false_positive', 'closed'];
+    default:
+      return ['new'];
+  }
+}
+
+export interface AlertObservable {
+  type: string;
+  value: string;
+}
+
+export interface AlertSummary {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  system_id: Id | null;
+  asset: string;
+  detector: AlertDetector;
+  rule_id: string;
+  rule_title: string;
+  severity: AlertSeverity;
+  dedup_key: string;
+  title: string;
+  observables: AlertObservable[];
+  sender: string;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  state: AlertState;
+  state_reason: string;
+  assignee_id: Id | null;
+  assignee: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  seq: number;
+}
+
+export interface AlertComment {
+  id: Id;
+  alert_id: Id;
+  user_id: Id | null;
+  author: string;
+  body: string;
+  created_at: string;
+}
+
+export interface AlertDetail extends AlertSummary {
+  description: string;
+  evidence: string;
+  events_query: string;
+  comments: AlertComment[];
+}
+
+export interface AlertCounts {
+  total: number;
+  by_state: Record<AlertState, number>;
+  open_by_severity: Record<AlertSeverity, number>;
+}
+
+export interface AlertPage {
+  items: AlertSummary[];
+  has_more: boolean;
+  next_cursor: string | null;
+  counts: AlertCounts;
+  cursor: number;
+}
+
+export interface AlertFilter {
+  state?: string;
+  severity?: string;
+  org_id?: Id;
+  detector?: string;
+  assignee?: string;
+  q?: string;
+}
+
+export interface AlertCreateBody {
+  org_id: Id;
+  title: string;
+  severity: AlertSeverity;
+  detector: 'manual' | 'external';
+  sender?: string;
+  description?: string;
+  asset?: string;
+  evidence?: string;
+}
+
+export interface AlertPatchBody {
+  state?: AlertState;
+  reason?: string;
+  assignee_id?: number;
+  suppress_days?: number;
+}
+
+export const alertsApi = {
+  list: (filter: AlertFilter, cursor?: string, limit = 50) =>
+    request<AlertPage>('GET', '/alerts', { query: { ...filter, cursor, limit } }),
+  /** Long-poll: waits up to `wait` seconds for changes after `since`. */
+  changes: (since: number, wait: number) =>
+    request<{ items: AlertSummary[]; cursor: number; retry_after_seconds?: number }>('GET', '/alerts/changes', {
+      query: { since, wait },
+    }),
+  get: (id: Id) => request<AlertDetail>('GET', `/alerts/${enc(id)}`),
+  create: (body: AlertCreateBody) => request<AlertDetail>('POST', '/alerts', { body }),
+  update: (id: Id, body: AlertPatchBody) => request<AlertDetail>('PATCH', `/alerts/${enc(id)}`, { body }),
+  comment: (id: Id, body: string) => request<AlertComment>('POST', `/alerts/${enc(id)}/comments`, { body: { body } }),
+};

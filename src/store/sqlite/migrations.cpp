@@ -371,6 +371,98 @@ CREATE TABLE saved_searches (
   UNIQUE (user_id, name)
 );
 )sql"},
+      {5, "alert queue: alerts with dedup and triage, comments, suppressions, counts per state", R"sql(
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  system_id INTEGER,
+  asset TEXT NOT NULL DEFAULT '',
+  detector TEXT NOT NULL,
+  rule_id TEXT NOT NULL DEFAULT '',
+  rule_title TEXT NOT NULL DEFAULT '',
+  severity INTEGER NOT NULL,
+  dedup_key TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  observables TEXT NOT NULL DEFAULT '[]',
+  evidence TEXT NOT NULL DEFAULT '',
+  events_query TEXT NOT NULL DEFAULT '',
+  sender TEXT NOT NULL DEFAULT '',
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 1,
+  state INTEGER NOT NULL DEFAULT 0,
+  state_reason TEXT NOT NULL DEFAULT '',
+  assignee_id INTEGER REFERENCES users(id),
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX alerts_last_seen ON alerts(last_seen, id);
+CREATE INDEX alerts_state ON alerts(state, last_seen, id);
+CREATE INDEX alerts_severity ON alerts(severity, last_seen, id);
+CREATE INDEX alerts_org ON alerts(org_id, last_seen, id);
+CREATE INDEX alerts_assignee ON alerts(assignee_id, last_seen, id);
+CREATE INDEX alerts_detector ON alerts(detector, last_seen, id);
+CREATE INDEX alerts_rule ON alerts(rule_id, last_seen, id);
+CREATE INDEX alerts_dedup ON alerts(org_id, rule_id, dedup_key, state, last_seen);
+CREATE UNIQUE INDEX alerts_seq ON alerts(seq);
+
+-- The queue's text search (title, rule title, asset, dedup key): a trigram index, so that a
+-- substring of three characters or more is found without reading every alert.
+CREATE VIRTUAL TABLE alerts_text USING fts5(title, rule_title, asset, dedup_key, content='alerts',
+  content_rowid='id', tokenize='trigram');
+CREATE TRIGGER alerts_text_insert AFTER INSERT ON alerts BEGIN
+  INSERT INTO alerts_text(rowid, title, rule_title, asset, dedup_key)
+    VALUES (new.id, new.title, new.rule_title, new.asset, new.dedup_key);
+END;
+CREATE TRIGGER alerts_text_update AFTER UPDATE OF title, rule_title, asset, dedup_key ON alerts BEGIN
+  INSERT INTO alerts_text(alerts_text, rowid, title, rule_title, asset, dedup_key)
+    VALUES ('delete', old.id, old.title, old.rule_title, old.asset, old.dedup_key);
+  INSERT INTO alerts_text(rowid, title, rule_title, asset, dedup_key)
+    VALUES (new.id, new.title, new.rule_title, new.asset, new.dedup_key);
+END;
+CREATE TRIGGER alerts_text_delete AFTER DELETE ON alerts BEGIN
+  INSERT INTO alerts_text(alerts_text, rowid, title, rule_title, asset, dedup_key)
+    VALUES ('delete', old.id, old.title, old.rule_title, old.asset, old.dedup_key);
+END;
+
+-- Alerts per organisation, state and severity, kept with every insert and state change so that
+-- the queue's counts do not scan a million rows.
+CREATE TABLE alert_counts (
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  state INTEGER NOT NULL,
+  severity INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (org_id, state, severity)
+) WITHOUT ROWID;
+
+CREATE TABLE alert_comments (
+  id INTEGER PRIMARY KEY,
+  alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  user_id INTEGER REFERENCES users(id),
+  author TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX alert_comments_alert ON alert_comments(alert_id, id);
+
+CREATE TABLE alert_suppressions (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  rule_id TEXT NOT NULL,
+  dedup_key TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  alert_id INTEGER REFERENCES alerts(id),
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  hits INTEGER NOT NULL DEFAULT 0,
+  last_hit_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX alert_suppressions_key ON alert_suppressions(org_id, rule_id, dedup_key, expires_at);
+)sql"},
   };
   return list;
 }

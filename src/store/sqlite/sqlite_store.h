@@ -184,6 +184,21 @@ class SqliteStore final : public Store {
                                         const std::string& range) override;
   Status deleteSavedSearch(const Actor& actor, int64_t id) override;
 
+  // --- AlertStore (alert_ops.cpp)
+  Result<RaiseOutcome> raiseAlerts(const std::vector<AlertDraft>& drafts, TimeMs windowMs) override;
+  Result<AlertPage> listAlerts(const Actor& actor, const AlertQuery& q) override;
+  Result<AlertCounts> countAlerts(const Actor& actor, std::optional<int64_t> orgId) override;
+  Result<Alert> getAlert(const Actor& actor, int64_t id) override;
+  Result<std::vector<Alert>> alertChanges(const Actor& actor, int64_t sinceSeq, int limit) override;
+  Result<int64_t> latestAlertSeq() override;
+  Result<Alert> createAlert(const Actor& actor, const AlertDraft& d) override;
+  Result<Alert> updateAlert(const Actor& actor, int64_t id, const AlertPatch& p) override;
+  Result<std::vector<AlertComment>> listAlertComments(const Actor& actor, int64_t alertId) override;
+  Result<AlertComment> addAlertComment(const Actor& actor, int64_t alertId, const std::string& body) override;
+  Result<std::vector<Suppression>> listSuppressions(const Actor& actor, bool includeExpired) override;
+  Result<Suppression> createSuppression(const Actor& actor, const SuppressionFields& f) override;
+  Status deleteSuppression(const Actor& actor, int64_t id) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;

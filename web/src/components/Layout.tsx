@@ -7,7 +7,7 @@ import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 
 /** The operational modules in menu order; those still to come are shown disabled ("sắp có"), never as pages. */
-const MODULES = ['monitoring', 'alerts', 'incidents', 'systems', 'reports'] as const;
+const MODULES = ['monitoring', 'incidents', 'systems', 'reports'] as const;
 
 export function Layout() {
   const { t } = useTranslation();
@@ -72,6 +72,7 @@ export function Layout() {
                   <ul className="nav-sub">
                     {link('/events', 'nav.events', 'nav-events')}
                     {link('/sources', 'nav.sources', 'nav-sources')}
+                    {link('/alerts', 'nav.alert_queue', 'nav-alerts')}
                   </ul>
                 </li>
               ) : m === 'systems' ? (
