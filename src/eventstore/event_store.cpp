@@ -857,7 +857,7 @@ struct EventStore::Impl {
 
       lock.lock();
       queuedBytes -= bytes;
-      const bool full = current->events >= options.maxSegmentEvents || current->walSize >= (256ull << 20);
+      const bool full = current->events >= options.maxSegmentEvents || current->walSize >= options.maxSegmentBytes;
       const bool rotate = current->events > 0 && (full || rotateRequested || stopping ||
                                                   nowUs() - current->createdUs >= options.maxSegmentAgeUs);
       if (rotate) {
@@ -1124,9 +1124,10 @@ EventStore::~EventStore() { close(); }
 
 Result<std::unique_ptr<EventStore>> EventStore::open(const fs::path& dir, const Options& options) {
   if (options.maxBlockEvents == 0 || options.maxSegmentEvents == 0 || options.maxQueuedBytes == 0 ||
-      options.maxSegmentAgeUs <= 0)
+      options.maxSegmentBytes == 0 || options.maxSegmentAgeUs <= 0)
     return Error::badRequest(
-        "eventstore: maxBlockEvents, maxSegmentEvents, maxQueuedBytes and maxSegmentAgeUs must be positive");
+        "eventstore: maxBlockEvents, maxSegmentEvents, maxSegmentBytes, maxQueuedBytes and maxSegmentAgeUs must be "
+        "positive");
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error::internal("eventstore: cannot create " + dir.string() + ": " + ec.message());

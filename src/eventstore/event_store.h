@@ -130,10 +130,11 @@ struct Stats {
 };
 
 struct Options {
-  uint64_t maxQueuedBytes = 64ull << 20;  // bound of the queue in front of the writer
-  uint32_t maxSegmentEvents = 32768;      // a write-ahead-log segment is sealed at this many events
-  uint32_t maxBlockEvents = 8192;         // events per block (the unit a search decompresses)
-  int64_t maxSegmentAgeUs = 1'000'000;    // ... or this old
+  uint64_t maxQueuedBytes = 64ull << 20;   // bound of the queue in front of the writer
+  uint32_t maxSegmentEvents = 32768;       // a write-ahead-log segment is sealed at this many events
+  uint64_t maxSegmentBytes = 64ull << 20;  // ... or this many bytes (a segment stays in memory until sealed)
+  uint32_t maxBlockEvents = 8192;          // events per block (the unit a search decompresses)
+  int64_t maxSegmentAgeUs = 1'000'000;     // ... or this old
   int zstdLevel = 3;
   bool syncWrites = true;  // fdatasync the log and the blocks (tests of format only may turn it off)
 };
