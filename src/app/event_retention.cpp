@@ -48,6 +48,7 @@ Result<eventstore::RetentionReport> runEventRetention(eventstore::EventStore& st
                                                       const Clock& clock, Metrics& metrics) {
   describeMetrics(metrics);
   metrics.add("vigil_eventstore_retention_runs_total", "");
+  metrics.add("vigil_eventstore_retention_failures_total", "", 0);  // shown from the first pass
   auto report = store.applyRetention(retentionPolicy(config, clock.nowMs() * 1000));
   metrics.set("vigil_eventstore_retention_last_run_timestamp_seconds", "", static_cast<double>(clock.nowSeconds()));
   if (!report.ok()) {
