@@ -171,13 +171,14 @@ Session adminSession(uint16_t port, std::string& why) {
 }
 
 std::string createSourceToken(uint16_t port, const Session& admin, int64_t orgId, const std::string& name,
-                              std::string& why) {
+                              std::string& why, int64_t* sourceId) {
   HttpClient http(port);
   auto r = http.request("POST", "/api/v1/sources",
                         "{\"org_id\":" + std::to_string(orgId) + ",\"name\":\"" + name + "\",\"with_token\":true}",
                         admin.headers());
   const std::string token = jsonField(r.body, "token");
   if (r.status != 201 || token.empty()) why = "source create: " + std::to_string(r.status) + " " + r.body;
+  if (sourceId && !token.empty()) *sourceId = std::stoll(jsonField(r.body, "id"));
   return token;
 }
 

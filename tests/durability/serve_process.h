@@ -53,7 +53,8 @@ class ServeProcess {
 // none yet, so the session can do everything. Empty cookie on failure (`why` says what).
 Session adminSession(uint16_t port, std::string& why);
 // Declares a log source of agency `orgId` with an ingest token over the API; "" on failure.
+// `sourceId`, when given, receives the new source's id.
 std::string createSourceToken(uint16_t port, const Session& admin, int64_t orgId, const std::string& name,
-                              std::string& why);
+                              std::string& why, int64_t* sourceId = nullptr);
 
 }  // namespace vigil::test
