@@ -846,10 +846,24 @@ struct EventStore::Impl {
           writerCv.wait(lock);
         }
       }
+      // One group: the queued batches in order, as many as fit in the current segment's room
+      // (bytes and events; at least one), so that a segment stays within maxSegmentBytes plus
+      // one batch (the memory bound of README.md). The rest waits for the next group.
       std::deque<Pending> batch;
-      batch.swap(queue);
-      uint64_t bytes = 0;
-      for (const auto& p : batch) bytes += p.record->size();
+      uint64_t bytes = 0, groupEvents = 0;
+      const uint64_t roomBytes =
+          current->walSize < options.maxSegmentBytes ? options.maxSegmentBytes - current->walSize : 0;
+      const uint64_t roomEvents =
+          current->events < options.maxSegmentEvents ? options.maxSegmentEvents - current->events : 0;
+      while (!queue.empty()) {
+        const Pending& next = queue.front();
+        if (!batch.empty() && (bytes + next.record->size() > roomBytes || groupEvents + next.events > roomEvents))
+          break;
+        bytes += next.record->size();
+        groupEvents += next.events;
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
       std::shared_ptr<Segment> seg = current;
       lock.unlock();
 
@@ -1203,6 +1217,9 @@ Status EventStore::append(std::span<const normalize::Event> events, DurableCallb
     rawBytes += e.raw().size();
   }
   if (record->size() - kWalHeader > UINT32_MAX) return Error::badRequest("eventstore: the batch is over 4 GiB");
+  // The record stays in memory until its segment is sealed and is counted by its size: drop the
+  // growth slack (up to half of it) so that the bounds hold for real memory.
+  record->shrink_to_fit();
   const auto len = static_cast<uint32_t>(record->size() - kWalHeader);
   const uint32_t hdr[3] = {kWalMagic, len, crc32c(record->data() + kWalHeader, len)};
   std::memcpy(record->data(), hdr, sizeof hdr);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -393,6 +394,28 @@ TEST(EventStore, OverflowIsRefusedAndCounted) {
   EXPECT_EQ(ids(**store, "*").size(), 0u);
   appendDurable(**store, {makeEvent(2, 1, kBase, "small")});
   EXPECT_EQ(ids(**store, "*"), (std::vector<int64_t>{2}));
+}
+
+// A log segment is sealed once it holds maxSegmentBytes (it stays in memory until then), even
+// when neither its age nor its event count says so: the bound on memory of README.md.
+TEST(EventStore, SegmentIsSealedAtItsByteCap) {
+  for (const bool capped : {false, true}) {
+    TempDir dir;
+    Options o = slowSeal();
+    o.maxSegmentBytes = capped ? 4096 : 64ull << 20;
+    auto store = EventStore::open(dir.path(), o);
+    ASSERT_TRUE(store.ok());
+    std::vector<normalize::Event> batch;
+    for (int i = 0; i < 50; ++i) batch.push_back(makeEvent(i, 1, kBase + i, std::string(200, 'a' + i % 26)));
+    appendDurable(**store, batch);  // ~10 KB in one record: over the 4 KiB cap
+    Stats s = (*store)->stats();
+    for (int i = 0; i < 500 && capped && s.blocks == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      s = (*store)->stats();
+    }
+    EXPECT_EQ(s.blocks > 0, capped) << (capped ? "a full segment waits for its age" : "sealed early");
+    EXPECT_EQ(s.events, 50u);
+  }
 }
 
 // Blocks are decoded into reused buffers, so events of two blocks can sit at the same address with
