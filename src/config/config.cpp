@@ -139,6 +139,8 @@ const std::vector<KeySpec>& keySpecs() {
           "http.idle_timeout_seconds", [](Config& c) { return &c.http.idleTimeoutSeconds; }, 1, 3600),
       intKey<int>(
           "http.max_connections", [](Config& c) { return &c.http.maxConnections; }, 1, 1000000),
+      intKey<int64_t>(
+          "http.max_body_memory_bytes", [](Config& c) { return &c.http.maxBodyMemoryBytes; }, 1 << 20, 1LL << 40),
       intKey<int>(
           "registry.account_unused_days", [](Config& c) { return &c.registry.accountUnusedDays; }, 1, 3650),
       intKey<int>(

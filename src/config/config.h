@@ -52,6 +52,9 @@ struct HttpLimits {
   int requestTimeoutSeconds = 30;
   int idleTimeoutSeconds = 60;
   int maxConnections = 1024;
+  // Request bodies held in memory at once (being read, or waiting for and using a worker); a
+  // request that would go over gets 503 with Retry-After before its body is read.
+  int64_t maxBodyMemoryBytes = 256LL << 20;
 };
 
 // The registry of information systems (issue 3).
