@@ -1,5 +1,5 @@
-// Durability of HTTP ingest end to end (issue 5): the real `vigil serve` binary takes NDJSON
-// batches from concurrent clients and is killed with SIGKILL in the middle of the load, several
+// Durability of HTTP ingest end to end (issue 5): the real `vigil serve` binary takes NDJSON and
+// Elasticsearch `_bulk` batches from concurrent clients and is killed with SIGKILL in the middle of the load, several
 // times, at different moments; after each restart on the same data directory every event whose
 // request was answered 2xx must be found by the search API (export), exactly once, and no batch
 // may be half-stored (a batch is one append: all of it or none of it).
@@ -64,6 +64,7 @@ TEST(Durability, EveryAcknowledgedHttpEventSurvivesSigkill) {
   std::vector<Batch> batches;  // every batch sent, acknowledged or not
   std::atomic<uint64_t> nextId{1};
   uint64_t totalAcked = 0, totalFailed = 0;
+  std::atomic<uint64_t> ackedBulk{0}, ackedNdjson{0};
   // Kill after this many acknowledged events in each round: different moments of the load
   // (sealer idle, segments rotating, a segment waiting for the sealer).
   const std::vector<uint64_t> killAfter = {3000, 9000, 20000, 30000};
@@ -72,19 +73,22 @@ TEST(Durability, EveryAcknowledgedHttpEventSurvivesSigkill) {
     std::atomic<uint64_t> ackedThisRound{0}, failedThisRound{0};
     std::vector<std::thread> clients;
     for (int c = 0; c < kClients; ++c) {
-      clients.emplace_back([&] {
+      // Half the clients post NDJSON, the other half Elasticsearch _bulk (as Beats do).
+      const bool bulk = c % 2 == 1;
+      clients.emplace_back([&, bulk] {
         HttpClient http(serve.port());
         while (!stop.load()) {
           const uint64_t first = nextId.fetch_add(kBatch);
           std::string body;
           for (uint64_t id = first; id < first + kBatch; ++id)
-            body += "{\"message\":\"" + std::string(kProbe) + std::to_string(id) + "\",\"host\":{\"name\":\"web-" +
-                    std::to_string(id % 7) + "\"}}\n";
+            body += std::string(bulk ? "{\"create\":{}}\n" : "") + "{\"message\":\"" + kProbe + std::to_string(id) +
+                    "\",\"host\":{\"name\":\"web-" + std::to_string(id % 7) + "\"}}\n";
           bool ok = false;
           try {
-            auto r = http.request("POST", "/api/v1/ingest/ndjson", body,
+            auto r = http.request("POST", bulk ? "/es/_bulk" : "/api/v1/ingest/ndjson", body,
                                   {{"Authorization", "Bearer " + token}, {"Content-Type", "application/x-ndjson"}});
-            ok = r.status == 200 && r.body.find("\"accepted\":" + std::to_string(kBatch)) != std::string::npos;
+            ok = r.status == 200 && r.body.find(bulk ? std::string("\"errors\":false")
+                                                     : "\"accepted\":" + std::to_string(kBatch)) != std::string::npos;
           } catch (const std::exception&) {
             // connection refused or reset: the server is gone; not acknowledged
           }
@@ -93,6 +97,7 @@ TEST(Durability, EveryAcknowledgedHttpEventSurvivesSigkill) {
             batches.push_back({first, ok});
           }
           (ok ? ackedThisRound : failedThisRound) += ok ? kBatch : 1;
+          if (ok) (bulk ? ackedBulk : ackedNdjson) += kBatch;
           if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
       });
@@ -154,9 +159,12 @@ TEST(Durability, EveryAcknowledgedHttpEventSurvivesSigkill) {
     EXPECT_EQ(halfStored, 0u) << "batches partly stored";
     if (HasFailure()) break;
   }
+  EXPECT_GT(ackedNdjson.load(), 0u) << "no NDJSON request was acknowledged";
+  EXPECT_GT(ackedBulk.load(), 0u) << "no _bulk request was acknowledged";
   EXPECT_EQ(serve.stop(), 0) << serve.log();
   std::cout << "total: " << totalAcked << " events acknowledged over " << killAfter.size() << " SIGKILLs, "
-            << totalFailed << " requests failed or refused\n";
+            << totalFailed << " requests failed or refused (NDJSON " << ackedNdjson.load() << ", _bulk "
+            << ackedBulk.load() << " acknowledged)\n";
 }
 
 }  // namespace
