@@ -351,6 +351,8 @@ struct EventStore::Impl {
   uint64_t queuedBytes = 0;
   uint64_t nextBatchNo = 1, durableBatchNo = 0;
   bool stopping = false, closed = false, rotateRequested = false, writerDone = false;
+  bool writeFailing = false;                // the last log write failed; append() refuses until one succeeds
+  std::chrono::milliseconds retryWait{50};  // writer only: wait before retrying a failed write
   std::shared_ptr<Segment> current;
   std::deque<std::shared_ptr<Segment>> sealQueue;
   uint64_t sealedSeq = 0;  // every segment with seq <= sealedSeq is sealed
@@ -865,11 +867,22 @@ struct EventStore::Impl {
         queue.pop_front();
       }
       std::shared_ptr<Segment> seg = current;
+      const bool finalAttempt = stopping;
       lock.unlock();
 
-      if (!batch.empty()) writeGroup(batch, seg, bytes);
+      const bool written = batch.empty() || writeGroup(batch, seg, bytes, finalAttempt);
 
       lock.lock();
+      if (!written) {
+        // The disk refused (full, or an I/O error): keep the batches, in order, at the head of the
+        // queue and retry; meanwhile append() refuses (push-back). Nothing accepted is dropped.
+        for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue.push_front(std::move(*it));
+        writeFailing = true;
+        writerCv.wait_for(lock, retryWait, [&] { return stopping; });
+        retryWait = std::min(2 * retryWait, std::chrono::milliseconds(1000));
+        continue;
+      }
+      retryWait = std::chrono::milliseconds(50);
       queuedBytes -= bytes;
       const bool full = current->events >= options.maxSegmentEvents || current->walSize >= options.maxSegmentBytes;
       const bool rotate = current->events > 0 && (full || rotateRequested || stopping ||
@@ -898,7 +911,10 @@ struct EventStore::Impl {
     sealerCv.notify_all();
   }
 
-  void writeGroup(std::deque<Pending>& batch, const std::shared_ptr<Segment>& seg, uint64_t bytes) {
+  // Writes and syncs one group. On failure the partial write is cut; then, unless `final` (the
+  // store is closing), returns false without calling the callbacks so the caller retries the
+  // same group; when final, the callbacks get the error (nothing of the group is stored).
+  bool writeGroup(std::deque<Pending>& batch, const std::shared_ptr<Segment>& seg, uint64_t bytes, bool final) {
     const uint64_t start = seg->walSize;
     bool ok = true;
     {
@@ -936,16 +952,23 @@ struct EventStore::Impl {
         seg->rawBytes += p.rawBytes;
       }
       durableBatchNo = batch.back().batchNo;
+      if (writeFailing) log::info("eventstore: the log is writable again");
+      writeFailing = false;
     } else {
       result = Error::unavailable(sysError("eventstore: cannot write the log", seg->walPath));
-      log::error(result.error().message);
       if (::ftruncate(seg->fd, static_cast<off_t>(start)) != 0)
         log::error(std::string("eventstore: cannot cut the failed write: ") + std::strerror(errno));
       std::lock_guard lock(mu);
+      if (!final) {
+        if (!writeFailing) log::error(result.error().message + "; refusing new events and retrying until it succeeds");
+        return false;
+      }
+      log::error(result.error().message + "; closing: " + std::to_string(batch.size()) + " batch(es) not stored");
       durableBatchNo = batch.back().batchNo;
     }
     for (auto& p : batch)
       if (p.callback) p.callback(result);
+    return true;
   }
 
   void sealerLoop() {
@@ -1226,6 +1249,13 @@ Status EventStore::append(std::span<const normalize::Event> events, DurableCallb
   {
     std::lock_guard lock(s.mu);
     if (s.closed) return Error::unavailable("eventstore: the store is closed");
+    if (s.writeFailing) {
+      s.rejectedBatches++;
+      s.rejectedEvents += events.size();
+      Error e = Error::unavailable("eventstore: the log cannot be written (disk full?); retry later");
+      e.retryAfterSeconds = 1;
+      return e;
+    }
     if (s.queuedBytes + record->size() > s.options.maxQueuedBytes) {
       s.rejectedBatches++;
       s.rejectedEvents += events.size();

@@ -1,10 +1,12 @@
 // The event store: typed round trip, query semantics on a fixture (unsealed, sealed, reopened),
 // scoping, histograms, top values, retention, corrupt blocks, overflow and the directory lock.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -416,6 +418,58 @@ TEST(EventStore, SegmentIsSealedAtItsByteCap) {
     EXPECT_EQ(s.blocks > 0, capped) << (capped ? "a full segment waits for its age" : "sealed early");
     EXPECT_EQ(s.events, 50u);
   }
+}
+
+// A full disk (here the file-size limit: writes past it fail with EFBIG) makes the store refuse
+// new batches (push-back) and retry the ones it accepted; once there is room again they are
+// written and acknowledged, none lost, none acknowledged before.
+TEST(EventStore, FullDiskPushesBackAndLosesNothing) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path(), slowSeal());
+  ASSERT_TRUE(store.ok());
+  appendDurable(**store, {makeEvent(1, 1, kBase, "before the disk fills")});
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit full = old;
+  full.rlim_cur = (*store)->stats().diskBytes + 64;  // the log segment cannot grow by a batch
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+
+  std::vector<std::future<Status>> acks;
+  std::vector<int64_t> accepted;
+  bool refused = false;
+  for (int64_t id = 2; id < 400 && !refused; ++id) {
+    auto done = std::make_shared<std::promise<Status>>();
+    auto future = done->get_future();
+    Status st = (*store)->append(std::vector<normalize::Event>{makeEvent(id, 1, kBase + id, std::string(300, 'x'))},
+                                 [done](const Status& s) { done->set_value(s); });
+    if (st.ok()) {
+      accepted.push_back(id);
+      acks.push_back(std::move(future));
+    } else {
+      EXPECT_EQ(st.error().code, ErrorCode::kUnavailable) << st.error().message;
+      EXPECT_GT(st.error().retryAfterSeconds, 0);
+      refused = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(refused) << "the store kept accepting while it could not write";
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.front().wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "acknowledged although not written";
+
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);  // room again
+  std::signal(SIGXFSZ, oldHandler);
+  for (auto& f : acks) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_TRUE(f.get().ok());
+  }
+  appendDurable(**store, {makeEvent(1000, 1, kBase + 1000, "after")});
+  std::vector<int64_t> expected{1};
+  expected.insert(expected.end(), accepted.begin(), accepted.end());
+  expected.push_back(1000);
+  EXPECT_EQ(ids(**store, ""), expected);
+  EXPECT_GT((*store)->stats().rejectedBatches, 0u);
 }
 
 // Blocks are decoded into reused buffers, so events of two blocks can sit at the same address with
