@@ -888,8 +888,10 @@ struct EventStore::Impl {
       const bool rotate = current->events > 0 && (full || rotateRequested || stopping ||
                                                   nowUs() - current->createdUs >= options.maxSegmentAgeUs);
       if (rotate) {
-        // Back-pressure: at most kMaxSealQueue segments wait for the sealer.
-        doneCv.wait(lock, [&] { return sealQueue.size() < kMaxSealQueue; });
+        // Back-pressure: at most kMaxSealQueue segments wait for the sealer. Not when closing: a
+        // sealer that cannot write (disk full) would hold close() forever; segments left unsealed
+        // are replayed at the next open.
+        doneCv.wait(lock, [&] { return sealQueue.size() < kMaxSealQueue || stopping; });
         lock.unlock();
         auto old = current;
         Status st = openNewSegment();  // takes mu to publish
@@ -1219,6 +1221,7 @@ void EventStore::close() {
     s.stopping = true;
   }
   s.writerCv.notify_all();
+  s.doneCv.notify_all();
   if (s.writer.joinable()) s.writer.join();
   s.sealerCv.notify_all();
   if (s.sealer.joinable()) s.sealer.join();

@@ -472,6 +472,46 @@ TEST(EventStore, FullDiskPushesBackAndLosesNothing) {
   EXPECT_GT((*store)->stats().rejectedBatches, 0u);
 }
 
+// The day files cannot grow (file-size limit) while the small log segments still can: the sealer
+// fails, segments pile up, the writer stops rotating and appends are refused; close() must still
+// return, and every acknowledged event is back after reopening (the log is replayed).
+TEST(EventStore, CloseWhileTheSealerCannotWrite) {
+  TempDir dir;
+  Options o = slowSeal();
+  o.maxSegmentEvents = 1;  // a segment (and a seal) per event
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+  std::vector<int64_t> acked;
+  {
+    auto store = EventStore::open(dir.path(), o);
+    ASSERT_TRUE(store.ok());
+    rlimit small = old;
+    small.rlim_cur = 3000;  // a one-event segment fits, a day file of a few blocks does not
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    for (int64_t id = 1; id <= 40; ++id) {
+      std::promise<Status> done;
+      auto f = done.get_future();
+      Status st = (*store)->append(std::vector<normalize::Event>{makeEvent(id, 1, kBase + id, std::string(200, 'y'))},
+                                   [&done](const Status& s) { done.set_value(s); });
+      if (!st.ok()) break;
+      if (f.wait_for(std::chrono::seconds(2)) != std::future_status::ready) break;  // the writer is held
+      if (f.get().ok()) acked.push_back(id);
+    }
+    auto closing = std::async(std::launch::async, [&] { (*store)->close(); });
+    EXPECT_EQ(closing.wait_for(std::chrono::seconds(15)), std::future_status::ready) << "close() hangs";
+    closing.wait();
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  }
+  std::signal(SIGXFSZ, oldHandler);
+  EXPECT_GE(acked.size(), 5u);
+  EXPECT_LT(acked.size(), 40u) << "the sealer never failed: the test did not test anything";
+  auto reopened = EventStore::open(dir.path(), o);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  const auto found = ids(**reopened, "");
+  for (int64_t id : acked) EXPECT_TRUE(std::binary_search(found.begin(), found.end(), id)) << id;
+}
+
 // Blocks are decoded into reused buffers, so events of two blocks can sit at the same address with
 // the same length: nothing computed for one may be reused for the other.
 TEST(EventStore, EventsOfDifferentBlocksAreNeverConfused) {
