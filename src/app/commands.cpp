@@ -16,6 +16,7 @@
 #include "alerts/silent_sources.h"
 #include "api/api.h"
 #include "app/data_dir_lock.h"
+#include "app/event_retention.h"
 #include "auth/authenticator.h"
 #include "auth/password.h"
 #include "collect/collector.h"
@@ -208,7 +209,10 @@ int serve(const Config& config, const std::string& exePath) {
   // write-ahead log is replayed here) and the collector every input hands messages to.
   auto normalizer = normalize::Normalizer::load(fs::path(catalogDir) / "normalize");
   if (!normalizer.ok()) return fail(Error::validation("server.catalog_dir", normalizer.error().message));
-  auto events = eventstore::EventStore::open(fs::path(config.store.dataDir) / "events");
+  eventstore::Options eventOptions;
+  eventOptions.maxQueuedBytes = static_cast<uint64_t>(config.events.maxQueuedBytes);
+  eventOptions.maxSegmentBytes = static_cast<uint64_t>(config.events.maxSegmentBytes);
+  auto events = eventstore::EventStore::open(fs::path(config.store.dataDir) / "events", eventOptions);
   if (!events.ok()) return fail(events.error());
   collect::Collector collector(*normalizer, **events, clock, {.acceptUndeclared = config.collect.acceptUndeclared});
 
@@ -275,6 +279,20 @@ int serve(const Config& config, const std::string& exePath) {
     } while (!cv.wait_for(lk, std::chrono::hours(1), [&] { return stopping; }));
   });
 
+  // Event retention ([events]): at start, then every retention_interval_seconds.
+  std::thread retainer;
+  if (retentionConfigured(config.events)) {
+    retainer = std::thread([&] {
+      std::unique_lock lk(mu);
+      do {
+        lk.unlock();
+        (void)runEventRetention(**events, config.events, clock, metrics);
+        lk.lock();
+      } while (
+          !cv.wait_for(lk, std::chrono::seconds(config.events.retentionIntervalSeconds), [&] { return stopping; }));
+    });
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   log::info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
@@ -285,6 +303,7 @@ int serve(const Config& config, const std::string& exePath) {
   cv.notify_all();
   housekeeper.join();
   silentWatch.stop();
+  if (retainer.joinable()) retainer.join();
   (*listeners)->stop();
   (*server)->stop();
   alertSink.stop();

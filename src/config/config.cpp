@@ -67,6 +67,43 @@ KeySpec enumKey(std::string name, std::string* (*field)(Config&), std::vector<st
           }};
 }
 
+// "12=365, 15=180": agency (org) id = days, comma-separated; empty clears the list. In TOML also a
+// table `[events.agency_retention_days]` with lines `12 = 365` (turned into this text form).
+KeySpec agencyDaysKey(std::string name) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            std::map<int64_t, int64_t> out;
+            size_t start = 0;
+            while (start <= v.size()) {
+              size_t end = v.find(',', start);
+              if (end == std::string::npos) end = v.size();
+              std::string item = v.substr(start, end - start);
+              item.erase(0, item.find_first_not_of(" \t"));
+              item.erase(item.find_last_not_of(" \t") + 1);
+              start = end + 1;
+              if (item.empty()) continue;
+              const size_t eq = item.find('=');
+              int64_t org = 0, days = 0;
+              auto parse = [](std::string_view t, int64_t& n) {
+                while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+                while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+                auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+                return ec == std::errc() && p == t.data() + t.size() && !t.empty();
+              };
+              if (eq == std::string::npos || !parse(std::string_view(item).substr(0, eq), org) ||
+                  !parse(std::string_view(item).substr(eq + 1), days))
+                return badValue(name, where,
+                                "expected 'agency id = days' pairs such as '12=365, 15=180', got '" + item + "'");
+              if (org < 1) return badValue(name, where, "agency id must be positive, got '" + item + "'");
+              if (days < 1 || days > 36500)
+                return badValue(name, where, "days must be between 1 and 36500, got '" + item + "'");
+              if (!out.emplace(org, days).second)
+                return badValue(name, where, "agency " + std::to_string(org) + " is listed twice");
+            }
+            c.events.agencyRetentionDays = std::move(out);
+            return {};
+          }};
+}
+
 const std::vector<KeySpec>& keySpecs() {
   static const std::vector<KeySpec> specs = {
       stringKey("server.listen", [](Config& c) { return &c.server.listen; }),
@@ -102,6 +139,8 @@ const std::vector<KeySpec>& keySpecs() {
           "http.idle_timeout_seconds", [](Config& c) { return &c.http.idleTimeoutSeconds; }, 1, 3600),
       intKey<int>(
           "http.max_connections", [](Config& c) { return &c.http.maxConnections; }, 1, 1000000),
+      intKey<int64_t>(
+          "http.max_body_memory_bytes", [](Config& c) { return &c.http.maxBodyMemoryBytes; }, 1 << 20, 1LL << 40),
       intKey<int>(
           "registry.account_unused_days", [](Config& c) { return &c.registry.accountUnusedDays; }, 1, 3650),
       intKey<int>(
@@ -124,6 +163,18 @@ const std::vector<KeySpec>& keySpecs() {
       intKey<int>(
           "collect.idle_timeout_seconds", [](Config& c) { return &c.collect.idleTimeoutSeconds; }, 1, 86400),
       boolKey("collect.accept_undeclared", [](Config& c) { return &c.collect.acceptUndeclared; }),
+      intKey<int64_t>(
+          "events.max_queued_bytes", [](Config& c) { return &c.events.maxQueuedBytes; }, 1 << 20, 1LL << 36),
+      intKey<int64_t>(
+          "events.max_segment_bytes", [](Config& c) { return &c.events.maxSegmentBytes; }, 1 << 20, 1LL << 30),
+      intKey<int64_t>(
+          "events.retention_days", [](Config& c) { return &c.events.retentionDays; }, 0, 36500),
+      intKey<int64_t>(
+          "events.retention_max_bytes", [](Config& c) { return &c.events.retentionMaxBytes; }, 0, 1LL << 60),
+      agencyDaysKey("events.agency_retention_days"),
+      intKey<int>(
+          "events.retention_interval_seconds", [](Config& c) { return &c.events.retentionIntervalSeconds; }, 1,
+          7 * 86400),
   };
   return specs;
 }
@@ -155,6 +206,19 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
   if (auto s = n.as_string()) return s->get();
   if (auto i = n.as_integer()) return std::to_string(i->get());
   if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
+  // A table of scalars (e.g. [events.agency_retention_days]) becomes "key=value,key=value".
+  if (auto t = n.as_table()) {
+    std::string out;
+    for (auto&& [key, value] : *t) {
+      std::string v = tomlValueText(value, ok);
+      if (!ok || value.is_table()) {
+        ok = false;
+        return {};
+      }
+      out += (out.empty() ? "" : ",") + std::string(key.str()) + "=" + v;
+    }
+    return out;
+  }
   ok = false;
   return {};
 }
@@ -190,6 +254,8 @@ Result<Config> loadConfig(const std::string& path, const std::map<std::string, s
         std::string name = std::string(section.str()) + "." + std::string(key.str());
         const KeySpec* spec = findKey(name);
         if (!spec) return Error::validation(name, "unknown configuration key in " + path);
+        if (value.is_table() && name != "events.agency_retention_days")
+          return Error::validation(name, "expected a string, number or boolean in " + path + ", got a table");
         bool ok;
         std::string text = tomlValueText(value, ok);
         if (!ok) return Error::validation(name, "expected a string, number or boolean in " + path);

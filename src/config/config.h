@@ -52,6 +52,9 @@ struct HttpLimits {
   int requestTimeoutSeconds = 30;
   int idleTimeoutSeconds = 60;
   int maxConnections = 1024;
+  // Request bodies held in memory at once (being read, or waiting for and using a worker); a
+  // request that would go over gets 503 with Retry-After before its body is read.
+  int64_t maxBodyMemoryBytes = 256LL << 20;
 };
 
 // The registry of information systems (issue 3).
@@ -81,6 +84,17 @@ struct CollectConfig {
   bool acceptUndeclared = true;   // keep messages of senders no declared source names
 };
 
+// The event store of log collection (issue 5): its memory bounds and retention. Retention runs
+// at start and every retentionIntervalSeconds in `vigil serve` (docs/operator-guide.md).
+struct EventsConfig {
+  int64_t maxQueuedBytes = 64LL << 20;             // accepted, not yet durable; beyond: push back on senders
+  int64_t maxSegmentBytes = 64LL << 20;            // a write-ahead-log segment is sealed at this size
+  int64_t retentionDays = 0;                       // delete days that ended more than this many days ago; 0 = keep
+  int64_t retentionMaxBytes = 0;                   // then delete the oldest days until the store fits; 0 = no limit
+  std::map<int64_t, int64_t> agencyRetentionDays;  // org id -> days (their own, shorter or longer)
+  int retentionIntervalSeconds = 3600;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -91,6 +105,7 @@ struct Config {
   RegistryConfig registry;
   AlertsConfig alerts;
   CollectConfig collect;
+  EventsConfig events;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

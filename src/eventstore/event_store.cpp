@@ -351,6 +351,8 @@ struct EventStore::Impl {
   uint64_t queuedBytes = 0;
   uint64_t nextBatchNo = 1, durableBatchNo = 0;
   bool stopping = false, closed = false, rotateRequested = false, writerDone = false;
+  bool writeFailing = false;                // the last log write failed; append() refuses until one succeeds
+  std::chrono::milliseconds retryWait{50};  // writer only: wait before retrying a failed write
   std::shared_ptr<Segment> current;
   std::deque<std::shared_ptr<Segment>> sealQueue;
   uint64_t sealedSeq = 0;  // every segment with seq <= sealedSeq is sealed
@@ -846,23 +848,50 @@ struct EventStore::Impl {
           writerCv.wait(lock);
         }
       }
+      // One group: the queued batches in order, as many as fit in the current segment's room
+      // (bytes and events; at least one), so that a segment stays within maxSegmentBytes plus
+      // one batch (the memory bound of README.md). The rest waits for the next group.
       std::deque<Pending> batch;
-      batch.swap(queue);
-      uint64_t bytes = 0;
-      for (const auto& p : batch) bytes += p.record->size();
+      uint64_t bytes = 0, groupEvents = 0;
+      const uint64_t roomBytes =
+          current->walSize < options.maxSegmentBytes ? options.maxSegmentBytes - current->walSize : 0;
+      const uint64_t roomEvents =
+          current->events < options.maxSegmentEvents ? options.maxSegmentEvents - current->events : 0;
+      while (!queue.empty()) {
+        const Pending& next = queue.front();
+        if (!batch.empty() && (bytes + next.record->size() > roomBytes || groupEvents + next.events > roomEvents))
+          break;
+        bytes += next.record->size();
+        groupEvents += next.events;
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
       std::shared_ptr<Segment> seg = current;
+      const bool finalAttempt = stopping;
       lock.unlock();
 
-      if (!batch.empty()) writeGroup(batch, seg, bytes);
+      const bool written = batch.empty() || writeGroup(batch, seg, bytes, finalAttempt);
 
       lock.lock();
+      if (!written) {
+        // The disk refused (full, or an I/O error): keep the batches, in order, at the head of the
+        // queue and retry; meanwhile append() refuses (push-back). Nothing accepted is dropped.
+        for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue.push_front(std::move(*it));
+        writeFailing = true;
+        writerCv.wait_for(lock, retryWait, [&] { return stopping; });
+        retryWait = std::min(2 * retryWait, std::chrono::milliseconds(1000));
+        continue;
+      }
+      retryWait = std::chrono::milliseconds(50);
       queuedBytes -= bytes;
-      const bool full = current->events >= options.maxSegmentEvents || current->walSize >= (256ull << 20);
+      const bool full = current->events >= options.maxSegmentEvents || current->walSize >= options.maxSegmentBytes;
       const bool rotate = current->events > 0 && (full || rotateRequested || stopping ||
                                                   nowUs() - current->createdUs >= options.maxSegmentAgeUs);
       if (rotate) {
-        // Back-pressure: at most kMaxSealQueue segments wait for the sealer.
-        doneCv.wait(lock, [&] { return sealQueue.size() < kMaxSealQueue; });
+        // Back-pressure: at most kMaxSealQueue segments wait for the sealer. Not when closing: a
+        // sealer that cannot write (disk full) would hold close() forever; segments left unsealed
+        // are replayed at the next open.
+        doneCv.wait(lock, [&] { return sealQueue.size() < kMaxSealQueue || stopping; });
         lock.unlock();
         auto old = current;
         Status st = openNewSegment();  // takes mu to publish
@@ -884,7 +913,10 @@ struct EventStore::Impl {
     sealerCv.notify_all();
   }
 
-  void writeGroup(std::deque<Pending>& batch, const std::shared_ptr<Segment>& seg, uint64_t bytes) {
+  // Writes and syncs one group. On failure the partial write is cut; then, unless `final` (the
+  // store is closing), returns false without calling the callbacks so the caller retries the
+  // same group; when final, the callbacks get the error (nothing of the group is stored).
+  bool writeGroup(std::deque<Pending>& batch, const std::shared_ptr<Segment>& seg, uint64_t bytes, bool final) {
     const uint64_t start = seg->walSize;
     bool ok = true;
     {
@@ -922,16 +954,23 @@ struct EventStore::Impl {
         seg->rawBytes += p.rawBytes;
       }
       durableBatchNo = batch.back().batchNo;
+      if (writeFailing) log::info("eventstore: the log is writable again");
+      writeFailing = false;
     } else {
       result = Error::unavailable(sysError("eventstore: cannot write the log", seg->walPath));
-      log::error(result.error().message);
       if (::ftruncate(seg->fd, static_cast<off_t>(start)) != 0)
         log::error(std::string("eventstore: cannot cut the failed write: ") + std::strerror(errno));
       std::lock_guard lock(mu);
+      if (!final) {
+        if (!writeFailing) log::error(result.error().message + "; refusing new events and retrying until it succeeds");
+        return false;
+      }
+      log::error(result.error().message + "; closing: " + std::to_string(batch.size()) + " batch(es) not stored");
       durableBatchNo = batch.back().batchNo;
     }
     for (auto& p : batch)
       if (p.callback) p.callback(result);
+    return true;
   }
 
   void sealerLoop() {
@@ -1124,9 +1163,10 @@ EventStore::~EventStore() { close(); }
 
 Result<std::unique_ptr<EventStore>> EventStore::open(const fs::path& dir, const Options& options) {
   if (options.maxBlockEvents == 0 || options.maxSegmentEvents == 0 || options.maxQueuedBytes == 0 ||
-      options.maxSegmentAgeUs <= 0)
+      options.maxSegmentBytes == 0 || options.maxSegmentAgeUs <= 0)
     return Error::badRequest(
-        "eventstore: maxBlockEvents, maxSegmentEvents, maxQueuedBytes and maxSegmentAgeUs must be positive");
+        "eventstore: maxBlockEvents, maxSegmentEvents, maxSegmentBytes, maxQueuedBytes and maxSegmentAgeUs must be "
+        "positive");
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error::internal("eventstore: cannot create " + dir.string() + ": " + ec.message());
@@ -1181,6 +1221,7 @@ void EventStore::close() {
     s.stopping = true;
   }
   s.writerCv.notify_all();
+  s.doneCv.notify_all();
   if (s.writer.joinable()) s.writer.join();
   s.sealerCv.notify_all();
   if (s.sealer.joinable()) s.sealer.join();
@@ -1202,12 +1243,22 @@ Status EventStore::append(std::span<const normalize::Event> events, DurableCallb
     rawBytes += e.raw().size();
   }
   if (record->size() - kWalHeader > UINT32_MAX) return Error::badRequest("eventstore: the batch is over 4 GiB");
+  // The record stays in memory until its segment is sealed and is counted by its size: drop the
+  // growth slack (up to half of it) so that the bounds hold for real memory.
+  record->shrink_to_fit();
   const auto len = static_cast<uint32_t>(record->size() - kWalHeader);
   const uint32_t hdr[3] = {kWalMagic, len, crc32c(record->data() + kWalHeader, len)};
   std::memcpy(record->data(), hdr, sizeof hdr);
   {
     std::lock_guard lock(s.mu);
     if (s.closed) return Error::unavailable("eventstore: the store is closed");
+    if (s.writeFailing) {
+      s.rejectedBatches++;
+      s.rejectedEvents += events.size();
+      Error e = Error::unavailable("eventstore: the log cannot be written (disk full?); retry later");
+      e.retryAfterSeconds = 1;
+      return e;
+    }
     if (s.queuedBytes + record->size() > s.options.maxQueuedBytes) {
       s.rejectedBatches++;
       s.rejectedEvents += events.size();

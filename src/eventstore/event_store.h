@@ -9,8 +9,10 @@
 // Durability contract: append() either refuses the batch (the returned Status is an error, the
 // callback is never called, nothing is stored) or accepts it and later calls onDurable exactly
 // once: with ok once the batch is in the write-ahead log and fdatasync()ed (it survives SIGKILL
-// and power loss from then on), or with an error when it could not be written (nothing of it is
-// stored). Callers acknowledge their senders only from onDurable.
+// and power loss from then on), or with an error when it could not be written by the time the
+// store closes (nothing of it is stored). A failed write (disk full, I/O error) is retried, not
+// reported: while it fails, append() refuses new batches (unavailable), so inputs push back.
+// Callers acknowledge their senders only from onDurable.
 //
 // Overflow: the queue in front of the writer is bounded (Options::maxQueuedBytes). A batch that
 // does not fit is refused with Error::unavailable (counted in Stats::rejectedBatches/Events);
@@ -130,10 +132,11 @@ struct Stats {
 };
 
 struct Options {
-  uint64_t maxQueuedBytes = 64ull << 20;  // bound of the queue in front of the writer
-  uint32_t maxSegmentEvents = 32768;      // a write-ahead-log segment is sealed at this many events
-  uint32_t maxBlockEvents = 8192;         // events per block (the unit a search decompresses)
-  int64_t maxSegmentAgeUs = 1'000'000;    // ... or this old
+  uint64_t maxQueuedBytes = 64ull << 20;   // bound of the queue in front of the writer
+  uint32_t maxSegmentEvents = 32768;       // a write-ahead-log segment is sealed at this many events
+  uint64_t maxSegmentBytes = 64ull << 20;  // ... or this many bytes (a segment stays in memory until sealed)
+  uint32_t maxBlockEvents = 8192;          // events per block (the unit a search decompresses)
+  int64_t maxSegmentAgeUs = 1'000'000;     // ... or this old
   int zstdLevel = 3;
   bool syncWrites = true;  // fdatasync the log and the blocks (tests of format only may turn it off)
 };

@@ -37,6 +37,12 @@ Response errorResponse(int status, const char* code, const char* message) {
   return Response::json(
       status, std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\",\"details\":{}}}");
 }
+// 503 for a server that is busy (workers or body memory): the client retries after a second.
+Response busyResponse(const char* message) {
+  Response r = errorResponse(503, "unavailable", message);
+  r.setHeader("Retry-After", "1");
+  return r;
+}
 }  // namespace
 
 struct Server::Impl {
@@ -50,11 +56,22 @@ struct Server::Impl {
   std::vector<std::thread> ioThreads;
   std::atomic<int> connections{0};
   std::atomic<int> inFlight{0};
+  std::atomic<int64_t> bodyBytes{0};  // reserved by requests whose body is being read or handled
   std::atomic<bool> stopped{false};
   uint16_t boundPort = 0;
 
   Impl(const ServerOptions& o, Handler h, Metrics* m)
       : opts(o), handler(std::move(h)), metrics(m), workers(static_cast<size_t>(o.workerThreads)) {}
+
+  // Reserves `n` bytes of the body budget (limits.maxBodyMemoryBytes); one request is always
+  // admitted when nothing is reserved, so a body larger than the budget can still pass alone.
+  bool reserveBody(int64_t n) {
+    int64_t cur = bodyBytes.load();
+    do {
+      if (cur > 0 && cur + n > opts.limits.maxBodyMemoryBytes) return false;
+    } while (!bodyBytes.compare_exchange_weak(cur, cur + n));
+    return true;
+  }
 
   void gauge() {
     if (metrics) metrics->set("vigil_http_connections_active", "", connections.load());
@@ -63,6 +80,16 @@ struct Server::Impl {
 };
 
 namespace {
+
+// A share of the server's body budget, given back when the last holder drops it.
+struct BodyReservation {
+  Server::Impl& srv;
+  int64_t bytes;
+  BodyReservation(Server::Impl& s, int64_t n) : srv(s), bytes(n) {}
+  ~BodyReservation() { srv.bodyBytes -= bytes; }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+};
 
 template <typename Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
@@ -90,6 +117,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void readHeader() {
     parser_.emplace();
+    reservation_.reset();  // a request refused or closed before dispatch gives its share back
     parser_->header_limit(static_cast<uint32_t>(srv_.opts.limits.maxHeaderBytes));
     // The largest any route allows; narrowed to the request's route once its header is known.
     parser_->body_limit(static_cast<uint64_t>(std::max(srv_.opts.limits.maxBodyBytes, srv_.opts.largestBodyLimit)));
@@ -108,6 +136,15 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (auto length = parser_->content_length(); length && *length > limit)
       return sendRaw(errorResponse(413, "payload_too_large", "the request body is larger than allowed"), false);
     parser_->body_limit(limit);
+    // The body budget: the announced length, or the route's limit for a chunked body.
+    if (!parser_->is_done()) {
+      const auto expected = static_cast<int64_t>(parser_->content_length().value_or(limit));
+      if (!srv_.reserveBody(expected)) {
+        if (srv_.metrics) srv_.metrics->add("vigil_http_overload_rejections_total", "");
+        return sendRaw(busyResponse("the server holds too many request bodies; retry shortly"), false);
+      }
+      reservation_ = std::make_shared<BodyReservation>(srv_, expected);
+    }
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
     // A client that asks "Expect: 100-continue" (curl does for bodies over 1 MiB) waits for this
     // interim answer before it sends the body; without it, it waits about a second first.
@@ -176,20 +213,24 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     req.tls = kTls;
     if (srv_.inFlight.load() >= srv_.opts.maxInFlight) {
       if (srv_.metrics) srv_.metrics->add("vigil_http_overload_rejections_total", "");
-      return sendRaw(errorResponse(503, "unavailable", "the server is busy; retry shortly"), false);
+      return sendRaw(busyResponse("the server is busy; retry shortly"), false);
     }
     ++srv_.inFlight;
-    asio::post(srv_.workers, [self = this->shared_from_this(), req = std::move(req)]() mutable {
-      Response resp;
-      try {
-        resp = self->srv_.handler(req);
-      } catch (const std::exception&) {
-        resp = errorResponse(500, "internal", "internal error");
-      }
-      --self->srv_.inFlight;
-      asio::post(self->stream_.get_executor(),
-                 [self, resp = std::move(resp)]() mutable { self->sendRaw(std::move(resp), self->keepAlive_); });
-    });
+    asio::post(srv_.workers,
+               [self = this->shared_from_this(), req = std::move(req), held = std::move(reservation_)]() mutable {
+                 Response resp;
+                 try {
+                   resp = self->srv_.handler(req);
+                 } catch (const std::exception&) {
+                   resp = errorResponse(500, "internal", "internal error");
+                 }
+                 req.body = std::string();  // the body's memory goes back to the budget now
+                 held.reset();
+                 --self->srv_.inFlight;
+                 asio::post(self->stream_.get_executor(), [self, resp = std::move(resp)]() mutable {
+                   self->sendRaw(std::move(resp), self->keepAlive_);
+                 });
+               });
   }
 
   void sendRaw(Response r, bool keepAlive) {
@@ -230,6 +271,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  // This request's share of the body budget; handed to the worker with the request.
+  std::shared_ptr<BodyReservation> reservation_;
   bool keepAlive_ = true;
   bool head_ = false;  // the current request is HEAD: headers only
   bool first_ = true;
@@ -277,7 +320,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& opts, Handler
     metrics->describe("vigil_http_connections_rejected_total", Metrics::Type::kCounter,
                       "Connections closed because the connection limit was reached.");
     metrics->describe("vigil_http_overload_rejections_total", Metrics::Type::kCounter,
-                      "Requests answered 503 because too many were waiting for a worker.");
+                      "Requests answered 503 because too many were waiting for a worker or too many bodies were held.");
   }
   if (opts.tls) {
     impl->ssl = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

@@ -2,8 +2,11 @@
 //
 // Threads: `ioThreads` run the sockets; each connection stays on one strand. Parsed requests go
 // to a pool of `workerThreads` that run the Handler (which may block on the store); the response
-// is posted back to the connection's strand. At most `maxInFlight` requests wait for a worker;
-// beyond that the server answers 503 at once (refuse, never queue without bound).
+// is posted back to the connection's strand. At most `maxInFlight` requests wait for a worker,
+// and request bodies held at once (read, waiting or handled) take at most
+// `limits.maxBodyMemoryBytes` (reserved from Content-Length, or the body limit when chunked);
+// beyond either the server answers 503 with Retry-After at once (refuse, never queue without
+// bound).
 //
 // Limits: header bytes, body bytes (per route when `bodyLimit` is set), time to read a request,
 // idle keep-alive time, concurrent connections. A request over a limit gets 413/431/408 (or the connection is closed)

@@ -1,9 +1,12 @@
 // The event store: typed round trip, query semantics on a fixture (unsealed, sealed, reopened),
 // scoping, histograms, top values, retention, corrupt blocks, overflow and the directory lock.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -393,6 +396,120 @@ TEST(EventStore, OverflowIsRefusedAndCounted) {
   EXPECT_EQ(ids(**store, "*").size(), 0u);
   appendDurable(**store, {makeEvent(2, 1, kBase, "small")});
   EXPECT_EQ(ids(**store, "*"), (std::vector<int64_t>{2}));
+}
+
+// A log segment is sealed once it holds maxSegmentBytes (it stays in memory until then), even
+// when neither its age nor its event count says so: the bound on memory of README.md.
+TEST(EventStore, SegmentIsSealedAtItsByteCap) {
+  for (const bool capped : {false, true}) {
+    TempDir dir;
+    Options o = slowSeal();
+    o.maxSegmentBytes = capped ? 4096 : 64ull << 20;
+    auto store = EventStore::open(dir.path(), o);
+    ASSERT_TRUE(store.ok());
+    std::vector<normalize::Event> batch;
+    for (int i = 0; i < 50; ++i) batch.push_back(makeEvent(i, 1, kBase + i, std::string(200, 'a' + i % 26)));
+    appendDurable(**store, batch);  // ~10 KB in one record: over the 4 KiB cap
+    Stats s = (*store)->stats();
+    for (int i = 0; i < 500 && capped && s.blocks == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      s = (*store)->stats();
+    }
+    EXPECT_EQ(s.blocks > 0, capped) << (capped ? "a full segment waits for its age" : "sealed early");
+    EXPECT_EQ(s.events, 50u);
+  }
+}
+
+// A full disk (here the file-size limit: writes past it fail with EFBIG) makes the store refuse
+// new batches (push-back) and retry the ones it accepted; once there is room again they are
+// written and acknowledged, none lost, none acknowledged before.
+TEST(EventStore, FullDiskPushesBackAndLosesNothing) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path(), slowSeal());
+  ASSERT_TRUE(store.ok());
+  appendDurable(**store, {makeEvent(1, 1, kBase, "before the disk fills")});
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit full = old;
+  full.rlim_cur = (*store)->stats().diskBytes + 64;  // the log segment cannot grow by a batch
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+
+  std::vector<std::future<Status>> acks;
+  std::vector<int64_t> accepted;
+  bool refused = false;
+  for (int64_t id = 2; id < 400 && !refused; ++id) {
+    auto done = std::make_shared<std::promise<Status>>();
+    auto future = done->get_future();
+    Status st = (*store)->append(std::vector<normalize::Event>{makeEvent(id, 1, kBase + id, std::string(300, 'x'))},
+                                 [done](const Status& s) { done->set_value(s); });
+    if (st.ok()) {
+      accepted.push_back(id);
+      acks.push_back(std::move(future));
+    } else {
+      EXPECT_EQ(st.error().code, ErrorCode::kUnavailable) << st.error().message;
+      EXPECT_GT(st.error().retryAfterSeconds, 0);
+      refused = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(refused) << "the store kept accepting while it could not write";
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.front().wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "acknowledged although not written";
+
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);  // room again
+  std::signal(SIGXFSZ, oldHandler);
+  for (auto& f : acks) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_TRUE(f.get().ok());
+  }
+  appendDurable(**store, {makeEvent(1000, 1, kBase + 1000, "after")});
+  std::vector<int64_t> expected{1};
+  expected.insert(expected.end(), accepted.begin(), accepted.end());
+  expected.push_back(1000);
+  EXPECT_EQ(ids(**store, ""), expected);
+  EXPECT_GT((*store)->stats().rejectedBatches, 0u);
+}
+
+// The day files cannot grow (file-size limit) while the small log segments still can: the sealer
+// fails, segments pile up, the writer stops rotating and appends are refused; close() must still
+// return, and every acknowledged event is back after reopening (the log is replayed).
+TEST(EventStore, CloseWhileTheSealerCannotWrite) {
+  TempDir dir;
+  Options o = slowSeal();
+  o.maxSegmentEvents = 1;  // a segment (and a seal) per event
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+  std::vector<int64_t> acked;
+  {
+    auto store = EventStore::open(dir.path(), o);
+    ASSERT_TRUE(store.ok());
+    rlimit small = old;
+    small.rlim_cur = 3000;  // a one-event segment fits, a day file of a few blocks does not
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    for (int64_t id = 1; id <= 40; ++id) {
+      std::promise<Status> done;
+      auto f = done.get_future();
+      Status st = (*store)->append(std::vector<normalize::Event>{makeEvent(id, 1, kBase + id, std::string(200, 'y'))},
+                                   [&done](const Status& s) { done.set_value(s); });
+      if (!st.ok()) break;
+      if (f.wait_for(std::chrono::seconds(2)) != std::future_status::ready) break;  // the writer is held
+      if (f.get().ok()) acked.push_back(id);
+    }
+    auto closing = std::async(std::launch::async, [&] { (*store)->close(); });
+    EXPECT_EQ(closing.wait_for(std::chrono::seconds(15)), std::future_status::ready) << "close() hangs";
+    closing.wait();
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  }
+  std::signal(SIGXFSZ, oldHandler);
+  EXPECT_GE(acked.size(), 5u);
+  EXPECT_LT(acked.size(), 40u) << "the sealer never failed: the test did not test anything";
+  auto reopened = EventStore::open(dir.path(), o);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  const auto found = ids(**reopened, "");
+  for (int64_t id : acked) EXPECT_TRUE(std::binary_search(found.begin(), found.end(), id)) << id;
 }
 
 // Blocks are decoded into reused buffers, so events of two blocks can sit at the same address with

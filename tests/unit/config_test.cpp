@@ -60,6 +60,37 @@ TEST(Config, ErrorsNameTheKeyAndWhereItCameFrom) {
   EXPECT_NE(c.error().message.find("between"), std::string::npos);
 }
 
+// [events]: retention per agency as a TOML table or as "id=days" text in the environment; bad
+// pairs are refused naming the key and the pair.
+TEST(Config, EventRetentionPerAgency) {
+  test::TempDir dir;
+  const auto file = (dir.path() / "vigil.toml").string();
+  std::ofstream(file) << "[events]\nretention_days = 365\nretention_max_bytes = 1000000000\n"
+                         "[events.agency_retention_days]\n12 = 730\n15 = 180\n";
+  auto c = loadConfig(file, {}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->events.retentionDays, 365);
+  EXPECT_EQ(c->events.retentionMaxBytes, 1000000000);
+  EXPECT_EQ(c->events.agencyRetentionDays, (std::map<int64_t, int64_t>{{12, 730}, {15, 180}}));
+  EXPECT_EQ(c->events.retentionIntervalSeconds, 3600);
+
+  c = loadConfig("", {{"VIGIL_EVENTS_AGENCY_RETENTION_DAYS", " 3=30 , 4 = 60"}}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->events.agencyRetentionDays, (std::map<int64_t, int64_t>{{3, 30}, {4, 60}}));
+
+  for (const char* bad : {"3", "3=x", "0=30", "3=0", "3=30,3=40", "a=1"}) {
+    c = loadConfig("", {{"VIGIL_EVENTS_AGENCY_RETENTION_DAYS", bad}}, {});
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.error().message.find("VIGIL_EVENTS_AGENCY_RETENTION_DAYS"), std::string::npos) << c.error().message;
+  }
+  std::ofstream(file) << "[server.listen]\nx = 1\n";
+  c = loadConfig(file, {}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("server.listen"), std::string::npos) << c.error().message;
+  c = loadConfig("", {}, {{"events.max_queued_bytes", "1000"}});
+  ASSERT_FALSE(c.ok()) << "a queue under 1 MiB is refused";
+}
+
 TEST(Config, PublicAddressNeedsTlsOrExplicitConsent) {
   auto c = loadConfig("", {}, {{"server.listen", "0.0.0.0:8080"}});
   ASSERT_FALSE(c.ok());
