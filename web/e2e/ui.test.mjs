@@ -958,6 +958,68 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await shot('27-sources');
   });
 
+  // The alert queue (issue 4): a notice from the provincial police entered on a second page shows
+  // up on the first without a reload (long-poll), then is triaged to a false positive.
+  const POLICE_ALERT = 'PA05 thông báo: máy chủ web gửi dữ liệu tới địa chỉ lạ';
+
+  step('alerts: a notice from the police entered elsewhere appears live in the queue', async () => {
+    await byTestId('nav-alerts').click();
+    await byTestId('alerts-page').waitFor();
+    await page.locator('[data-testid="alert-live"].badge-ok').waitFor();
+    const other = await page.context().newPage();
+    try {
+      await other.goto(`${server.baseUrl}/alerts`);
+      await other.locator('[data-testid="alert-create"]').click();
+      await other.locator('[data-testid="alert-create-dialog"]').waitFor();
+      await other.locator('[data-testid="alert-create-org"]').selectOption(String(agencyId));
+      await other.locator('[data-testid="alert-create-title"]').fill(POLICE_ALERT);
+      await other.locator('[data-testid="alert-create-severity"]').selectOption('high');
+      await other.locator('[data-testid="alert-create-external"]').check();
+      await other.locator('[data-testid="alert-create-sender"]').fill('Công an tỉnh (PA05)');
+      await other.locator('[data-testid="alert-create-submit"]').click();
+      await other.locator('[data-testid="alert-create-dialog"]').waitFor({ state: 'detached' });
+    } finally {
+      await other.close();
+    }
+    const row = page.locator('[data-testid="alert-row"]', { hasText: POLICE_ALERT });
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.innerText(), new RegExp(AGENCY));
+    assert.match(await row.locator('[data-testid="alert-state"]').innerText(), /Mới/);
+    assert.match(await byTestId('alert-count-open').innerText(), /1/);
+    await shot('28-alert-queue');
+  });
+
+  step('alerts: the officer takes the alert, comments and closes it as a false positive', async () => {
+    const row = page.locator('[data-testid="alert-row"]', { hasText: POLICE_ALERT });
+    await row.locator('[data-testid="alert-open"]').click();
+    const dialog = byTestId('alert-dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Công an tỉnh \(PA05\)/);
+    await byTestId('alert-assign-me').click();
+    await byTestId('alert-unassign').waitFor();
+    await byTestId('alert-target-state').selectOption('acknowledged');
+    await byTestId('alert-apply').click();
+    await page.waitForFunction(() => /Đã tiếp nhận/.test(document.querySelector('[data-testid="alert-dialog-state"]')?.textContent ?? ''));
+    await byTestId('alert-comment').fill('Đã kiểm tra: địa chỉ là máy chủ cập nhật của nhà cung cấp.');
+    await byTestId('alert-comment-submit').click();
+    await byTestId('alert-comments').getByText('máy chủ cập nhật của nhà cung cấp').waitFor();
+    // A false positive needs a reason: the server refuses without one and nothing changes.
+    await byTestId('alert-target-state').selectOption('false_positive');
+    await byTestId('alert-apply').click();
+    await dialog.locator('.alert-error, [role="alert"]').first().waitFor();
+    assert.match(await byTestId('alert-dialog-state').innerText(), /Đã tiếp nhận/);
+    await byTestId('alert-reason').fill('Máy chủ cập nhật hợp lệ');
+    await byTestId('alert-apply').click();
+    await page.waitForFunction(() => /Báo động giả/.test(document.querySelector('[data-testid="alert-dialog-state"]')?.textContent ?? ''));
+    await shot('29-alert-false-positive');
+    const list = await apiGet('/api/v1/alerts?state=false_positive');
+    const item = list.body.items.find((a) => a.title === POLICE_ALERT);
+    assert.ok(item, 'the alert is listed as a false positive');
+    assert.equal(item.detector, 'external');
+    const audit = await apiGet('/api/v1/audit?limit=20');
+    assert.ok(audit.body.items.some((e) => /^alert\./.test(e.action)), 'the triage is in the audit log');
+  });
+
   step('no page errors and no request outside the server', async () => {
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(foreignRequests, []);
