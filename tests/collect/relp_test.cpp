@@ -25,6 +25,7 @@
 #include "collect/collector.h"
 #include "collect/relp_frame.h"
 #include "collect/relp_listener.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "eventstore/event_store.h"
 #include "normalize/normalizer.h"
@@ -476,6 +477,24 @@ TEST_F(RelpTest, BindFailureNamesTheKey) {
   again = RelpListener::start(*collector_, o);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("collect.relp"), std::string::npos) << again.error().message;
+}
+
+// collect.relp: off by default; from the environment or a flag; a malformed address names the key.
+TEST(RelpConfig, Key) {
+  auto c = loadConfig("", {}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->collect.relp.empty());
+  c = loadConfig("", {{"VIGIL_COLLECT_RELP", "127.0.0.1:2514"}}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->collect.relp, "127.0.0.1:2514");
+  c = loadConfig("", {}, {{"collect.relp", "[::1]:2514"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->collect.relp, "[::1]:2514");
+  for (const char* bad : {"2514", "host:70000", "[::1"}) {
+    auto r = loadConfig("", {}, {{"collect.relp", bad}});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("collect.relp"), std::string::npos) << r.error().message;
+  }
 }
 
 // The frame parser, data-driven: complete frames, beginnings that need more bytes, and faults.
