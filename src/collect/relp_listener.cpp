@@ -57,7 +57,9 @@ struct RelpListener::Impl {
   std::atomic<int> open{0};
   std::atomic<bool> stopping{false};
   std::mutex sessionsMu;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  // Open sessions. This map owns them while they wait for the store (no read, write or timer
+  // pending); a session leaves it when it closes.
+  std::unordered_map<Session*, std::shared_ptr<Session>> sessions;
   uint16_t port = 0;
   std::string endpoint;
 
@@ -90,21 +92,20 @@ class Session : public std::enable_shared_from_this<Session> {
         buffer_(kReadBytes) {
     impl_.open.fetch_add(1);
   }
-  ~Session() {
-    {
-      std::lock_guard lk(impl_.sessionsMu);
-      impl_.sessions.erase(this);
-    }
-    impl_.open.fetch_sub(1);
-  }
+  ~Session() { impl_.open.fetch_sub(1); }
 
   void start() { read(); }
   tcp::socket::executor_type executor() { return socket_.get_executor(); }
 
-  // Closes the socket and cancels the timers; pending handlers then end the session.
+  // Closes the socket and cancels the timers; pending handlers then end the session. The caller
+  // holds a reference (a handler's `self`, stop()'s copy).
   void close() {
     if (closed_) return;
     closed_ = true;
+    {
+      std::lock_guard lk(impl_.sessionsMu);
+      impl_.sessions.erase(this);
+    }
     error_code ec;
     deadline_.cancel();
     retry_.cancel();
@@ -401,6 +402,9 @@ void RelpListener::Impl::onAccepted(tcp::socket socket) {
     socket.close(ec);
     return;
   }
+  // Answers are small writes that must not wait for the client's delayed ACK (Nagle): with a
+  // window of 128 frames, waiting cut rsyslog's rate tenfold.
+  socket.set_option(tcp::no_delay(true), ec);
   const std::string peer = net::addressText(remote.address());
   auto s = std::make_shared<Session>(*this, std::move(socket), peer, collector.attributeAddress(peer));
   {
@@ -445,8 +449,7 @@ void RelpListener::stop() {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lk(s.sessionsMu);
-    for (auto& [ptr, weak] : s.sessions)
-      if (auto c = weak.lock()) live.push_back(std::move(c));
+    for (auto& [ptr, session] : s.sessions) live.push_back(session);
   }
   for (auto& c : live) c->close();
   live.clear();

@@ -351,6 +351,27 @@ TEST_F(RelpTest, PipelinedFramesAnsweredInOrder) {
   }));
 }
 
+// More frames than the session's window of unanswered frames: the session stops reading while
+// it waits for the store, stays open, and reads on once answers went out.
+TEST_F(RelpTest, FramesBeyondTheWindowWaitAndAreAnswered) {
+  RelpListenerOptions o;
+  o.maxUnacked = 8;
+  start(o);
+  RawClient c(listener_->port());
+  ASSERT_TRUE(c.open());
+  std::string frames;
+  for (uint32_t t = 2; t < 202; ++t)
+    frames += syslogFrame(t, "<13>Nov 24 10:00:00 h1 app: windowed " + std::to_string(t));
+  ASSERT_TRUE(c.send(frames));
+  const std::string got = c.receive("201 rsp 6 200 OK\n");
+  EXPECT_NE(got.find("201 rsp 6 200 OK\n"), std::string::npos) << got.substr(got.size() > 200 ? got.size() - 200 : 0);
+  EXPECT_TRUE(eventually([&] {
+    auto s = sender();
+    return s && s->events == 200;
+  }));
+  EXPECT_EQ(listener_->openConnections(), 1);
+}
+
 // A store that refuses everything: the frame is never acknowledged, the session stays open, the
 // refusals are counted as rejected (not dropped).
 TEST_F(RelpTest, RefusingStoreGetsNoAcknowledgement) {
