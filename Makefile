@@ -12,6 +12,8 @@ DATA_DIR ?= ./var
 LISTEN ?= 127.0.0.1:8080
 # The syslog listeners (UDP and TCP) of `make run`; `make run SYSLOG=` turns them off.
 SYSLOG ?= 127.0.0.1:5514
+# The RELP listener of `make run` (rsyslog omrelp); `make run RELP=` turns it off.
+RELP ?= 127.0.0.1:2514
 
 .PHONY: all build deps test-deps web run test test-release test-sanitize test-browser bench fuzz format format-check clean
 
@@ -38,11 +40,12 @@ build: deps web
 	cmake --build --preset release -j $(JOBS) --target vigil
 
 # Builds, creates the data directory and serves on http://127.0.0.1:8080 with the embedded store;
-# syslog on udp and tcp 127.0.0.1:5514 (e.g. `logger -n 127.0.0.1 -P 5514 --tcp hello`).
+# syslog on udp and tcp 127.0.0.1:5514 (e.g. `logger -n 127.0.0.1 -P 5514 --tcp hello`), RELP on
+# 127.0.0.1:2514.
 run: build
 	mkdir -p $(DATA_DIR)
 	$(BUILD)/vigil serve --data-dir $(DATA_DIR) --listen $(LISTEN) --web-root web/dist \
-	  --syslog-udp "$(SYSLOG)" --syslog-tcp "$(SYSLOG)"
+	  --syslog-udp "$(SYSLOG)" --syslog-tcp "$(SYSLOG)" --relp "$(RELP)"
 
 # Every test: C++ unit, store, API and CLI tests (release), the same C++ tests under ASan+UBSan,
 # and the browser tests in headless Chromium.
@@ -74,7 +77,7 @@ bench: deps web
 
 # Coverage-guided fuzzing of the parsers with libFuzzer (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader
+FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader collect_relp_frame
 fuzz: deps
 	@scripts/install-deps.sh fuzz
 	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON \

@@ -64,3 +64,6 @@ build/bench/vigil_registry_bench --benchmark_min_time=1
 VIGIL=build/bench/vigil bench/ingest.sh
 VIGIL=build/bench/vigil SEED=build/bench/vigil_bench_seed bench/ingest_http.sh
 bench/evtx.sh
+
+# --- 6. RELP from rsyslog's omrelp, acknowledged once durable (issue 5)
+VIGIL=build/bench/vigil bench/relp.sh

@@ -23,8 +23,8 @@ test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 chromium wrk curl procps clang-format
   # Real syslog clients of the listener tests: logger (util-linux), openssl s_client and rsyslog
-  # forwarding over TLS.
-  bsdutils openssl rsyslog rsyslog-gnutls
+  # forwarding over TLS and RELP (omrelp from rsyslog-relp).
+  bsdutils openssl rsyslog rsyslog-gnutls rsyslog-relp
   # The generated documents are converted to PDF and read back; Liberation Serif 2 stands in
   # for Times New Roman with every Vietnamese letter.
   libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2

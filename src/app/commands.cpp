@@ -20,6 +20,7 @@
 #include "auth/authenticator.h"
 #include "auth/password.h"
 #include "collect/collector.h"
+#include "collect/relp_listener.h"
 #include "collect/syslog_listener.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -107,11 +108,21 @@ int fail(const Error& e) {
   return 2;
 }
 
-// Starts the configured syslog listeners (none when every collect.syslog_* is empty), logs their
-// endpoints and, with server.port_file, writes "<kind> <port>" lines to <port_file>.syslog so
-// that scripts find listeners bound to port 0.
-Result<std::unique_ptr<collect::SyslogListeners>> startSyslogListeners(const Config& config,
-                                                                       collect::Collector& collector) {
+// The network inputs of `vigil serve`.
+struct CollectListeners {
+  std::unique_ptr<collect::SyslogListeners> syslog;
+  std::unique_ptr<collect::RelpListener> relp;  // null when collect.relp is empty
+  void stop() {
+    if (relp) relp->stop();
+    syslog->stop();
+  }
+};
+
+// Starts the configured syslog listeners (none when every collect.syslog_* is empty) and the
+// RELP listener (collect.relp), logs their endpoints and, with server.port_file, writes
+// "<kind> <port>" lines (kind: udp, tcp, tls, relp) to <port_file>.syslog so that scripts find
+// listeners bound to port 0.
+Result<CollectListeners> startSyslogListeners(const Config& config, collect::Collector& collector) {
   collect::SyslogListenerOptions o;
   o.udp = config.collect.syslogUdp;
   o.tcp = config.collect.syslogTcp;
@@ -137,12 +148,23 @@ Result<std::unique_ptr<collect::SyslogListeners>> startSyslogListeners(const Con
     log::info("syslog " + name + " listening on " + listeners->endpoint(kind));
     portLines += name + " " + std::to_string(listeners->port(kind)) + "\n";
   }
+  CollectListeners all{.syslog = std::move(listeners)};
+  if (!config.collect.relp.empty()) {
+    collect::RelpListenerOptions r;
+    r.address = config.collect.relp;
+    r.maxFrameBytes = static_cast<size_t>(config.collect.maxFrameBytes);
+    r.maxConnections = config.collect.maxConnections;
+    r.idleTimeout = std::chrono::seconds(config.collect.idleTimeoutSeconds);
+    VIGIL_ASSIGN_OR_RETURN(all.relp, collect::RelpListener::start(collector, r));
+    log::info("relp listening on " + all.relp->endpoint());
+    portLines += "relp " + std::to_string(all.relp->port()) + "\n";
+  }
   if (!config.server.portFile.empty()) {
     const std::string file = config.server.portFile + ".syslog";
     std::ofstream(file + ".tmp") << portLines;
     fs::rename(file + ".tmp", file);
   }
-  return listeners;
+  return all;
 }
 
 }  // namespace
@@ -304,7 +326,7 @@ int serve(const Config& config, const std::string& exePath) {
   housekeeper.join();
   silentWatch.stop();
   if (retainer.joinable()) retainer.join();
-  (*listeners)->stop();
+  listeners->stop();
   (*server)->stop();
   alertSink.stop();
   (*events)->close();

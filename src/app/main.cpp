@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   flagOption(serve, "--syslog-udp", "collect.syslog_udp", "host:port of the UDP syslog listener (empty: off)");
   flagOption(serve, "--syslog-tcp", "collect.syslog_tcp", "host:port of the TCP syslog listener (empty: off)");
   flagOption(serve, "--syslog-tls", "collect.syslog_tls", "host:port of the TLS syslog listener (empty: off)");
+  flagOption(serve, "--relp", "collect.relp", "host:port of the RELP listener (empty: off)");
   bool tls = false, insecure = false;
   serve->add_flag("--tls", tls, "serve HTTPS (a self-signed certificate is made when none is given)");
   serve->add_flag("--allow-insecure-public", insecure, "allow plain HTTP on a non-loopback address");

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collect/asio_util.h"
 #include "collect/collector.h"
 #include "config/config.h"
 #include "core/log.h"
@@ -37,32 +38,9 @@ namespace {
 
 constexpr size_t kReadBytes = 64 * 1024;
 
-// "10.0.0.5" for IPv4 senders, also when they reach an IPv6 socket as ::ffff:10.0.0.5.
-std::string addressText(const asio::ip::address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped())
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
-  return a.to_string();
-}
-
-std::string endpointText(const asio::ip::address& a, uint16_t port) {
-  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
-}
-
-// Resolves "host:port" of the collect.* key `key` to one address (a name such as localhost
-// resolves to its first address).
-Result<std::pair<asio::ip::address, uint16_t>> resolve(asio::io_context& ioc, const std::string& hostPort,
-                                                       const std::string& key) {
-  auto hp = splitHostPort(hostPort, key);
-  if (!hp.ok()) return hp.error();
-  error_code ec;
-  auto address = asio::ip::make_address(hp->first, ec);
-  if (!ec) return std::make_pair(address, hp->second);
-  tcp::resolver resolver(ioc);
-  auto found = resolver.resolve(hp->first, "", ec);
-  if (ec || found.empty())
-    return Error::validation(key, "cannot resolve host '" + hp->first + "': " + (ec ? ec.message() : "no address"));
-  return std::make_pair(found.begin()->endpoint().address(), hp->second);
-}
+using net::addressText;
+using net::endpointText;
+using net::resolve;
 
 // A TCP or TLS connection as the listener's registry sees it.
 class ConnectionBase {

@@ -156,6 +156,7 @@ const std::vector<KeySpec>& keySpecs() {
       stringKey("collect.syslog_udp", [](Config& c) { return &c.collect.syslogUdp; }),
       stringKey("collect.syslog_tcp", [](Config& c) { return &c.collect.syslogTcp; }),
       stringKey("collect.syslog_tls", [](Config& c) { return &c.collect.syslogTls; }),
+      stringKey("collect.relp", [](Config& c) { return &c.collect.relp; }),
       intKey<int64_t>(
           "collect.max_frame_bytes", [](Config& c) { return &c.collect.maxFrameBytes; }, 480, 16 << 20),
       intKey<int>(
@@ -317,7 +318,8 @@ Status validateConfig(const Config& c) {
   for (const auto& [key, value] :
        {std::pair<const char*, const std::string*>{"collect.syslog_udp", &c.collect.syslogUdp},
         {"collect.syslog_tcp", &c.collect.syslogTcp},
-        {"collect.syslog_tls", &c.collect.syslogTls}})
+        {"collect.syslog_tls", &c.collect.syslogTls},
+        {"collect.relp", &c.collect.relp}})
     if (!value->empty()) VIGIL_TRY(splitHostPort(*value, key));
   return {};
 }

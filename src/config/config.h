@@ -73,11 +73,12 @@ struct AlertsConfig {
   int maxWaiters = 2;
 };
 
-// Log collection (issue 5): the syslog listeners of `vigil serve`.
+// Log collection (issue 5): the syslog and RELP listeners of `vigil serve`.
 struct CollectConfig {
   std::string syslogUdp;          // host:port of the UDP listener (RFC 5426); empty: off
   std::string syslogTcp;          // host:port of the TCP listener (RFC 6587); empty: off
   std::string syslogTls;          // host:port of the TLS listener (RFC 5425), certificate of [tls]; empty: off
+  std::string relp;               // host:port of the RELP listener (acknowledged once durable); empty: off
   int64_t maxFrameBytes = 65536;  // a longer message is cut and counted as a parse error
   int maxConnections = 2000;      // open TCP + TLS connections; further ones are closed
   int idleTimeoutSeconds = 300;   // a connection that sends nothing this long is closed
