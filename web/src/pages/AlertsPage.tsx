@@ -342,8 +342,8 @@ function AlertDialog({
     <Modal title={alert?.title ?? t('common.loading')} onClose={onClose} testId="alert-dialog" wide>
       <ErrorMessage error={loadError} />
       {alert && (
-        <div className="alert-detail">
-          <dl className="facts">
+        <div className="alert-view">
+          <dl className="props">
             <dt>{t('alerts.severity')}</dt>
             <dd>
               <span className={`badge ${SEVERITY_BADGE[alert.severity]}`}>{t(`alerts.severities.${alert.severity}`)}</span>{' '}
