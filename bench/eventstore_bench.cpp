@@ -154,8 +154,7 @@ int main(int argc, char** argv) {
     if (a == "--corpora") corpora = argv[i + 1];
   }
   if (dir.empty()) {
-    std::fprintf(stderr, "usage: %s --dir DIR [--seconds N | --events N] [--producers N] [--search-only 1]\n",
-                 argv[0]);
+    std::fprintf(stderr, "usage: %s --dir DIR [--seconds N | --events N] [--producers N] [--search-only 1]\n", argv[0]);
     return 2;
   }
   auto normalizer = normalize::Normalizer::load(catalog);
@@ -215,79 +214,79 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> acked{0}, failed{0}, refusals{0};
   uint64_t appended = store.stats().events;
   if (!searchOnly) {
-  std::atomic<uint64_t> nextSeq{0};
-  std::atomic<bool> stop{false};
-  const auto t0 = Clock::now();
-  const double cpu0 = cpuSeconds();
-  std::vector<std::thread> threads;
-  for (int p = 0; p < producers; ++p) {
-    threads.emplace_back([&, p] {
-      std::vector<normalize::Event> batch(kPool / producers / kBatch * kBatch);
-      // Each producer owns a slice of the pool (so it may rewrite times and orgs in place).
-      const size_t sliceStart = static_cast<size_t>(p) * (kPool / producers);
-      for (size_t i = 0; i < batch.size(); ++i) batch[i] = pool[sliceStart + i];
-      size_t at = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        const uint64_t seq = nextSeq.fetch_add(kBatch);
-        if (targetEvents > 0 && seq >= targetEvents) break;
-        for (size_t k = 0; k < kBatch; ++k) {
-          normalize::Event& e = batch[at + k];
-          const TimeUs t = kStart + static_cast<TimeUs>(seq + k) * kStepUs;
-          e.setTime("@timestamp", t);
-          e.receivedUs = t;
+    std::atomic<uint64_t> nextSeq{0};
+    std::atomic<bool> stop{false};
+    const auto t0 = Clock::now();
+    const double cpu0 = cpuSeconds();
+    std::vector<std::thread> threads;
+    for (int p = 0; p < producers; ++p) {
+      threads.emplace_back([&, p] {
+        std::vector<normalize::Event> batch(kPool / producers / kBatch * kBatch);
+        // Each producer owns a slice of the pool (so it may rewrite times and orgs in place).
+        const size_t sliceStart = static_cast<size_t>(p) * (kPool / producers);
+        for (size_t i = 0; i < batch.size(); ++i) batch[i] = pool[sliceStart + i];
+        size_t at = 0;
+        while (!stop.load(std::memory_order_relaxed)) {
+          const uint64_t seq = nextSeq.fetch_add(kBatch);
+          if (targetEvents > 0 && seq >= targetEvents) break;
+          for (size_t k = 0; k < kBatch; ++k) {
+            normalize::Event& e = batch[at + k];
+            const TimeUs t = kStart + static_cast<TimeUs>(seq + k) * kStepUs;
+            e.setTime("@timestamp", t);
+            e.receivedUs = t;
+          }
+          std::span<const normalize::Event> span(batch.data() + at, kBatch);
+          for (;;) {
+            Status st = store.append(span, [&](const Status& s) {
+              if (s.ok()) {
+                acked.fetch_add(kBatch, std::memory_order_relaxed);
+              } else {
+                failed.fetch_add(kBatch, std::memory_order_relaxed);
+              }
+            });
+            if (st.ok()) break;
+            refusals++;
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+          }
+          at = (at + kBatch) % batch.size();
         }
-        std::span<const normalize::Event> span(batch.data() + at, kBatch);
-        for (;;) {
-          Status st = store.append(span, [&](const Status& s) {
-            if (s.ok()) {
-              acked.fetch_add(kBatch, std::memory_order_relaxed);
-            } else {
-              failed.fetch_add(kBatch, std::memory_order_relaxed);
-            }
-          });
-          if (st.ok()) break;
-          refusals++;
-          std::this_thread::sleep_for(std::chrono::microseconds(200));
-        }
-        at = (at + kBatch) % batch.size();
-      }
-    });
-  }
-  uint64_t lastAcked = 0;
-  auto lastT = Clock::now();
-  double minRate = 1e18, maxRate = 0;
-  while (targetEvents > 0 ? acked.load() + failed.load() < targetEvents : secondsSince(t0) < seconds) {
-    std::this_thread::sleep_for(std::chrono::seconds(5));
-    const uint64_t a = acked.load();
-    const double rate = static_cast<double>(a - lastAcked) / secondsSince(lastT);
-    minRate = std::min(minRate, rate);
-    maxRate = std::max(maxRate, rate);
-    std::printf("   t=%5.0fs  acknowledged %11llu  (%.0f events/s over the last 5 s)\n", secondsSince(t0),
-                static_cast<unsigned long long>(a), rate);
-    std::fflush(stdout);
-    lastAcked = a;
-    lastT = Clock::now();
-  }
-  stop = true;
-  for (auto& t : threads) t.join();
-  const Status fl = store.flush();
-  const double ingestSeconds = secondsSince(t0);
-  appended = targetEvents > 0 ? std::min<uint64_t>(nextSeq.load(), (targetEvents + kBatch - 1) / kBatch * kBatch)
-                              : nextSeq.load();
-  std::printf(
-      "== ingest: %llu events appended, %llu acknowledged durable, %llu failed, %llu refusals retried "
-      "(queue full), %.1f s including the final seal%s\n",
-      static_cast<unsigned long long>(appended), static_cast<unsigned long long>(acked.load()),
-      static_cast<unsigned long long>(failed.load()), static_cast<unsigned long long>(refusals.load()), ingestSeconds,
-      fl.ok() ? "" : " (flush failed)");
-  const double cpuPerEventUs = (cpuSeconds() - cpu0) * 1e6 / static_cast<double>(std::max<uint64_t>(1, acked.load()));
-  std::printf(
-      "== ingest CPU: %.2f us per event over all threads (encode, log, seal, compress, filters) = %.0f "
-      "events/s per fully available core\n",
-      cpuPerEventUs, 1e6 / cpuPerEventUs);
-  std::printf(
-      "== ingest rate: %.0f events/s sustained (durable, %d producer thread(s)); 5-s windows min %.0f max %.0f\n",
-      static_cast<double>(acked.load()) / ingestSeconds, producers, minRate, maxRate);
+      });
+    }
+    uint64_t lastAcked = 0;
+    auto lastT = Clock::now();
+    double minRate = 1e18, maxRate = 0;
+    while (targetEvents > 0 ? acked.load() + failed.load() < targetEvents : secondsSince(t0) < seconds) {
+      std::this_thread::sleep_for(std::chrono::seconds(5));
+      const uint64_t a = acked.load();
+      const double rate = static_cast<double>(a - lastAcked) / secondsSince(lastT);
+      minRate = std::min(minRate, rate);
+      maxRate = std::max(maxRate, rate);
+      std::printf("   t=%5.0fs  acknowledged %11llu  (%.0f events/s over the last 5 s)\n", secondsSince(t0),
+                  static_cast<unsigned long long>(a), rate);
+      std::fflush(stdout);
+      lastAcked = a;
+      lastT = Clock::now();
+    }
+    stop = true;
+    for (auto& t : threads) t.join();
+    const Status fl = store.flush();
+    const double ingestSeconds = secondsSince(t0);
+    appended = targetEvents > 0 ? std::min<uint64_t>(nextSeq.load(), (targetEvents + kBatch - 1) / kBatch * kBatch)
+                                : nextSeq.load();
+    std::printf(
+        "== ingest: %llu events appended, %llu acknowledged durable, %llu failed, %llu refusals retried "
+        "(queue full), %.1f s including the final seal%s\n",
+        static_cast<unsigned long long>(appended), static_cast<unsigned long long>(acked.load()),
+        static_cast<unsigned long long>(failed.load()), static_cast<unsigned long long>(refusals.load()), ingestSeconds,
+        fl.ok() ? "" : " (flush failed)");
+    const double cpuPerEventUs = (cpuSeconds() - cpu0) * 1e6 / static_cast<double>(std::max<uint64_t>(1, acked.load()));
+    std::printf(
+        "== ingest CPU: %.2f us per event over all threads (encode, log, seal, compress, filters) = %.0f "
+        "events/s per fully available core\n",
+        cpuPerEventUs, 1e6 / cpuPerEventUs);
+    std::printf(
+        "== ingest rate: %.0f events/s sustained (durable, %d producer thread(s)); 5-s windows min %.0f max %.0f\n",
+        static_cast<double>(acked.load()) / ingestSeconds, producers, minRate, maxRate);
   }  // !searchOnly
 
   // ---- 2. size ----
