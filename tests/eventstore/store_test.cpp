@@ -8,6 +8,8 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <future>
+#include <memory>
 #include <thread>
 
 #include "store_support.h"
@@ -490,10 +492,11 @@ TEST(EventStore, CloseWhileTheSealerCannotWrite) {
     small.rlim_cur = 3000;  // a one-event segment fits, a day file of a few blocks does not
     ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
     for (int64_t id = 1; id <= 40; ++id) {
-      std::promise<Status> done;
-      auto f = done.get_future();
+      // Shared: when the writer is held the loop ends while the store still holds the callback.
+      auto done = std::make_shared<std::promise<Status>>();
+      auto f = done->get_future();
       Status st = (*store)->append(std::vector<normalize::Event>{makeEvent(id, 1, kBase + id, std::string(200, 'y'))},
-                                   [&done](const Status& s) { done.set_value(s); });
+                                   [done](const Status& s) { done->set_value(s); });
       if (!st.ok()) break;
       if (f.wait_for(std::chrono::seconds(2)) != std::future_status::ready) break;  // the writer is held
       if (f.get().ok()) acked.push_back(id);
