@@ -994,7 +994,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
     await row.locator('[data-testid="alert-open"]').click();
     const dialog = byTestId('alert-dialog');
     await dialog.waitFor();
-    assert.match(await dialog.innerText(), /Công an tỉnh \(PA05\)/);
+    await dialog.getByText('Công an tỉnh (PA05)').waitFor(); // loaded, not 'Đang tải…'
     await byTestId('alert-assign-me').click();
     await byTestId('alert-unassign').waitFor();
     await byTestId('alert-target-state').selectOption('acknowledged');
