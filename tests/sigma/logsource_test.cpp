@@ -45,7 +45,14 @@ TEST(SigmaLogsource, SelectsEventsByProductCategoryAndService) {
   EXPECT_FALSE(security.matches(sysmon("1", "C:\\Windows\\whoami.exe")));
   const CompiledRule linux = compile("{product: linux, category: process_creation}", kImageRule);
   EXPECT_FALSE(linux.matches(sysmon("1", "C:\\Windows\\whoami.exe")));
-  // A category the pipeline does not list does not restrict beyond the product.
+  // Without a product: only when the pipeline knows the category for the event's product.
+  const CompiledRule noProduct = compile("{category: process_creation}", kImageRule);
+  EXPECT_TRUE(noProduct.matches(sysmon("1", "C:\\Windows\\whoami.exe")));
+  EXPECT_FALSE(noProduct.matches(sysmon("11", "C:\\Windows\\whoami.exe")));
+  const CompiledRule database = compile("{category: database}", "  keywords: ['dump']\n  condition: keywords\n");
+  EXPECT_FALSE(database.matches(sysmon("1", "C:\\procdump.exe")));      // not a Windows logsource
+  EXPECT_TRUE(database.matches(makeEvent({{"query", "dump table"}})));  // no logsource information
+  // A category the pipeline does not list does not restrict a rule of the event's product.
   const CompiledRule unknownCategory = compile("{product: windows, category: something_new}", kImageRule);
   EXPECT_TRUE(unknownCategory.matches(sysmon("1", "C:\\Windows\\whoami.exe")));
 }

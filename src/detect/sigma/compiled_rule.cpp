@@ -174,8 +174,8 @@ bool CompiledRule::conditionMatches(const normalize::Event& event) const {
 
 bool CompiledRule::logsourceMatches(const normalize::Event& event, const std::string& eventProduct) const {
   if (eventProduct.empty()) return true;  // no logsource information: every rule
-  if (!product_.empty() && product_ != eventProduct) return false;
-  return selection_.matches(event);
+  if (product_.empty()) return selection_.known && selection_.matches(event);
+  return product_ == eventProduct && selection_.matches(event);
 }
 
 bool CompiledRule::matches(const normalize::Event& event) const {
@@ -221,7 +221,7 @@ RuleSet RuleSet::load(const std::vector<std::filesystem::path>& dirs, const Pipe
         set.refusals_.push_back({rel, compiled.error().field, reasonOf(compiled.error())});
         continue;
       }
-      set.rules_.push_back(std::move(*compiled));
+      set.push(std::move(*compiled));
     }
   }
   return set;
@@ -240,16 +240,29 @@ bool RuleSet::add(std::string_view yamlText, const std::string& origin, const Pi
     refusals_.push_back({origin, compiled.error().field, reasonOf(compiled.error())});
     return false;
   }
-  rules_.push_back(std::move(*compiled));
+  push(std::move(*compiled));
   return true;
+}
+
+void RuleSet::push(CompiledRule rule) {
+  const Logsource& ls = rule.rule().logsource;
+  const std::string key = ls.product + "|" + ls.category + "|" + ls.service;
+  const auto it = groups_.emplace(key, static_cast<uint32_t>(groups_.size())).first;
+  group_.push_back(it->second);
+  rules_.push_back(std::move(rule));
 }
 
 size_t RuleSet::match(const normalize::Event& event, const std::function<void(const CompiledRule&)>& onMatch) const {
   if (!pipeline_) return 0;
   const std::string product = pipeline_->productOf(event);
+  thread_local std::vector<int8_t> groupPass;  // -1 unknown, 0 no, 1 yes
+  groupPass.assign(groups_.size(), -1);
   size_t n = 0;
-  for (const CompiledRule& r : rules_) {
-    if (r.logsourceMatches(event, product) && r.conditionMatches(event)) {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const CompiledRule& r = rules_[i];
+    int8_t& pass = groupPass[group_[i]];
+    if (pass < 0) pass = r.logsourceMatches(event, product) ? 1 : 0;
+    if (pass == 1 && r.conditionMatches(event)) {
       ++n;
       if (onMatch) onMatch(r);
     }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,14 +97,20 @@ class RuleSet {
   const std::vector<Refusal>& refusals() const { return refusals_; }
   const CompiledRule& at(size_t i) const { return rules_[i]; }
 
-  // Calls `onMatch` for every rule the event matches (naive: every rule is evaluated).
+  // Calls `onMatch` for every rule the event matches (naive: every rule's condition is evaluated
+  // once its logsource, checked once per distinct logsource, holds).
   // Returns the number of matches.
   size_t match(const normalize::Event& event, const std::function<void(const CompiledRule&)>& onMatch) const;
 
  private:
+  void push(CompiledRule rule);
+
   const Pipeline* pipeline_ = nullptr;
   std::vector<CompiledRule> rules_;
   std::vector<Refusal> refusals_;
+  // Rules with the same logsource share one logsource check per event (group index per rule).
+  std::vector<uint32_t> group_;
+  std::map<std::string, uint32_t> groups_;
 };
 
 }  // namespace vigil::detect::sigma

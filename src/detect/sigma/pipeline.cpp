@@ -204,8 +204,9 @@ std::string Pipeline::productOf(const normalize::Event& event) const {
 LogsourceSelection Pipeline::selection(const Logsource& ls) const {
   LogsourceSelection out;
   auto conjoin = [&out](const LogsourceSelection& s) {
-    if (out.any.empty()) {
+    if (!out.known) {
       out = s;
+      out.known = true;
       return;
     }
     std::vector<LogsourceAlternative> next;
@@ -218,7 +219,7 @@ LogsourceSelection Pipeline::selection(const Logsource& ls) const {
     out.any = std::move(next);
   };
   for (const Entry& e : entries_) {
-    if (!e.product.empty() && e.product != ls.product) continue;
+    if (!e.product.empty() && !ls.product.empty() && e.product != ls.product) continue;
     if (!e.category.empty() && e.category == ls.category) conjoin(e.selection);
     if (!e.service.empty() && e.service == ls.service) conjoin(e.selection);
   }

@@ -19,12 +19,16 @@
 //           { "winlog.channel" = "Security", "winlog.event_id" = ["4688"] } ]
 //
 // Field resolution for a rule of product P: the [fields] list when the Sigma field has one, else
-// each prefix of P + the field (then + the field split into words when split_words); the Sigma name itself is always
-// tried last (events that carry Sigma's names, e.g. a JSON-lines file). Logsource: an event that is of no product
-// (carries no logsource information) is evaluated by every rule. An event of product P is evaluated by rules whose
-// product is P or empty, and which pass each `[[logsource]]` entry naming their category/service (all fields of one
-// `any` alternative equal, case-insensitively; a value may be a list of accepted values). A category or service without
-// an entry does not restrict.
+// each prefix of P + the field (then + the field split into words when split_words); the Sigma
+// name itself is always tried last (events that carry Sigma's names, e.g. a JSON-lines file).
+//
+// Logsource: an event that is of no product (carries no logsource information) is evaluated by
+// every rule. An event of product P is evaluated by rules whose product is P, or whose product is
+// empty and whose category/service has an entry (a rule `category: database` without product does
+// not run on Windows events), and which pass each `[[logsource]]` entry naming their
+// category/service (all fields of one `any` alternative equal, case-insensitively; a value may be
+// a list of accepted values). For a rule of product P, a category or service without an entry
+// does not restrict.
 //
 // Errors: load() names "<file>:<line>" and the reason; a field mapped twice is an error.
 // Thread-safety: immutable after load().
@@ -52,6 +56,7 @@ using LogsourceAlternative = std::vector<LogsourceTerm>;
 // A selection is satisfied when any alternative holds; an empty selection always holds.
 struct LogsourceSelection {
   std::vector<LogsourceAlternative> any;
+  bool known = false;  // some [[logsource]] entry named the rule's category or service
   bool matches(const normalize::Event& event) const;
 };
 

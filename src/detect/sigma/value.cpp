@@ -244,7 +244,7 @@ void lowerInto(std::string_view in, std::string& out) {
 
 std::optional<std::string_view> readField(const normalize::Event& event, const FieldCandidates& candidates) {
   for (const std::string& name : candidates) {
-    if (event.has(name)) return event.getText(name);
+    if (const auto v = event.get(name)) return v->text;
   }
   return std::nullopt;
 }
