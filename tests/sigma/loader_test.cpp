@@ -123,6 +123,15 @@ TEST(SigmaLoader, HostileInputIsRefusedCheaply) {
   std::string deep = "title: t\nlogsource: {product: x}\ndetection:\n  s: " + std::string(5000, '[') + "\n";
   EXPECT_FALSE(parseRule(deep, "d.yml"));
   EXPECT_FALSE(parseRule(std::string(kMaxRuleBytes + 1, ' '), "big.yml"));
+  // Aliases repeating a long list: small text, many values.
+  std::string laughs = "title: t\nlogsource: {product: x}\ndetection:\n  a: {A: &v [";
+  for (int i = 0; i < 1000; ++i) laughs += std::string(i ? "," : "") + "'" + std::string(100, 'x') + "'";
+  laughs += "]}\n  s:\n";
+  for (int i = 0; i < 200; ++i) laughs += "    - A" + std::to_string(i) + ": *v\n";
+  laughs += "  condition: s\n";
+  auto r = parseRule(laughs, "l.yml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("too many values"), std::string::npos) << r.error().message;
 }
 
 TEST(SigmaLoader, RuleSetRefusesABadRuleAlone) {

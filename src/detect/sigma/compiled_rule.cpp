@@ -26,6 +26,9 @@ Result<CompiledRule> CompiledRule::compile(const SigmaRule& rule, const Pipeline
   c.product_ = rule.logsource.product;
   c.selection_ = pipeline.selection(rule.logsource);
   const FieldResolver resolve = [&](const std::string& f) { return pipeline.resolve(rule.logsource.product, f); };
+  // Modifiers multiply values (windash up to 125 variants each): bound the compiled rule's size.
+  constexpr size_t kMaxPatterns = 200000;
+  size_t patterns = 0;
 
   for (const sigma::Search& s : rule.searches) {
     Search out;
@@ -52,6 +55,8 @@ Result<CompiledRule> CompiledRule::compile(const SigmaRule& rule, const Pipeline
             const std::string name = fi.field.empty() ? "keyword" : "field '" + fi.field + "'";
             return at(rule.origin, fi.line, name + ": " + reasonOf(t.error()));
           }
+          patterns += t->weight();
+          if (patterns > kMaxPatterns) return at(rule.origin, fi.line, "the rule compiles to too many patterns");
           item.tests.push_back(std::move(*t));
         }
         items.push_back(std::move(item));

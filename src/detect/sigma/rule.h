@@ -60,6 +60,10 @@ struct SigmaRule {
 // Limits that keep a hostile rule from costing much (fuzzing, uploads).
 inline constexpr size_t kMaxRuleBytes = 1 << 20;
 inline constexpr size_t kMaxValuesPerItem = 20000;
+// YAML aliases can repeat a node many times without repeating its bytes ("billion laughs"): the
+// loader counts every value and its bytes as read, aliases included.
+inline constexpr size_t kMaxValuesPerRule = 100000;
+inline constexpr size_t kMaxValueBytesPerRule = 8 << 20;
 
 // Parses one rule document. `origin` names it in errors ("rules/x.yml").
 Result<SigmaRule> parseRule(std::string_view yamlText, const std::string& origin);

@@ -93,6 +93,22 @@ Status readStringList(const YAML::Node& root, const char* key, std::vector<std::
   return {};
 }
 
+// What the values read so far cost (see kMaxValuesPerRule); one per parseRule() call.
+struct Budget {
+  size_t values = 0, bytes = 0;
+  bool spend(const Scalar& s) {
+    ++values;
+    bytes += s.text.size();
+    return values <= kMaxValuesPerRule && bytes <= kMaxValueBytesPerRule;
+  }
+};
+thread_local Budget budget;
+
+Status spent(const Scalar& s, const std::string& origin, int line) {
+  if (budget.spend(s)) return {};
+  return at(origin, line, "the rule has too many values (YAML aliases included)");
+}
+
 Result<FieldItem> readItem(const YAML::Node& key, const YAML::Node& value, const std::string& origin) {
   FieldItem item;
   item.line = lineOf(key);
@@ -115,11 +131,13 @@ Result<FieldItem> readItem(const YAML::Node& key, const YAML::Node& value, const
     for (const auto& e : value) {
       Scalar s;
       if (!toScalar(e, s)) return at(origin, lineOf(e), "a value of field '" + k + "' is not a scalar");
+      VIGIL_TRY(spent(s, origin, lineOf(e)));
       item.values.push_back(std::move(s));
     }
   } else {
     Scalar s;
     if (!toScalar(value, s)) return at(origin, lineOf(value), "the value of field '" + k + "' is a map");
+    VIGIL_TRY(spent(s, origin, item.line));
     item.values.push_back(std::move(s));
   }
   return item;
@@ -156,6 +174,7 @@ Result<Search> readSearch(const std::string& name, const YAML::Node& n, int line
         Scalar v;
         if (!toScalar(e, v)) return at(origin, lineOf(e), "search '" + name + "' has a nested list");
         if (!s.maps.empty()) return at(origin, lineOf(e), "search '" + name + "' mixes maps and keywords");
+        VIGIL_TRY(spent(v, origin, lineOf(e)));
         s.keywords.push_back(std::move(v));
       }
     }
@@ -233,6 +252,7 @@ Result<SigmaRule> parseDocument(const YAML::Node& root, const std::string& origi
 Result<SigmaRule> parseRule(std::string_view yamlText, const std::string& origin) {
   if (yamlText.size() > kMaxRuleBytes)
     return at(origin, 1, "rule larger than " + std::to_string(kMaxRuleBytes) + " bytes");
+  budget = Budget{};
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yamlText));
     // A trailing `---` yields an empty document: ignore those.

@@ -93,6 +93,8 @@ class ValueTest {
                const normalize::Event& event) const;
   // Literal strings one of which the value must contain for string tests (empty: none known).
   std::vector<std::string> literals() const;
+  // The number of patterns the value compiled to (windash, base64offset, expand give several).
+  size_t weight() const { return globs_.size() + 1; }
 
  private:
   enum class Kind { kGlobs, kNumberEq, kRegex, kCidr, kCompare, kExists, kNull, kFieldRef };
