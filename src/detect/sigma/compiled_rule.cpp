@@ -111,35 +111,31 @@ Result<CompiledRule> CompiledRule::compile(const SigmaRule& rule, const Pipeline
   return c;
 }
 
-bool CompiledRule::evalItem(const Item& item, const normalize::Event& event) const {
-  thread_local std::string lowered;
+bool CompiledRule::evalItem(const Item& item, const EventView& event) const {
+  auto test = [&](const std::optional<std::string_view>& v, std::string_view low) {
+    if (item.all)
+      return std::all_of(item.tests.begin(), item.tests.end(),
+                         [&](const ValueTest& t) { return t.matches(v, low, event); });
+    return std::any_of(item.tests.begin(), item.tests.end(),
+                       [&](const ValueTest& t) { return t.matches(v, low, event); });
+  };
   if (item.field.empty()) {
     // Keyword: any field value (or the raw text of an event without fields).
-    auto test = [&](std::string_view text) {
-      lowerInto(text, lowered);
-      const std::optional<std::string_view> v = text;
-      if (item.all)
-        return std::all_of(item.tests.begin(), item.tests.end(),
-                           [&](const ValueTest& t) { return t.matches(v, lowered, event); });
-      return std::any_of(item.tests.begin(), item.tests.end(),
-                         [&](const ValueTest& t) { return t.matches(v, lowered, event); });
-    };
-    if (event.size() == 0) return test(event.raw());
+    if (event.size() == 0) {
+      thread_local std::string lowered;
+      lowerInto(event.event().raw(), lowered);
+      return test(event.event().raw(), lowered);
+    }
     for (size_t i = 0; i < event.size(); ++i)
-      if (test(event.valueAt(i).text)) return true;
+      if (test(event.text(static_cast<int>(i)), event.lowered(static_cast<int>(i)))) return true;
     return false;
   }
-  const std::optional<std::string_view> v = readField(event, item.field);
-  if (v) lowerInto(*v, lowered);
-  const std::string_view low = v ? std::string_view(lowered) : std::string_view();
-  if (item.all)
-    return std::all_of(item.tests.begin(), item.tests.end(),
-                       [&](const ValueTest& t) { return t.matches(v, low, event); });
-  return std::any_of(item.tests.begin(), item.tests.end(),
-                     [&](const ValueTest& t) { return t.matches(v, low, event); });
+  const int i = event.find(item.field);
+  if (i < 0) return test(std::nullopt, {});
+  return test(event.text(i), event.lowered(i));
 }
 
-bool CompiledRule::evalSearch(const Search& s, const normalize::Event& event) const {
+bool CompiledRule::evalSearch(const Search& s, const EventView& event) const {
   for (const auto& map : s.maps) {
     bool all = true;
     for (const Item& item : map) {
@@ -153,7 +149,7 @@ bool CompiledRule::evalSearch(const Search& s, const normalize::Event& event) co
   return false;
 }
 
-bool CompiledRule::evalNode(const Node& n, const normalize::Event& event) const {
+bool CompiledRule::evalNode(const Node& n, const EventView& event) const {
   switch (n.op) {
     case CondNode::Op::kRef: return evalSearch(searches_[static_cast<size_t>(n.search)], event);
     case CondNode::Op::kNot: return !evalNode(n.kids[0], event);
@@ -171,7 +167,9 @@ bool CompiledRule::evalNode(const Node& n, const normalize::Event& event) const 
   return false;
 }
 
-bool CompiledRule::conditionMatches(const normalize::Event& event) const {
+bool CompiledRule::conditionMatches(const normalize::Event& event) const { return conditionMatches(EventView(event)); }
+
+bool CompiledRule::conditionMatches(const EventView& event) const {
   for (const Node& n : conditions_)
     if (evalNode(n, event)) return true;
   return false;
@@ -260,6 +258,7 @@ void RuleSet::push(CompiledRule rule) {
 size_t RuleSet::match(const normalize::Event& event, const std::function<void(const CompiledRule&)>& onMatch) const {
   if (!pipeline_) return 0;
   const std::string product = pipeline_->productOf(event);
+  const EventView view(event);
   thread_local std::vector<int8_t> groupPass;  // -1 unknown, 0 no, 1 yes
   groupPass.assign(groups_.size(), -1);
   size_t n = 0;
@@ -267,7 +266,7 @@ size_t RuleSet::match(const normalize::Event& event, const std::function<void(co
     const CompiledRule& r = rules_[i];
     int8_t& pass = groupPass[group_[i]];
     if (pass < 0) pass = r.logsourceMatches(event, product) ? 1 : 0;
-    if (pass == 1 && r.conditionMatches(event)) {
+    if (pass == 1 && r.conditionMatches(view)) {
       ++n;
       if (onMatch) onMatch(r);
     }

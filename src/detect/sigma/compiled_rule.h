@@ -40,6 +40,7 @@ class CompiledRule {
   bool matches(const normalize::Event& event) const;
   // The condition alone, without the logsource check.
   bool conditionMatches(const normalize::Event& event) const;
+  bool conditionMatches(const EventView& view) const;
   // The logsource check alone, given the event's product (Pipeline::productOf).
   bool logsourceMatches(const normalize::Event& event, const std::string& eventProduct) const;
 
@@ -66,9 +67,9 @@ class CompiledRule {
     std::vector<Node> kids;
     int search = -1;  // kRef
   };
-  bool evalItem(const Item& item, const normalize::Event& event) const;
-  bool evalSearch(const Search& s, const normalize::Event& event) const;
-  bool evalNode(const Node& n, const normalize::Event& event) const;
+  bool evalItem(const Item& item, const EventView& event) const;
+  bool evalSearch(const Search& s, const EventView& event) const;
+  bool evalNode(const Node& n, const EventView& event) const;
 
   std::shared_ptr<const SigmaRule> rule_;
   const Pipeline* pipeline_ = nullptr;

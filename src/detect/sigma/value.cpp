@@ -242,6 +242,31 @@ void lowerInto(std::string_view in, std::string& out) {
   }
 }
 
+EventView::EventView(const normalize::Event& event) : event_(event) {
+  const size_t n = event.size();
+  index_.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) index_.emplace(event.nameAt(i), static_cast<int>(i));
+  lowered_.resize(n);
+  done_.assign(n, 0);
+}
+
+int EventView::find(const FieldCandidates& candidates) const {
+  for (const std::string& name : candidates) {
+    const auto it = index_.find(name);
+    if (it != index_.end()) return it->second;
+  }
+  return -1;
+}
+
+std::string_view EventView::lowered(int i) const {
+  const auto k = static_cast<size_t>(i);
+  if (!done_[k]) {
+    lowerInto(text(i), lowered_[k]);
+    done_[k] = 1;
+  }
+  return lowered_[k];
+}
+
 std::optional<std::string_view> readField(const normalize::Event& event, const FieldCandidates& candidates) {
   for (const std::string& name : candidates) {
     if (const auto v = event.get(name)) return v->text;
@@ -538,7 +563,7 @@ Result<ValueTest> ValueTest::compile(const Scalar& value, const std::vector<std:
 }
 
 bool ValueTest::matches(const std::optional<std::string_view>& value, std::string_view lowered,
-                        const normalize::Event& event) const {
+                        const EventView& event) const {
   if (!value) {
     if (kind_ == Kind::kNull) return true;
     if (kind_ == Kind::kExists) return !want_;
@@ -582,8 +607,9 @@ bool ValueTest::matches(const std::optional<std::string_view>& value, std::strin
       return false;
     }
     case Kind::kFieldRef: {
-      const auto other = readField(event, refField_);
-      if (!other) return false;
+      const int ref = event.find(refField_);
+      if (ref < 0) return false;
+      const std::optional<std::string_view> other = event.text(ref);
       std::string a, b;
       if (cased_) {
         a = std::string(v);

@@ -37,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -65,6 +66,25 @@ std::optional<std::string_view> readField(const normalize::Event& event, const F
 // ASCII lower case of `in` into `out` (reused buffer).
 void lowerInto(std::string_view in, std::string& out);
 
+// One event prepared for evaluation by many rules: field lookup by hash, and each field's lower
+// case computed once, on first use. Refers to the event, which must not change meanwhile.
+class EventView {
+ public:
+  explicit EventView(const normalize::Event& event);
+  const normalize::Event& event() const { return event_; }
+  // The index of the first candidate present, or -1.
+  int find(const FieldCandidates& candidates) const;
+  size_t size() const { return event_.size(); }
+  std::string_view text(int i) const { return event_.valueAt(static_cast<size_t>(i)).text; }
+  std::string_view lowered(int i) const;
+
+ private:
+  const normalize::Event& event_;
+  std::unordered_map<std::string_view, int> index_;
+  mutable std::vector<std::string> lowered_;
+  mutable std::vector<uint8_t> done_;
+};
+
 // A wildcard pattern compiled for matching. Literal text is lower-cased unless cased.
 class Glob {
  public:
@@ -89,8 +109,7 @@ class ValueTest {
                                    const CompileOptions& options, const FieldResolver& resolve);
 
   // `value` is the field's text when present; `lowered` its lower case.
-  bool matches(const std::optional<std::string_view>& value, std::string_view lowered,
-               const normalize::Event& event) const;
+  bool matches(const std::optional<std::string_view>& value, std::string_view lowered, const EventView& event) const;
   // Literal strings one of which the value must contain for string tests (empty: none known).
   std::vector<std::string> literals() const;
   // The number of patterns the value compiled to (windash, base64offset, expand give several).
