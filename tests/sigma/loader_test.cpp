@@ -108,7 +108,10 @@ TEST(SigmaLoader, RefusesWithFileLineAndReason) {
        "empty modifier"},
       {"title: t\nlogsource: x\ndetection: {s: {A: 1}, condition: s}\n", "b.yml:2", "'logsource' must be a map"},
       {"title: t\ncorrelation: {type: event_count}\n", "b.yml:2", "correlation rules are not supported yet"},
-      {"title: a\n---\ntitle: b\n", "b.yml:3", "several YAML documents"},
+      {"title: a\n---\ntitle: b\n", "b.yml:2", "several YAML documents"},
+      {"---\ntitle: a\n--- # c\n\n# only comments\n...\n", "b.yml:2", "missing 'logsource'"},  // one document
+      {", t", "b.yml:1", "empty file"},  // yaml-cpp's LoadAll looped allocating on this (fuzzer)
+      {"- a\n,", "b.yml:1", "must be a YAML map"},
       {"", "b.yml:1", "empty file"},
   };
   for (const auto& c : cases) {
