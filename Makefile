@@ -63,7 +63,7 @@ test-sanitize:
 	cmake --preset debug-sanitize >/dev/null
 	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests \
 	  vigil_ingest_tests vigil_compliance_tests vigil_documents_tests vigil_incident_tests vigil_eventstore_tests \
-	  vigil_collect_tests vigil_evtx_tests
+	  vigil_collect_tests vigil_evtx_tests vigil_sigma_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|cli_import_search|fuzz_corpus|vigil_durability_tests"
 
@@ -77,7 +77,7 @@ bench: deps web
 
 # Coverage-guided fuzzing of the parsers with libFuzzer (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader collect_relp_frame
+FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader collect_relp_frame sigma_condition sigma_rule
 fuzz: deps
 	@scripts/install-deps.sh fuzz
 	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON \

@@ -18,6 +18,7 @@ build_pkgs=(
   libzstd-dev
   zlib1g-dev  # gzip bodies of the HTTP ingest (src/api/routes_ingest.cpp)
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
+  libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -8,5 +8,6 @@ case "$1" in
   eventstore_*) echo "tests/eventstore/fuzz/corpus/${1#eventstore_}" ;;
   documents_*) echo "tests/documents/fuzz/corpus/${1#documents_}" ;;
   evtx_reader) echo tests/evtx/fuzz/corpus/evtx ;;
+  sigma_*) echo "tests/sigma/fuzz/corpus/${1#sigma_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac

@@ -1,0 +1,138 @@
+// Compiled Sigma values: one FieldItem value with its modifiers becomes a ValueTest, a predicate
+// over the text of one event field.
+//
+// Strings: `*` matches any run, `?` one character, `\*` `\?` `\\` are the literal characters and a
+// backslash before anything else is itself (pySigma's reading). Matching is case-insensitive
+// (ASCII letters) unless `cased`. Modifiers, applied in rule order:
+//   contains, startswith, endswith   add wildcards around the value
+//   wide / utf16le, utf16be, utf16   encode the value (UTF-16 LE, BE, LE with BOM)
+//   base64, base64offset             encode (base64offset: the three alignments, as pySigma)
+//   windash                          each `-` or `/` that starts a word is also `/`, `-`, en dash,
+//                                    em dash, horizontal bar (all combinations up to 3 positions,
+//                                    then the same character at every position)
+//   expand                           %name% placeholders from CompileOptions::placeholders; a
+//                                    placeholder without configured values becomes `*`
+//   re (+ i, m, s)                   RE2 regular expression, unanchored, case-sensitive unless i
+//   cidr                             IPv4/IPv6 network; the event value must be an address in it
+//   gt, gte, lt, lte                 numeric comparison (the event value must parse as a number)
+//   exists                           true/false: the field is present / absent
+//   fieldref                         the value names another field; equal (or contains/startswith/
+//                                    endswith) to that field's value
+//   all                              the item's values are ANDed instead of ORed (FieldItem level)
+//   cased                            case-sensitive string matching
+// A plain number value (YAML int) compares numerically when the event value parses as a number
+// (decimal or 0x hex), else as text. A null value matches an absent or empty field; '' matches an
+// empty field.
+//
+// Encoding a value that has wildcards is an error (Sigma forbids it), as are unknown modifiers,
+// invalid regexes or networks, and contradictory modifiers.
+//
+// Thread-safety: immutable after compile(); matches() may run on any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "detect/sigma/rule.h"
+#include "normalize/event.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace vigil::detect::sigma {
+
+struct CompileOptions {
+  // expand: placeholder name (without %) -> values, e.g. {"Admins": {"admin", "root"}}.
+  std::map<std::string, std::vector<std::string>> placeholders;
+};
+
+// Event field names to try, in order, for one Sigma field (from the pipeline); the first present
+// one is the field's value.
+using FieldCandidates = std::vector<std::string>;
+using FieldResolver = std::function<FieldCandidates(const std::string& sigmaField)>;
+
+// The value of a field in an event: the first candidate present, or nullopt.
+std::optional<std::string_view> readField(const normalize::Event& event, const FieldCandidates& candidates);
+
+// ASCII lower case of `in` into `out` (reused buffer).
+void lowerInto(std::string_view in, std::string& out);
+
+// One event prepared for evaluation by many rules: field lookup by hash, and each field's lower
+// case computed once, on first use. Refers to the event, which must not change meanwhile.
+class EventView {
+ public:
+  explicit EventView(const normalize::Event& event);
+  const normalize::Event& event() const { return event_; }
+  // The index of the first candidate present, or -1.
+  int find(const FieldCandidates& candidates) const;
+  size_t size() const { return event_.size(); }
+  std::string_view text(int i) const { return event_.valueAt(static_cast<size_t>(i)).text; }
+  std::string_view lowered(int i) const;
+
+ private:
+  const normalize::Event& event_;
+  std::unordered_map<std::string_view, int> index_;
+  mutable std::vector<std::string> lowered_;
+  mutable std::vector<uint8_t> done_;
+};
+
+// A wildcard pattern compiled for matching. Literal text is lower-cased unless cased.
+class Glob {
+ public:
+  // `text` + per byte kind: 0 literal, 1 '?', 2 '*'.
+  Glob(const std::string& text, const std::vector<uint8_t>& kinds, bool cased);
+  // `value` is the event text, `lowered` its lower case (used unless cased).
+  bool matches(std::string_view value, std::string_view lowered) const;
+  // The longest literal run (prefilter material), as compared (lower case unless cased).
+  std::string longestLiteral() const;
+
+ private:
+  enum class Kind { kExact, kPrefix, kSuffix, kContains, kAny, kGeneral };
+  Kind kind_ = Kind::kGeneral;
+  bool cased_ = false;
+  std::string text_;            // literal for the simple kinds; the pattern bytes for kGeneral
+  std::vector<uint8_t> kinds_;  // kGeneral only
+};
+
+class ValueTest {
+ public:
+  static Result<ValueTest> compile(const Scalar& value, const std::vector<std::string>& modifiers,
+                                   const CompileOptions& options, const FieldResolver& resolve);
+
+  // `value` is the field's text when present; `lowered` its lower case.
+  bool matches(const std::optional<std::string_view>& value, std::string_view lowered, const EventView& event) const;
+  // Literal strings one of which the value must contain for string tests (empty: none known).
+  std::vector<std::string> literals() const;
+  // The number of patterns the value compiled to (windash, base64offset, expand give several).
+  size_t weight() const { return globs_.size() + 1; }
+
+ private:
+  enum class Kind { kGlobs, kNumberEq, kRegex, kCidr, kCompare, kExists, kNull, kFieldRef };
+  enum class Cmp { kGt, kGte, kLt, kLte };
+  Kind kind_ = Kind::kGlobs;
+  std::vector<Glob> globs_;  // kGlobs (any matches), kNumberEq (text fallback)
+  double number_ = 0;        // kNumberEq, kCompare
+  Cmp cmp_ = Cmp::kGt;
+  std::shared_ptr<const re2::RE2> re_;
+  int family_ = 0;  // kCidr: 4 or 6
+  uint8_t net_[16] = {};
+  int prefix_ = 0;
+  bool want_ = true;          // kExists
+  FieldCandidates refField_;  // kFieldRef
+  enum class RefMode { kEqual, kContains, kStarts, kEnds } refMode_ = RefMode::kEqual;
+  bool cased_ = false;
+};
+
+// Numbers as Sigma compares them: decimal (with sign and fraction) or 0x hex; whole text.
+std::optional<double> parseNumber(std::string_view text);
+
+}  // namespace vigil::detect::sigma
