@@ -240,7 +240,8 @@ int serve(const Config& config, const std::string& exePath) {
 
   // The alert queue: detectors hand alerts to the sink (batched commits); the feed wakes the
   // long-poll clients. A waiter holds an HTTP worker: at least one worker stays free.
-  alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)));
+  alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)),
+                              config.alerts.maxStreams);
   alerts::AlertSink alertSink(
       **store,
       {.dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics},

@@ -153,6 +153,8 @@ const std::vector<KeySpec>& keySpecs() {
           "alerts.silent_check_seconds", [](Config& c) { return &c.alerts.silentCheckSeconds; }, 5, 86400),
       intKey<int>(
           "alerts.max_waiters", [](Config& c) { return &c.alerts.maxWaiters; }, 0, 64),
+      intKey<int>(
+          "alerts.max_streams", [](Config& c) { return &c.alerts.maxStreams; }, 0, 100000),
       stringKey("collect.syslog_udp", [](Config& c) { return &c.collect.syslogUdp; }),
       stringKey("collect.syslog_tcp", [](Config& c) { return &c.collect.syslogTcp; }),
       stringKey("collect.syslog_tls", [](Config& c) { return &c.collect.syslogTls; }),

@@ -71,6 +71,9 @@ struct AlertsConfig {
   // Long-poll requests (GET /api/v1/alerts/changes?wait=) waiting at once; each holds an HTTP
   // worker, so vigil serve keeps it below server.worker_threads. 0: no waiting (clients poll).
   int maxWaiters = 2;
+  // Live event streams (GET /api/v1/alerts/stream, Server-Sent Events) open at once; a stream
+  // holds a connection but no thread while it waits.
+  int maxStreams = 256;
 };
 
 // Log collection (issue 5): the syslog and RELP listeners of `vigil serve`.

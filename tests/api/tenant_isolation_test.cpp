@@ -288,6 +288,11 @@ const RootOnlyRoute kRootOnlyRoutes[] = {
     {"POST", "/api/v1/setup", R"({"province_name":"Tỉnh bị chiếm"})"},
 };
 
+// Event streams (SSE): they never end, so the list checks above cannot call them. They read
+// through the same scoped store call as their long-poll twin (alertChanges, in kListRoutes), and
+// alerts_api_test.cpp checks that another agency's alert is not pushed.
+const char* const kStreamRoutes[] = {"GET /api/v1/alerts/stream"};
+
 // Routes that reach no object of another tenant: public documents and probes, the login steps,
 // the caller's own account, reading the (province-wide) security settings, and the audit chain
 // check (which reports only ok/count).
@@ -1101,6 +1106,7 @@ std::set<std::string> classifiedRoutes() {
   }
   for (const auto& r : kRootOnlyRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   for (const char* r : kNoObjectScope) out.insert(r);
+  for (const char* r : kStreamRoutes) out.insert(r);
   for (const auto& r : kIngestRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   return out;
 }

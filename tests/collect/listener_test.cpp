@@ -27,7 +27,7 @@
 #include "eventstore/event_store.h"
 #include "http/tls_cert.h"
 #include "normalize/normalizer.h"
-#include "raw_client.h"
+#include "support/raw_client.h"
 
 namespace vigil::collect {
 namespace {

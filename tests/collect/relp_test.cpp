@@ -29,7 +29,7 @@
 #include "core/clock.h"
 #include "eventstore/event_store.h"
 #include "normalize/normalizer.h"
-#include "raw_client.h"
+#include "support/raw_client.h"
 
 namespace vigil::collect {
 namespace {

@@ -90,7 +90,7 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   events_ = std::move(events).value();
   collector_ = std::make_unique<collect::Collector>(*normalizer_, *events_, clock_);
   // The alert queue: the live feed and a sink for detector alerts (window 24 h).
-  alertFeed_ = std::make_unique<alerts::AlertFeed>(2);
+  alertFeed_ = std::make_unique<alerts::AlertFeed>(2, opts.alertStreams);
   alertSink_ = std::make_unique<alerts::AlertSink>(*store_, alerts::AlertSinkOptions{},
                                                    [feed = alertFeed_.get()] { feed->notify(); });
   api_ = std::make_unique<api::Api>(api::ApiDeps{

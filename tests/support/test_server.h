@@ -50,6 +50,7 @@ class TestServer {
   struct Options {
     http::ServerOptions http;
     bool withWebRoot = false;
+    int alertStreams = 256;  // live event streams open at once (AlertFeed)
   };
   TestServer();
   explicit TestServer(Options opts);

@@ -959,7 +959,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
   });
 
   // The alert queue (issue 4): a notice from the provincial police entered on a second page shows
-  // up on the first without a reload (long-poll), then is triaged to a false positive.
+  // up on the first without a reload (Server-Sent Events), then is triaged to a false positive.
   const POLICE_ALERT = 'PA05 thông báo: máy chủ web gửi dữ liệu tới địa chỉ lạ';
 
   step('alerts: a notice from the police entered elsewhere appears live in the queue', async () => {
@@ -982,7 +982,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
       await other.close();
     }
     const row = page.locator('[data-testid="alert-row"]', { hasText: POLICE_ALERT });
-    await row.waitFor({ timeout: 30_000 });
+    await row.waitFor({ timeout: 10_000 });
     assert.match(await row.innerText(), new RegExp(AGENCY));
     assert.match(await row.locator('[data-testid="alert-state"]').innerText(), /Mới/);
     assert.match(await byTestId('alert-count-open').innerText(), /1/);

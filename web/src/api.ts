@@ -1233,11 +1233,10 @@ export interface AlertPatchBody {
 export const alertsApi = {
   list: (filter: AlertFilter, cursor?: string, limit = 50) =>
     request<AlertPage>('GET', '/alerts', { query: { ...filter, cursor, limit } }),
-  /** Long-poll: waits up to `wait` seconds for changes after `since`. */
-  changes: (since: number, wait: number) =>
-    request<{ items: AlertSummary[]; cursor: number; retry_after_seconds?: number }>('GET', '/alerts/changes', {
-      query: { since, wait },
-    }),
+  /** The live event stream (Server-Sent Events) of changes after `since` (default: from now on):
+   * events named "alerts". */
+  streamUrl: (since?: number) =>
+    `${API_BASE}/alerts/stream` + (since ? `?since=${encodeURIComponent(String(since))}` : ''),
   get: (id: Id) => request<AlertDetail>('GET', `/alerts/${enc(id)}`),
   create: (body: AlertCreateBody) => request<AlertDetail>('POST', '/alerts', { body }),
   update: (id: Id, body: AlertPatchBody) => request<AlertDetail>('PATCH', `/alerts/${enc(id)}`, { body }),

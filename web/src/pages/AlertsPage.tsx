@@ -1,7 +1,7 @@
 // Hàng đợi cảnh báo: the alert queue of the agencies in scope (issue 4). Counts per state (each a
 // filter), filters (state, severity, agency, detector, assignee, text), newest first with "load
-// more" (keyset paging by the server), and live updates: a long-poll on /alerts/changes reloads the
-// first page when an alert of the scope is created or changes. A row opens the alert: its
+// more" (keyset paging by the server), and live updates: an event stream (SSE, /alerts/stream)
+// reloads the first page when an alert of the scope is created or changes. A row opens the alert: its
 // evidence, observables and comments, and the triage actions the server allows (state with
 // reason, false positive with an optional suppression, assign to me, comment). Officers may also
 // enter an alert by hand or record a notification received (national centre, police).
@@ -82,29 +82,41 @@ export function AlertsPage() {
     void loadFirst();
   }, [filter, loadFirst]);
 
-  // Live updates: wait on the changes feed; any change in scope reloads the first page.
+  // Live updates: follow the event stream; any change in scope reloads the first page. The browser
+  // reconnects by itself (naming the last event it saw) after network errors and when the server
+  // ends the stream; a refused stream (busy server, expired session) is opened again after 10 s.
   useEffect(() => {
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let reload: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
-    const loop = async () => {
-      while (!stopped) {
-        try {
-          const r = await alertsApi.changes(cursorRef.current, document.hidden ? 0 : 25);
-          if (stopped) return;
-          setLive(true);
-          if (r.cursor > cursorRef.current) cursorRef.current = r.cursor;
-          if (r.items.length > 0) await loadFirst();
-          const pause = r.retry_after_seconds ? r.retry_after_seconds * 1000 : document.hidden ? 10_000 : 0;
-          if (pause) await new Promise((res) => setTimeout(res, pause));
-        } catch {
-          if (stopped) return;
-          setLive(false);
-          await new Promise((res) => setTimeout(res, 5000));
+    const open = () => {
+      source = new EventSource(alertsApi.streamUrl(cursorRef.current || undefined));
+      source.onopen = () => setLive(true);
+      source.addEventListener('alerts', (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data) as { cursor: number };
+        if (data.cursor > cursorRef.current) cursorRef.current = data.cursor;
+        // A burst of events (a reconnect after a long absence) reloads the page once.
+        if (reload === undefined)
+          reload = setTimeout(() => {
+            reload = undefined;
+            void loadFirst();
+          }, 200);
+      });
+      source.onerror = () => {
+        setLive(false);
+        if (source?.readyState === EventSource.CLOSED && !stopped) {
+          source.close();
+          retry = setTimeout(open, 10_000);
         }
-      }
+      };
     };
-    void loop();
+    open();
     return () => {
       stopped = true;
+      clearTimeout(retry);
+      clearTimeout(reload);
+      source?.close();
     };
   }, [loadFirst]);
 
