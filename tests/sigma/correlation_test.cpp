@@ -3,6 +3,7 @@
 // state bounds (expiry, the group cap, late events) and the loader's refusals with file:line.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "detect/sigma/detection.h"
@@ -449,6 +450,41 @@ TEST(SigmaCorrelation, RefusalsNameFileAndLine) {
     EXPECT_NE(r.reason.find(c.reason), std::string::npos) << r.reason;
     EXPECT_EQ(r.path, "c.yml");
   }
+}
+
+TEST(SigmaCorrelation, ReferenceToARefusedRuleSaysSo) {
+  const std::string text = R"(title: c
+correlation:
+  type: event_count
+  rules: [broken]
+  timespan: 5m
+  condition: {gte: 2}
+---
+title: Broken
+name: broken
+logsource: {product: test}
+detection:
+  sel: {a|nosuch: 1}
+  condition: sel
+)";
+  auto set = DetectionSet::fromTexts({{"c.yml", text}}, windowsPipeline());
+  ASSERT_EQ(set->refusals().size(), 2u);
+  EXPECT_EQ(set->refusals()[0].where, "c.yml:12");
+  EXPECT_NE(set->refusals()[0].reason.find("unknown modifier"), std::string::npos);
+  EXPECT_EQ(set->refusals()[1].where, "c.yml:4");
+  EXPECT_EQ(set->refusals()[1].reason, "it refers to rule 'broken', which is refused");
+  EXPECT_EQ(set->correlationCount(), 0u);
+}
+
+TEST(SigmaCorrelation, SigmaHQCorpusLoadsThroughDetectionSet) {
+  // The multi-document loader reads every SigmaHQ rule as RuleSet::load does (corpus_test.cpp).
+  const std::string dir = testing::corpusDir();
+  ASSERT_TRUE(std::filesystem::exists(dir)) << dir;
+  const auto set = DetectionSet::load({dir + "/rules", dir + "/rules-emerging-threats", dir + "/rules-threat-hunting"},
+                                      windowsPipeline());
+  EXPECT_EQ(set->rules().size(), 3754u);
+  EXPECT_TRUE(set->refusals().empty()) << set->refusals()[0].where << " " << set->refusals()[0].reason;
+  EXPECT_EQ(set->correlationCount(), 0u);
 }
 
 TEST(SigmaCorrelation, SeverityForLevel) {

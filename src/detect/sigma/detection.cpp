@@ -75,7 +75,7 @@ std::shared_ptr<const DetectionSet> DetectionSet::load(const std::vector<std::fi
           continue;
         }
         switch (doc->kind) {
-          case SigmaDocument::Kind::kRule: set->rules_.add(doc->rule, pipeline, options.compile); break;
+          case SigmaDocument::Kind::kRule: set->addRule(doc->rule, pipeline, options); break;
           case SigmaDocument::Kind::kCorrelation: correlations.push_back({std::move(doc->correlation), rel}); break;
           case SigmaDocument::Kind::kFilter: filters.push_back({std::move(doc->filter), rel}); break;
         }
@@ -106,11 +106,17 @@ void DetectionSet::addFile(const std::string& path, std::string_view text, const
       continue;
     }
     switch (doc->kind) {
-      case SigmaDocument::Kind::kRule: rules_.add(doc->rule, pipeline, options.compile); break;
+      case SigmaDocument::Kind::kRule: addRule(doc->rule, pipeline, options); break;
       case SigmaDocument::Kind::kCorrelation: correlations.push_back({std::move(doc->correlation), path}); break;
       case SigmaDocument::Kind::kFilter: filters.push_back({std::move(doc->filter), path}); break;
     }
   }
+}
+
+void DetectionSet::addRule(const SigmaRule& rule, const Pipeline& pipeline, const DetectionOptions& options) {
+  if (rules_.add(rule, pipeline, options.compile)) return;
+  if (!rule.id.empty()) refusedRefs_.insert(rule.id);
+  if (!rule.name.empty()) refusedRefs_.insert(rule.name);
 }
 
 void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vector<PendingFilter> filters,
@@ -151,7 +157,8 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
       }
       const auto it = byRef.find(ref);
       if (it == byRef.end()) {
-        reason[j] = "unknown rule '" + ref + "': no loaded rule or correlation has this id or name";
+        reason[j] = refusedRefs_.count(ref) ? "it refers to rule '" + ref + "', which is refused"
+                                            : "unknown rule '" + ref + "': no rule or correlation has this id or name";
         break;
       }
       if (it->second == base + j) {
@@ -287,7 +294,8 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
       if (ambiguous.count(ref)) {
         why = "rule '" + ref + "' is ambiguous: several rules have this id or name";
       } else if (it == byRef.end()) {
-        why = "unknown rule '" + ref + "': no loaded rule has this id or name";
+        why = refusedRefs_.count(ref) ? "it names rule '" + ref + "', which is refused"
+                                      : "unknown rule '" + ref + "': no rule has this id or name";
       } else if (it->second >= base) {
         why = "'" + ref + "' is a correlation: filters apply to detection rules";
       } else if (!covers(f.logsource, rules_.at(it->second).rule().logsource)) {

@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -110,6 +111,7 @@ class DetectionSet {
                std::vector<PendingFilter>& filters);
   void build(std::vector<PendingCorrelation> correlations, std::vector<PendingFilter> filters, const Pipeline& pipeline,
              const DetectionOptions& options);
+  void addRule(const SigmaRule& rule, const Pipeline& pipeline, const DetectionOptions& options);
   bool filtered(uint32_t rule, const EventView& view) const;
   void report(const CorrelationFiring& f, const OnDetection& onDetection, size_t& n) const;
 
@@ -122,6 +124,7 @@ class DetectionSet {
   std::vector<std::vector<uint32_t>> filtersOf_;  // per rule: indexes into filters_
   std::vector<uint8_t> silent_;                   // per signal: not reported alone
   CorrelationOptions correlationOptions_;
+  std::set<std::string> refusedRefs_;  // ids and names of refused rules (load time: better reasons)
 };
 
 // A DetectionSet with the correlation state of one stream. Not thread-safe (one per stream).

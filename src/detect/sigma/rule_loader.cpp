@@ -601,8 +601,8 @@ std::vector<Part> splitDocuments(std::string_view text) {
   return parts;
 }
 
+// The value budget (kMaxValuesPerRule) is the caller's: one for the whole file.
 Result<SigmaDocument> parsePart(const Part& part, const std::string& origin) {
-  budget = Budget{};
   try {
     const YAML::Node doc = YAML::Load(part.text);
     if (!doc.IsDefined() || doc.IsNull()) return at(origin, part.firstLine, "empty document");
@@ -672,6 +672,7 @@ std::vector<Result<SigmaDocument>> parseDocuments(std::string_view yamlText, con
                      "more than " + std::to_string(kMaxDocumentsPerFile) + " documents in one file"));
     return out;
   }
+  budget = Budget{};  // one budget for the file: YAML aliases cannot multiply it per document
   for (const Part& p : parts) out.push_back(parsePart(p, origin));
   return out;
 }
