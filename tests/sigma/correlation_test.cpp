@@ -400,6 +400,9 @@ TEST(SigmaCorrelation, RefusalsNameFileAndLine) {
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  timespan: 5m\n"
        "  condition: {gte: many}\n",
        "c.yml:6", "'gte' needs a number"},
+      {"title: c\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  timespan: 5m\n  condition: {gte: " +
+           std::string(400, '9') + "}\n",
+       "c.yml:6", "'gte' needs a number"},  // beyond a double
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  timespan: 5m\n  condition: {field: "
        "user}\n",
        "c.yml:6", "has no comparison"},

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -434,9 +436,11 @@ Result<CorrelationRule> parseCorrelation(const YAML::Node& root, const std::stri
         if (key != name) continue;
         known = true;
         Scalar s;
-        const auto number = kv.second.IsScalar() && toScalar(kv.second, s) && s.kind == Scalar::Kind::kNumber
-                                ? std::optional<double>(std::stod(s.text))
-                                : std::nullopt;
+        std::optional<double> number;
+        if (kv.second.IsScalar() && toScalar(kv.second, s) && s.kind == Scalar::Kind::kNumber) {
+          const double d = std::strtod(s.text.c_str(), nullptr);  // no exception on overflow
+          if (std::isfinite(d)) number = d;
+        }
         if (!number) return at(origin, lineOf(kv.second), "'" + key + "' needs a number");
         c.bounds.push_back({op, *number});
       }
