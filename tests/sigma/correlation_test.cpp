@@ -313,6 +313,25 @@ TEST(SigmaCorrelation, RangeAndMetrics) {
   }
 }
 
+TEST(SigmaCorrelation, LongSlidingWindow) {
+  // 30 events per minute are needed; a steady 20 per minute never fires (the window slides over
+  // hundreds of events), a burst does, once.
+  const auto set = loadSet(R"(title: Burst
+correlation:
+  type: event_count
+  rules: [failed_logon]
+  group-by: [src]
+  timespan: 1m
+  condition: {gt: 29}
+)");
+  std::vector<Ev> events;
+  for (int i = 0; i < 400; ++i) events.push_back(failed(i * 3, "a"));
+  EXPECT_EQ(run(set, events), std::vector<std::string>{});
+  // 19 steady events in (1140, 1200], then the burst: the 11th burst event (at 1202) makes 30.
+  for (int i = 0; i < 35; ++i) events.push_back(failed(1200 + i / 4, "a"));
+  EXPECT_EQ(run(set, events), std::vector<std::string>{"Burst 30 [a] 1143-1202"});
+}
+
 TEST(SigmaCorrelation, ExpiredStateIsFreed) {
   const auto set = loadSet(kSpray);
   Detector d(set);

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <limits>
 
 namespace vigil::detect::sigma {
@@ -69,7 +68,10 @@ struct CorrelationEngine::Group {
   std::vector<std::string> values;
   TimeUs first = 0, last = 0;
   size_t events = 0;
-  std::deque<TimeUs> times;                      // event_count (immediate): times in the window
+  // event_count (immediate): times in the window, sorted, from times[head] on. A vector, not a
+  // deque: libstdc++'s deque allocates about 600 bytes even when empty, and most groups are small.
+  std::vector<TimeUs> times;
+  size_t head = 0;
   std::unordered_map<std::string, TimeUs> seen;  // value_count: value -> latest time
   size_t overflow = 0;                           // value_count (close): values beyond the cap
   std::vector<TimeUs> steps;                     // temporal: latest time per rule; ordered: latest start per step
@@ -250,12 +252,18 @@ void CorrelationEngine::observeOne(size_t c, size_t input, const normalize::Even
   switch (r.type) {
     case Type::kEventCount: {
       if (!s.immediate) return;
-      while (!g.times.empty() && g.times.front() <= t - span) g.times.pop_front();
-      g.times.insert(std::upper_bound(g.times.begin(), g.times.end(), t), t);
+      auto& v = g.times;
+      while (g.head < v.size() && v[g.head] <= t - span) ++g.head;
+      v.insert(std::upper_bound(v.begin() + static_cast<std::ptrdiff_t>(g.head), v.end(), t), t);
       // Only the latest `need` times can matter: the condition holds once that many are in the window.
-      while (g.times.size() > static_cast<size_t>(std::max(1.0, s.need))) g.times.pop_front();
-      const double value = static_cast<double>(g.times.size());
-      if (holds(r.bounds, value)) fireNow(value, g.times.front(), g.times.size());
+      const auto need = static_cast<size_t>(std::max(1.0, s.need));
+      if (v.size() - g.head > need) g.head = v.size() - need;
+      if (g.head >= 16 && g.head * 2 >= v.size()) {
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(g.head));
+        g.head = 0;
+      }
+      const double value = static_cast<double>(v.size() - g.head);
+      if (holds(r.bounds, value)) fireNow(value, v[g.head], v.size() - g.head);
       return;
     }
     case Type::kValueCount: {
@@ -374,7 +382,7 @@ CorrelationStats CorrelationEngine::stats() const {
     st.liveGroups += s->groups.size();
     for (const auto& [key, g] : s->groups) {
       size_t b = kGroupOverhead + key.capacity() + g.steps.capacity() * sizeof(TimeUs) +
-                 g.times.size() * sizeof(TimeUs) + g.values.capacity() * sizeof(std::string);
+                 g.times.capacity() * sizeof(TimeUs) + g.values.capacity() * sizeof(std::string);
       for (const std::string& v : g.values) b += v.capacity() > 15 ? v.capacity() : 0;
       for (const auto& [v, t] : g.seen) b += kValueOverhead + (v.capacity() > 15 ? v.capacity() : 0);
       st.stateBytes += b;

@@ -628,7 +628,9 @@ Result<SigmaRule> parseRule(std::string_view yamlText, const std::string& origin
   // ',' at document level (found by the rule fuzzer: ", t" took 23 GB). Load reads the first
   // document only; a second one is found by its `---` line.
   if (const int second = secondDocumentLine(yamlText))
-    return at(origin, second, "several YAML documents (Sigma 1 rule collections) are not supported");
+    return at(origin, second,
+              "several YAML documents: a file of several rules, correlations or filters is loaded with DetectionSet "
+              "(detection.h)");
   try {
     const YAML::Node doc = YAML::Load(std::string(yamlText));
     if (!doc.IsDefined() || doc.IsNull()) return at(origin, 1, "empty file");
