@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <list>
+#include <unordered_map>
 
 namespace vigil::detect::sigma {
 namespace {

@@ -40,10 +40,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "detect/sigma/rule.h"
@@ -106,7 +104,9 @@ class CorrelationEngine {
   // still advances the watermark and frees expired state).
   void observe(const normalize::Event& event, ingest::TimeUs timeUs, const std::vector<uint32_t>& matched,
                const OnFiring& onFiring);
-  // Advances event time without an event (an idle stream): closes and frees what expired.
+  // Advances event time without an event (an idle stream): closes and frees what expired. Given
+  // the wall clock, events that arrive later with older times than watermark - timespan -
+  // allowedLatenessUs become late (dropped): set allowedLatenessUs to the delay sources may have.
   void advanceTo(ingest::TimeUs watermarkUs, const OnFiring& onFiring);
   // End of input (offline hunt): closes every open window, fires what holds, frees everything.
   void finish(const OnFiring& onFiring);
