@@ -3,6 +3,7 @@
 // state bounds (expiry, the group cap, late events) and the loader's refusals with file:line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -330,6 +331,33 @@ correlation:
   // 19 steady events in (1140, 1200], then the burst: the 11th burst event (at 1202) makes 30.
   for (int i = 0; i < 35; ++i) events.push_back(failed(1200 + i / 4, "a"));
   EXPECT_EQ(run(set, events), std::vector<std::string>{"Burst 30 [a] 1143-1202"});
+}
+
+TEST(SigmaCorrelation, MatchOnThreadsCorrelateOnOne) {
+  // vigil hunt's split: matchRules() anywhere, correlate() in time order with the events whose
+  // signals feed a correlation; the same firings as evaluate().
+  const auto set = loadSet(kFailThenSuccess);
+  const std::vector<Ev> events = {failed(0, "a", "bob"), cmd(5, "whoami", "h"), success(60, "a", "bob"),
+                                  success(70, "a", "eve")};
+  std::vector<std::vector<uint32_t>> signals(events.size());
+  std::vector<normalize::Event> built;
+  for (const Ev& ev : events) built.push_back(toEvent(ev));
+  std::vector<std::string> out;
+  auto on = [&](const Detection& d) { out.emplace_back(d.title); };
+  for (size_t i = 0; i < built.size(); ++i) set->matchRules(built[i], signals[i], on);
+  EXPECT_EQ(out, std::vector<std::string>{"Recon A"});  // failed/successful logons only feed the correlation
+  auto state = set->newState();
+  size_t fed = 0;
+  for (size_t i = 0; i < built.size(); ++i) {
+    const bool feeds =
+        std::any_of(signals[i].begin(), signals[i].end(), [&](uint32_t s) { return set->feedsCorrelation(s); });
+    if (!feeds) continue;
+    ++fed;
+    set->correlate(*state, built[i], signals[i], on);
+  }
+  set->finish(*state, on);
+  EXPECT_EQ(fed, 3u);
+  EXPECT_EQ(out, (std::vector<std::string>{"Recon A", "Fail then success"}));
 }
 
 TEST(SigmaCorrelation, ExpiredStateIsFreed) {

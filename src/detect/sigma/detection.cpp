@@ -248,6 +248,7 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
   std::vector<std::string> productOf(base + order.size());
   for (uint32_t i = 0; i < base; ++i) productOf[i] = rules_.at(i).rule().logsource.product;
   silent_.assign(base + order.size(), 0);
+  feeds_.assign(base + order.size(), 0);
   std::vector<uint8_t> generated(base + order.size(), 0);
   for (size_t p = 0; p < order.size(); ++p) {
     const size_t j = order[p];
@@ -273,6 +274,7 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
       spec.valueField.push_back(rule->field.empty() ? FieldCandidates{}
                                                     : pipeline.resolve(productOf[in], fieldFor(rule->field)));
       silent_[in] = 1;
+      feeds_[in] = 1;
       if (rule->generate) generated[in] = 1;
     }
     productOf[spec.signal] = spec.inputs.empty() ? std::string() : productOf[spec.inputs[0]];
@@ -345,10 +347,9 @@ void DetectionSet::report(const CorrelationFiring& f, const OnDetection& onDetec
   onDetection(d);
 }
 
-size_t DetectionSet::evaluate(const normalize::Event& event, CorrelationEngine* state,
-                              const OnDetection& onDetection) const {
-  thread_local std::vector<uint32_t> matched;
-  matched.clear();
+size_t DetectionSet::matchRules(const normalize::Event& event, std::vector<uint32_t>& signals,
+                                const OnDetection& onDetection) const {
+  signals.clear();
   std::optional<EventView> view;
   size_t n = 0;
   rules_.match(event, [&](const CompiledRule& r) {
@@ -357,7 +358,7 @@ size_t DetectionSet::evaluate(const normalize::Event& event, CorrelationEngine* 
       if (!view) view.emplace(event);
       if (filtered(i, *view)) return;
     }
-    matched.push_back(i);
+    signals.push_back(i);
     if (silent_[i]) return;
     ++n;
     if (!onDetection) return;
@@ -370,10 +371,21 @@ size_t DetectionSet::evaluate(const normalize::Event& event, CorrelationEngine* 
     d.tags = &r.rule().tags;
     onDetection(d);
   });
-  if (state) {
-    // `matched` is thread_local scratch: observe() reads it whole before it calls back.
-    state->observe(event, eventTime(event), matched, [&](const CorrelationFiring& f) { report(f, onDetection, n); });
-  }
+  return n;
+}
+
+size_t DetectionSet::correlate(CorrelationEngine& state, const normalize::Event& event,
+                               const std::vector<uint32_t>& signals, const OnDetection& onDetection) const {
+  size_t n = 0;
+  state.observe(event, eventTime(event), signals, [&](const CorrelationFiring& f) { report(f, onDetection, n); });
+  return n;
+}
+
+size_t DetectionSet::evaluate(const normalize::Event& event, CorrelationEngine* state,
+                              const OnDetection& onDetection) const {
+  thread_local std::vector<uint32_t> signals;  // observe() reads it whole before it calls back
+  size_t n = matchRules(event, signals, onDetection);
+  if (state) n += correlate(*state, event, signals, onDetection);
   return n;
 }
 

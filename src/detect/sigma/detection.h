@@ -88,8 +88,21 @@ class DetectionSet {
   std::unique_ptr<CorrelationEngine> newState() const;
 
   // Evaluates one event: reports rule matches (after filters), then, when `state` is given, the
-  // correlation firings. Returns the number of detections reported.
+  // correlation firings. Returns the number of detections reported. `onDetection` must not call
+  // evaluate() again on the same thread.
   size_t evaluate(const normalize::Event& event, CorrelationEngine* state, const OnDetection& onDetection) const;
+  // The two halves of evaluate(), for callers that match rules on several threads and correlate on
+  // one (vigil hunt over inputs not split by group): matchRules() (thread-safe) reports rule
+  // matches after filters and fills `signals` with the rules matched (reported or not);
+  // correlate() feeds one engine, in event-time order, with the events whose `signals` are not
+  // empty (only those can move a correlation; the others only advance time, see advanceTo()).
+  size_t matchRules(const normalize::Event& event, std::vector<uint32_t>& signals,
+                    const OnDetection& onDetection) const;
+  size_t correlate(CorrelationEngine& state, const normalize::Event& event, const std::vector<uint32_t>& signals,
+                   const OnDetection& onDetection) const;
+  // True when some correlation reads this signal (an event matching only other rules need not
+  // reach correlate()).
+  bool feedsCorrelation(uint32_t signal) const { return signal < feeds_.size() && feeds_[signal]; }
   // Advances `state`'s event time (idle stream) / closes everything (end of input); reports firings.
   size_t advanceTo(CorrelationEngine& state, ingest::TimeUs watermarkUs, const OnDetection& onDetection) const;
   size_t finish(CorrelationEngine& state, const OnDetection& onDetection) const;
@@ -123,6 +136,7 @@ class DetectionSet {
   std::vector<CompiledRule> filters_;
   std::vector<std::vector<uint32_t>> filtersOf_;  // per rule: indexes into filters_
   std::vector<uint8_t> silent_;                   // per signal: not reported alone
+  std::vector<uint8_t> feeds_;                    // per signal: some correlation reads it
   CorrelationOptions correlationOptions_;
   std::set<std::string> refusedRefs_;  // ids and names of refused rules (load time: better reasons)
 };
