@@ -432,6 +432,8 @@ TEST(SigmaCorrelation, RefusalsNameFileAndLine) {
   } cases[] = {
       {"title: c\ncorrelation:\n  type: event_counts\n  rules: [failed_logon]\n  timespan: 5m\n", "c.yml:3",
        "unknown correlation type 'event_counts'"},
+      {"title: c\ncorrelation:\n  type: value_percentile\n  rules: [failed_logon]\n  timespan: 5m\n", "c.yml:3",
+       "'value_percentile' is not supported"},
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  condition: {gte: 2}\n", "c.yml:2",
        "missing 'timespan'"},
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  timespan: 5 minutes\n"

@@ -358,6 +358,10 @@ Result<CorrelationRule> parseCorrelation(const YAML::Node& root, const std::stri
           c.type = t;
           found = true;
         }
+      if (!found && (v.Scalar() == "value_percentile" || v.Scalar() == "value_median"))
+        return at(origin, lineOf(v),
+                  "correlation type '" + v.Scalar() +
+                      "' is not supported: the specification does not define its computation yet");
       if (!found)
         return at(origin, lineOf(v),
                   "unknown correlation type '" + v.Scalar() +
