@@ -473,7 +473,7 @@ TEST(SigmaCorrelation, RefusalsNameFileAndLine) {
        "c.yml:4", "unknown rule 'nosuch_rule'"},
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  timespan: 5m\n"
        "  condition: {gte: 1000000}\n",
-       "c.yml:4", "count threshold above"},
+       "c.yml:6", "count threshold above"},
       {"title: c\ncorrelation:\n  type: temporal\n  rules: [recon_a, recon_b]\n  timespan: 5m\n"
        "  aliases: {ip: {recon_c: host}}\n",
        "c.yml:2", "names rule 'recon_c'"},

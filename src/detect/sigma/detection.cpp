@@ -148,6 +148,7 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
   // Resolve each correlation's references; `reason` non-empty = refused.
   std::vector<std::vector<uint32_t>> inputs(nc);
   std::vector<std::string> reason(nc);
+  std::vector<int> reasonLine(nc, 0);  // 0: the `rules` line
   for (size_t j = 0; j < nc; ++j) {
     const CorrelationRule& c = correlations[j].rule;
     for (const std::string& ref : c.rules) {
@@ -168,9 +169,11 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
       inputs[j].push_back(it->second);
     }
     if (reason[j].empty() && correlationFiresImmediately(c) && correlationThreshold(c) > kMaxCountThreshold &&
-        (c.type == CorrelationRule::Type::kEventCount || c.type == CorrelationRule::Type::kValueCount))
+        (c.type == CorrelationRule::Type::kEventCount || c.type == CorrelationRule::Type::kValueCount)) {
       reason[j] = "a count threshold above " + std::to_string(static_cast<long>(kMaxCountThreshold)) +
                   " cannot be tracked per group";
+      reasonLine[j] = c.conditionLine;
+    }
   }
   // Cycles between correlations (depth-first search, colours 0 new, 1 on the path, 2 done).
   std::vector<int> colour(nc, 0);
@@ -220,12 +223,12 @@ void DetectionSet::build(std::vector<PendingCorrelation> correlations, std::vect
       }
     }
   }
-  for (size_t j = 0; j < nc; ++j)
-    if (!reason[j].empty())
-      refusals_.push_back({correlations[j].path,
-                           where(correlations[j].path, correlations[j].rule.rulesLine ? correlations[j].rule.rulesLine
-                                                                                      : correlations[j].rule.line),
-                           reason[j]});
+  for (size_t j = 0; j < nc; ++j) {
+    if (reason[j].empty()) continue;
+    const CorrelationRule& c = correlations[j].rule;
+    const int line = reasonLine[j] ? reasonLine[j] : c.rulesLine ? c.rulesLine : c.line;
+    refusals_.push_back({correlations[j].path, where(correlations[j].path, line), reason[j]});
+  }
 
   // Accepted correlations in topological order; final signal = base + position.
   std::vector<size_t> order;
