@@ -388,7 +388,7 @@ size_t DetectionSet::evaluate(const normalize::Event& event, CorrelationEngine* 
                               const OnDetection& onDetection) const {
   thread_local std::vector<uint32_t> signals;  // observe() reads it whole before it calls back
   size_t n = matchRules(event, signals, onDetection);
-  if (state) n += correlate(*state, event, signals, onDetection);
+  if (state && !specs_.empty()) n += correlate(*state, event, signals, onDetection);  // no correlation: no state
   return n;
 }
 
