@@ -93,6 +93,8 @@ class RuleSet {
   // Adds one rule's text; false (and a Refusal) when it is refused.
   bool add(std::string_view yamlText, const std::string& origin, const Pipeline& pipeline,
            const CompileOptions& options = {});
+  // Adds one parsed rule (its origin names it); false (and a Refusal) when it does not compile.
+  bool add(const SigmaRule& rule, const Pipeline& pipeline, const CompileOptions& options = {});
 
   size_t size() const { return rules_.size(); }
   const std::vector<Refusal>& refusals() const { return refusals_; }
