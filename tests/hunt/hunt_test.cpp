@@ -245,6 +245,51 @@ TEST(Hunt, CorruptEvtxAndMissingPathsAreReportedAndSkipped) {
   fs::remove_all(dir);
 }
 
+// A line past kMaxLineBytes and a bad JSON line are skipped and reported with their line
+// numbers; the lines after them are read.
+TEST(LogFile, LongAndBadLinesAreSkippedAndReported) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "hunt_lines";
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "long.log");
+    out << "first line\n" << std::string(kMaxLineBytes + 10, 'a') << "\nthird line";  // no final newline
+  }
+  {
+    std::ofstream out(dir / "bad.jsonl");
+    out << "{\"message\":\"one\"}\n{not json\n\n{\"message\":\"four\"}\n";
+  }
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  std::vector<std::string> problems;
+  auto sink = [&](normalize::Event& e, uint64_t record) {
+    seen.emplace_back(record, std::string(e.getText("message")));
+    return true;
+  };
+  auto note = [&](const std::string& p) { problems.push_back(p); };
+  auto stats = readLogFile((dir / "long.log").string(), LogFormat::kSyslog, env().readers, sink, note);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->records, 2u);
+  EXPECT_EQ(stats->skipped, 1u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].first, 1u);
+  EXPECT_EQ(seen[1].first, 3u);
+  EXPECT_EQ(seen[1].second, "third line");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("long.log:2: line longer than"), std::string::npos) << problems[0];
+
+  seen.clear();
+  problems.clear();
+  EXPECT_EQ(detectLogFormat((dir / "bad.jsonl").string()), LogFormat::kJsonLines);
+  stats = readLogFile((dir / "bad.jsonl").string(), LogFormat::kJsonLines, env().readers, sink, note);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->records, 2u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], (std::pair<uint64_t, std::string>{4, "four"}));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("bad.jsonl:2:"), std::string::npos) << problems[0];
+  EXPECT_FALSE(readLogFile((dir / "none.log").string(), LogFormat::kSyslog, env().readers, sink));
+  fs::remove_all(dir);
+}
+
 TEST(Hunt, DirectoriesLeaveOutFilesThatAreNotLogs) {
   EXPECT_TRUE(isNotALogByName("README.md"));
   EXPECT_TRUE(isNotALogByName("LICENSE.GPL"));
