@@ -365,5 +365,32 @@ TEST(RulesTest, AWrongExpectationFails) {
   EXPECT_FALSE(runRuleTests(env().shipped, env().readers, {"/nonexistent/cases"}, [](const CaseResult&) {}));
 }
 
+// YAML aliases repeat a node without repeating its bytes: an inline event that would expand past
+// 1 MiB is refused at its line instead of being built.
+TEST(RulesTest, AnAliasBombIsRefused) {
+  const fs::path file = fs::path(::testing::TempDir()) / "bomb_case.yml";
+  {
+    std::ofstream out(file);
+    out << "cases:\n"
+           "  - name: bomb\n"
+           "    events:\n"
+           "      - a: &a [xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx]\n"
+           "        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+           "        c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+           "        d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+           "        e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+           "        f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+           "    expect: [{rule: 5721b482-28d6-4016-9cd7-542d3773cccb, count: 0}]\n";
+  }
+  std::vector<CaseResult> results;
+  auto totals =
+      runRuleTests(env().shipped, env().readers, {file.string()}, [&](const CaseResult& r) { results.push_back(r); });
+  ASSERT_TRUE(totals);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, CaseResult::Outcome::kFail);
+  EXPECT_NE(results[0].reason.find("event larger than 1 MiB"), std::string::npos) << results[0].reason;
+  fs::remove(file);
+}
+
 }  // namespace
 }  // namespace vigil::detect::hunt

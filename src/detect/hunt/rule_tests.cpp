@@ -75,29 +75,40 @@ bool plainInteger(const std::string& s) {
 }
 
 // A YAML node as JSON text: plain scalars that are integers become numbers, other scalars
-// strings, null null; maps and sequences recursively.
-std::string toJson(const YAML::Node& node) {
+// strings, null null; maps and sequences recursively. YAML aliases can repeat a node without
+// repeating its bytes, so the text is bounded by the JSON-lines limit (1 MiB): past it, a
+// YAML::ParserException at the node.
+void toJson(const YAML::Node& node, std::string& out) {
+  if (out.size() > kMaxLineBytes) throw YAML::ParserException(node.Mark(), "event larger than 1 MiB");
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      std::string out = "{";
+      out += '{';
+      bool first = true;
       for (const auto& kv : node) {
-        if (out.size() > 1) out += ",";
-        out += text::jsonQuote(kv.first.Scalar()) + ":" + toJson(kv.second);
+        if (!first) out += ',';
+        first = false;
+        out += text::jsonQuote(kv.first.Scalar());
+        out += ':';
+        toJson(kv.second, out);
       }
-      return out + "}";
+      out += '}';
+      return;
     }
     case YAML::NodeType::Sequence: {
-      std::string out = "[";
+      out += '[';
+      bool first = true;
       for (const auto& item : node) {
-        if (out.size() > 1) out += ",";
-        out += toJson(item);
+        if (!first) out += ',';
+        first = false;
+        toJson(item, out);
       }
-      return out + "]";
+      out += ']';
+      return;
     }
     case YAML::NodeType::Scalar:
-      if (node.Tag() == "?" && plainInteger(node.Scalar())) return node.Scalar();
-      return text::jsonQuote(node.Scalar());
-    default: return "null";
+      out += (node.Tag() == "?" && plainInteger(node.Scalar())) ? node.Scalar() : text::jsonQuote(node.Scalar());
+      return;
+    default: out += "null";
   }
 }
 
@@ -238,7 +249,9 @@ void runVigilFile(const fs::path& file, const sigma::RuleSet& rules, const std::
       normalize::Event event;
       for (const auto& e : c["events"]) {
         if (!e.IsMap()) throw YAML::ParserException(e.Mark(), "each of `events` is a map of field: value");
-        if (Status st = eventFromJsonLine(toJson(e), readers, event); !st.ok())
+        std::string json;
+        toJson(e, json);
+        if (Status st = eventFromJsonLine(json, readers, event); !st.ok())
           throw YAML::ParserException(e.Mark(), st.error().message);
         counter.add(event);
       }
