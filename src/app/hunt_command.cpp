@@ -60,6 +60,9 @@ Result<detect::sigma::RuleSet> loadRules(std::vector<std::string> dirs, const fs
   std::cerr << "vigil: " << set.size() << " rule(s) loaded, " << set.refusals().size() << " refused";
   if (filteredOut != 0) std::cerr << ", " << filteredOut << " left out by --min-level/--logsource-product";
   std::cerr << "\n";
+  if (set.size() == 0 && filteredOut != 0)
+    return Error::validation("--rules", "no rule left: all " + std::to_string(filteredOut) +
+                                            " were left out by --min-level/--logsource-product");
   if (set.size() == 0) return Error::validation("--rules", "no rule could be loaded");
   return set;
 }

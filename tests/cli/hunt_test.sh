@@ -55,7 +55,10 @@ expect_err "missing.evtx: no such file or directory"
 run hunt --rules "$SHIPPED" --min-level severe "$EVTX"
 expect_rc 2 "bad level"
 expect_err "--min-level must be"
-ok "bad rule directory, missing file and bad flags exit 2 with the reason"
+run hunt --rules "$SHIPPED" --min-level critical "$EVTX"
+expect_rc 2 "no rule left"
+expect_err "no rule left: all "
+ok "bad rule directory, missing file, bad flags and an empty rule selection exit 2 with the reason"
 
 # A corrupt EVTX file among good ones: reported and skipped, the others hunted, exit 2.
 printf 'ElfFile\0%s' "$(head -c 3000 /dev/zero | tr '\0' 'x')" > "$WORK/corrupt.evtx"
