@@ -41,9 +41,10 @@ ok "no match exits 0"
 run hunt --rules "$SHIPPED" --output jsonl --out "$WORK/m.jsonl" "$EVTX"
 expect_rc 1 "jsonl"
 [ -s "$WORK/m.jsonl" ] || fail "--out file empty"
-python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/m.jsonl" || fail "jsonl does not parse"
+# (Full JSON parsing of the output is in vigil_hunt_tests; here, one object per line.)
+if grep -qv '^{"time":.*}}$' "$WORK/m.jsonl"; then fail "a jsonl line is not one object"; fi
 expect_err "matches: "
-ok "jsonl output parses, summary on stderr"
+ok "jsonl output has one object per line, summary on stderr"
 
 # Bad rule directory, missing file, bad flag values: exit 2 with the reason.
 run hunt --rules /nonexistent/rules "$EVTX"
