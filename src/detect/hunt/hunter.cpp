@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/text.h"
+#include "detect/hunt/evaluate.h"
 
 namespace vigil::detect::hunt {
 
@@ -81,7 +82,7 @@ Hunter::Hunter(const sigma::RuleSet& rules, const sigma::Pipeline& pipeline, con
 
 void Hunter::evaluate(const normalize::Event& event,
                       const std::function<void(const sigma::CompiledRule&)>& onMatch) const {
-  rules_.match(event, onMatch);
+  forEachMatch(rules_, event, onMatch);
 }
 
 sigma::RuleSet loadRules(const std::vector<fs::path>& dirs, const sigma::Pipeline& pipeline, const RuleFilter& filter,

@@ -19,7 +19,7 @@
 // `product` is set, those whose logsource product differs (events that carry no logsource
 // information, such as web server lines, are otherwise evaluated by every rule: see
 // detect/sigma/pipeline.h). Every rule of the set is evaluated on every event; the evaluation is
-// one call, Hunter::evaluate(), to switch to another detection set.
+// one call, forEachMatch() (evaluate.h), to switch to another detection set.
 //
 // Thread-safety: run() is called once; the RuleSet, Pipeline and LogReaders are only read.
 #pragma once

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/text.h"
+#include "detect/hunt/evaluate.h"
 
 namespace vigil::detect::hunt {
 
@@ -23,7 +24,7 @@ class Counter {
   explicit Counter(const sigma::RuleSet& rules) : rules_(rules) {}
   void add(const normalize::Event& event) {
     ++events_;
-    rules_.match(event, [&](const sigma::CompiledRule& r) { ++counts_[r.rule().id]; });
+    forEachMatch(rules_, event, [&](const sigma::CompiledRule& r) { ++counts_[r.rule().id]; });
   }
   uint64_t of(const std::string& id) const {
     auto it = counts_.find(id);
