@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
   hunt->add_option("--min-level", huntOptions.minLevel, "lowest rule level kept: informational ... critical");
   hunt->add_option("--logsource-product", huntOptions.product, "only rules of this logsource product (e.g. windows)");
   hunt->add_option("paths", huntOptions.paths, "files and directories (walked recursively)")->required();
+  hunt->footer(
+      "Output is ordered by file, then record, for any --threads. Exit code: 0 no match, 1 matches, 2 errors "
+      "(bad flags or rules directory, a path or file that could not be read). docs/detection-rules.md");
   auto* rulesCmd = cli.add_subcommand("rules", "Sigma rule tools");
   rulesCmd->require_subcommand(1);
   rulesCmd->fallthrough();
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
       rulesCmd->add_subcommand("test", "run rule regression cases (SigmaHQ regression_data, vigil cases)");
   rulesTest->add_option("--rules", rulesTestOptions.rules, "rule directory (repeatable; default: the shipped rules)")
       ->allow_extra_args(false);
+  rulesTest->footer("Exit code: 0 every case passed, 1 a case failed, 2 errors. Case format: docs/detection-rules.md");
   rulesTest->add_flag("--failures-only", rulesTestOptions.failuresOnly, "print only the failed cases");
   rulesTest->add_option("cases", rulesTestOptions.cases, "case files or directories (default: the shipped cases)");
   auto* version = cli.add_subcommand("version", "print the version");
