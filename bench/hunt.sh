@@ -7,7 +7,10 @@
 #      --threads 2: alerts by rule (top TOP) and the total, rules loaded/refused;
 #   2. over the .evtx files only, once per thread count in THREADS: MB/s, wall, CPU, peak RSS;
 #   3. the .evtx files with one rule that never matches (reading + mapping alone), --threads 1,
-#      to show where the time goes.
+#      to show where the time goes;
+#   4. memory whatever the input size: a generated syslog file of BIG_MB MB (sshd guesses for
+#      unknown users, every line a match of a shipped rule) hunted twice, as 1 file and as the
+#      same lines in 4 files, with the shipped rules, --threads 2: peak RSS stays flat.
 # Wall time, CPU time (user + system) and peak RSS come from /usr/bin/time -v.
 #   THREADS="1 2" TOP=25 bench/hunt.sh
 set -euo pipefail
@@ -15,6 +18,7 @@ cd "$(dirname "$0")/.."
 SIGMA=${SIGMA:-../shared/corpora/sigma}
 CORPUS=${CORPUS:-../shared/corpora/evtx-attack-samples}
 THREADS=${THREADS:-"1 2"}
+BIG_MB=${BIG_MB:-200}
 TOP=${TOP:-25}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -28,7 +32,7 @@ mapfile -d '' EVTX < <(find "$CORPUS" -name '*.evtx' -print0 | sort -z)
 # Runs vigil hunt "$@" under /usr/bin/time and prints the summary lines and the resources.
 measure() {
   /usr/bin/time -v -o "$WORK/time" "$VIGIL" --data-dir "$WORK/data" hunt "$@" --output jsonl \
-    --out "$WORK/matches.jsonl" 2>"$WORK/err" || true
+    --out "${OUT:-$WORK/matches.jsonl}" 2>"$WORK/err" || true
   grep -E "rule\(s\) loaded|^files:|^matches:" "$WORK/err"
   local mb
   mb=$(sed -n 's/^files:.*; \([0-9.]*\) MB in.*/\1/p' "$WORK/err")
@@ -51,3 +55,13 @@ mkdir -p "$WORK/none"
 printf 'title: none\nid: 00000000-0000-0000-0000-000000000001\nlogsource: {product: windows}\ndetection:\n  sel:\n    NoSuchField: x\n  condition: sel\nlevel: low\n' >"$WORK/none/none.yml"
 echo "== 3. the .evtx files, one rule that never matches (EVTX decoding + mapping), --threads 1"
 measure --rules "$WORK/none" --threads 1 "${EVTX[@]}"
+
+echo "== 4. a generated ${BIG_MB} MB sshd log (every line matches), shipped rules, --threads 2"
+awk -v n=$((BIG_MB * 1000000 / 110)) 'BEGIN { for (i = 0; i < n; i++)
+  printf "Dec 10 06:55:%02d LabSZ sshd[%d]: Failed password for invalid user u%d from 173.234.31.%d port %d ssh2\n",
+         i % 60, 20000 + i % 9999, i, i % 250, 1024 + i % 60000 }' >"$WORK/big.log"
+OUT=/dev/null measure --threads 2 "$WORK/big.log"
+split -n l/4 "$WORK/big.log" "$WORK/part."
+rm "$WORK/big.log"
+echo "-- the same lines as 4 files"
+OUT=/dev/null measure --threads 2 "$WORK"/part.*
