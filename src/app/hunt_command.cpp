@@ -8,6 +8,8 @@
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "app/commands.h"
 #include "core/clock.h"
 #include "core/text.h"
@@ -111,9 +113,22 @@ int huntFiles(const Config& config, const std::string& exePath, const HuntComman
 
   // nowUs 0: a line without a date gets its file's modification time (the same on every run).
   const detect::hunt::LogReaders readers{.normalizer = &(*catalogs)->normalizer, .windows = &(*catalogs)->windows};
+  // A progress line on the terminal when the matches go elsewhere (a file or a pipe), so a long
+  // hunt that finds nothing does not look stuck. Rewritten in place; cleared at the end.
+  const bool progress = ::isatty(STDERR_FILENO) && (!options.outFile.empty() || !::isatty(STDOUT_FILENO));
+  if (progress)
+    hunt.onProgress = [](size_t done, size_t total) {
+      // Cursor back at the start of the line: a problem line written next overwrites it.
+      std::cerr << "\r\033[Kvigil: " << done << " of " << total << " file(s) read\r" << std::flush;
+    };
   detect::hunt::Hunter hunter(*rules, (*catalogs)->pipeline, readers, hunt);
   const auto report = hunter.run(inputs.files, out, std::cerr);
-  detect::hunt::writeSummary(report, hunt.threads, hunt.output == detect::hunt::OutputFormat::kTable ? out : std::cerr);
+  if (progress) std::cerr << "\033[K" << std::flush;
+  // The summary follows the table; for jsonl/csv (machine-read) it goes to stderr. With --out the
+  // operator still sees it on the terminal.
+  const bool table = hunt.output == detect::hunt::OutputFormat::kTable;
+  detect::hunt::writeSummary(report, hunt.threads, table ? out : std::cerr);
+  if (table && !options.outFile.empty()) detect::hunt::writeSummary(report, hunt.threads, std::cerr);
   out.flush();
   if (!out) return fail("writing the output failed: " + std::string(std::strerror(errno)));
   if (!inputs.errors.empty() || report.failedFiles != 0) return 2;

@@ -145,6 +145,7 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
       err << it->second.problems;
       finished.erase(it);
       ++turn;
+      if (options_.onProgress) options_.onProgress(turn, files.size());
     }
     turnChanged.notify_all();
   };

@@ -58,6 +58,9 @@ struct HuntOptions {
   std::optional<LogFormat> format;  // nullopt: detect per file
   unsigned threads = 1;
   OutputFormat output = OutputFormat::kTable;
+  // Called after each file's output is written (files written so far, files in all), in file
+  // order, under the output lock: keep it short. Optional.
+  std::function<void(size_t done, size_t total)> onProgress;
 };
 
 struct InputFile {
