@@ -95,7 +95,10 @@ int main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // --help exits 0; a usage error (unknown flag, missing argument) prints why and exits 2, as
+    // every other error of the commands does.
+    const int code = cli.exit(e);
+    return code == 0 ? 0 : 2;
   }
   if (version->parsed()) {
     std::cout << "vigil " << vigil::app::kVersion << "\n";
