@@ -117,9 +117,10 @@ int huntFiles(const Config& config, const std::string& exePath, const HuntComman
   // hunt that finds nothing does not look stuck. Rewritten in place; cleared at the end.
   const bool progress = ::isatty(STDERR_FILENO) && (!options.outFile.empty() || !::isatty(STDOUT_FILENO));
   if (progress)
-    hunt.onProgress = [](size_t done, size_t total) {
+    hunt.onProgress = [](size_t done, size_t total, uint64_t bytesDone, uint64_t bytesTotal) {
       // Cursor back at the start of the line: a problem line written next overwrites it.
-      std::cerr << "\r\033[Kvigil: " << done << " of " << total << " file(s) read\r" << std::flush;
+      std::cerr << "\r\033[Kvigil: " << done << " of " << total << " file(s), " << bytesDone / 1000000 << " of "
+                << bytesTotal / 1000000 << " MB read\r" << std::flush;
     };
   detect::hunt::Hunter hunter(*rules, (*catalogs)->pipeline, readers, hunt);
   const auto report = hunter.run(inputs.files, out, std::cerr);

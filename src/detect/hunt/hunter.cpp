@@ -136,7 +136,9 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
   size_t turn = 0;                      // the file whose output is written next (guarded by mu)
   std::map<size_t, Finished> finished;  // done files waiting for their turn (guarded by mu)
   std::atomic<size_t> next{0};
-  HuntReport report;  // totals merged under mu
+  HuntReport report;                       // totals merged under mu
+  uint64_t bytesDone = 0, bytesTotal = 0;  // for onProgress (guarded by mu)
+  for (const auto& f : files) bytesTotal += f.size;
 
   // Under mu: writes the finished files whose turn has come.
   auto writeReady = [&]() {
@@ -145,7 +147,8 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
       err << it->second.problems;
       finished.erase(it);
       ++turn;
-      if (options_.onProgress) options_.onProgress(turn, files.size());
+      bytesDone += files[turn - 1].size;
+      if (options_.onProgress) options_.onProgress(turn, files.size(), bytesDone, bytesTotal);
     }
     turnChanged.notify_all();
   };

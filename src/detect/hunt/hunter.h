@@ -58,14 +58,14 @@ struct HuntOptions {
   std::optional<LogFormat> format;  // nullopt: detect per file
   unsigned threads = 1;
   OutputFormat output = OutputFormat::kTable;
-  // Called after each file's output is written (files written so far, files in all), in file
-  // order, under the output lock: keep it short. Optional.
-  std::function<void(size_t done, size_t total)> onProgress;
+  // Called after each file's output is written (files and bytes written so far, and in all, by
+  // InputFile::size), in file order, under the output lock: keep it short. Optional.
+  std::function<void(size_t done, size_t total, uint64_t bytesDone, uint64_t bytesTotal)> onProgress;
 };
 
 struct InputFile {
   std::string path;
-  uint64_t size = 0;
+  uint64_t size = 0;  // when listed (for progress)
 };
 struct InputList {
   std::vector<InputFile> files;
