@@ -40,6 +40,29 @@ struct SearchOptions {
 };
 int searchEvents(const Config& config, const SearchOptions& options);
 
+// `vigil hunt` (app/hunt_command.cpp): Sigma rules over log files, offline. Exit 0 no match,
+// 1 matches, 2 errors (bad flags or rules directory, a path or file that could not be read).
+struct HuntCommandOptions {
+  std::vector<std::string> rules;  // rule directories; empty: <catalog>/sigma/rules
+  std::vector<std::string> paths;  // files and directories
+  std::string format = "auto";     // auto, evtx, jsonl, syslog
+  unsigned threads = 0;            // 0: the hardware threads
+  std::string output = "table";    // table, jsonl, csv
+  std::string outFile;             // empty: stdout
+  std::string minLevel;            // informational, low, medium, high, critical; empty: all
+  std::string product;             // only rules of this logsource product; empty: all
+};
+int huntFiles(const Config& config, const std::string& exePath, const HuntCommandOptions& options);
+
+// `vigil rules test`: rule regression cases (detect/hunt/rule_tests.h). Exit 0 when every case
+// passes, 1 when one fails, 2 on errors (no rules, no cases).
+struct RulesTestOptions {
+  std::vector<std::string> rules;  // empty: <catalog>/sigma/rules
+  std::vector<std::string> cases;  // empty: <catalog>/sigma/tests
+  bool failuresOnly = false;
+};
+int testRules(const Config& config, const std::string& exePath, const RulesTestOptions& options);
+
 std::string databasePath(const Config& config);
 // The catalog directory: server.catalog_dir, else found next to the binary or the source tree.
 std::string catalogDirFor(const Config& config, const std::string& exePath);
