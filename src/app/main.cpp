@@ -65,6 +65,15 @@ int main(int argc, char** argv) {
   search->add_option("--limit", searchOptions.limit, "most events to print (default 100, at most 10000)");
   search->add_option("--format", searchOptions.format, "table, jsonl or csv (default table)");
   search->add_option("query", searchOptions.query, "query (docs: src/eventstore/query.h); empty: every event");
+  vigil::app::WebcheckOptions webcheckOptions;
+  auto* webcheck =
+      cli.add_subcommand("webcheck", "check web portals once: TLS, headers, hidden spam, cloaking, exposure");
+  webcheck->add_flag("--json", webcheckOptions.json, "print JSON lines instead of a table");
+  webcheck->add_flag("--allow-private", webcheckOptions.allowPrivate, "allow loopback and private addresses");
+  webcheck->add_option("--ca-file", webcheckOptions.caFile, "extra trusted CA certificates (PEM)");
+  webcheck->add_option("--timeout", webcheckOptions.timeoutSeconds, "seconds per request (default 20)");
+  webcheck->add_option("--allow-domain", webcheckOptions.allowedDomains, "outbound domain the portal may link to");
+  webcheck->add_option("urls", webcheckOptions.urls, "http:// or https:// URLs")->required();
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -90,5 +99,6 @@ int main(int argc, char** argv) {
   if (recover->parsed()) return vigil::app::userRecover(*config, username);
   if (import->parsed()) return vigil::app::importFiles(*config, argv[0], importOptions);
   if (search->parsed()) return vigil::app::searchEvents(*config, searchOptions);
+  if (webcheck->parsed()) return vigil::app::webcheck(*config, argv[0], webcheckOptions);
   return 2;
 }
