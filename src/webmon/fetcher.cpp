@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <unicode/idna.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -30,6 +32,50 @@ std::string getPart(CURLU* u, CURLUPart part, unsigned flags) {
   std::string s(out);
   curl_free(out);
   return s;
+}
+
+// An IDN host to its ASCII (punycode) form with ICU's UTS #46 mapping; libcurl's own conversion
+// depends on the process locale and fails in the "C" locale services run in.
+bool asciiHost(const std::string& host, std::string& out) {
+  if (std::all_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    out = host;
+    return true;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::IDNA> idna(icu::IDNA::createUTS46Instance(UIDNA_NONTRANSITIONAL_TO_ASCII, status));
+  if (U_FAILURE(status) || !idna) return false;
+  icu::IDNAInfo info;
+  std::string ascii;
+  icu::StringByteSink<std::string> sink(&ascii);
+  idna->nameToASCII_UTF8(icu::StringPiece(host.data(), static_cast<int32_t>(host.size())), sink, info, status);
+  if (U_FAILURE(status) || info.hasErrors() || ascii.empty()) return false;
+  out = ascii;
+  return true;
+}
+
+// A URL handle with the host in ASCII; empty with `why` set when the URL is unusable.
+std::unique_ptr<CURLU, CurlUrlDeleter> urlHandle(const std::string& url, std::string& why, unsigned flags = 0) {
+  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
+  if (!u) {
+    why = "out of memory";
+    return nullptr;
+  }
+  const auto rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), flags);
+  if (rc != CURLUE_OK) {
+    why = curl_url_strerror(rc);
+    return nullptr;
+  }
+  const std::string host = getPart(u.get(), CURLUPART_HOST, 0);
+  std::string ascii;
+  if (host.empty() || !asciiHost(host, ascii)) {
+    why = "no host or an invalid international (IDN) host name";
+    return nullptr;
+  }
+  if (ascii != host && curl_url_set(u.get(), CURLUPART_HOST, ascii.c_str(), 0) != CURLUE_OK) {
+    why = "invalid host name";
+    return nullptr;
+  }
+  return u;
 }
 
 // Per-request state shared with the curl callbacks.
@@ -155,18 +201,15 @@ std::string addressText(const sockaddr* address) {
 }
 
 Result<UrlParts> parseUrl(const std::string& url) {
-  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
-  if (!u) return Error::internal("out of memory");
   if (url.size() > 8192) return Error::validation("url", "longer than 8192 bytes");
-  const auto rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0);
-  if (rc != CURLUE_OK)
-    return Error::validation("url", "'" + url + "' is not a valid URL (" + curl_url_strerror(rc) + ")");
+  std::string why;
+  auto u = urlHandle(url, why);
+  if (!u) return Error::validation("url", "'" + url + "' is not a valid URL (" + why + ")");
   UrlParts p;
   p.scheme = getPart(u.get(), CURLUPART_SCHEME, 0);
   if (p.scheme != "http" && p.scheme != "https")
     return Error::validation("url", "'" + url + "': only http:// and https:// URLs can be checked");
-  p.host = text::asciiLower(getPart(u.get(), CURLUPART_HOST, CURLU_PUNYCODE));
-  if (p.host.empty()) return Error::validation("url", "'" + url + "' has no host (or an invalid IDN host)");
+  p.host = text::asciiLower(getPart(u.get(), CURLUPART_HOST, 0));
   p.path = getPart(u.get(), CURLUPART_PATH, 0);
   p.query = getPart(u.get(), CURLUPART_QUERY, 0);
   p.port = std::atoi(getPart(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT).c_str());
@@ -174,12 +217,13 @@ Result<UrlParts> parseUrl(const std::string& url) {
 }
 
 Result<std::string> resolveUrl(const std::string& base, const std::string& ref) {
-  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK)
-    return Error::validation("url", "bad base URL '" + base + "'");
+  std::string why;
+  auto u = urlHandle(base, why);
+  if (!u) return Error::validation("url", "bad base URL '" + base + "'");
   if (ref.size() > 8192 || curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return Error::validation("url", "bad reference '" + ref.substr(0, 200) + "'");
-  std::string out = getPart(u.get(), CURLUPART_URL, CURLU_PUNYCODE);
+  auto resolved = urlHandle(getPart(u.get(), CURLUPART_URL, 0), why, CURLU_NON_SUPPORT_SCHEME);
+  std::string out = resolved ? getPart(resolved.get(), CURLUPART_URL, 0) : "";
   if (out.empty()) return Error::validation("url", "bad reference '" + ref.substr(0, 200) + "'");
   return out;
 }
@@ -196,10 +240,11 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
   std::string current = url;
   for (int hop = 0;; ++hop) {
     {
-      // The URL handed to curl carries the punycode host.
-      std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
-      if (curl_url_set(u.get(), CURLUPART_URL, current.c_str(), 0) == CURLUE_OK)
-        current = getPart(u.get(), CURLUPART_URL, CURLU_PUNYCODE);
+      // The URL handed to curl carries the ASCII (punycode) host.
+      std::string why;
+      auto u = urlHandle(current, why);
+      if (!u) return failure(std::move(r), FetchError::kBadUrl, current + ": " + why);
+      current = getPart(u.get(), CURLUPART_URL, 0);
     }
     const long elapsed = static_cast<long>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
