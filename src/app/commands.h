@@ -49,6 +49,7 @@ struct WebcheckOptions {
   std::string caFile;         // extra trust anchors (PEM), e.g. an agency's internal CA
   long timeoutSeconds = 20;   // per request
   std::vector<std::string> allowedDomains;
+  std::string contact;  // URL put in the User-Agent of normal probes
 };
 int webcheck(const Config& config, const std::string& exePath, const WebcheckOptions& options);
 

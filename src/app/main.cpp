@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   webcheck->add_option("--ca-file", webcheckOptions.caFile, "extra trusted CA certificates (PEM)");
   webcheck->add_option("--timeout", webcheckOptions.timeoutSeconds, "seconds per request (default 20)");
   webcheck->add_option("--allow-domain", webcheckOptions.allowedDomains, "outbound domain the portal may link to");
+  webcheck->add_option("--contact", webcheckOptions.contact, "contact URL put in the User-Agent of the probes")
+      ->envname("VIGIL_WEBMON_CONTACT");
   webcheck->add_option("urls", webcheckOptions.urls, "http:// or https:// URLs")->required();
   auto* version = cli.add_subcommand("version", "print the version");
 

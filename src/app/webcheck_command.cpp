@@ -55,7 +55,12 @@ int webcheck(const Config& config, const std::string& exePath, const WebcheckOpt
   webmon::SuiteOptions suite;
   suite.fetch.allowPrivate = options.allowPrivate;
   suite.fetch.caFile = options.caFile;
+  if (options.timeoutSeconds < 1 || options.timeoutSeconds > 600) {
+    std::cerr << "vigil webcheck: --timeout must be between 1 and 600 seconds\n";
+    return 2;
+  }
   suite.fetch.timeoutMs = options.timeoutSeconds * 1000L;
+  suite.fetch.userAgent = webmon::vigilUserAgent(options.contact);
   suite.today = todayUtc();
   const auto checks = webmon::defaultChecks(suite, std::make_shared<const webmon::Lexicon>(std::move(*lexicon)),
                                             std::make_shared<const webmon::EolData>(std::move(*eol)));

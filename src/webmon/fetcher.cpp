@@ -165,6 +165,11 @@ std::vector<std::string> FetchResult::headerValues(std::string_view name) const 
   return out;
 }
 
+std::string vigilUserAgent(const std::string& contactUrl) {
+  if (contactUrl.empty()) return kVigilUserAgent;
+  return "vigil-webmon/1.0 (security monitoring of state web portals; +" + contactUrl + ")";
+}
+
 void globalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 bool isNonPublicAddress(const sockaddr* address) {

@@ -18,9 +18,10 @@
 
 namespace vigil::webmon {
 
-// The User-Agent of normal probes: names vigil and where to ask about it.
-inline constexpr const char* kVigilUserAgent =
-    "vigil-webmon/1.0 (+https://github.com/vigil-province/vigil; security monitoring of state portals)";
+// The User-Agent of normal probes names vigil; vigilUserAgent() adds the operator's contact URL
+// (a portal's administrator who sees the probes in a log knows whom to ask).
+inline constexpr const char* kVigilUserAgent = "vigil-webmon/1.0 (security monitoring of state web portals)";
+std::string vigilUserAgent(const std::string& contactUrl);
 // A current desktop Chrome and Googlebot (smartphone), for the cloaking views.
 inline constexpr const char* kBrowserUserAgent =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "

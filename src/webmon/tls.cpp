@@ -563,6 +563,15 @@ std::vector<Finding> tlsFindings(const TlsReport& r, const std::string& url) {
     out.push_back(Finding{"tls", std::move(id), s, url, std::move(summary), {}});
     return out.back();
   };
+  if (!r.certificate) {
+    std::string tried;
+    for (const auto& p : r.protocols)
+      if (p.tested) tried += (tried.empty() ? "" : ", ") + p.name;
+    add("no_handshake", Severity::kHigh,
+        "no TLS handshake succeeded on " + r.host + ":" + std::to_string(r.port) + " (not a TLS service?)")
+        .with("tried", tried);
+    return out;
+  }
   std::string offered, untested;
   for (const auto& p : r.protocols) {
     if (!p.tested) untested += (untested.empty() ? "" : ", ") + p.name;

@@ -111,6 +111,20 @@ TEST_F(BadInputTest, PrivateAddressIsRefusedWithoutTheFlag) {
   EXPECT_NE(tls.error().message.find("non-public"), std::string::npos) << tls.error().message;
 }
 
+TEST_F(BadInputTest, TlsProbeOfAPlainHttpPortSaysNoHandshake) {
+  TlsOptions o;
+  o.allowPrivate = true;
+  auto r = probeTls("127.0.0.1", sites_->port("bad"), o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->certificate.has_value());
+  gradeTls(*r, std::nullopt);
+  EXPECT_EQ(r->grade, "F");
+  const auto findings = tlsFindings(*r, "https://127.0.0.1/");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].id, "no_handshake");
+  EXPECT_EQ(findings[0].severity, Severity::kHigh);
+}
+
 TEST_F(BadInputTest, MalformedUrlsAreRefusedWithTheirText) {
   for (const std::string bad : {"ftp://example.org/", "not a url", "http://", "javascript:alert(1)"}) {
     const auto r = fetch(bad, allowed());
