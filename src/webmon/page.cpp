@@ -625,7 +625,17 @@ std::vector<Finding> pageFindings(const PageFacts& facts, const std::string& url
     }
     if (hits.empty() && external.empty()) continue;
     const auto terms = hitTerms(hits);
-    auto& f = add(external.empty() ? "hidden_text" : "hidden_link", terms.empty() ? Severity::kMedium : Severity::kHigh,
+    // Hidden links to other sites without spam terms are common (share menus, pop-ups): low,
+    // or medium when a domain is not on the portal's allow-list. With spam terms: high.
+    bool notAllowed = false;
+    for (const auto& l : external) {
+      auto h = parseUrl(l);
+      bool ok = allowedDomains.empty();
+      for (const auto& a : allowedDomains) ok = ok || (h.ok() && sameSite(h->host, a));
+      notAllowed = notAllowed || !ok;
+    }
+    const Severity severity = !terms.empty() ? Severity::kHigh : notAllowed ? Severity::kMedium : Severity::kLow;
+    auto& f = add(external.empty() ? "hidden_text" : "hidden_link", severity,
                   std::string(external.empty() ? "hidden text" : "hidden link(s) to another site") +
                       (terms.empty() ? "" : " with spam terms (" + joined(terms, 5) + ")") + ": " + b.reason);
     f.with("css_reason", b.reason).with("element", b.snippet).with("text", truncated(b.text, 300));
