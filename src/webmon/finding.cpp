@@ -26,8 +26,20 @@ std::string toJsonLine(const Finding& f) {
   // that the line stays valid JSON.
   auto safe = [](std::string_view s) {
     if (text::isValidUtf8(s)) return std::string(s);
+    // Keep the valid sequences (Vietnamese text), replace each invalid byte with U+FFFD.
     std::string out;
-    for (unsigned char c : s) out += c < 0x80 ? static_cast<char>(c) : '?';
+    size_t i = 0;
+    while (i < s.size()) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      if (len > 0 && i + len <= s.size() && text::isValidUtf8(s.substr(i, len))) {
+        out.append(s.substr(i, len));
+        i += len;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
     return out;
   };
   std::string out = "{\"check\":" + text::jsonQuote(f.check) + ",\"id\":" + text::jsonQuote(f.id) +

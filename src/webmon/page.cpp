@@ -722,6 +722,25 @@ std::vector<Finding> pageFindings(const PageFacts& facts, const std::string& url
     }
   }
 
+  // Mixed content: subresources over http on an https page (active ones can rewrite the page).
+  if (url.rfind("https://", 0) == 0) {
+    std::vector<std::string> active, passive;
+    for (const auto& l : facts.links) {
+      if (l.url.rfind("http://", 0) != 0) continue;
+      if (l.tag == "script" || l.tag == "iframe" || l.tag == "link" || l.tag == "embed" || l.tag == "object")
+        active.push_back(l.url);
+      else if (l.tag == "img")
+        passive.push_back(l.url);
+    }
+    if (!active.empty())
+      add("mixed_content_active", Severity::kMedium,
+          std::to_string(active.size()) + " script/frame/style resource(s) loaded over http on an https page")
+          .with("resources", joined(active));
+    if (!passive.empty())
+      add("mixed_content_passive", Severity::kLow, std::to_string(passive.size()) + " image(s) loaded over http")
+          .with("resources", joined(passive));
+  }
+
   // Meta refresh to another site.
   if (!facts.metaRefresh.empty()) {
     auto target = parseUrl(facts.metaRefresh);

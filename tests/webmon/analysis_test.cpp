@@ -136,6 +136,13 @@ TEST(Page, LinksAndInternalHiddenMenus) {
   EXPECT_EQ(facts.visibleText, "a b c d");
 }
 
+TEST(Finding, JsonLineKeepsValidTextAndReplacesBadBytes) {
+  Finding f{"page", "x", Severity::kLow, "https://xa.gov.vn/", "Nhà cái \xff end", {{"k", "v\xc3"}}};
+  const std::string line = toJsonLine(f);
+  EXPECT_NE(line.find("Nhà cái \xEF\xBF\xBD end"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"k\":\"v\xEF\xBF\xBD\""), std::string::npos) << line;
+}
+
 TEST(Page, Similarity) {
   EXPECT_DOUBLE_EQ(textSimilarity("", ""), 1.0);
   EXPECT_DOUBLE_EQ(textSimilarity("một hai ba bốn năm", "một hai ba bốn năm"), 1.0);
