@@ -288,7 +288,8 @@ struct Frame {
 
 class Analyzer {
  public:
-  Analyzer(const std::string& pageUrl, PageFacts& facts) : pageUrl_(pageUrl), facts_(facts) {
+  Analyzer(const std::string& pageUrl, PageFacts& facts, std::string_view linkedCss)
+      : pageUrl_(pageUrl), facts_(facts), linkedCss_(linkedCss) {
     auto parts = parseUrl(pageUrl);
     if (parts.ok()) pageHost_ = parts->host;
   }
@@ -302,7 +303,8 @@ class Analyzer {
  private:
   void collectStyles(const GumboNode* root) {
     std::vector<const GumboNode*> stack{root};
-    std::string sheet;
+    std::string sheet(linkedCss_.substr(0, kMaxStyleBytes));
+    sheet += "\n";
     while (!stack.empty()) {
       const GumboNode* n = stack.back();
       stack.pop_back();
@@ -460,7 +462,8 @@ class Analyzer {
         const char* href = attr(e, "href");
         if (rel && href) {
           const std::string r = lower(rel);
-          if (r == "canonical" || r == "amphtml" || r == "stylesheet") addLink(href, "link", f);
+          if (r == "canonical" || r == "amphtml") addLink(href, "link", f);
+          if (r == "stylesheet") addLink(href, "stylesheet", f);
         }
         break;
       }
@@ -541,6 +544,7 @@ class Analyzer {
   const std::string& pageUrl_;
   std::string pageHost_;
   PageFacts& facts_;
+  std::string_view linkedCss_;
   StyleIndex styles_;
   std::vector<ElementInfo> ancestors_;
 };
@@ -579,7 +583,14 @@ bool sameSite(std::string_view host, std::string_view site) {
   return h.size() > s.size() && h.compare(h.size() - s.size(), s.size(), s) == 0 && h[h.size() - s.size() - 1] == '.';
 }
 
-PageFacts analyzePage(std::string_view html, const std::string& pageUrl) {
+std::vector<std::string> stylesheetUrls(const PageFacts& facts) {
+  std::vector<std::string> out;
+  for (const auto& l : facts.links)
+    if (l.tag == "stylesheet" && std::find(out.begin(), out.end(), l.url) == out.end()) out.push_back(l.url);
+  return out;
+}
+
+PageFacts analyzePage(std::string_view html, const std::string& pageUrl, std::string_view linkedCss) {
   PageFacts facts;
   std::string utf8;
   if (!text::isValidUtf8(html)) {
@@ -591,7 +602,7 @@ PageFacts analyzePage(std::string_view html, const std::string& pageUrl) {
   options.max_errors = 100;
   GumboOutput* out = gumbo_parse_with_options(&options, html.data(), html.size());
   if (!out) return facts;
-  Analyzer(pageUrl, facts).run(out->document);
+  Analyzer(pageUrl, facts, linkedCss).run(out->document);
   gumbo_destroy_output(&options, out);
   return facts;
 }
@@ -727,7 +738,7 @@ std::vector<Finding> pageFindings(const PageFacts& facts, const std::string& url
     std::vector<std::string> active, passive;
     for (const auto& l : facts.links) {
       if (l.url.rfind("http://", 0) != 0) continue;
-      if (l.tag == "script" || l.tag == "iframe" || l.tag == "link" || l.tag == "embed" || l.tag == "object")
+      if (l.tag == "script" || l.tag == "iframe" || l.tag == "stylesheet" || l.tag == "embed" || l.tag == "object")
         active.push_back(l.url);
       else if (l.tag == "img")
         passive.push_back(l.url);

@@ -20,7 +20,7 @@ struct PageLink {
   std::string url;   // absolute
   std::string host;  // punycode, lower-case; empty for non-http(s) links
   std::string text;  // anchor text (collapsed white space)
-  std::string tag;   // a, area, iframe, script, form, link, meta, embed, object, img, data-*
+  std::string tag;   // a, area, iframe, script, form, link, stylesheet, meta, embed, object, img, data-*
   bool external = false;
   std::string hiddenReason;  // non-empty when the element sits in hidden content
 };
@@ -56,7 +56,11 @@ struct PageFacts {
 
 // `html` is the body as received, `pageUrl` the final URL (for relative links and what counts as
 // external: another host than the page's, "www." ignored, subdomains of the page's host internal).
-PageFacts analyzePage(std::string_view html, const std::string& pageUrl);
+// `linkedCss`: the text of the page's linked stylesheets, applied before its <style> blocks.
+PageFacts analyzePage(std::string_view html, const std::string& pageUrl, std::string_view linkedCss = {});
+
+// The absolute URLs of the page's <link rel=stylesheet> (tag "stylesheet" in PageFacts::links).
+std::vector<std::string> stylesheetUrls(const PageFacts& facts);
 
 // True when `host` is `site` or a subdomain of it ("www." of either ignored).
 bool sameSite(std::string_view host, std::string_view site);

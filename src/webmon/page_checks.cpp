@@ -10,6 +10,8 @@ namespace vigil::webmon {
 
 namespace {
 
+constexpr size_t kMaxStylesheets = 5;
+
 FetchOptions pageOptions(const FetchOptions& base) {
   FetchOptions f = base;
   f.verifyTls = false;  // the content is judged whatever the certificate; the TLS check judges trust
@@ -77,7 +79,20 @@ Result<std::vector<Finding>> PageCheck::run(const Target& target) const {
                             {{"chain", chain}}});
     }
   }
-  const PageFacts facts = analyzePage(r.body, r.finalUrl);
+  PageFacts facts = analyzePage(r.body, r.finalUrl);
+  // Linked stylesheets can hide injected content too: at most kMaxStylesheets of them, each
+  // bounded like a page, are fetched (same guard) and the page analysed again with them.
+  const auto sheets = stylesheetUrls(facts);
+  if (!sheets.empty()) {
+    std::string css;
+    FetchOptions f = pageOptions(fetch_);
+    f.maxBodyBytes = 512 * 1024;
+    for (size_t i = 0; i < sheets.size() && i < kMaxStylesheets; ++i) {
+      const FetchResult sheet = fetch(sheets[i], f);
+      if (sheet.ok() && sheet.status == 200) css += sheet.body + "\n";
+    }
+    if (!css.empty()) facts = analyzePage(r.body, r.finalUrl, css);
+  }
   for (auto& f :
        pageFindings(facts, target.url, *lexicon_, target.allowedDomains, contentTypeCharset(r.header("content-type"))))
     out.push_back(std::move(f));

@@ -113,6 +113,7 @@ TEST_F(SitesTest, EveryPlantedProblemIsFound) {
         "exposure.phpinfo", "exposure.directory_listing", "exposure.version_disclosure", "exposure.end_of_life"}},
       {"spam", "/hidden.html", {"page.hidden_link"}},
       {"spam", "/title.html", {"page.spam_in_title_meta"}},
+      {"spam", "/linked.html", {"page.hidden_link"}},
       {"spam", "/dropper.html", {"page.script_base64_dropper"}},
       {"spam", "/refjs.html", {"page.script_conditional_redirect"}},
       {"spam", "/broken.html", {"page.hidden_link"}},

@@ -261,6 +261,10 @@ body { color: #333; background: #fff; }
 <span style="font-size:0px"><a href="https://casino-vn.example/">ca&#8203;sino</a></span>
 <p class="noprint">In trang này</p>
 </body></html>)");
+  writeFile(www / "spam/linked.html", R"(<!doctype html><html><head><meta charset="utf-8"><title>Tin tức</title>
+<link rel="stylesheet" href="/css/theme.css"></head><body><p>Tin tức trong tuần.</p>
+<div class="promo-box"><a href="https://kubet-vn.club/">Kubet</a></div></body></html>)");
+  writeFile(www / "spam/css/theme.css", "body{margin:0}\n.promo-box{height:0;overflow:hidden}\n");
   writeFile(www / "spam/title.html", R"(<!doctype html><html><head><meta charset="utf-8">
 <title>UBND xã Tân Phú - Nhà cái uy tín số 1</title>
 <meta name="description" content="Soi cầu lô đề miễn phí hôm nay"></head><body><p>Trang chủ</p></body></html>)");
