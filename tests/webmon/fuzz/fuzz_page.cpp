@@ -35,7 +35,8 @@ fold = false
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  const auto facts = vigil::webmon::analyzePage(in, "https://xa.gov.vn/trang/");
+  // The input is also given as the linked style sheet.
+  const auto facts = vigil::webmon::analyzePage(in, "https://xa.gov.vn/trang/", in);
   for (const auto& f : vigil::webmon::pageFindings(facts, "https://xa.gov.vn/trang/", lexicon(), {"gov.vn"}, "")) {
     if (f.check.empty() || f.id.empty()) std::abort();
     if (!vigil::text::isValidUtf8(vigil::webmon::toJsonLine(f))) std::abort();
