@@ -19,6 +19,7 @@ build_pkgs=(
   zlib1g-dev  # gzip bodies of the HTTP ingest (src/api/routes_ingest.cpp)
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
   libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
+  libcurl4-openssl-dev libgumbo-dev libicu-dev  # web-portal monitor (src/webmon/): fetcher, HTML, NFC/IDN
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -29,6 +30,9 @@ test_pkgs=(
   # The generated documents are converted to PDF and read back; Liberation Serif 2 stands in
   # for Times New Roman with every Vietnamese letter.
   libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2
+  # The web-portal monitor's test sites run on Debian's nginx; its TLS findings are compared with
+  # testssl.sh and sslscan (tests/webmon/).
+  nginx-light testssl.sh sslscan
 )
 
 fuzz_pkgs=(clang libclang-rt-14-dev)

@@ -63,6 +63,19 @@ struct RulesTestOptions {
 };
 int testRules(const Config& config, const std::string& exePath, const RulesTestOptions& options);
 
+// `vigil webcheck`: every web-portal check once on each URL (src/webmon/); exit 1 when a finding
+// is high or critical, 2 on bad usage.
+struct WebcheckOptions {
+  std::vector<std::string> urls;
+  bool json = false;
+  bool allowPrivate = false;  // allow loopback/private addresses (internal portals, tests)
+  std::string caFile;         // extra trust anchors (PEM), e.g. an agency's internal CA
+  long timeoutSeconds = 20;   // per request
+  std::vector<std::string> allowedDomains;
+  std::string contact;  // URL put in the User-Agent of normal probes
+};
+int webcheck(const Config& config, const std::string& exePath, const WebcheckOptions& options);
+
 std::string databasePath(const Config& config);
 // The catalog directory: server.catalog_dir, else found next to the binary or the source tree.
 std::string catalogDirFor(const Config& config, const std::string& exePath);

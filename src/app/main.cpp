@@ -90,6 +90,17 @@ int main(int argc, char** argv) {
   rulesTest->footer("Exit code: 0 every case passed, 1 a case failed, 2 errors. Case format: docs/detection-rules.md");
   rulesTest->add_flag("--failures-only", rulesTestOptions.failuresOnly, "print only the failed cases");
   rulesTest->add_option("cases", rulesTestOptions.cases, "case files or directories (default: the shipped cases)");
+  vigil::app::WebcheckOptions webcheckOptions;
+  auto* webcheck =
+      cli.add_subcommand("webcheck", "check web portals once: TLS, headers, hidden spam, cloaking, exposure");
+  webcheck->add_flag("--json", webcheckOptions.json, "print JSON lines instead of a table");
+  webcheck->add_flag("--allow-private", webcheckOptions.allowPrivate, "allow loopback and private addresses");
+  webcheck->add_option("--ca-file", webcheckOptions.caFile, "extra trusted CA certificates (PEM)");
+  webcheck->add_option("--timeout", webcheckOptions.timeoutSeconds, "seconds per request (default 20)");
+  webcheck->add_option("--allow-domain", webcheckOptions.allowedDomains, "outbound domain the portal may link to");
+  webcheck->add_option("--contact", webcheckOptions.contact, "contact URL put in the User-Agent of the probes")
+      ->envname("VIGIL_WEBMON_CONTACT");
+  webcheck->add_option("urls", webcheckOptions.urls, "http:// or https:// URLs")->required();
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -120,5 +131,6 @@ int main(int argc, char** argv) {
   if (search->parsed()) return vigil::app::searchEvents(*config, searchOptions);
   if (hunt->parsed()) return vigil::app::huntFiles(*config, argv[0], huntOptions);
   if (rulesTest->parsed()) return vigil::app::testRules(*config, argv[0], rulesTestOptions);
+  if (webcheck->parsed()) return vigil::app::webcheck(*config, argv[0], webcheckOptions);
   return 2;
 }
