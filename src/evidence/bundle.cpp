@@ -21,14 +21,18 @@ bool isSha256Hex(std::string_view s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-// The file name reduced to what every unzip tool and file system takes: [A-Za-z0-9._-], at most
-// 100 bytes, never starting with a dot. The original name stays in the manifest.
+// The file name reduced to what every unzip tool and file system takes: [A-Za-z0-9._-] (a run of
+// other bytes becomes one '_'), at most 100 bytes, never starting with a dot. The original name stays in the manifest.
 std::string safeName(std::string_view name) {
   std::string out;
   for (char c : name) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '_' || c == '-';
-    out += keep ? c : '_';
+    const bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (keep) {
+      out += c;
+    } else if (out.empty() || out.back() != '_') {
+      out += '_';  // one '_' for a run of other bytes (a UTF-8 letter, spaces)
+    }
     if (out.size() >= 100) break;
   }
   if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
@@ -156,15 +160,9 @@ std::string manifestJson(const Manifest& m) {
                                  {"collected_at", it.collectedAt},
                                  {"custody", std::move(custody)}});
   }
-  json::object o{{"format", kBundleFormat},
-                 {"format_version", m.formatVersion},
-                 {"tool", "vigil"},
-                 {"tool_version", m.toolVersion},
-                 {"generated_at", m.generatedAt},
-                 {"generated_by", m.generatedBy},
-                 {"incident_id", m.incidentId},
-                 {"hash_algorithm", "SHA-256"},
-                 {"items", std::move(items)}};
+  json::object o{{"format", kBundleFormat},       {"format_version", m.formatVersion}, {"tool", "vigil"},
+                 {"tool_version", m.toolVersion}, {"generated_at", m.generatedAt},     {"generated_by", m.generatedBy},
+                 {"incident_id", m.incidentId},   {"hash_algorithm", "SHA-256"},       {"items", std::move(items)}};
   return json::serialize(o) + "\n";
 }
 
@@ -214,9 +212,10 @@ Result<BuiltBundle> buildBundle(const BundleHeader& header, const std::vector<Bu
     const EvidenceItem& e = f.item;
     const std::string actual = crypto::sha256Hex(f.bytes);
     if (actual != e.sha256 || static_cast<int64_t>(f.bytes.size()) != e.size)
-      return Error::conflict("evidence item " + std::to_string(e.id) + " (" + e.name + ") no longer matches its record: " +
-                             "recorded " + e.sha256 + " (" + std::to_string(e.size) + " bytes), stored " + actual +
-                             " (" + std::to_string(f.bytes.size()) + " bytes); it is not exported");
+      return Error::conflict("evidence item " + std::to_string(e.id) + " (" + e.name +
+                             ") no longer matches its record: " + "recorded " + e.sha256 + " (" +
+                             std::to_string(e.size) + " bytes), stored " + actual + " (" +
+                             std::to_string(f.bytes.size()) + " bytes); it is not exported");
     ManifestItem it{e.id,
                     "evidence/" + std::to_string(e.id) + "-" + safeName(e.name),
                     e.name,

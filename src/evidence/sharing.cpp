@@ -180,8 +180,8 @@ Result<ObservableKind> parseObservableKind(std::string_view kind, std::string_vi
   for (auto k : {ObservableKind::kDomain, ObservableKind::kUrl, ObservableKind::kMd5, ObservableKind::kSha1,
                  ObservableKind::kSha256, ObservableKind::kEmail, ObservableKind::kFilename})
     if (observableKindName(k) == kind) return k;
-  return Error::validation("kind", "'" + std::string(kind) +
-                                       "' is not one of ip, domain, url, md5, sha1, sha256, email, filename");
+  return Error::validation(
+      "kind", "'" + std::string(kind) + "' is not one of ip, domain, url, md5, sha1, sha256, email, filename");
 }
 
 std::optional<Tlp> parseTlp(std::string_view s) {
@@ -307,8 +307,7 @@ Result<std::string> stixBundle(const SharingContext& ctx, const std::vector<Obse
   std::string allPatterns;
   for (const auto& o : observables) {
     json::object sco = scoContributing(o);
-    const std::string scoId =
-        std::string(scoType(o.kind)) + "--" + uuidV5(kStixScoNamespace, json::serialize(sco));
+    const std::string scoId = std::string(scoType(o.kind)) + "--" + uuidV5(kStixScoNamespace, json::serialize(sco));
     const std::string pattern = stixPattern(o);
     allPatterns += pattern + "\n";
     json::object full{{"type", scoType(o.kind)}, {"spec_version", "2.1"}, {"id", scoId}};
@@ -329,19 +328,18 @@ Result<std::string> stixBundle(const SharingContext& ctx, const std::vector<Obse
     if (ctx.tlp) observed.emplace("object_marking_refs", markingRefs);
     objects.push_back(std::move(observed));
 
-    json::object indicator{
-        {"type", "indicator"},
-        {"spec_version", "2.1"},
-        {"id", "indicator--" + uuidV5(kVigilNamespace, ctx.incidentRef + "|indicator|" + pattern)},
-        {"created_by_ref", identityId},
-        {"created", created},
-        {"modified", created},
-        {"name", std::string(observableKindName(o.kind)) + " " + o.value},
-        {"indicator_types", json::array{"malicious-activity"}},
-        {"pattern", pattern},
-        {"pattern_type", "stix"},
-        {"pattern_version", "2.1"},
-        {"valid_from", stixTime(o.firstSeen)}};
+    json::object indicator{{"type", "indicator"},
+                           {"spec_version", "2.1"},
+                           {"id", "indicator--" + uuidV5(kVigilNamespace, ctx.incidentRef + "|indicator|" + pattern)},
+                           {"created_by_ref", identityId},
+                           {"created", created},
+                           {"modified", created},
+                           {"name", std::string(observableKindName(o.kind)) + " " + o.value},
+                           {"indicator_types", json::array{"malicious-activity"}},
+                           {"pattern", pattern},
+                           {"pattern_type", "stix"},
+                           {"pattern_version", "2.1"},
+                           {"valid_from", stixTime(o.firstSeen)}};
     if (!o.comment.empty()) indicator.emplace("description", o.comment);
     if (ctx.tlp) indicator.emplace("object_marking_refs", markingRefs);
     objects.push_back(std::move(indicator));

@@ -42,8 +42,8 @@ std::optional<Tlp> parseTlp(std::string_view s);  // "white"/"clear", "green", "
 struct SharingContext {
   std::string incidentRef;  // a stable reference, e.g. "vigil:incident:42" (seeds the UUIDs)
   std::string title;        // the MISP event's info
-  std::string producer;  // the reporting organisation (STIX identity, MISP Orgc)
-  TimeMs created = 0;    // the incident's detection time or export time
+  std::string producer;     // the reporting organisation (STIX identity, MISP Orgc)
+  TimeMs created = 0;       // the incident's detection time or export time
   std::optional<Tlp> tlp;
 };
 

@@ -28,9 +28,8 @@ Result<ItemVerification> EvidenceVault::verify(const Actor& actor, int64_t id) {
   v.actualSize = now->size;
   v.intact = v.actualSha256 == v.recordedSha256 && v.actualSize == v.recordedSize;
   v.detail = v.intact ? "the stored file matches its record"
-                      : "the stored file has changed: SHA-256 " + v.actualSha256 + " (" +
-                            std::to_string(v.actualSize) + " bytes), recorded " + v.recordedSha256 + " (" +
-                            std::to_string(v.recordedSize) + " bytes)";
+                      : "the stored file has changed: SHA-256 " + v.actualSha256 + " (" + std::to_string(v.actualSize) +
+                            " bytes), recorded " + v.recordedSha256 + " (" + std::to_string(v.recordedSize) + " bytes)";
   return v;
 }
 

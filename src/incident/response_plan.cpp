@@ -79,7 +79,8 @@ Result<ResponsePlan> parsePlan(std::string_view text, const std::string& origin,
   {
     const auto* n = header->get("processes");
     const auto* arr = n ? n->as_array() : nullptr;
-    if (!arr || arr->empty()) return L.err(n ? *n : *header, "plan", "processes must be a non-empty array of process ids");
+    if (!arr || arr->empty())
+      return L.err(n ? *n : *header, "plan", "processes must be a non-empty array of process ids");
     for (const auto& e : *arr) {
       auto id = e.value<std::string>();
       if (!id) return L.err(e, "plan", "processes must hold process ids");
@@ -157,10 +158,10 @@ Result<ResponsePlan> loadPlan(const std::string& path, const ProcessLibrary& pro
 
 Result<PlanLibrary> PlanLibrary::loadDirectory(const std::string& dir, const ProcessLibrary& processes) {
   PlanLibrary lib;
-  VIGIL_ASSIGN_OR_RETURN(
-      lib.plans_, compliance::detail::loadCatalogDirectory<ResponsePlan>(
-                      dir, "response plans", [&](const std::string& p) { return loadPlan(p, processes); },
-                      [](const ResponsePlan& p) { return p.id; }, "plan id"));
+  VIGIL_ASSIGN_OR_RETURN(lib.plans_,
+                         compliance::detail::loadCatalogDirectory<ResponsePlan>(
+                             dir, "response plans", [&](const std::string& p) { return loadPlan(p, processes); },
+                             [](const ResponsePlan& p) { return p.id; }, "plan id"));
   return lib;
 }
 
@@ -188,8 +189,8 @@ Result<std::vector<ConcreteTask>> tasksFor(const ResponsePlan& plan, const Proce
     c.step = t.steps.at(process.id());
     const Step* step = process.step(c.step);
     if (!step)
-      return Error::validation("plan", "task '" + t.id + "' names step '" + c.step + "', which " + process.key() +
-                                           " does not have");
+      return Error::validation(
+          "plan", "task '" + t.id + "' names step '" + c.step + "', which " + process.key() + " does not have");
     c.phase = step->phase;
     c.priority = t.priority;
     c.lead = t.lead;

@@ -53,8 +53,8 @@ Result<std::vector<CustodyEntry>> loadCustody(Db& db, int64_t evidenceId) {
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.push_back({st.int64(0), st.int64(1), st.text(2), st.int64(3), st.text(4), st.text(5), st.text(6),
-                   st.text(7), st.int64(8)});
+    out.push_back({st.int64(0), st.int64(1), st.text(2), st.int64(3), st.text(4), st.text(5), st.text(6), st.text(7),
+                   st.int64(8)});
   }
   return out;
 }
@@ -139,8 +139,12 @@ Result<EvidenceItem> SqliteStore::addIncidentEvidence(const Actor& actor, const 
     first.by = collectedBy;
     first.reason = d.reason;
     VIGIL_TRY(insertCustody(tx, actor, id, first));
-    json::object sum{{"incident_id", d.incidentId}, {"name", d.name},     {"size", d.size},
-                     {"sha256", d.sha256},          {"media_type", d.mediaType}, {"collected_by", collectedBy}};
+    json::object sum{{"incident_id", d.incidentId},
+                     {"name", d.name},
+                     {"size", d.size},
+                     {"sha256", d.sha256},
+                     {"media_type", d.mediaType},
+                     {"collected_by", collectedBy}};
     return tx.audit(actor, auditOf("evidence.collect", "evidence", std::to_string(id), d.orgId, sum));
   }));
   return getIncidentEvidence(actor, id);
@@ -191,8 +195,8 @@ Result<CustodyEntry> SqliteStore::addCustodyEntry(const Actor& actor, int64_t ev
     c.recordedAt = tx.now;
     if (c.at > tx.now) return Error::validation("at", "is in the future");
     if (!log.empty() && c.at < log.back().at)
-      return Error::validation("at", "is before the item's last custody entry (" + formatRfc3339(log.back().at) +
-                                         ", " + log.back().action + ")");
+      return Error::validation("at", "is before the item's last custody entry (" + formatRfc3339(log.back().at) + ", " +
+                                         log.back().action + ")");
     VIGIL_TRY(insertCustody(tx, actor, evidenceId, c));
     c.id = tx.db.lastInsertId();
     json::object sum{{"action", c.action}, {"by", c.by}, {"to", c.to}, {"reason", c.reason}, {"sha256", e.sha256}};
@@ -208,7 +212,8 @@ Result<SystemPlan> SqliteStore::attachPlan(const Actor& actor, int64_t systemId,
   SystemPlan p{systemId, planId, actor.name, 0};
   VIGIL_TRY(write([&](WriteTx& tx) -> Status {
     VIGIL_ASSIGN_OR_RETURN(auto org, systemOrg(tx.db, actor, systemId, Permission::kManageRegistry));
-    VIGIL_ASSIGN_OR_RETURN(auto exists, tx.db.prepare("SELECT 1 FROM system_plans WHERE system_id = ? AND plan_id = ?"));
+    VIGIL_ASSIGN_OR_RETURN(auto exists,
+                           tx.db.prepare("SELECT 1 FROM system_plans WHERE system_id = ? AND plan_id = ?"));
     exists.bind(1, systemId).bind(2, planId);
     VIGIL_ASSIGN_OR_RETURN(bool found, exists.step());
     if (found) return Error::conflict("plan '" + planId + "' is already attached to this system");
