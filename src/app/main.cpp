@@ -66,6 +66,12 @@ int main(int argc, char** argv) {
   search->add_option("--format", searchOptions.format, "table, jsonl or csv (default table)");
   search->add_option("query", searchOptions.query, "query (docs: src/eventstore/query.h); empty: every event");
   auto* version = cli.add_subcommand("version", "print the version");
+  auto* evidence = cli.add_subcommand("evidence", "incident evidence commands");
+  evidence->require_subcommand(1);
+  std::string bundleFile;
+  auto* verifyBundle = evidence->add_subcommand(
+      "verify-bundle", "check an evidence export bundle (ZIP) against its manifest; exit 1 when tampered");
+  verifyBundle->add_option("file", bundleFile, "the bundle")->required();
 
   try {
     cli.parse(argc, argv);
@@ -76,6 +82,7 @@ int main(int argc, char** argv) {
     std::cout << "vigil " << vigil::app::kVersion << "\n";
     return 0;
   }
+  if (verifyBundle->parsed()) return vigil::app::evidenceVerifyBundle(bundleFile);
   if (tls || flags.count("tls.cert_file")) flags["tls.enabled"] = "true";
   if (insecure) flags["server.allow_insecure_public"] = "true";
   auto config = vigil::loadConfig(configFile, vigil::processEnvironment(), flags);
