@@ -185,6 +185,9 @@ Result<Manifest> parseManifest(std::string_view text) {
   VIGIL_ASSIGN_OR_RETURN(m.generatedBy, r.text(*o, "", "generated_by"));
   VIGIL_ASSIGN_OR_RETURN(m.incidentId, r.integer(*o, "", "incident_id"));
   VIGIL_ASSIGN_OR_RETURN(const json::array* items, r.array(*o, "", "items"));
+  if (items->size() > kMaxBundleItems)
+    return r.err("items", "lists " + std::to_string(items->size()) + " files; a bundle holds at most " +
+                              std::to_string(kMaxBundleItems));
   std::set<std::string> paths;
   for (size_t i = 0; i < items->size(); ++i) {
     const std::string where = "items[" + std::to_string(i) + "]";
@@ -197,6 +200,9 @@ Result<Manifest> parseManifest(std::string_view text) {
 
 Result<BuiltBundle> buildBundle(const BundleHeader& header, const std::vector<BundleFile>& files) {
   if (files.empty()) return Error::validation("items", "the incident has no evidence to export");
+  if (files.size() > kMaxBundleItems)
+    return Error::validation(
+        "items", std::to_string(files.size()) + " files; a bundle holds at most " + std::to_string(kMaxBundleItems));
   BuiltBundle out;
   Manifest& m = out.manifest;
   m.toolVersion = header.toolVersion;

@@ -27,6 +27,8 @@ namespace vigil::evidence {
 
 inline constexpr std::string_view kBundleFormat = "vigil-evidence-bundle";
 inline constexpr int kBundleFormatVersion = 1;
+// Most files in one bundle (each is looked up in the archive separately when verifying).
+inline constexpr size_t kMaxBundleItems = 10000;
 
 struct ManifestCustody {
   std::string action;
@@ -77,9 +79,9 @@ struct BuiltBundle {
   Manifest manifest;
 };
 
-// Builds a bundle. Each file's bytes are hashed again first: a file whose SHA-256 or size differs
-// from its record is refused (kConflict naming the item), so a damaged store never exports as
-// sound. No items is kValidation.
+// Builds a bundle (at most kMaxBundleItems files). Each file's bytes are hashed again first: a file whose SHA-256 or
+// size differs from its record is refused (kConflict naming the item), so a damaged store never exports as sound. No
+// items is kValidation.
 Result<BuiltBundle> buildBundle(const BundleHeader& header, const std::vector<BundleFile>& files);
 
 // Reads manifest.json. Strict: unknown format or version, a missing or mistyped field, a path

@@ -66,7 +66,8 @@ Result<std::string> mispEvent(const SharingContext& ctx, const std::vector<Obser
 
 // The STIX pattern of one observable (exposed for tests).
 std::string stixPattern(const Observable& o);
-// RFC 4122 version 5 UUID of `name` in `namespaceUuid` ("xxxxxxxx-xxxx-...").
+// RFC 4122 version 5 UUID of `name` in `namespaceUuid`, which must be a well-formed UUID
+// ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx": the constants of this module).
 std::string uuidV5(std::string_view namespaceUuid, std::string_view name);
 
 }  // namespace vigil::evidence

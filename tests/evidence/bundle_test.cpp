@@ -193,6 +193,7 @@ TEST(Bundle, MalformedManifestsAreRefusedNamingTheField) {
        "manifest.json: items[0].custody[0].by"},
       {[](json::object& m) { m["items"].as_array()[0].as_object()["collected_at"] = "yesterday"; },
        "manifest.json: items[0].collected_at"},
+      {[](json::object& m) { m["items"] = json::array(kMaxBundleItems + 1); }, "manifest.json: items"},
   };
   for (const auto& c : cases) {
     json::object m = json::parse(good).as_object();
