@@ -123,6 +123,17 @@ TEST(Sharing, StixBundleStructure) {
             json::value("ipv4-addr--" + uuidV5("00abedb4-aa42-466c-9c01-fed23315a9b7", "{\"value\":\"203.0.113.5\"}")));
 }
 
+TEST(Sharing, ScoIdMatchesTheSpecificationsExample) {
+  // STIX 2.1 section 2.9 gives domain-name "example.com" the id below.
+  auto text = stixBundle(context(std::nullopt), {{ObservableKind::kDomain, "example.com", 0, 0, "", true}});
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  const json::value bundle = json::parse(*text);
+  const json::array& objects = bundle.at("objects").as_array();
+  ASSERT_EQ(objects.size(), 4u);
+  EXPECT_EQ(objects[1].at("type"), "domain-name");
+  EXPECT_EQ(objects[1].at("id"), "domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7");
+}
+
 TEST(Sharing, StixIsDeterministicAndTlpIsOptional) {
   EXPECT_EQ(stixBundle(context(), everyKind()).value(), stixBundle(context(), everyKind()).value());
   auto plain = stixBundle(context(std::nullopt), everyKind());
