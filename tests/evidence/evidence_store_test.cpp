@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../store/store_fixture.h"
+#include "config/config.h"
 #include "core/crypto.h"
 #include "evidence/vault.h"
 #include "store/sqlite/db.h"
@@ -282,6 +283,18 @@ TEST_F(EvidenceTest, PlansAreAttachedToSystemsWithRegistryRights) {
   EXPECT_EQ(store_->listSystemPlans(officer, sys->id)->size(), 1u);
   EXPECT_EQ(auditCount("system.plan_attach"), 2);
   EXPECT_EQ(auditCount("system.plan_detach"), 1);
+}
+
+TEST(EvidenceConfig, TheSizeLimitIsAConfigurationKey) {
+  auto dflt = loadConfig("", {}, {});
+  ASSERT_TRUE(dflt.ok());
+  EXPECT_EQ(dflt->evidence.maxFileBytes, 100LL << 20);
+  auto env = loadConfig("", {{"VIGIL_EVIDENCE_MAX_FILE_BYTES", "2048"}}, {});
+  ASSERT_TRUE(env.ok()) << env.error().message;
+  EXPECT_EQ(env->evidence.maxFileBytes, 2048);
+  auto tooSmall = loadConfig("", {}, {{"evidence.max_file_bytes", "10"}});
+  ASSERT_FALSE(tooSmall.ok());
+  EXPECT_NE(tooSmall.error().message.find("evidence.max_file_bytes"), std::string::npos) << tooSmall.error().message;
 }
 
 }  // namespace
