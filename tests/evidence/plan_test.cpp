@@ -166,6 +166,9 @@ TEST(PlanTasks, DueDatesAcrossAWeekend) {
   EXPECT_EQ(taskOf(*tasks, "isolate").dueAt, t("2026-03-06T19:00:00+07:00"));
   EXPECT_EQ(taskOf(*tasks, "isolate").step, "first_response");
   EXPECT_EQ(taskOf(*tasks, "isolate").phase, 1);
+  // 8 hours: 02:00 on Saturday; the weekend does not stop the clock.
+  EXPECT_EQ(taskOf(*tasks, "protect_backups").dueAt, t("2026-03-07T02:00:00+07:00"));
+  EXPECT_EQ(taskOf(*tasks, "protect_backups").dueDate, "2026-03-07");
   // 3 working days from Friday: Mon 9, Tue 10, Wed 11 -> end of Wednesday 11 March.
   EXPECT_EQ(taskOf(*tasks, "eradicate").dueDate, "2026-03-11");
   EXPECT_EQ(taskOf(*tasks, "eradicate").dueAt, t("2026-03-12T00:00:00+07:00"));
@@ -173,6 +176,12 @@ TEST(PlanTasks, DueDatesAcrossAWeekend) {
   EXPECT_EQ(taskOf(*tasks, "notify").dueDate, "2026-03-11");
   ASSERT_TRUE(taskOf(*tasks, "notify").source.has_value());
   EXPECT_EQ(taskOf(*tasks, "notify").source->document, "Thông tư 20/2017/TT-BTTTT");
+  // 72 hours for the personal-data notice of a data leak: Monday 9 March 18:00.
+  auto leak =
+      tasksFor(*plans().find("data-leak"), *library().latest("A-TT20"), t("2026-03-06T18:00:00+07:00"), vnCalendar());
+  ASSERT_TRUE(leak.ok()) << leak.error().message;
+  EXPECT_EQ(taskOf(*leak, "notify_personal_data").dueAt, t("2026-03-09T18:00:00+07:00"));
+  EXPECT_EQ(taskOf(*leak, "notify_personal_data").priority, TaskPriority::kCritical);
   // The same plan under regime B maps to its own steps.
   auto b = tasksFor(*plan, *library().latest("B-ND331"), t("2026-03-06T18:00:00+07:00"), vnCalendar());
   ASSERT_TRUE(b.ok()) << b.error().message;
