@@ -76,6 +76,11 @@ struct WebcheckOptions {
 };
 int webcheck(const Config& config, const std::string& exePath, const WebcheckOptions& options);
 
+// `vigil evidence verify-bundle`: checks an evidence export bundle (evidence/bundle.h) and prints
+// one line per file; exit 0 when every file matches its manifest, 1 when something was changed,
+// added or removed, 2 when the file is not a bundle. Needs no configuration.
+int evidenceVerifyBundle(const std::string& file);
+
 std::string databasePath(const Config& config);
 // The catalog directory: server.catalog_dir, else found next to the binary or the source tree.
 std::string catalogDirFor(const Config& config, const std::string& exePath);

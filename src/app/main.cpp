@@ -102,6 +102,12 @@ int main(int argc, char** argv) {
       ->envname("VIGIL_WEBMON_CONTACT");
   webcheck->add_option("urls", webcheckOptions.urls, "http:// or https:// URLs")->required();
   auto* version = cli.add_subcommand("version", "print the version");
+  auto* evidence = cli.add_subcommand("evidence", "incident evidence commands");
+  evidence->require_subcommand(1);
+  std::string bundleFile;
+  auto* verifyBundle = evidence->add_subcommand(
+      "verify-bundle", "check an evidence export bundle (ZIP) against its manifest; exit 1 when tampered");
+  verifyBundle->add_option("file", bundleFile, "the bundle")->required();
 
   try {
     cli.parse(argc, argv);
@@ -115,6 +121,7 @@ int main(int argc, char** argv) {
     std::cout << "vigil " << vigil::app::kVersion << "\n";
     return 0;
   }
+  if (verifyBundle->parsed()) return vigil::app::evidenceVerifyBundle(bundleFile);
   if (tls || flags.count("tls.cert_file")) flags["tls.enabled"] = "true";
   if (insecure) flags["server.allow_insecure_public"] = "true";
   auto config = vigil::loadConfig(configFile, vigil::processEnvironment(), flags);

@@ -178,6 +178,8 @@ const std::vector<KeySpec>& keySpecs() {
       intKey<int>(
           "events.retention_interval_seconds", [](Config& c) { return &c.events.retentionIntervalSeconds; }, 1,
           7 * 86400),
+      intKey<int64_t>(
+          "evidence.max_file_bytes", [](Config& c) { return &c.evidence.maxFileBytes; }, 1024, 1LL << 40),
   };
   return specs;
 }

@@ -99,6 +99,11 @@ struct EventsConfig {
   int retentionIntervalSeconds = 3600;
 };
 
+// Incident evidence (issue 4): files kept content-addressed under <data_dir>/evidence/.
+struct EvidenceConfig {
+  int64_t maxFileBytes = 100LL << 20;  // a larger file is refused whole (also bounded by http.max_body_bytes)
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -110,6 +115,7 @@ struct Config {
   AlertsConfig alerts;
   CollectConfig collect;
   EventsConfig events;
+  EvidenceConfig evidence;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

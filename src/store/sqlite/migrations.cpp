@@ -463,6 +463,57 @@ CREATE TABLE alert_suppressions (
 );
 CREATE INDEX alert_suppressions_key ON alert_suppressions(org_id, rule_id, dedup_key, expires_at);
 )sql"},
+      // Evidence of incidents (issue 4). incident_id names the incident without a foreign key: the
+      // incidents table is built on another branch and the key is added when both meet. org_id is
+      // the incident's organisation, copied onto each item so access is decided from the row.
+      // Items and custody entries are append-only: the triggers refuse any UPDATE or DELETE.
+      {6, "incident evidence with its chain of custody; response plans attached to information systems", R"sql(
+CREATE TABLE incident_evidence (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  collected_by TEXT NOT NULL,
+  collected_at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX incident_evidence_incident ON incident_evidence(incident_id, id);
+CREATE INDEX incident_evidence_sha256 ON incident_evidence(sha256);
+CREATE TRIGGER incident_evidence_no_update BEFORE UPDATE ON incident_evidence
+BEGIN SELECT RAISE(ABORT, 'evidence items are never modified'); END;
+CREATE TRIGGER incident_evidence_no_delete BEFORE DELETE ON incident_evidence
+BEGIN SELECT RAISE(ABORT, 'evidence items are never deleted'); END;
+
+CREATE TABLE evidence_custody (
+  id INTEGER PRIMARY KEY,
+  evidence_id INTEGER NOT NULL REFERENCES incident_evidence(id),
+  action TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  by_whom TEXT NOT NULL,
+  to_whom TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX evidence_custody_item ON evidence_custody(evidence_id, id);
+CREATE TRIGGER evidence_custody_no_update BEFORE UPDATE ON evidence_custody
+BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER evidence_custody_no_delete BEFORE DELETE ON evidence_custody
+BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+
+CREATE TABLE system_plans (
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  plan_id TEXT NOT NULL,
+  attached_by TEXT NOT NULL,
+  attached_at INTEGER NOT NULL,
+  PRIMARY KEY (system_id, plan_id)
+);
+)sql"},
   };
   return list;
 }

@@ -199,6 +199,15 @@ class SqliteStore final : public Store {
   Result<Suppression> createSuppression(const Actor& actor, const SuppressionFields& f) override;
   Status deleteSuppression(const Actor& actor, int64_t id) override;
 
+  // --- EvidenceStore (evidence_ops.cpp)
+  Result<EvidenceItem> addIncidentEvidence(const Actor& actor, const EvidenceDraft& d) override;
+  Result<EvidenceItem> getIncidentEvidence(const Actor& actor, int64_t id) override;
+  Result<std::vector<EvidenceItem>> listIncidentEvidence(const Actor& actor, int64_t incidentId) override;
+  Result<CustodyEntry> addCustodyEntry(const Actor& actor, int64_t evidenceId, const CustodyDraft& d) override;
+  Result<SystemPlan> attachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
+  Status detachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
+  Result<std::vector<SystemPlan>> listSystemPlans(const Actor& actor, int64_t systemId) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;
