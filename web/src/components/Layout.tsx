@@ -73,6 +73,7 @@ export function Layout() {
                     {link('/events', 'nav.events', 'nav-events')}
                     {link('/sources', 'nav.sources', 'nav-sources')}
                     {link('/alerts', 'nav.alert_queue', 'nav-alerts')}
+                    {link('/incidents', 'nav.incidents', 'nav-incidents')}
                   </ul>
                 </li>
               ) : m === 'systems' ? (
