@@ -1000,7 +1000,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kEventHistogram:
       case ListKind::kEventTop:
       case ListKind::kSources:
-      case ListKind::kAlerts: break;
+      case ListKind::kAlerts:
+      case ListKind::kIncidents: break;
     }
   }
 }
