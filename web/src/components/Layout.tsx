@@ -73,7 +73,6 @@ export function Layout() {
                     {link('/events', 'nav.events', 'nav-events')}
                     {link('/sources', 'nav.sources', 'nav-sources')}
                     {link('/alerts', 'nav.alert_queue', 'nav-alerts')}
-                    {link('/incidents', 'nav.incidents', 'nav-incidents')}
                   </ul>
                 </li>
               ) : m === 'systems' ? (
@@ -88,16 +87,11 @@ export function Layout() {
                     {link('/schedules', 'nav.schedules', 'nav-schedules')}
                   </ul>
                 </li>
+              ) : m === 'incidents' ? (
+                <Fragment key={m}>{link('/incidents', 'nav.incidents', 'nav-incidents')}</Fragment>
               ) : m === 'reports' ? (
                 <Fragment key={m}>{link('/reports', 'nav.reports', 'nav-reports')}</Fragment>
-              ) : (
-                <li key={m}>
-                  <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
-                    <span>{t(`nav.${m}`)}</span>
-                    <span className="soon-badge">{t('nav.soon')}</span>
-                  </span>
-                </li>
-              ),
+              ) : null,
             )}
           </ul>
         </nav>

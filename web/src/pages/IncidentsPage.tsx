@@ -318,7 +318,13 @@ export function IncidentPage() {
               </button>
             ))}
           </div>
-          {inc.next.missing_outputs.length > 0 && <p className="muted small">{t('incidents.missing', { list: inc.next.missing_outputs.join(', ') })}</p>}
+          {inc.next.missing_outputs.length > 0 && (
+            <p className="muted small" data-testid="incident-missing">
+              {t('incidents.missing', {
+                list: inc.next.missing_outputs.map((id) => current.outputs.find((o) => o.id === id)?.label ?? id).join('; '),
+              })}
+            </p>
+          )}
           {inc.process.events.some((e) => !e.recorded_at) && (
             <div className="filter-row">
               {inc.process.events
