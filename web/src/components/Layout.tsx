@@ -6,7 +6,7 @@ import { api } from '../api';
 import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 
-/** The operational modules in menu order; those still to come are shown disabled ("sắp có"), never as pages. */
+/** The operational modules in menu order. */
 const MODULES = ['monitoring', 'incidents', 'systems', 'reports'] as const;
 
 export function Layout() {
