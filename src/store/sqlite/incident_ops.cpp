@@ -469,7 +469,13 @@ Result<IncidentPage> SqliteStore::listIncidents(const Actor& actor, const Incide
       binders.push_back([n, value](Stmt& st) { st.bind(n, value); });
       return "?" + std::to_string(n);
     };
-    std::string sql = std::string("SELECT ") + kIncidentColumns + kIncidentFrom + " WHERE " + filter.sql();
+    // incidents is the outer loop (CROSS JOIN), walked in due_key order on incidents_due, so the
+    // page stops after `limit` rows; otherwise SQLite starts from the organisations' path range and
+    // sorts every incident of the scope (40 ms at 50,000, bench/incidents_bench.cpp).
+    std::string sql = std::string("SELECT ") + kIncidentColumns +
+                      " FROM incidents i CROSS JOIN orgs o ON o.id = i.org_id LEFT JOIN info_systems s ON s.id = "
+                      "i.system_id WHERE " +
+                      filter.sql();
     if (q.closed) sql += " AND i.closed = " + param(static_cast<int64_t>(*q.closed ? 1 : 0));
     if (!q.regime.empty()) sql += " AND i.regime = " + param(q.regime);
     if (!q.text.empty()) {
