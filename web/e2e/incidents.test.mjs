@@ -201,6 +201,17 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
     await page.locator('[data-testid="incident-timeline"] li', { hasText: 'Đã đổi mật khẩu quản trị.' }).waitFor();
   });
 
+  step('classification facts recorded from the page re-run the Decision 05 test', async () => {
+    const catalog = (await api('GET', '/api/v1/incident-processes')).body;
+    const fact = catalog.facts.find((f) => !f.internal);
+    await byTestId('incident-facts').locator('summary').click();
+    await byTestId(`fact-${fact.id}`).check();
+    await byTestId('incident-facts-save').click();
+    await page.locator('[data-testid="incident-timeline"] li', { hasText: 'Phân loại' }).waitFor();
+    const inc = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
+    assert.deepEqual(inc.classification.facts, [fact.id]);
+  });
+
   step('the officer walks the process to its final step, recording each step\'s outputs', async () => {
     for (let moves = 0; moves < 20; moves++) {
       const inc = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;

@@ -1407,6 +1407,8 @@ export const incidentsApi = {
   outputs: (id: Id, body: { revision: number; outputs: { id: string; text: string }[] }) =>
     request<IncidentDetail>('POST', `/incidents/${enc(id)}/outputs`, { body }),
   event: (id: Id, body: { revision: number; event: string }) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/events`, { body }),
+  update: (id: Id, body: { revision: number; facts?: string[]; detected_at?: string; reason?: string }) =>
+    request<IncidentDetail>('PATCH', `/incidents/${enc(id)}`, { body }),
   note: (id: Id, text: string) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/notes`, { body: { body: text } }),
   linkAlerts: (id: Id, alertIds: Id[]) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/alerts`, { body: { alert_ids: alertIds } }),
   addTask: (id: Id, body: { title: string; due_at?: string }) => request<IncidentTask>('POST', `/incidents/${enc(id)}/tasks`, { body }),

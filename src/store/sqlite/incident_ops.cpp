@@ -598,7 +598,9 @@ Result<Incident> SqliteStore::updateIncident(const Actor& actor, int64_t id, con
       VIGIL_TRY(appendTimeline(tx.db, id, tx.now, "note", actor.name, u.note));
       sum["note"] = u.note;
     }
-    if (sum.empty()) return Error::validation("to", "nothing to change");
+    if (sum.empty())
+      return Error::validation(u.detectedAt ? "detected_at" : "to",
+                               u.detectedAt ? "the detection time is unchanged" : "nothing to change");
     if (u.nextDueChanged) {
       VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE incidents SET due_key = ? WHERE id = ?"));
       VIGIL_TRY(st.bind(1, u.nextDueAt.value_or(kNoDue)).bind(2, id).run());

@@ -6,7 +6,7 @@
 // shows what it answers and sends what the officer enters.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
   INCIDENT_OBSERVABLE_TYPES,
   INCIDENT_PARTIES,
@@ -14,10 +14,13 @@ import {
   incidentsApi,
   type IncidentDeadline,
   type IncidentDetail,
+  type IncidentProcesses,
   type IncidentSummary,
+  type Id,
 } from '../api';
-import { ErrorMessage, Field, PageHeader } from '../components/ui';
-import { formatDateTime, formatDateTimeSeconds } from '../format';
+import { ErrorMessage, Field, Modal, OrgSelect, PageHeader } from '../components/ui';
+import { formatDateTime, formatDateTimeSeconds, parseVnDateTime } from '../format';
+import { useSession } from '../session';
 import { useAction } from '../useAction';
 
 const WARNING_BADGE: Record<string, string> = {
@@ -46,6 +49,7 @@ export function IncidentsPage() {
   const [items, setItems] = useState<IncidentSummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [creating, setCreating] = useState(false);
 
   const load = useCallback(
     (cursor?: string) => {
@@ -61,7 +65,16 @@ export function IncidentsPage() {
 
   return (
     <div className="page">
-      <PageHeader title={t('incidents.title')} subtitle={t('incidents.subtitle')} />
+      <PageHeader
+        title={t('incidents.title')}
+        subtitle={t('incidents.subtitle')}
+        actions={
+          <button type="button" className="primary" onClick={() => setCreating(true)} data-testid="incident-create">
+            {t('incidents.create')}
+          </button>
+        }
+      />
+      {creating && <CreateIncidentDialog onClose={() => setCreating(false)} />}
       <div className="filter-row">
         <select value={status} onChange={(e) => setStatus(e.target.value)} data-testid="incidents-status" aria-label={t('incidents.status')}>
           {['open', 'closed', 'all'].map((s) => (
@@ -131,9 +144,12 @@ export function IncidentPage() {
   const [task, setTask] = useState('');
   const [party, setParty] = useState({ party: 'owner', contact: '', channel: 'phone', reference: '' });
   const [obs, setObs] = useState({ type: 'ip', value: '' });
+  const [facts, setFacts] = useState<{ id: string; label: string; internal: boolean }[]>([]);
+  const [chosenFacts, setChosenFacts] = useState<string[] | null>(null);
 
   useEffect(() => {
     if (id) incidentsApi.get(Number(id)).then(setInc, setLoadError);
+    incidentsApi.processes().then((c) => setFacts(c.facts), setLoadError);
   }, [id]);
 
   if (!inc)
@@ -161,6 +177,13 @@ export function IncidentPage() {
     void action.act(async () => {
       await reload(await incidentsApi.outputs(inc.id, { revision: inc.revision, outputs: filled() }));
     });
+  const onFacts = (e: FormEvent) => {
+    e.preventDefault();
+    void action.act(async () => {
+      await reload(await incidentsApi.update(inc.id, { revision: inc.revision, facts: chosenFacts ?? [] }));
+      setChosenFacts(null);
+    });
+  };
   const onNote = (e: FormEvent) => {
     e.preventDefault();
     void action.act(async () => {
@@ -229,6 +252,31 @@ export function IncidentPage() {
               </li>
             ))}
           </ul>
+          {!inc.closed && facts.length > 0 && (
+            <details data-testid="incident-facts">
+              <summary>{t('incidents.edit_facts')}</summary>
+              <form onSubmit={onFacts}>
+                {facts.map((f) => {
+                  const list = chosenFacts ?? inc.classification.facts;
+                  return (
+                    <label key={f.id} className="checkbox">
+                      <input
+                        type="checkbox"
+                        checked={list.includes(f.id)}
+                        onChange={(e) => setChosenFacts(e.target.checked ? [...list, f.id] : list.filter((x) => x !== f.id))}
+                        data-testid={`fact-${f.id}`}
+                      />{' '}
+                      {f.label}
+                      {f.internal && <span className="muted small"> ({t('incidents.internal_fact')})</span>}
+                    </label>
+                  );
+                })}
+                <button type="submit" disabled={chosenFacts === null || action.busy} data-testid="incident-facts-save">
+                  {t('incidents.classify')}
+                </button>
+              </form>
+            </details>
+          )}
         </dd>
       </dl>
 
@@ -458,5 +506,85 @@ export function IncidentPage() {
         </button>
       </form>
     </div>
+  );
+}
+
+/** A new incident entered by hand (a notification by phone, a finding of an inspection). */
+function CreateIncidentDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const { orgs } = useSession();
+  const navigate = useNavigate();
+  const action = useAction();
+  const [catalog, setCatalog] = useState<IncidentProcesses | null>(null);
+  const [orgId, setOrgId] = useState<Id | null>(orgs.length === 1 ? orgs[0].id : null);
+  const [title, setTitle] = useState('');
+  const [process, setProcess] = useState('');
+  const [detected, setDetected] = useState('');
+  const [description, setDescription] = useState('');
+
+  useEffect(() => {
+    incidentsApi.processes().then((c) => {
+      setCatalog(c);
+      const first = c.processes.find((p) => p.latest && p.default_for_regime);
+      if (first) setProcess(first.id);
+    }, action.setError);
+  }, [action.setError]);
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.act(async () => {
+      if (orgId === null) throw new Error(t('alerts.org_required'));
+      const chosen = catalog?.processes.find((p) => p.id === process && p.latest);
+      const at = parseVnDateTime(detected);
+      if (!at) throw new Error(t('incidents.detected_format'));
+      const inc = await incidentsApi.create({
+        org_id: orgId,
+        title: title.trim(),
+        process: chosen?.id,
+        regime: chosen?.regime,
+        detected_at: at,
+        description: description || undefined,
+      });
+      navigate(`/incidents/${inc.id}`);
+    });
+  };
+
+  return (
+    <Modal title={t('incidents.create')} onClose={onClose} testId="incident-create-dialog">
+      <form onSubmit={onSubmit}>
+        <ErrorMessage error={action.error} />
+        <Field label={t('incidents.agency')}>
+          <OrgSelect orgs={orgs} value={orgId} onChange={setOrgId} testId="incident-create-org" />
+        </Field>
+        <Field label={t('incidents.incident')}>
+          <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={300} required data-testid="incident-create-title" />
+        </Field>
+        <Field label={t('incidents.process')}>
+          <select value={process} onChange={(e) => setProcess(e.target.value)} data-testid="incident-create-process">
+            {(catalog?.processes ?? [])
+              .filter((p) => p.latest)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <Field label={t('incidents.detected')} hint={t('incidents.detected_format')}>
+          <input value={detected} onChange={(e) => setDetected(e.target.value)} required placeholder="25/11/2026 08:30" data-testid="incident-create-detected" />
+        </Field>
+        <Field label={t('alerts.description')}>
+          <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={4} />
+        </Field>
+        <div className="modal-footer">
+          <button type="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={action.busy} data-testid="incident-create-submit">
+            {t('common.create')}
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }
