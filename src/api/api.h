@@ -35,6 +35,10 @@ class Collector;
 namespace vigil::alerts {
 class AlertFeed;
 }
+namespace vigil::incident {
+class ProcessLibrary;
+class ClassificationCatalog;
+}  // namespace vigil::incident
 
 namespace vigil::api {
 
@@ -85,6 +89,10 @@ struct ApiDeps {
   // The alert queue's wake-ups for the long-poll changes route (outlives the Api). Null: that
   // route answers at once.
   alerts::AlertFeed* alertFeed = nullptr;
+  // Incidents: every version of the response processes (catalogs/incident/processes/) and the
+  // classification (catalogs/incident/classification.toml). Null: the incident routes answer 503.
+  std::shared_ptr<const incident::ProcessLibrary> processes{};
+  std::shared_ptr<const incident::ClassificationCatalog> classification{};
 };
 
 class Api {
@@ -115,6 +123,8 @@ class Api {
   eventstore::EventStore* events() const { return deps_.events; }
   collect::Collector* collector() const { return deps_.collector; }
   alerts::AlertFeed* alertFeed() const { return deps_.alertFeed; }
+  const incident::ProcessLibrary* processes() const { return deps_.processes.get(); }
+  const incident::ClassificationCatalog* classification() const { return deps_.classification.get(); }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -153,6 +163,9 @@ void registerIngestRoutes(Api& api);
 void registerEventRoutes(Api& api);
 // The alert queue: list, triage, comments, suppressions, changes feed (routes_alerts.cpp).
 void registerAlertRoutes(Api& api);
+// Incidents: create (also from alerts), list by nearest legal deadline, the process walk,
+// outputs, events, notes, tasks, parties, observables (routes_incidents.cpp).
+void registerIncidentRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

@@ -150,7 +150,8 @@ Result<AlertQuery> readQuery(const Ctx& c) {
   if (auto v = req.queryParam("detector")) {
     q.detector = parseDetector(*v);
     if (!q.detector)
-      return Error::validation("detector", "must be one of sigma, web, source_silent, agent, manual, external");
+      return Error::validation("detector",
+                               "must be one of sigma, web, source_silent, agent, manual, external, incident_deadline");
   }
   if (auto v = req.queryParam("rule")) {
     VIGIL_ASSIGN_OR_RETURN(q.ruleId, cleanText("rule", *v, 200, false));
@@ -384,6 +385,9 @@ void registerAlertRoutes(Api& api) {
     json::array list;
     for (const auto& cm : comments) list.push_back(commentJson(cm));
     out["comments"] = std::move(list);
+    // The incident it was promoted to or attached to (issue 4), when the caller can see it.
+    VIGIL_ASSIGN_OR_RETURN(auto incidentId, api.store().incidentOfAlert(c.actor(), id));
+    out["incident_id"] = incidentId ? json::value(*incidentId) : json::value(nullptr);
     return jsonResponse(200, out);
   });
 

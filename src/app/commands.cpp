@@ -13,6 +13,7 @@
 
 #include "alerts/alert_feed.h"
 #include "alerts/alert_sink.h"
+#include "alerts/deadline_watch.h"
 #include "alerts/silent_sources.h"
 #include "api/api.h"
 #include "app/data_dir_lock.h"
@@ -29,6 +30,8 @@
 #include "eventstore/event_store.h"
 #include "http/server.h"
 #include "http/tls_cert.h"
+#include "incident/classification.h"
+#include "incident/process_catalog.h"
 #include "normalize/normalizer.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -227,6 +230,16 @@ int serve(const Config& config, const std::string& exePath) {
   if (!schedules.ok()) return fail(Error::validation("server.catalog_dir", schedules.error().message));
   auto forms = documents::FormLibrary::load(fs::path(catalogDir) / "templates");
   if (!forms.ok()) return fail(Error::validation("server.catalog_dir", forms.error().message));
+  // Incidents: every version of the response processes and the classification (a bad file refuses
+  // start naming file:line).
+  auto processes =
+      incident::ProcessLibrary::loadDirectory((fs::path(catalogDir) / "incident" / "processes").string(), *regimes);
+  if (!processes.ok()) return fail(Error::validation("server.catalog_dir", processes.error().message));
+  auto classification = incident::ClassificationCatalog::load(
+      (fs::path(catalogDir) / "incident" / "classification.toml").string(), *regimes);
+  if (!classification.ok()) return fail(Error::validation("server.catalog_dir", classification.error().message));
+  auto processLibrary = std::make_shared<const incident::ProcessLibrary>(std::move(*processes));
+  auto calendarShared = std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays));
   // Log collection: the normaliser's catalog, the event store under <data_dir>/events (its
   // write-ahead log is replayed here) and the collector every input hands messages to.
   auto normalizer = normalize::Normalizer::load(fs::path(catalogDir) / "normalize");
@@ -248,9 +261,9 @@ int serve(const Config& config, const std::string& exePath) {
       [&alertFeed] { alertFeed.notify(); });
 
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
-                std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
-                (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed});
+                calendarShared, (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
+                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, processLibrary,
+                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification))});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -286,6 +299,11 @@ int serve(const Config& config, const std::string& exePath) {
     return api::sourceLastSeenMs(&collector, events->get(), s, clock.nowMs());
   });
   silentWatch.start(std::chrono::seconds(config.alerts.silentCheckSeconds));
+
+  // The legal clock of open incidents: warnings at 50/75/90 % and breach records, every minute
+  // (the shortest legal limits are hours; a minute's delay is within any warning's margin).
+  alerts::DeadlineWatch deadlineWatch(**store, processLibrary, calendarShared, clock);
+  deadlineWatch.start(std::chrono::minutes(1));
 
   // Housekeeping: disable inactive accounts and drop expired sessions, at start and hourly.
   std::mutex mu;
@@ -326,6 +344,7 @@ int serve(const Config& config, const std::string& exePath) {
   cv.notify_all();
   housekeeper.join();
   silentWatch.stop();
+  deadlineWatch.stop();
   if (retainer.joinable()) retainer.join();
   listeners->stop();
   (*server)->stop();

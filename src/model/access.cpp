@@ -47,6 +47,12 @@ bool roleAllows(Role role, Permission p) {
     case Permission::kReadAlerts: return true;
     case Permission::kTriageAlerts:
       return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
+    // Incidents: everyone in scope follows them (leaders sign the reports, auditors check); the
+    // SOC, the agency's officers and administrators handle them. Scope is the grant's subtree, so
+    // an agency officer sees the incidents of their agency only.
+    case Permission::kReadIncidents: return true;
+    case Permission::kHandleIncidents:
+      return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

@@ -30,6 +30,10 @@ enum class Permission {
   kManageSources,  // declare, change, delete log sources and rotate their ingest tokens
   kReadAlerts,     // the alert queue of an organisation, its comments and suppressions
   kTriageAlerts,   // acknowledge, assign, comment, close, mark false positive, suppress, enter alerts
+  // Incidents of an organisation: process, timeline, tasks, parties, observables.
+  kReadIncidents,
+  // Open incidents (also from alerts), move them through the process, record outputs and notes.
+  kHandleIncidents,
 };
 
 bool roleAllows(Role role, Permission p);

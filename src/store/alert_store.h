@@ -30,7 +30,8 @@ namespace vigil {
 // An internal four-step scale (not a legal classification; incidents are classified separately).
 enum class AlertSeverity { kLow, kMedium, kHigh, kCritical };
 enum class AlertState { kNew, kAcknowledged, kInProgress, kFalsePositive, kClosed };
-enum class DetectorKind { kSigma, kWeb, kSourceSilent, kAgent, kManual, kExternal };
+// kIncidentDeadline: the legal clock of an incident (warnings and breaches, alerts/deadline_watch.h).
+enum class DetectorKind { kSigma, kWeb, kSourceSilent, kAgent, kManual, kExternal, kIncidentDeadline };
 
 std::string_view severityName(AlertSeverity s);
 std::optional<AlertSeverity> parseSeverity(std::string_view s);

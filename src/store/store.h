@@ -21,6 +21,7 @@
 #include "store/alert_store.h"
 #include "store/assessment_store.h"
 #include "store/evidence_store.h"
+#include "store/incident_store.h"
 #include "store/registry_store.h"
 #include "store/source_store.h"
 
@@ -168,7 +169,8 @@ class Store : public OrgStore,
               public AssessmentStore,
               public SourceStore,
               public AlertStore,
-              public EvidenceStore {
+              public EvidenceStore,
+              public IncidentStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

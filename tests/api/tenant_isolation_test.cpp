@@ -68,6 +68,8 @@ enum class Target {
   // The alert queue (issue 4): an alert of B entered by the root administrator, a suppression of B.
   kAlertB,
   kSuppressionB,
+  // Incidents (issue 4): an incident of B with a task, opened by the root administrator.
+  kIncidentB,
 };
 
 // --- The tables ---------------------------------------------------------------------------------
@@ -144,6 +146,23 @@ const ObjectRoute kObjectRoutes[] = {
     {"PATCH", "/api/v1/alerts/{id}", Target::kAlertB, R"({"state":"closed"})"},
     {"POST", "/api/v1/alerts/{id}/comments", Target::kAlertB, R"({"body":"Bình luận lấn sân"})"},
     {"DELETE", "/api/v1/alert-suppressions/{id}", Target::kSuppressionB, ""},
+    {"GET", "/api/v1/incidents/{id}", Target::kIncidentB, ""},
+    {"PATCH", "/api/v1/incidents/{id}", Target::kIncidentB, R"({"revision":1,"facts":[]})"},
+    {"POST", "/api/v1/incidents/{id}/transition", Target::kIncidentB, R"({"revision":1,"to":"first_response"})"},
+    {"POST", "/api/v1/incidents/{id}/outputs", Target::kIncidentB,
+     R"({"revision":1,"outputs":[{"id":"incident_record","text":"Ghi lấn sân"}]})"},
+    {"POST", "/api/v1/incidents/{id}/events", Target::kIncidentB, R"({"revision":1,"event":"capacity_exceeded"})"},
+    {"POST", "/api/v1/incidents/{id}/notes", Target::kIncidentB, R"({"body":"Ghi chú lấn sân"})"},
+    {"POST", "/api/v1/incidents/{id}/alerts", Target::kIncidentB, R"({"alert_ids":[1]})"},
+    {"POST", "/api/v1/incidents/{id}/tasks", Target::kIncidentB, R"({"title":"Nhiệm vụ lấn sân"})"},
+    // {task} stays literal here (no id of B's task can be named without the incident);
+    // incidents_api_test.cpp checks another agency's task by its real id.
+    {"PATCH", "/api/v1/incidents/{id}/tasks/{task}", Target::kIncidentB, R"({"done":true})"},
+    {"DELETE", "/api/v1/incidents/{id}/tasks/{task}", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/parties", Target::kIncidentB,
+     R"({"party":"police","contact":"Liên hệ lấn sân","channel":"phone"})"},
+    {"POST", "/api/v1/incidents/{id}/observables", Target::kIncidentB,
+     R"({"observables":[{"type":"ip","value":"198.51.100.99"}]})"},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -205,6 +224,9 @@ const CreateRoute kCreateRoutes[] = {
     {"POST", "/api/v1/alert-suppressions",
      R"({"org_id":{P},"rule_id":"luat-lan-san","reason":"x","expires_at":"2027-01-01T00:00:00Z"})", "luat-lan-san",
      404},
+    {"POST", "/api/v1/incidents",
+     R"({"org_id":{P},"title":"Sự cố lấn sân","regime":"A_ND85_TT12","detected_at":"2026-11-17T00:00:00Z"})",
+     "Sự cố lấn sân", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -225,7 +247,8 @@ enum class ListKind {
   kEventHistogram,
   kEventTop,
   kSources,
-  kAlerts
+  kAlerts,
+  kIncidents
 };
 struct ListRoute {
   const char* target;
@@ -272,6 +295,8 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/alerts?q=CONGTHUONG", ListKind::kAlerts, true},
     {"/api/v1/alerts/changes?since=0", ListKind::kAlerts, true},
     {"/api/v1/alert-suppressions?include_expired=true", ListKind::kAlerts, true},
+    {"/api/v1/incidents?limit=200", ListKind::kIncidents, true},
+    {"/api/v1/incidents?status=all", ListKind::kIncidents, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -328,6 +353,8 @@ const char* const kNoObjectScope[] = {
     // Saved searches are the caller's own (another user's cannot be named: see kObjectRoutes).
     "GET /api/v1/saved-searches",
     "POST /api/v1/saved-searches",
+    // The incident processes and classification facts are fixed documents (catalogs/incident/).
+    "GET /api/v1/incident-processes",
 };
 
 // Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names
@@ -373,7 +400,7 @@ struct World {
   int64_t systemB = 0, assetB = 0, accountB = 0, backupB = 0, contactB = 0, dossierB = 0, attachmentB = 0;
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   int64_t sourceB = 0, savedSearchRoot = 0;
-  int64_t alertB = 0, suppressionB = 0;
+  int64_t alertB = 0, suppressionB = 0, incidentB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -549,6 +576,14 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
                                                                 {"expires_at", "2027-01-01T00:00:00Z"}}));
   for (const char* s : {"Người báo Công Thương", "sigma-congthuong", "Lý do Công Thương"})
     w->secretsOfB.emplace_back(s);
+
+  // Incidents: one of B with a task and an observable.
+  w->incidentB = created("/api/v1/incidents", body({{"org_id", w->B},
+                                                    {"title", "Sự cố CONGTHUONG"},
+                                                    {"regime", "A_ND85_TT12"},
+                                                    {"detected_at", "2026-11-17T08:00:00Z"}}));
+  created("/api/v1/incidents/" + std::to_string(w->incidentB) + "/tasks", body({{"title", "Nhiệm vụ Công Thương"}}));
+  for (const char* s : {"Sự cố CONGTHUONG", "Nhiệm vụ Công Thương"}) w->secretsOfB.emplace_back(s);
   return w;
 }
 
@@ -603,6 +638,7 @@ class TenantIsolation : public ::testing::Test {
       case Target::kSavedSearchRoot: return w_->savedSearchRoot;
       case Target::kAlertB: return w_->alertB;
       case Target::kSuppressionB: return w_->suppressionB;
+      case Target::kIncidentB: return w_->incidentB;
     }
     return 0;
   }
@@ -643,6 +679,11 @@ class TenantIsolation : public ::testing::Test {
           all += r.body + "\n";
         }
         return all;
+      }
+      case Target::kIncidentB: {
+        auto r = srv_->call(root(), "GET", "/api/v1/incidents/" + id);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.body;
       }
       case Target::kSourceB:
       case Target::kSavedSearchRoot: {
@@ -743,10 +784,10 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB",   "userB",       "tokenB",
-                                        "root",     "systemB",  "assetB",          "accountB",    "backupB",
-                                        "contactB", "dossierB", "attachmentB",     "assessmentB", "evidenceB",
-                                        "findingB", "sourceB",  "savedSearchRoot", "alertB",      "suppressionB"};
+  static const char* const targets[] = {
+      "orgB",      "unitB",    "archivedUnitB", "userB",           "tokenB",   "root",         "systemB",
+      "assetB",    "accountB", "backupB",       "contactB",        "dossierB", "attachmentB",  "assessmentB",
+      "evidenceB", "findingB", "sourceB",       "savedSearchRoot", "alertB",   "suppressionB", "incidentB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -906,6 +947,11 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     }
     return;
   }
+  if (route.kind == ListKind::kIncidents) {
+    const json::value v = parseJson(r.body);
+    for (const auto& i : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(i, "org_id")))) << r.body;
+    return;
+  }
   if (route.kind == ListKind::kCoverage) {
     // A has no assets: B's server must not be counted.
     const json::value v = parseJson(r.body);
@@ -959,7 +1005,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kEventHistogram:
       case ListKind::kEventTop:
       case ListKind::kSources:
-      case ListKind::kAlerts: break;
+      case ListKind::kAlerts:
+      case ListKind::kIncidents: break;
     }
   }
 }

@@ -9,6 +9,8 @@
 #include "auth/totp.h"
 #include "core/crypto.h"
 #include "documents/form_library.h"
+#include "incident/classification.h"
+#include "incident/process_catalog.h"
 
 namespace vigil::test {
 
@@ -81,6 +83,12 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!schedules.ok()) throw std::runtime_error(schedules.error().message);
   auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
   if (!forms.ok()) throw std::runtime_error(forms.error().message);
+  auto processes = incident::ProcessLibrary::loadDirectory(
+      std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/processes", *regimes);
+  if (!processes.ok()) throw std::runtime_error(processes.error().message);
+  auto classification = incident::ClassificationCatalog::load(
+      std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/classification.toml", *regimes);
+  if (!classification.ok()) throw std::runtime_error(classification.error().message);
   auto normalizer = normalize::Normalizer::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/normalize");
   if (!normalizer.ok()) throw std::runtime_error(normalizer.error().message);
   normalizer_ = std::make_unique<normalize::Normalizer>(std::move(normalizer).value());
@@ -97,7 +105,9 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
       *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
       std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
       (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value(),
-      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get(), alertFeed_.get()});
+      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get(), alertFeed_.get(),
+      std::make_shared<const incident::ProcessLibrary>(std::move(processes).value()),
+      std::make_shared<const incident::ClassificationCatalog>(std::move(classification).value())});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";

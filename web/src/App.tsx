@@ -23,6 +23,7 @@ import { SchedulePage } from './pages/SchedulePage';
 import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
+import { IncidentPage, IncidentsPage } from './pages/IncidentsPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -78,6 +79,8 @@ export function App() {
         <Route path="events" element={<EventSearchPage />} />
         <Route path="sources" element={<SourcesPage />} />
         <Route path="alerts" element={<AlertsPage />} />
+        <Route path="incidents" element={<IncidentsPage />} />
+        <Route path="incidents/:id" element={<IncidentPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1121,10 +1121,10 @@ export const eventsApi = {
 
 export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
 export type AlertState = 'new' | 'acknowledged' | 'in_progress' | 'false_positive' | 'closed';
-export type AlertDetector = 'sigma' | 'web' | 'source_silent' | 'agent' | 'manual' | 'external';
+export type AlertDetector = 'sigma' | 'web' | 'source_silent' | 'agent' | 'manual' | 'external' | 'incident_deadline';
 export const ALERT_SEVERITIES: AlertSeverity[] = ['critical', 'high', 'medium', 'low'];
 export const ALERT_STATES: AlertState[] = ['new', 'acknowledged', 'in_progress', 'false_positive', 'closed'];
-export const ALERT_DETECTORS: AlertDetector[] = ['sigma', 'web', 'source_silent', 'agent', 'manual', 'external'];
+export const ALERT_DETECTORS: AlertDetector[] = ['sigma', 'web', 'source_silent', 'agent', 'manual', 'external', 'incident_deadline'];
 export const OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'email', 'file', 'user', 'host'] as const;
 
 /** The states an alert may move to from `from` (the server checks the same table). */
@@ -1183,6 +1183,8 @@ export interface AlertComment {
 }
 
 export interface AlertDetail extends AlertSummary {
+  /** The incident the alert belongs to, when the caller can see it. */
+  incident_id?: Id | null;
   description: string;
   evidence: string;
   events_query: string;
@@ -1241,4 +1243,179 @@ export const alertsApi = {
   create: (body: AlertCreateBody) => request<AlertDetail>('POST', '/alerts', { body }),
   update: (id: Id, body: AlertPatchBody) => request<AlertDetail>('PATCH', `/alerts/${enc(id)}`, { body }),
   comment: (id: Id, body: string) => request<AlertComment>('POST', `/alerts/${enc(id)}/comments`, { body: { body } }),
+};
+
+// --- Incidents (issue 4; docs/api.md "Incidents") -----------------------------------------------
+
+export type DeadlineState = 'ok' | 'warn50' | 'warn75' | 'warn90' | 'breached' | 'met' | 'met_late';
+export type DeadlineWarning = 'none' | '50' | '75' | '90' | 'breached';
+export const INCIDENT_PARTIES = ['owner', 'operator', 'response_team', 'police', 'national_coordinator'] as const;
+export const NOTIFY_CHANNELS = ['phone', 'email', 'letter', 'software', 'in_person', 'other'] as const;
+export const INCIDENT_OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'email', 'file'] as const;
+
+export interface LegalSourceRef {
+  document: string;
+  article: string;
+  clause: string;
+  cite: string;
+}
+
+export interface IncidentDeadline {
+  id: string;
+  label: string;
+  from: string;
+  start_at: string;
+  due_at: string;
+  state: DeadlineState;
+  warning: DeadlineWarning;
+  percent_elapsed: number;
+  left_ms: number;
+  immediate: boolean;
+  internal_target_hours: number;
+  provisional: boolean;
+  calendar_note: string;
+  met_at: string | null;
+  met_by: string;
+  source: LegalSourceRef;
+  verified: boolean;
+}
+
+export interface IncidentSummary {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  system_id: Id | null;
+  system_name: string;
+  system_level: number | null;
+  system_critical: boolean;
+  system_owner: string;
+  system_operator: string;
+  title: string;
+  detected_at: string;
+  regime: string;
+  process_id: string;
+  process_version: number;
+  current_step: string;
+  current_step_name: string;
+  closed: boolean;
+  closed_at: string | null;
+  severity: string;
+  severity_label: string;
+  flags: string[];
+  next_due_at: string | null;
+  nearest_deadline: IncidentDeadline | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+}
+
+export interface ProcessStepView {
+  id: string;
+  name: string;
+  phase: number;
+  lead: string;
+  coordinating: string[];
+  outputs: { id: string; kind: 'note' | 'form' | 'evidence'; form: string; label: string; required: boolean; recorded_at: string | null }[];
+  next: string[];
+  blocks: boolean;
+  start: boolean;
+  final: boolean;
+  current: boolean;
+  visited: boolean;
+  source: LegalSourceRef;
+}
+
+export interface IncidentDetail extends IncidentSummary {
+  description: string;
+  classification: {
+    facts: string[];
+    flags: string[];
+    severity: string;
+    severity_label: string;
+    result: { tests?: { id: string; flag: string; label: string; met: boolean; conditions: { met: boolean; reason: string }[]; source: LegalSourceRef }[] };
+  };
+  process: {
+    id: string;
+    version: number;
+    name: string;
+    regime: string;
+    phases: { id: number; name: string }[];
+    steps: ProcessStepView[];
+    events: { id: string; label: string; recorded_at: string | null }[];
+  };
+  next: {
+    current: string;
+    closed: boolean;
+    hands_over_to: string;
+    missing_outputs: string[];
+    candidates: { step: string; name: string; allowed: boolean; reason: string }[];
+  };
+  deadlines: IncidentDeadline[];
+  steps: { seq: number; step: string; entered_at: string; entered_by: string; outputs: { id: string; at: string; text: string; by: string }[] }[];
+  timeline: { id: Id; at: string; kind: string; actor: string; text: string; data: Record<string, unknown> }[];
+  tasks: IncidentTask[];
+  parties: { id: Id; party: string; contact: string; notified_at: string; channel: string; reference: string; recorded_by: string }[];
+  observables: { type: string; value: string; added_at: string; added_by: string; other_incidents: number }[];
+  alerts: { alert_id: Id; title: string; state: AlertState; linked_at: string; linked_by: string }[];
+  breaches: { id: Id; deadline: string; label: string; due_at: string; recorded_at: string; escalated_to: string }[];
+}
+
+export interface IncidentTask {
+  id: Id;
+  title: string;
+  assignee_id: Id | null;
+  assignee: string;
+  due_at: string | null;
+  overdue: boolean;
+  done: boolean;
+  done_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface IncidentProcesses {
+  processes: { id: string; version: number; name: string; regime: string; default_for_regime: boolean; latest: boolean }[];
+  facts: { id: string; label: string; internal: boolean }[];
+  parties: string[];
+  channels: string[];
+}
+
+export interface IncidentCreateBody {
+  title: string;
+  org_id?: Id;
+  system_id?: Id;
+  detected_at?: string;
+  regime?: string;
+  process?: string;
+  description?: string;
+  facts?: string[];
+  alert_ids?: Id[];
+}
+
+export const incidentsApi = {
+  processes: () => request<IncidentProcesses>('GET', '/incident-processes'),
+  list: (filter: { status?: string; org_id?: Id; q?: string }, cursor?: string, limit = 50) =>
+    request<{ items: IncidentSummary[]; has_more: boolean; next_cursor: string | null }>('GET', '/incidents', {
+      query: { ...filter, cursor, limit },
+    }),
+  get: (id: Id) => request<IncidentDetail>('GET', `/incidents/${enc(id)}`),
+  create: (body: IncidentCreateBody) => request<IncidentDetail>('POST', '/incidents', { body }),
+  transition: (id: Id, body: { revision: number; to: string; outputs?: { id: string; text: string }[]; note?: string }) =>
+    request<IncidentDetail>('POST', `/incidents/${enc(id)}/transition`, { body }),
+  outputs: (id: Id, body: { revision: number; outputs: { id: string; text: string }[] }) =>
+    request<IncidentDetail>('POST', `/incidents/${enc(id)}/outputs`, { body }),
+  event: (id: Id, body: { revision: number; event: string }) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/events`, { body }),
+  update: (id: Id, body: { revision: number; facts?: string[]; detected_at?: string; reason?: string }) =>
+    request<IncidentDetail>('PATCH', `/incidents/${enc(id)}`, { body }),
+  note: (id: Id, text: string) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/notes`, { body: { body: text } }),
+  linkAlerts: (id: Id, alertIds: Id[]) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/alerts`, { body: { alert_ids: alertIds } }),
+  addTask: (id: Id, body: { title: string; due_at?: string }) => request<IncidentTask>('POST', `/incidents/${enc(id)}/tasks`, { body }),
+  updateTask: (id: Id, task: Id, body: { done?: boolean; title?: string }) =>
+    request<IncidentTask>('PATCH', `/incidents/${enc(id)}/tasks/${enc(task)}`, { body }),
+  deleteTask: (id: Id, task: Id) => request<void>('DELETE', `/incidents/${enc(id)}/tasks/${enc(task)}`),
+  addParty: (id: Id, body: { party: string; contact: string; channel: string; reference?: string }) =>
+    request<unknown>('POST', `/incidents/${enc(id)}/parties`, { body }),
+  addObservables: (id: Id, observables: { type: string; value: string }[]) =>
+    request<unknown>('POST', `/incidents/${enc(id)}/observables`, { body: { observables } }),
 };

@@ -514,6 +514,166 @@ CREATE TABLE system_plans (
   PRIMARY KEY (system_id, plan_id)
 );
 )sql"},
+      {7, "incidents: records under a process version, alert links, timeline, tasks, parties, observables, breaches",
+       R"sql(
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  system_id INTEGER REFERENCES info_systems(id),
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  detected_at INTEGER NOT NULL,
+  regime TEXT NOT NULL,
+  process_id TEXT NOT NULL,
+  process_version INTEGER NOT NULL,
+  current_step TEXT NOT NULL,
+  closed INTEGER NOT NULL DEFAULT 0,
+  closed_at INTEGER NOT NULL DEFAULT 0,
+  facts TEXT NOT NULL DEFAULT '[]',
+  flags TEXT NOT NULL DEFAULT '[]',
+  severity TEXT NOT NULL DEFAULT '',
+  severity_label TEXT NOT NULL DEFAULT '',
+  classification TEXT NOT NULL DEFAULT '{}',
+  -- The nearest open legal deadline (ms), or 9223372036854775807 when none is open: the list's
+  -- sort key (nearest first).
+  due_key INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX incidents_due ON incidents(due_key, id);
+CREATE INDEX incidents_org ON incidents(org_id, id);
+
+CREATE TABLE incident_steps (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  seq INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  entered_at INTEGER NOT NULL,
+  entered_by TEXT NOT NULL,
+  PRIMARY KEY (incident_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE incident_outputs (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  step_seq INTEGER NOT NULL,
+  output_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  text TEXT NOT NULL DEFAULT '',
+  recorded_by TEXT NOT NULL
+);
+CREATE INDEX incident_outputs_incident ON incident_outputs(incident_id, step_seq, id);
+
+CREATE TABLE incident_events (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  event_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  UNIQUE (incident_id, event_id)
+);
+
+-- An alert belongs to at most one incident.
+CREATE TABLE incident_alerts (
+  alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  linked_at INTEGER NOT NULL,
+  linked_by TEXT NOT NULL
+);
+CREATE INDEX incident_alerts_incident ON incident_alerts(incident_id);
+
+CREATE TABLE incident_timeline (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  text TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX incident_timeline_incident ON incident_timeline(incident_id, id);
+
+CREATE TABLE incident_tasks (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  title TEXT NOT NULL,
+  assignee_id INTEGER REFERENCES users(id),
+  due_at INTEGER,
+  done INTEGER NOT NULL DEFAULT 0,
+  done_at INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX incident_tasks_incident ON incident_tasks(incident_id, id);
+
+CREATE TABLE incident_parties (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  party TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  notified_at INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  reference TEXT NOT NULL DEFAULT '',
+  recorded_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX incident_parties_incident ON incident_parties(incident_id, id);
+
+-- Observables once per (type, value), named by any number of incidents.
+CREATE TABLE observables (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (type, value)
+);
+CREATE TABLE incident_observables (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  observable_id INTEGER NOT NULL REFERENCES observables(id),
+  added_at INTEGER NOT NULL,
+  added_by TEXT NOT NULL,
+  PRIMARY KEY (incident_id, observable_id)
+) WITHOUT ROWID;
+CREATE INDEX incident_observables_observable ON incident_observables(observable_id, incident_id);
+
+-- Deadline warnings raised (once per deadline and level) and breaches (once per deadline).
+CREATE TABLE incident_deadline_marks (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  deadline_id TEXT NOT NULL,
+  level TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  raised_at INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, deadline_id, level)
+) WITHOUT ROWID;
+CREATE TABLE incident_breaches (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  deadline_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  escalated_to TEXT NOT NULL,
+  UNIQUE (incident_id, deadline_id)
+);
+
+-- Append-only records: what was written stays as written.
+CREATE TRIGGER incident_timeline_no_update BEFORE UPDATE ON incident_timeline
+  BEGIN SELECT RAISE(ABORT, 'incident timeline entries cannot be changed'); END;
+CREATE TRIGGER incident_timeline_no_delete BEFORE DELETE ON incident_timeline
+  BEGIN SELECT RAISE(ABORT, 'incident timeline entries cannot be deleted'); END;
+CREATE TRIGGER incident_steps_no_update BEFORE UPDATE ON incident_steps
+  BEGIN SELECT RAISE(ABORT, 'incident step records cannot be changed'); END;
+CREATE TRIGGER incident_steps_no_delete BEFORE DELETE ON incident_steps
+  BEGIN SELECT RAISE(ABORT, 'incident step records cannot be deleted'); END;
+CREATE TRIGGER incident_outputs_no_update BEFORE UPDATE ON incident_outputs
+  BEGIN SELECT RAISE(ABORT, 'recorded outputs cannot be changed'); END;
+CREATE TRIGGER incident_outputs_no_delete BEFORE DELETE ON incident_outputs
+  BEGIN SELECT RAISE(ABORT, 'recorded outputs cannot be deleted'); END;
+CREATE TRIGGER incident_breaches_no_update BEFORE UPDATE ON incident_breaches
+  BEGIN SELECT RAISE(ABORT, 'breach records cannot be changed'); END;
+CREATE TRIGGER incident_breaches_no_delete BEFORE DELETE ON incident_breaches
+  BEGIN SELECT RAISE(ABORT, 'breach records cannot be deleted'); END;
+)sql"},
   };
   return list;
 }

@@ -207,6 +207,24 @@ class SqliteStore final : public Store {
   Result<SystemPlan> attachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
   Status detachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
   Result<std::vector<SystemPlan>> listSystemPlans(const Actor& actor, int64_t systemId) override;
+  // --- IncidentStore (incident_ops.cpp)
+  Result<Incident> createIncident(const Actor& actor, const IncidentDraft& d) override;
+  Result<IncidentPage> listIncidents(const Actor& actor, const IncidentQuery& q) override;
+  Result<Incident> getIncident(const Actor& actor, int64_t id) override;
+  Result<Incident> updateIncident(const Actor& actor, int64_t id, const IncidentUpdate& u) override;
+  Result<Incident> linkAlerts(const Actor& actor, int64_t id, const std::vector<int64_t>& alertIds) override;
+  Result<IncidentTask> addTask(const Actor& actor, int64_t id, const TaskFields& f) override;
+  Result<IncidentTask> updateTask(const Actor& actor, int64_t id, int64_t taskId, const TaskFields& f) override;
+  Status deleteTask(const Actor& actor, int64_t id, int64_t taskId) override;
+  Result<IncidentParty> addParty(const Actor& actor, int64_t id, const IncidentParty& p) override;
+  Result<std::vector<IncidentObservable>> addObservables(const Actor& actor, int64_t id,
+                                                         const std::vector<Observable>& obs) override;
+  Result<std::optional<int64_t>> incidentOfAlert(const Actor& actor, int64_t alertId) override;
+  Result<std::vector<IncidentClockInput>> openIncidentsForClock() override;
+  Result<bool> raiseDeadlineWarning(int64_t incidentId, const std::string& deadlineId, const std::string& label,
+                                    int level, TimeMs dueAt) override;
+  Result<bool> recordBreach(int64_t incidentId, const std::string& deadlineId, const std::string& label, TimeMs dueAt,
+                            const std::string& escalateTo) override;
 
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;

@@ -6,7 +6,7 @@ import { api } from '../api';
 import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 
-/** The operational modules in menu order; those still to come are shown disabled ("sắp có"), never as pages. */
+/** The operational modules in menu order. */
 const MODULES = ['monitoring', 'incidents', 'systems', 'reports'] as const;
 
 export function Layout() {
@@ -87,16 +87,11 @@ export function Layout() {
                     {link('/schedules', 'nav.schedules', 'nav-schedules')}
                   </ul>
                 </li>
+              ) : m === 'incidents' ? (
+                <Fragment key={m}>{link('/incidents', 'nav.incidents', 'nav-incidents')}</Fragment>
               ) : m === 'reports' ? (
                 <Fragment key={m}>{link('/reports', 'nav.reports', 'nav-reports')}</Fragment>
-              ) : (
-                <li key={m}>
-                  <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
-                    <span>{t(`nav.${m}`)}</span>
-                    <span className="soon-badge">{t('nav.soon')}</span>
-                  </span>
-                </li>
-              ),
+              ) : null,
             )}
           </ul>
         </nav>

@@ -7,12 +7,16 @@
 // enter an alert by hand or record a notification received (national centre, police).
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
 import {
   ALERT_DETECTORS,
   ALERT_SEVERITIES,
   ALERT_STATES,
   alertNextStates,
   alertsApi,
+  incidentsApi,
+  type IncidentProcesses,
+  type IncidentSummary,
   type AlertCounts,
   type AlertDetail,
   type AlertFilter,
@@ -451,6 +455,7 @@ function AlertDialog({
               </div>
             </form>
           )}
+          {canTriage && <IncidentActions alert={alert} />}
           <h3>{t('alerts.comments')}</h3>
           <ul className="plain comments" data-testid="alert-comments">
             {alert.comments.map((c) => (
@@ -549,5 +554,91 @@ function CreateAlertDialog({ onClose, onCreated }: { onClose: () => void; onCrea
         </div>
       </form>
     </Modal>
+  );
+}
+
+/**
+ * "Tạo sự cố" / "Gắn vào sự cố": promotes the alert to a new incident (the process chosen among
+ * the loaded ones; the agency, system, detection time and observables come from the alert) or
+ * attaches it to an open incident of the same agency, then opens the incident. An alert already in
+ * an incident links to it instead.
+ */
+function IncidentActions({ alert }: { alert: AlertDetail }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const action = useAction();
+  const [catalog, setCatalog] = useState<IncidentProcesses | null>(null);
+  const [process, setProcess] = useState('');
+  const [open, setOpen] = useState<IncidentSummary[]>([]);
+  const [target, setTarget] = useState('');
+
+  useEffect(() => {
+    if (alert.incident_id) return;
+    incidentsApi.processes().then((c) => {
+      setCatalog(c);
+      const first = c.processes.find((p) => p.latest && p.default_for_regime);
+      if (first) setProcess(first.id);
+    }, action.setError);
+    incidentsApi.list({ status: 'open', org_id: alert.org_id }, undefined, 100).then((p) => setOpen(p.items), action.setError);
+  }, [alert.id, alert.org_id, alert.incident_id, action.setError]);
+
+  if (alert.incident_id)
+    return (
+      <p data-testid="alert-incident-link">
+        {t('alerts.in_incident')}: <a href={`/incidents/${alert.incident_id}`}>#{alert.incident_id}</a>
+      </p>
+    );
+  const chosen = catalog?.processes.find((p) => p.id === process && p.latest);
+  const create = () =>
+    void action.act(async () => {
+      if (!chosen) return;
+      const inc = await incidentsApi.create({
+        title: alert.title,
+        alert_ids: [alert.id],
+        process: chosen.id,
+        regime: alert.system_id ? undefined : chosen.regime,
+      });
+      navigate(`/incidents/${inc.id}`);
+    });
+  const attach = () =>
+    void action.act(async () => {
+      if (!target) return;
+      const inc = await incidentsApi.linkAlerts(Number(target), [alert.id]);
+      navigate(`/incidents/${inc.id}`);
+    });
+  return (
+    <div className="triage" data-testid="alert-incident-actions">
+      <h3>{t('nav.incidents')}</h3>
+      <ErrorMessage error={action.error} />
+      <div className="filter-row">
+        <select value={process} onChange={(e) => setProcess(e.target.value)} aria-label={t('incidents.process')} data-testid="alert-incident-process">
+          {(catalog?.processes ?? [])
+            .filter((p) => p.latest)
+            .map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+        </select>
+        <button type="button" className="primary" onClick={create} disabled={!chosen || action.busy} data-testid="alert-create-incident">
+          {t('alerts.create_incident')}
+        </button>
+      </div>
+      {open.length > 0 && (
+        <div className="filter-row">
+          <select value={target} onChange={(e) => setTarget(e.target.value)} aria-label={t('alerts.choose_incident')} data-testid="alert-incident-target">
+            <option value="">{t('alerts.choose_incident')}</option>
+            {open.map((i) => (
+              <option key={i.id} value={i.id}>
+                #{i.id} {i.title}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={attach} disabled={!target || action.busy} data-testid="alert-attach-incident">
+            {t('alerts.attach_incident')}
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
