@@ -35,6 +35,9 @@ class Collector;
 namespace vigil::alerts {
 class AlertFeed;
 }
+namespace vigil::notify {
+class Dispatcher;
+}
 
 namespace vigil::api {
 
@@ -85,6 +88,9 @@ struct ApiDeps {
   // The alert queue's wake-ups for the long-poll changes route (outlives the Api). Null: that
   // route answers at once.
   alerts::AlertFeed* alertFeed = nullptr;
+  // Notifications: seals channel secrets and sends test messages (outlives the Api). Null: the
+  // routes that need it answer 503.
+  notify::Dispatcher* notifier = nullptr;
 };
 
 class Api {
@@ -115,6 +121,7 @@ class Api {
   eventstore::EventStore* events() const { return deps_.events; }
   collect::Collector* collector() const { return deps_.collector; }
   alerts::AlertFeed* alertFeed() const { return deps_.alertFeed; }
+  notify::Dispatcher* notifier() const { return deps_.notifier; }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -153,6 +160,8 @@ void registerIngestRoutes(Api& api);
 void registerEventRoutes(Api& api);
 // The alert queue: list, triage, comments, suppressions, changes feed (routes_alerts.cpp).
 void registerAlertRoutes(Api& api);
+// Notifications: channels, subscriptions, the delivery log (routes_notify.cpp).
+void registerNotifyRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

@@ -30,6 +30,7 @@
 #include "http/server.h"
 #include "http/tls_cert.h"
 #include "normalize/normalizer.h"
+#include "notify/dispatcher.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace vigil::app {
@@ -241,15 +242,39 @@ int serve(const Config& config, const std::string& exePath) {
   // The alert queue: detectors hand alerts to the sink (batched commits); the feed wakes the
   // long-poll clients. A waiter holds an HTTP worker: at least one worker stays free.
   alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)));
-  alerts::AlertSink alertSink(
-      **store,
-      {.dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics},
-      [&alertFeed] { alertFeed.notify(); });
+  // Notifications ([notify]): the dispatcher stores notices and sends their deliveries through the
+  // channels and subscriptions kept in the database (/api/v1/notify). Declared before the sink,
+  // which publishes every new alert to it, so that it outlives the sink.
+  const notify::DispatcherOptions notifyOptions{.retryDelaysSeconds = config.notify.retryDelaysSeconds,
+                                                .maxAttempts = config.notify.maxAttempts,
+                                                .jitterPercent = config.notify.jitterPercent,
+                                                .queueMax = static_cast<size_t>(config.notify.queueMax),
+                                                .ratePerMinute = config.notify.ratePerMinute,
+                                                .send = {.timeoutSeconds = config.notify.sendTimeoutSeconds,
+                                                         .caFile = config.notify.caFile,
+                                                         .telegramApiBase = config.notify.telegramApiBase},
+                                                .metrics = &metrics};
+  notify::Dispatcher notifier(**store, clock, *key, notifyOptions);
+  alerts::AlertSinkOptions sinkOptions{
+      .dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics};
+  if (config.notify.enabled) {
+    sinkOptions.onCreated = [&store, &notifier, &config](const std::vector<int64_t>& ids) {
+      const Actor system = Actor::systemActor("notify");
+      for (int64_t id : ids) {
+        auto a = (*store)->getAlert(system, id);
+        if (!a.ok()) continue;
+        // A full queue is counted (vigil_notify_notices_total{result="dropped"}); the alert stays.
+        (void)notifier.publish(notify::alertNotice(*a, config.notify.publicUrl));
+      }
+    };
+    notifier.start();
+  }
+  alerts::AlertSink alertSink(**store, sinkOptions, [&alertFeed] { alertFeed.notify(); });
 
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
                 (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed});
+                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, &notifier});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -329,6 +354,7 @@ int serve(const Config& config, const std::string& exePath) {
   listeners->stop();
   (*server)->stop();
   alertSink.stop();
+  notifier.stop();
   (*events)->close();
   (*store)->close();
   log::info("stopped");
@@ -350,7 +376,7 @@ int backup(const Config& config, const std::string& file) {
                                .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
   std::cout << "vigil: backup written to " << file << "\n"
             << "Keep " << (fs::path(config.store.dataDir) / "keys" / "master.key").string()
-            << " safe as well: two-step login secrets need it.\n";
+            << " safe as well: two-step login secrets and notification channel secrets need it.\n";
   return 0;
 }
 

@@ -26,10 +26,12 @@ enum class Permission {
   kManageSettings,  // only with the grant on the root
   kReadRegistry,    // information systems, assets, accounts, backups, contacts, level dossiers
   kManageRegistry,
-  kReadEvents,     // stored log events and the declared log sources of an organisation
-  kManageSources,  // declare, change, delete log sources and rotate their ingest tokens
-  kReadAlerts,     // the alert queue of an organisation, its comments and suppressions
-  kTriageAlerts,   // acknowledge, assign, comment, close, mark false positive, suppress, enter alerts
+  kReadEvents,           // stored log events and the declared log sources of an organisation
+  kManageSources,        // declare, change, delete log sources and rotate their ingest tokens
+  kReadAlerts,           // the alert queue of an organisation, its comments and suppressions
+  kTriageAlerts,         // acknowledge, assign, comment, close, mark false positive, suppress, enter alerts
+  kReadNotifications,    // notification channels, subscriptions and the delivery log of an organisation
+  kManageNotifications,  // create, change, delete and test channels and subscriptions
 };
 
 bool roleAllows(Role role, Permission p);

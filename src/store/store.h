@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "store/alert_store.h"
 #include "store/assessment_store.h"
+#include "store/notify_store.h"
 #include "store/registry_store.h"
 #include "store/source_store.h"
 
@@ -166,7 +167,8 @@ class Store : public OrgStore,
               public RegistryStore,
               public AssessmentStore,
               public SourceStore,
-              public AlertStore {
+              public AlertStore,
+              public NotifyStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

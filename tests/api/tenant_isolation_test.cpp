@@ -68,6 +68,9 @@ enum class Target {
   // The alert queue (issue 4): an alert of B entered by the root administrator, a suppression of B.
   kAlertB,
   kSuppressionB,
+  // Notifications (issue 4): a webhook channel of B and its subscription.
+  kChannelB,
+  kSubscriptionB,
 };
 
 // --- The tables ---------------------------------------------------------------------------------
@@ -144,6 +147,14 @@ const ObjectRoute kObjectRoutes[] = {
     {"PATCH", "/api/v1/alerts/{id}", Target::kAlertB, R"({"state":"closed"})"},
     {"POST", "/api/v1/alerts/{id}/comments", Target::kAlertB, R"({"body":"Bình luận lấn sân"})"},
     {"DELETE", "/api/v1/alert-suppressions/{id}", Target::kSuppressionB, ""},
+    {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
+    {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
+     R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},
+    {"DELETE", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
+    {"POST", "/api/v1/notify/channels/{id}/test", Target::kChannelB, ""},
+    {"GET", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, ""},
+    {"PATCH", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, R"({"enabled":false})"},
+    {"DELETE", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, ""},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -205,6 +216,13 @@ const CreateRoute kCreateRoutes[] = {
     {"POST", "/api/v1/alert-suppressions",
      R"({"org_id":{P},"rule_id":"luat-lan-san","reason":"x","expires_at":"2027-01-01T00:00:00Z"})", "luat-lan-san",
      404},
+    {"POST", "/api/v1/notify/channels",
+     R"({"org_id":{P},"name":"Kênh lấn sân","kind":"webhook","target":"https://attacker.example/hook",)"
+     R"("secret":"khoa-lan-san-0123456789"})",
+     "Kênh lấn sân", 404},
+    {"POST", "/api/v1/notify/subscriptions",
+     R"({"org_id":{P},"channel_id":1,"kind":"alert_new","recipients":["lan.san@attacker.example"]})",
+     "lan.san@attacker.example", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -225,7 +243,8 @@ enum class ListKind {
   kEventHistogram,
   kEventTop,
   kSources,
-  kAlerts
+  kAlerts,
+  kNotify
 };
 struct ListRoute {
   const char* target;
@@ -272,6 +291,11 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/alerts?q=CONGTHUONG", ListKind::kAlerts, true},
     {"/api/v1/alerts/changes?since=0", ListKind::kAlerts, true},
     {"/api/v1/alert-suppressions?include_expired=true", ListKind::kAlerts, true},
+    // A unit officer may not read notification settings: the lists are empty for it.
+    {"/api/v1/notify/channels", ListKind::kNotify, true},
+    {"/api/v1/notify/subscriptions", ListKind::kNotify, true},
+    {"/api/v1/notify/deliveries", ListKind::kNotify, true},
+    {"/api/v1/notify/deliveries?status=pending", ListKind::kNotify, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -369,6 +393,7 @@ struct World {
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   int64_t sourceB = 0, savedSearchRoot = 0;
   int64_t alertB = 0, suppressionB = 0;
+  int64_t channelB = 0, subscriptionB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -544,6 +569,25 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
                                                                 {"expires_at", "2027-01-01T00:00:00Z"}}));
   for (const char* s : {"Người báo Công Thương", "sigma-congthuong", "Lý do Công Thương"})
     w->secretsOfB.emplace_back(s);
+
+  // Notifications: a webhook channel of B (its receiver is a closed port: the delivery stays
+  // pending with an error), a subscription of B, and a notice of B in the delivery log.
+  w->channelB = created("/api/v1/notify/channels", body({{"org_id", w->B},
+                                                         {"name", "Kênh Công Thương"},
+                                                         {"kind", "webhook"},
+                                                         {"target", "http://127.0.0.1:9/congthuong"},
+                                                         {"secret", "khoa-cong-thuong-0123456789"}}));
+  w->subscriptionB = created("/api/v1/notify/subscriptions",
+                             body({{"org_id", w->B}, {"channel_id", w->channelB}, {"kind", "deadline_warning"}}));
+  EXPECT_TRUE(srv.notifier()
+                  .publish({.orgId = w->B,
+                            .kind = NoticeKind::kDeadlineWarning,
+                            .severity = AlertSeverity::kHigh,
+                            .subject = "Hạn báo cáo CONGTHUONG sắp đến"})
+                  .ok());
+  EXPECT_EQ(srv.notifier().runOnce().deliveriesQueued, 1);
+  for (const char* s : {"Kênh Công Thương", "127.0.0.1:9/congthuong", "Hạn báo cáo CONGTHUONG"})
+    w->secretsOfB.emplace_back(s);
   return w;
 }
 
@@ -598,6 +642,8 @@ class TenantIsolation : public ::testing::Test {
       case Target::kSavedSearchRoot: return w_->savedSearchRoot;
       case Target::kAlertB: return w_->alertB;
       case Target::kSuppressionB: return w_->suppressionB;
+      case Target::kChannelB: return w_->channelB;
+      case Target::kSubscriptionB: return w_->subscriptionB;
     }
     return 0;
   }
@@ -633,6 +679,16 @@ class TenantIsolation : public ::testing::Test {
         std::string all;
         for (const std::string& path : {"/api/v1/alerts/" + std::to_string(w_->alertB),
                                         std::string("/api/v1/alert-suppressions?include_expired=true")}) {
+          auto r = srv_->call(root(), "GET", path);
+          EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+          all += r.body + "\n";
+        }
+        return all;
+      }
+      case Target::kChannelB:
+      case Target::kSubscriptionB: {
+        std::string all;
+        for (const char* path : {"/api/v1/notify/channels", "/api/v1/notify/subscriptions"}) {
           auto r = srv_->call(root(), "GET", path);
           EXPECT_EQ(r.status, 200) << path << ": " << r.body;
           all += r.body + "\n";
@@ -738,10 +794,11 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB",   "userB",       "tokenB",
-                                        "root",     "systemB",  "assetB",          "accountB",    "backupB",
-                                        "contactB", "dossierB", "attachmentB",     "assessmentB", "evidenceB",
-                                        "findingB", "sourceB",  "savedSearchRoot", "alertB",      "suppressionB"};
+  static const char* const targets[] = {"orgB",     "unitB",        "archivedUnitB",   "userB",       "tokenB",
+                                        "root",     "systemB",      "assetB",          "accountB",    "backupB",
+                                        "contactB", "dossierB",     "attachmentB",     "assessmentB", "evidenceB",
+                                        "findingB", "sourceB",      "savedSearchRoot", "alertB",      "suppressionB",
+                                        "channelB", "subscriptionB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -786,7 +843,9 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
       srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body +
       srv().call(root(), "GET", "/api/v1/sources").body + srv().call(root(), "GET", "/api/v1/alerts?limit=200").body +
-      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body;
+      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body +
+      srv().call(root(), "GET", "/api/v1/notify/channels").body +
+      srv().call(root(), "GET", "/api/v1/notify/subscriptions").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -901,6 +960,12 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     }
     return;
   }
+  if (route.kind == ListKind::kNotify) {
+    // A has no channels, subscriptions or deliveries.
+    const json::value v = parseJson(r.body);
+    for (const auto& it : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << r.body;
+    return;
+  }
   if (route.kind == ListKind::kCoverage) {
     // A has no assets: B's server must not be counted.
     const json::value v = parseJson(r.body);
@@ -954,7 +1019,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kEventHistogram:
       case ListKind::kEventTop:
       case ListKind::kSources:
-      case ListKind::kAlerts: break;
+      case ListKind::kAlerts:
+      case ListKind::kNotify: break;
     }
   }
 }
