@@ -19,6 +19,7 @@ build_pkgs=(
   zlib1g-dev  # gzip bodies of the HTTP ingest (src/api/routes_ingest.cpp)
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
   libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
+  libcurl4-openssl-dev  # notifications (src/notify/channels.cpp): SMTP with STARTTLS, webhooks, Telegram
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -29,6 +30,8 @@ test_pkgs=(
   # The generated documents are converted to PDF and read back; Liberation Serif 2 stands in
   # for Times New Roman with every Vietnamese letter.
   libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2
+  # The notification tests' real SMTP server (tests/notify/receivers.py), run by /usr/bin/python3.
+  python3-aiosmtpd
 )
 
 fuzz_pkgs=(clang libclang-rt-14-dev)
