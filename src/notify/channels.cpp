@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -240,8 +241,10 @@ Status sendTelegram(const std::string& token, const std::string& chat, const Not
   if (!n.link.empty()) text += "\n" + n.link;
   json::object msg{{"text", shorten(text, 4000)}, {"disable_web_page_preview", true}};
   // Numeric ids go as numbers, @channelname as a string (both accepted by the Bot API).
-  if (!chat.empty() && chat.front() != '@') {
-    msg["chat_id"] = std::stoll(chat);
+  int64_t numeric = 0;
+  const auto parsed = std::from_chars(chat.data(), chat.data() + chat.size(), numeric);
+  if (parsed.ec == std::errc() && parsed.ptr == chat.data() + chat.size()) {
+    msg["chat_id"] = numeric;
   } else {
     msg["chat_id"] = chat;
   }

@@ -146,6 +146,11 @@ PassStats Dispatcher::runOnce() {
     return stats;
   }
   for (const DueDelivery& d : *due) {
+    {
+      // Shutdown waits for at most the transfer under way, not the whole batch.
+      std::lock_guard lock(mu_);
+      if (stopping_) break;
+    }
     const int64_t channelId = d.channel.channel.id;
     const std::string kind = "channel=\"" + std::string(channelKindName(d.channel.channel.kind)) + "\"";
     Window& w = rate_[channelId];

@@ -8,7 +8,8 @@
 // Access: channels and subscriptions belong to an organisation. Reading them and the delivery log
 // needs kReadNotifications on it (otherwise kNotFound, as if missing); changing them needs
 // kManageNotifications (kForbidden). A subscription may use a channel of its own organisation or
-// of an ancestor (a province channel serves every agency).
+// of an ancestor that the actor may see (a province channel serves every agency, when the
+// province's administrators set the subscriptions up).
 //
 // Secrets (SMTP password, webhook signing key, bot token) arrive already sealed with the server's
 // master key (crypto::seal, done by the dispatcher); the store keeps the sealed bytes, reports only

@@ -1,7 +1,10 @@
 // The notification routes (/api/v1/notify/...) through a whole in-process server, and the alert
 // sink's hand-over of new alerts to the dispatcher (what `vigil serve` wires).
+#include <gtest/gtest.h>
+
 #include <boost/json.hpp>
 
+#include "core/crypto.h"
 #include "notify/receiver.h"
 #include "support/test_server.h"
 
@@ -66,17 +69,19 @@ TEST(NotifyApi, ChannelSecretIsNeverReturnedAndTestSendIsAudited) {
   EXPECT_NE(audit.body.find("notify_channel.test"), std::string::npos) << audit.body;
 
   // A subscription on it; the delivery log lists what the dispatcher sent.
-  auto sub = srv.call(admin, "POST", "/api/v1/notify/subscriptions",
-                      R"({"org_id":1,"channel_id":)" + std::to_string(id) + R"(,"kind":"alert_new",)" +
-                          R"("min_severity":"high"})");
+  auto sub = srv.call(
+      admin, "POST", "/api/v1/notify/subscriptions",
+      R"({"org_id":1,"channel_id":)" + std::to_string(id) + R"(,"kind":"alert_new",)" + R"("min_severity":"high"})");
   ASSERT_EQ(sub.status, 201) << sub.body;
   EXPECT_EQ(std::string(obj(sub.body).at("min_severity").as_string()), "high");
-  auto badSub = srv.call(admin, "POST", "/api/v1/notify/subscriptions",
-                         R"({"org_id":1,"channel_id":)" + std::to_string(id) + R"(,"kind":"alert_new",)" +
-                             R"("min_severity":"urgent"})");
+  auto badSub = srv.call(
+      admin, "POST", "/api/v1/notify/subscriptions",
+      R"({"org_id":1,"channel_id":)" + std::to_string(id) + R"(,"kind":"alert_new",)" + R"("min_severity":"urgent"})");
   EXPECT_EQ(badSub.status, 400) << badSub.body;
   ASSERT_TRUE(srv.notifier()
-                  .publish({.orgId = 1, .kind = NoticeKind::kAlertNew, .severity = AlertSeverity::kCritical,
+                  .publish({.orgId = 1,
+                            .kind = NoticeKind::kAlertNew,
+                            .severity = AlertSeverity::kCritical,
                             .subject = "Cảnh báo mới"})
                   .ok());
   EXPECT_EQ(srv.notifier().runOnce().sent, 1);
@@ -110,12 +115,12 @@ TEST(NotifyApi, NewAlertsFromTheSinkArePublishedButMergesAreNot) {
 
   // The wiring of `vigil serve`: the sink's onCreated publishes each new alert.
   alerts::AlertSink sink(srv.store(), {.onCreated = [&](const std::vector<int64_t>& ids) {
-                                         for (int64_t id : ids) {
-                                           auto a = srv.store().getAlert(system, id);
-                                           ASSERT_TRUE(a.ok());
-                                           ASSERT_TRUE(srv.notifier().publish(notify::alertNotice(*a, "")).ok());
-                                         }
-                                       }});
+                           for (int64_t id : ids) {
+                             auto a = srv.store().getAlert(system, id);
+                             ASSERT_TRUE(a.ok());
+                             ASSERT_TRUE(srv.notifier().publish(notify::alertNotice(*a, "")).ok());
+                           }
+                         }});
   AlertDraft d{.orgId = 1,
                .detector = DetectorKind::kSigma,
                .ruleId = "ssh-brute",
@@ -128,7 +133,7 @@ TEST(NotifyApi, NewAlertsFromTheSinkArePublishedButMergesAreNot) {
   sink.flush();
   d.dedupKey = "203.0.113.8";
   ASSERT_TRUE(sink.raise(d).ok());
-  sink.flush();
+  sink.stop();  // joins the sink's thread: its callbacks have run (flush() waits for the commit only)
   EXPECT_EQ(srv.notifier().runOnce().sent, 2);
   const auto got = records(out);
   ASSERT_EQ(got.size(), 2u);

@@ -516,6 +516,12 @@ TEST_F(NotifyTest, SecretsNeverLeaveTheStoreAndChangesAreAudited) {
   EXPECT_EQ(crypto::open(key_, sealed->sealedSecret).value(), "bi-mat-moi-0123456");
   EXPECT_FALSE(crypto::open(crypto::randomBytes(32), sealed->sealedSecret).ok());
   EXPECT_EQ(store_->channelForTest(actorOf(auditor), ch->id).error().code, ErrorCode::kForbidden);
+  // An agency's administrator may not route its subscriptions through the province's channel.
+  const NotifyChannel province = webhook(1, "Webhook tỉnh");
+  auto borrowed = store_->createSubscription(a, {.orgId = noiVu_.id, .channelId = province.id});
+  ASSERT_FALSE(borrowed.ok());
+  EXPECT_EQ(borrowed.error().field, "channel_id");
+  EXPECT_TRUE(store_->createSubscription(a, {.orgId = noiVu_.id, .channelId = ch->id}).ok());
 }
 
 // --- Alerts: the notice of a new alert ------------------------------------------------------------

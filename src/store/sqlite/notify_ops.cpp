@@ -176,7 +176,8 @@ bool isEmailAddress(std::string_view s) {
   return s.find('.', at) != std::string_view::npos;
 }
 
-// A Telegram chat: a numeric id (groups are negative) or @channelname (5 to 32 of [A-Za-z0-9_]).
+// A Telegram chat: a numeric id (groups are negative; at most 15 digits, as Telegram's ids fit in
+// 52 bits) or @channelname (5 to 32 of [A-Za-z0-9_]).
 bool isTelegramChat(std::string_view s) {
   if (!s.empty() && s.front() == '@') {
     const auto name = s.substr(1);
@@ -185,7 +186,7 @@ bool isTelegramChat(std::string_view s) {
            });
   }
   const auto digits = !s.empty() && s.front() == '-' ? s.substr(1) : s;
-  return !digits.empty() && digits.size() <= 20 &&
+  return !digits.empty() && digits.size() <= 15 &&
          std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
@@ -447,14 +448,16 @@ Result<Subscription> SqliteStore::createSubscription(const Actor& actor, const S
     VIGIL_TRY(checkAccess(actor, Permission::kManageNotifications, org.path, org.name,
                           Error::notFound("organisation " + std::to_string(f.orgId) + " not found")));
     if (org.archived) return Error::validation("org_id", "the organisation is archived");
-    // The channel is looked up as the system would: the actor may use a channel of an ancestor
-    // that it cannot administer, but it must lie on the organisation's path to the root.
-    VIGIL_ASSIGN_OR_RETURN(
-        auto ch, loadChannel(tx.db, Actor::systemActor("lookup"), f.channelId, Permission::kReadNotifications));
-    if (!inSubtree(org.path, ch.channel.orgPath) || !allows(actor, Permission::kReadOrgs, ch.channel.orgPath))
-      return Error::validation("channel_id", "channel " + std::to_string(f.channelId) +
-                                                 " is not a channel of this organisation or of one above it");
-    VIGIL_TRY(validateRecipients(ch.channel.kind, f.role, f.recipients));
+    // The channel must lie on the organisation's path to the root and be one the actor may see
+    // (an agency's administrator cannot route mail through the province's relay unless the
+    // province shares it). A channel it may not see is answered like a missing one.
+    const Error unusable = Error::validation("channel_id", "channel " + std::to_string(f.channelId) +
+                                                               " is not a channel of this organisation or of one "
+                                                               "above it that you may use");
+    auto ch = loadChannel(tx.db, actor, f.channelId, Permission::kReadNotifications);
+    if (!ch.ok()) return ch.error().code == ErrorCode::kNotFound ? unusable : ch.takeError();
+    if (!inSubtree(org.path, ch->channel.orgPath)) return unusable;
+    VIGIL_TRY(validateRecipients(ch->channel.kind, f.role, f.recipients));
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO notify_subscriptions(org_id,channel_id,kind,"
                                                   "min_severity,role,recipients,enabled,created_at,updated_at) "
                                                   "VALUES(?,?,?,?,?,?,?,?,?)"));
