@@ -23,6 +23,7 @@ import { SchedulePage } from './pages/SchedulePage';
 import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -78,6 +79,10 @@ export function App() {
         <Route path="events" element={<EventSearchPage />} />
         <Route path="sources" element={<SourcesPage />} />
         <Route path="alerts" element={<AlertsPage />} />
+        <Route
+          path="notifications"
+          element={perms.isAdmin || perms.hasRole('auditor') ? <NotificationsPage /> : <Navigate to="/orgs" replace />}
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
