@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/json_io.h"
 #include "notify/dispatcher.h"
+#include "store/notify_checks.h"
 
 namespace vigil::api {
 
@@ -224,6 +225,11 @@ void registerNotifyRoutes(Api& api) {
                                                         : "name the Telegram chat id to send the test to");
             if (ch.channel.kind == ChannelKind::kWebhook && !to.empty())
               return Error::validation("recipient", "a webhook has no recipient");
+            if (ch.channel.kind == ChannelKind::kEmail && !to.empty() && !isEmailAddress(to))
+              return Error::validation("recipient", "'" + to + "' is not an e-mail address");
+            if (ch.channel.kind == ChannelKind::kTelegram && !to.empty() && !isTelegramChat(to))
+              return Error::validation("recipient",
+                                       "'" + to + "' is not a Telegram chat id (a number, or @channelname)");
             const Status sent = d->sendTest(ch, to);
             AuditEntry a{.action = "notify_channel.test",
                          .objectType = "notify_channel",

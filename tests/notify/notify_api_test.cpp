@@ -53,6 +53,13 @@ TEST(NotifyApi, ChannelSecretIsNeverReturnedAndTestSendIsAudited) {
     EXPECT_EQ(r.body.find(secret), std::string::npos) << path << " shows the secret";
   }
 
+  // A webhook test names no recipient.
+  auto withRecipient =
+      srv.call(admin, "POST", "/api/v1/notify/channels/" + std::to_string(id) + "/test", R"({"recipient":"a@b.vn"})");
+  EXPECT_EQ(withRecipient.status, 400) << withRecipient.body;
+  EXPECT_NE(withRecipient.body.find("\"field\":\"recipient\""), std::string::npos) << withRecipient.body;
+  EXPECT_TRUE(records(out).empty());
+
   // Send test: delivered to the receiver, signed with the secret, and audited.
   auto test = srv.call(admin, "POST", "/api/v1/notify/channels/" + std::to_string(id) + "/test", "");
   ASSERT_EQ(test.status, 200) << test.body;

@@ -10,6 +10,7 @@
 #include "http/tls_cert.h"
 #include "notify/dispatcher.h"
 #include "notify/receiver.h"
+#include "store/notify_checks.h"
 #include "store/store_fixture.h"
 
 namespace vigil::test {
@@ -98,6 +99,28 @@ TEST(NotifyFormat, EmailHeadersAreEncodedAndFolded) {
   EXPECT_NE(head.find("Content-Type: text/plain; charset=UTF-8"), std::string::npos);
   EXPECT_NE(head.find("Content-Transfer-Encoding: base64"), std::string::npos);
   EXPECT_NE(head.find("Date: Wed, 18 Nov 2026 11:06:40 +0000"), std::string::npos) << head;
+}
+
+TEST(NotifyFormat, RecipientShapes) {
+  const std::pair<const char*, bool> emails[] = {
+      {"soc@noivu.gov.vn", true},
+      {"a.b+c@tinh.gov.vn", true},
+      {"khong-co-a-cong", false},
+      {"@tinh.gov.vn", false},
+      {"a@", false},
+      {"a@b@c.vn", false},
+      {"a b@c.vn", false},
+      {"a@localhost", false},
+      {"<a@b.vn>", false},
+      {"a@b.vn\r\nRCPT TO:<x@y.vn>", false},
+      {"a,b@c.vn", false},
+  };
+  for (const auto& [s, ok] : emails) EXPECT_EQ(isEmailAddress(s), ok) << s;
+  const std::pair<const char*, bool> chats[] = {
+      {"123456789", true}, {"-1001234567890", true}, {"@canhbao_tinh", true},     {"@abc", false},
+      {"-", false},        {"12a", false},           {"1234567890123456", false}, {"", false},
+  };
+  for (const auto& [s, ok] : chats) EXPECT_EQ(isTelegramChat(s), ok) << s;
 }
 
 // --- Routing: subscriptions by agency subtree, severity and kind ---------------------------------

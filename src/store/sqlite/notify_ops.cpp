@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "store/notify_checks.h"
 #include "store/notify_store.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -162,32 +163,6 @@ bool hasHost(std::string_view url, std::string_view scheme) {
   const std::string_view rest = url.substr(scheme.size());
   if (rest.empty() || rest.front() == '/' || rest.front() == ':') return false;
   return std::none_of(url.begin(), url.end(), [](char ch) { return static_cast<unsigned char>(ch) <= ' '; });
-}
-
-// An address as an SMTP envelope takes it: local@domain, no spaces, quotes, brackets or commas.
-bool isEmailAddress(std::string_view s) {
-  if (s.size() < 3 || s.size() > 254) return false;
-  const size_t at = s.find('@');
-  if (at == 0 || at == std::string_view::npos || at + 1 >= s.size() || s.find('@', at + 1) != std::string_view::npos)
-    return false;
-  for (char ch : s)
-    if (static_cast<unsigned char>(ch) <= ' ' || std::string_view("<>()[],;:\"\\").find(ch) != std::string_view::npos)
-      return false;
-  return s.find('.', at) != std::string_view::npos;
-}
-
-// A Telegram chat: a numeric id (groups are negative; at most 15 digits, as Telegram's ids fit in
-// 52 bits) or @channelname (5 to 32 of [A-Za-z0-9_]).
-bool isTelegramChat(std::string_view s) {
-  if (!s.empty() && s.front() == '@') {
-    const auto name = s.substr(1);
-    return name.size() >= 5 && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char ch) {
-             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-           });
-  }
-  const auto digits = !s.empty() && s.front() == '-' ? s.substr(1) : s;
-  return !digits.empty() && digits.size() <= 15 &&
-         std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
 // Checks a channel's kind-specific fields; the error names the field.
