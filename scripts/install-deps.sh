@@ -19,7 +19,7 @@ build_pkgs=(
   zlib1g-dev  # gzip bodies of the HTTP ingest (src/api/routes_ingest.cpp)
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
   libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
-  libcurl4-openssl-dev libgumbo-dev libicu-dev  # web-portal monitor (src/webmon/): fetcher, HTML, NFC/IDN
+  libcurl4-openssl-dev libgumbo-dev libicu-dev  # web-portal monitor (src/webmon/), notifications (src/notify/)
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -33,6 +33,8 @@ test_pkgs=(
   # The web-portal monitor's test sites run on Debian's nginx; its TLS findings are compared with
   # testssl.sh and sslscan (tests/webmon/).
   nginx-light testssl.sh sslscan
+  # The notification tests' real SMTP server (tests/notify/receivers.py), run by /usr/bin/python3.
+  python3-aiosmtpd
 )
 
 fuzz_pkgs=(clang libclang-rt-14-dev)

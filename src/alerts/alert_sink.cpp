@@ -133,6 +133,7 @@ void AlertSink::run() {
     }
     doneCv_.notify_all();
     if (out.ok() && onCommitted_ && (out->created > 0 || out->merged > 0)) onCommitted_();
+    if (out.ok() && opts_.onCreated && !out->createdIds.empty()) opts_.onCreated(out->createdIds);
   }
 }
 

@@ -39,6 +39,9 @@ namespace vigil::incident {
 class ProcessLibrary;
 class ClassificationCatalog;
 }  // namespace vigil::incident
+namespace vigil::notify {
+class Dispatcher;
+}
 
 namespace vigil::api {
 
@@ -93,6 +96,9 @@ struct ApiDeps {
   // classification (catalogs/incident/classification.toml). Null: the incident routes answer 503.
   std::shared_ptr<const incident::ProcessLibrary> processes{};
   std::shared_ptr<const incident::ClassificationCatalog> classification{};
+  // Notifications: seals channel secrets and sends test messages (outlives the Api). Null: the
+  // routes that need it answer 503.
+  notify::Dispatcher* notifier = nullptr;
 };
 
 class Api {
@@ -125,6 +131,7 @@ class Api {
   alerts::AlertFeed* alertFeed() const { return deps_.alertFeed; }
   const incident::ProcessLibrary* processes() const { return deps_.processes.get(); }
   const incident::ClassificationCatalog* classification() const { return deps_.classification.get(); }
+  notify::Dispatcher* notifier() const { return deps_.notifier; }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -166,6 +173,8 @@ void registerAlertRoutes(Api& api);
 // Incidents: create (also from alerts), list by nearest legal deadline, the process walk,
 // outputs, events, notes, tasks, parties, observables (routes_incidents.cpp).
 void registerIncidentRoutes(Api& api);
+// Notifications: channels, subscriptions, the delivery log (routes_notify.cpp).
+void registerNotifyRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

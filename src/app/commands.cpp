@@ -33,6 +33,7 @@
 #include "incident/classification.h"
 #include "incident/process_catalog.h"
 #include "normalize/normalizer.h"
+#include "notify/dispatcher.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace vigil::app {
@@ -255,15 +256,39 @@ int serve(const Config& config, const std::string& exePath) {
   // long-poll clients. A waiter holds an HTTP worker: at least one worker stays free.
   alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)),
                               config.alerts.maxStreams);
-  alerts::AlertSink alertSink(
-      **store,
-      {.dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics},
-      [&alertFeed] { alertFeed.notify(); });
+  // Notifications ([notify]): the dispatcher stores notices and sends their deliveries through the
+  // channels and subscriptions kept in the database (/api/v1/notify). Declared before the sink,
+  // which publishes every new alert to it, so that it outlives the sink.
+  const notify::DispatcherOptions notifyOptions{.retryDelaysSeconds = config.notify.retryDelaysSeconds,
+                                                .maxAttempts = config.notify.maxAttempts,
+                                                .jitterPercent = config.notify.jitterPercent,
+                                                .queueMax = static_cast<size_t>(config.notify.queueMax),
+                                                .ratePerMinute = config.notify.ratePerMinute,
+                                                .send = {.timeoutSeconds = config.notify.sendTimeoutSeconds,
+                                                         .caFile = config.notify.caFile,
+                                                         .telegramApiBase = config.notify.telegramApiBase},
+                                                .metrics = &metrics};
+  notify::Dispatcher notifier(**store, clock, *key, notifyOptions);
+  alerts::AlertSinkOptions sinkOptions{
+      .dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics};
+  if (config.notify.enabled) {
+    sinkOptions.onCreated = [&store, &notifier, &config](const std::vector<int64_t>& ids) {
+      const Actor system = Actor::systemActor("notify");
+      for (int64_t id : ids) {
+        auto a = (*store)->getAlert(system, id);
+        if (!a.ok()) continue;
+        // A full queue is counted (vigil_notify_notices_total{result="dropped"}); the alert stays.
+        (void)notifier.publish(notify::alertNotice(*a, config.notify.publicUrl));
+      }
+    };
+    notifier.start();
+  }
+  alerts::AlertSink alertSink(**store, sinkOptions, [&alertFeed] { alertFeed.notify(); });
 
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 calendarShared, (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
                 std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, processLibrary,
-                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification))});
+                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)), &notifier});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -349,6 +374,7 @@ int serve(const Config& config, const std::string& exePath) {
   listeners->stop();
   (*server)->stop();
   alertSink.stop();
+  notifier.stop();
   (*events)->close();
   (*store)->close();
   log::info("stopped");
@@ -370,7 +396,7 @@ int backup(const Config& config, const std::string& file) {
                                .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
   std::cout << "vigil: backup written to " << file << "\n"
             << "Keep " << (fs::path(config.store.dataDir) / "keys" / "master.key").string()
-            << " safe as well: two-step login secrets need it.\n";
+            << " safe as well: two-step login secrets and notification channel secrets need it.\n";
   return 0;
 }
 

@@ -104,6 +104,33 @@ KeySpec agencyDaysKey(std::string name) {
           }};
 }
 
+// "60, 300, 900": seconds, comma-separated, each from 1 to 7 days; in TOML also an array.
+KeySpec delaysKey(std::string name) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            std::vector<int> out;
+            size_t start = 0;
+            while (start <= v.size()) {
+              size_t end = v.find(',', start);
+              if (end == std::string::npos) end = v.size();
+              std::string_view item = std::string_view(v).substr(start, end - start);
+              start = end + 1;
+              while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+              while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+              if (item.empty()) continue;
+              int n = 0;
+              auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
+              if (ec != std::errc() || p != item.data() + item.size() || n < 1 || n > 7 * 86400)
+                return badValue(
+                    name, where,
+                    "expected seconds from 1 to 604800 such as '60, 300, 900', got '" + std::string(item) + "'");
+              out.push_back(n);
+            }
+            if (out.empty()) return badValue(name, where, "name at least one delay");
+            c.notify.retryDelaysSeconds = std::move(out);
+            return {};
+          }};
+}
+
 const std::vector<KeySpec>& keySpecs() {
   static const std::vector<KeySpec> specs = {
       stringKey("server.listen", [](Config& c) { return &c.server.listen; }),
@@ -180,6 +207,21 @@ const std::vector<KeySpec>& keySpecs() {
           7 * 86400),
       intKey<int64_t>(
           "evidence.max_file_bytes", [](Config& c) { return &c.evidence.maxFileBytes; }, 1024, 1LL << 40),
+      boolKey("notify.enabled", [](Config& c) { return &c.notify.enabled; }),
+      delaysKey("notify.retry_delays_seconds"),
+      intKey<int>(
+          "notify.max_attempts", [](Config& c) { return &c.notify.maxAttempts; }, 1, 100),
+      intKey<int>(
+          "notify.jitter_percent", [](Config& c) { return &c.notify.jitterPercent; }, 0, 100),
+      intKey<int>(
+          "notify.queue_max", [](Config& c) { return &c.notify.queueMax; }, 1, 1000000),
+      intKey<int>(
+          "notify.rate_per_minute", [](Config& c) { return &c.notify.ratePerMinute; }, 1, 100000),
+      intKey<int>(
+          "notify.send_timeout_seconds", [](Config& c) { return &c.notify.sendTimeoutSeconds; }, 1, 600),
+      stringKey("notify.ca_file", [](Config& c) { return &c.notify.caFile; }),
+      stringKey("notify.telegram_api_base", [](Config& c) { return &c.notify.telegramApiBase; }),
+      stringKey("notify.public_url", [](Config& c) { return &c.notify.publicUrl; }),
   };
   return specs;
 }
@@ -211,6 +253,19 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
   if (auto s = n.as_string()) return s->get();
   if (auto i = n.as_integer()) return std::to_string(i->get());
   if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
+  // An array of scalars (e.g. notify.retry_delays_seconds = [60, 300]) becomes "a,b".
+  if (auto a = n.as_array()) {
+    std::string out;
+    for (auto&& item : *a) {
+      std::string v = tomlValueText(item, ok);
+      if (!ok || item.is_table() || item.is_array()) {
+        ok = false;
+        return {};
+      }
+      out += (out.empty() ? "" : ",") + v;
+    }
+    return out;
+  }
   // A table of scalars (e.g. [events.agency_retention_days]) becomes "key=value,key=value".
   if (auto t = n.as_table()) {
     std::string out;
@@ -325,6 +380,11 @@ Status validateConfig(const Config& c) {
         {"collect.syslog_tls", &c.collect.syslogTls},
         {"collect.relp", &c.collect.relp}})
     if (!value->empty()) VIGIL_TRY(splitHostPort(*value, key));
+  if (c.notify.telegramApiBase.rfind("https://", 0) != 0 && c.notify.telegramApiBase.rfind("http://127.", 0) != 0 &&
+      c.notify.telegramApiBase.rfind("http://localhost", 0) != 0)
+    return Error::validation(
+        "notify.telegram_api_base",
+        "must be an https:// URL (http:// only on this machine), got '" + c.notify.telegramApiBase + "'");
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -104,6 +105,21 @@ struct EvidenceConfig {
   int64_t maxFileBytes = 100LL << 20;  // a larger file is refused whole (also bounded by http.max_body_bytes)
 };
 
+// Notifications (issue 4): the dispatcher of `vigil serve` (src/notify/README.md). Channels and
+// subscriptions are data, kept in the database through the API; these are the server's limits.
+struct NotifyConfig {
+  bool enabled = true;
+  std::vector<int> retryDelaysSeconds{60, 300, 900, 3600};  // before attempt 2, 3, ...; the last repeats
+  int maxAttempts = 5;                                      // attempts in all; then the delivery is marked failed
+  int jitterPercent = 20;                                   // up to this much is added to each delay, at random
+  int queueMax = 1000;                                      // notices waiting to be stored; beyond: refused and counted
+  int ratePerMinute = 30;                                   // sends per channel and minute
+  int sendTimeoutSeconds = 20;                              // one SMTP or HTTP transfer
+  std::string caFile;  // extra CA bundle (PEM) for SMTP relays and webhooks; "" = system store
+  std::string telegramApiBase = "https://api.telegram.org";
+  std::string publicUrl;  // the server's address as officers reach it, for links in messages; "" = none
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -116,6 +132,7 @@ struct Config {
   CollectConfig collect;
   EventsConfig events;
   EvidenceConfig evidence;
+  NotifyConfig notify;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

@@ -53,6 +53,10 @@ bool roleAllows(Role role, Permission p) {
     case Permission::kReadIncidents: return true;
     case Permission::kHandleIncidents:
       return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
+    // Notifications: channels hold credentials (SMTP login, signing keys, bot tokens), so only
+    // administrators keep them; auditors also read the delivery log.
+    case Permission::kReadNotifications: return role == Role::kAdministrator || role == Role::kAuditor;
+    case Permission::kManageNotifications: return role == Role::kAdministrator;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

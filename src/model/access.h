@@ -34,6 +34,8 @@ enum class Permission {
   kReadIncidents,
   // Open incidents (also from alerts), move them through the process, record outputs and notes.
   kHandleIncidents,
+  kReadNotifications,    // notification channels, subscriptions and the delivery log of an organisation
+  kManageNotifications,  // create, change, delete and test channels and subscriptions
 };
 
 bool roleAllows(Role role, Permission p);

@@ -177,7 +177,8 @@ struct RaiseOutcome {
   int64_t created = 0;
   int64_t merged = 0;
   int64_t suppressed = 0;
-  int64_t rejected = 0;  // drafts naming a missing organisation
+  int64_t rejected = 0;             // drafts naming a missing organisation
+  std::vector<int64_t> createdIds;  // the new alerts, in draft order (merges are not listed)
 };
 
 class AlertStore {

@@ -22,6 +22,7 @@
 #include "store/assessment_store.h"
 #include "store/evidence_store.h"
 #include "store/incident_store.h"
+#include "store/notify_store.h"
 #include "store/registry_store.h"
 #include "store/source_store.h"
 
@@ -170,7 +171,8 @@ class Store : public OrgStore,
               public SourceStore,
               public AlertStore,
               public EvidenceStore,
-              public IncidentStore {
+              public IncidentStore,
+              public NotifyStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

@@ -70,6 +70,9 @@ enum class Target {
   kSuppressionB,
   // Incidents (issue 4): an incident of B with a task, opened by the root administrator.
   kIncidentB,
+  // Notifications (issue 4): a webhook channel of B and its subscription.
+  kChannelB,
+  kSubscriptionB,
 };
 
 // --- The tables ---------------------------------------------------------------------------------
@@ -163,6 +166,14 @@ const ObjectRoute kObjectRoutes[] = {
      R"({"party":"police","contact":"Liên hệ lấn sân","channel":"phone"})"},
     {"POST", "/api/v1/incidents/{id}/observables", Target::kIncidentB,
      R"({"observables":[{"type":"ip","value":"198.51.100.99"}]})"},
+    {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
+    {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
+     R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},
+    {"DELETE", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
+    {"POST", "/api/v1/notify/channels/{id}/test", Target::kChannelB, ""},
+    {"GET", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, ""},
+    {"PATCH", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, R"({"enabled":false})"},
+    {"DELETE", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, ""},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -227,6 +238,13 @@ const CreateRoute kCreateRoutes[] = {
     {"POST", "/api/v1/incidents",
      R"({"org_id":{P},"title":"Sự cố lấn sân","regime":"A_ND85_TT12","detected_at":"2026-11-17T00:00:00Z"})",
      "Sự cố lấn sân", 404},
+    {"POST", "/api/v1/notify/channels",
+     R"({"org_id":{P},"name":"Kênh lấn sân","kind":"webhook","target":"https://attacker.example/hook",)"
+     R"("secret":"khoa-lan-san-0123456789"})",
+     "Kênh lấn sân", 404},
+    {"POST", "/api/v1/notify/subscriptions",
+     R"({"org_id":{P},"channel_id":1,"kind":"alert_new","recipients":["lan.san@attacker.example"]})",
+     "lan.san@attacker.example", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -249,6 +267,7 @@ enum class ListKind {
   kSources,
   kAlerts,
   kIncidents
+  kNotify
 };
 struct ListRoute {
   const char* target;
@@ -297,6 +316,11 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/alert-suppressions?include_expired=true", ListKind::kAlerts, true},
     {"/api/v1/incidents?limit=200", ListKind::kIncidents, true},
     {"/api/v1/incidents?status=all", ListKind::kIncidents, true},
+    // A unit officer may not read notification settings: the lists are empty for it.
+    {"/api/v1/notify/channels", ListKind::kNotify, true},
+    {"/api/v1/notify/subscriptions", ListKind::kNotify, true},
+    {"/api/v1/notify/deliveries", ListKind::kNotify, true},
+    {"/api/v1/notify/deliveries?status=pending", ListKind::kNotify, true},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -401,6 +425,8 @@ struct World {
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   int64_t sourceB = 0, savedSearchRoot = 0;
   int64_t alertB = 0, suppressionB = 0, incidentB = 0;
+  int64_t alertB = 0, suppressionB = 0;
+  int64_t channelB = 0, subscriptionB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -584,6 +610,24 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
                                                     {"detected_at", "2026-11-17T08:00:00Z"}}));
   created("/api/v1/incidents/" + std::to_string(w->incidentB) + "/tasks", body({{"title", "Nhiệm vụ Công Thương"}}));
   for (const char* s : {"Sự cố CONGTHUONG", "Nhiệm vụ Công Thương"}) w->secretsOfB.emplace_back(s);
+  // Notifications: a webhook channel of B (its receiver is a closed port: the delivery stays
+  // pending with an error), a subscription of B, and a notice of B in the delivery log.
+  w->channelB = created("/api/v1/notify/channels", body({{"org_id", w->B},
+                                                         {"name", "Kênh Công Thương"},
+                                                         {"kind", "webhook"},
+                                                         {"target", "http://127.0.0.1:9/congthuong"},
+                                                         {"secret", "khoa-cong-thuong-0123456789"}}));
+  w->subscriptionB = created("/api/v1/notify/subscriptions",
+                             body({{"org_id", w->B}, {"channel_id", w->channelB}, {"kind", "deadline_warning"}}));
+  EXPECT_TRUE(srv.notifier()
+                  .publish({.orgId = w->B,
+                            .kind = NoticeKind::kDeadlineWarning,
+                            .severity = AlertSeverity::kHigh,
+                            .subject = "Hạn báo cáo CONGTHUONG sắp đến"})
+                  .ok());
+  EXPECT_EQ(srv.notifier().runOnce().deliveriesQueued, 1);
+  for (const char* s : {"Kênh Công Thương", "127.0.0.1:9/congthuong", "Hạn báo cáo CONGTHUONG"})
+    w->secretsOfB.emplace_back(s);
   return w;
 }
 
@@ -639,6 +683,8 @@ class TenantIsolation : public ::testing::Test {
       case Target::kAlertB: return w_->alertB;
       case Target::kSuppressionB: return w_->suppressionB;
       case Target::kIncidentB: return w_->incidentB;
+      case Target::kChannelB: return w_->channelB;
+      case Target::kSubscriptionB: return w_->subscriptionB;
     }
     return 0;
   }
@@ -684,6 +730,15 @@ class TenantIsolation : public ::testing::Test {
         auto r = srv_->call(root(), "GET", "/api/v1/incidents/" + id);
         EXPECT_EQ(r.status, 200) << r.body;
         return r.body;
+      case Target::kChannelB:
+      case Target::kSubscriptionB: {
+        std::string all;
+        for (const char* path : {"/api/v1/notify/channels", "/api/v1/notify/subscriptions"}) {
+          auto r = srv_->call(root(), "GET", path);
+          EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+          all += r.body + "\n";
+        }
+        return all;
       }
       case Target::kSourceB:
       case Target::kSavedSearchRoot: {
@@ -788,6 +843,11 @@ std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRout
       "orgB",      "unitB",    "archivedUnitB", "userB",           "tokenB",   "root",         "systemB",
       "assetB",    "accountB", "backupB",       "contactB",        "dossierB", "attachmentB",  "assessmentB",
       "evidenceB", "findingB", "sourceB",       "savedSearchRoot", "alertB",   "suppressionB", "incidentB"};
+  static const char* const targets[] = {"orgB",     "unitB",        "archivedUnitB",   "userB",       "tokenB",
+                                        "root",     "systemB",      "assetB",          "accountB",    "backupB",
+                                        "contactB", "dossierB",     "attachmentB",     "assessmentB", "evidenceB",
+                                        "findingB", "sourceB",      "savedSearchRoot", "alertB",      "suppressionB",
+                                        "channelB", "subscriptionB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -832,7 +892,9 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
       srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body +
       srv().call(root(), "GET", "/api/v1/sources").body + srv().call(root(), "GET", "/api/v1/alerts?limit=200").body +
-      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body;
+      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body +
+      srv().call(root(), "GET", "/api/v1/notify/channels").body +
+      srv().call(root(), "GET", "/api/v1/notify/subscriptions").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -950,6 +1012,10 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
   if (route.kind == ListKind::kIncidents) {
     const json::value v = parseJson(r.body);
     for (const auto& i : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(i, "org_id")))) << r.body;
+  if (route.kind == ListKind::kNotify) {
+    // A has no channels, subscriptions or deliveries.
+    const json::value v = parseJson(r.body);
+    for (const auto& it : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << r.body;
     return;
   }
   if (route.kind == ListKind::kCoverage) {
@@ -1007,6 +1073,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kSources:
       case ListKind::kAlerts:
       case ListKind::kIncidents: break;
+      case ListKind::kNotify: break;
     }
   }
 }

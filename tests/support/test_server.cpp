@@ -101,13 +101,16 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   alertFeed_ = std::make_unique<alerts::AlertFeed>(2, opts.alertStreams);
   alertSink_ = std::make_unique<alerts::AlertSink>(*store_, alerts::AlertSinkOptions{},
                                                    [feed = alertFeed_.get()] { feed->notify(); });
+  notifier_ = std::make_unique<notify::Dispatcher>(
+      *store_, clock_, crypto::randomBytes(32),
+      notify::DispatcherOptions{.retryDelaysSeconds = {60}, .jitterPercent = 0, .send = {.timeoutSeconds = 5}});
   api_ = std::make_unique<api::Api>(api::ApiDeps{
       *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
       std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
       (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value(),
       std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get(), alertFeed_.get(),
       std::make_shared<const incident::ProcessLibrary>(std::move(processes).value()),
-      std::make_shared<const incident::ClassificationCatalog>(std::move(classification).value())});
+      std::make_shared<const incident::ClassificationCatalog>(std::move(classification).value()), notifier_.get()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -130,6 +133,7 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
 TestServer::~TestServer() {
   server_->stop();
   alertSink_->stop();
+  notifier_->stop();
   events_->close();
   store_->close();
 }

@@ -19,6 +19,7 @@
 #include "eventstore/event_store.h"
 #include "http/server.h"
 #include "normalize/normalizer.h"
+#include "notify/dispatcher.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_client.h"
 
@@ -69,6 +70,8 @@ class TestServer {
   // The alert queue: where test detectors raise alerts, and the feed the changes route waits on.
   alerts::AlertSink& alertSink() { return *alertSink_; }
   alerts::AlertFeed& alertFeed() { return *alertFeed_; }
+  // Notifications: a dispatcher that is not started (tests call runOnce()); no retry waits.
+  notify::Dispatcher& notifier() { return *notifier_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
@@ -105,6 +108,7 @@ class TestServer {
   std::unique_ptr<collect::Collector> collector_;
   std::unique_ptr<alerts::AlertFeed> alertFeed_;
   std::unique_ptr<alerts::AlertSink> alertSink_;
+  std::unique_ptr<notify::Dispatcher> notifier_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::optional<Session> admin_;

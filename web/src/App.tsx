@@ -24,6 +24,7 @@ import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { IncidentPage, IncidentsPage } from './pages/IncidentsPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -81,6 +82,10 @@ export function App() {
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="incidents" element={<IncidentsPage />} />
         <Route path="incidents/:id" element={<IncidentPage />} />
+        <Route
+          path="notifications"
+          element={perms.isAdmin || perms.hasRole('auditor') ? <NotificationsPage /> : <Navigate to="/orgs" replace />}
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

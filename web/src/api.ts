@@ -1418,4 +1418,97 @@ export const incidentsApi = {
     request<unknown>('POST', `/incidents/${enc(id)}/parties`, { body }),
   addObservables: (id: Id, observables: { type: string; value: string }[]) =>
     request<unknown>('POST', `/incidents/${enc(id)}/observables`, { body: { observables } }),
+
+// --- Notifications (issue 4; docs/api.md "Notifications") -------------------------------------
+
+export type ChannelKind = 'email' | 'webhook' | 'telegram';
+export const CHANNEL_KINDS: ChannelKind[] = ['email', 'webhook', 'telegram'];
+export type NoticeKind = 'alert_new' | 'deadline_warning' | 'deadline_breach' | 'incident_created';
+export const NOTICE_KINDS: NoticeKind[] = ['alert_new', 'deadline_warning', 'deadline_breach', 'incident_created'];
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+export interface NotifyChannel {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  name: string;
+  kind: ChannelKind;
+  target: string;
+  email_from: string;
+  username: string;
+  has_secret: boolean; // the secret itself is never returned
+  enabled: boolean;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface ChannelBody {
+  org_id?: Id;
+  name?: string;
+  kind?: ChannelKind;
+  target?: string;
+  email_from?: string;
+  username?: string;
+  secret?: string;
+  enabled?: boolean;
+}
+
+export interface NotifySubscription {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  channel_id: Id;
+  channel_name: string;
+  channel_kind: ChannelKind;
+  kind: NoticeKind;
+  min_severity: AlertSeverity;
+  role: Role | null;
+  recipients: string[];
+  enabled: boolean;
+}
+
+export interface SubscriptionBody {
+  org_id?: Id;
+  channel_id?: Id;
+  kind?: NoticeKind;
+  min_severity?: AlertSeverity;
+  role?: Role | '';
+  recipients?: string[];
+  enabled?: boolean;
+}
+
+export interface NotifyDelivery {
+  id: Id;
+  notice_id: Id;
+  org_id: Id;
+  org_name: string;
+  kind: NoticeKind;
+  severity: AlertSeverity;
+  subject: string;
+  channel_id: Id | null;
+  channel_name: string;
+  channel_kind: ChannelKind;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string;
+  created_at: string | null;
+  sent_at: string | null;
+}
+
+export const notifyApi = {
+  channels: () => request<{ items: NotifyChannel[] }>('GET', '/notify/channels'),
+  createChannel: (body: ChannelBody) => request<NotifyChannel>('POST', '/notify/channels', { body }),
+  updateChannel: (id: Id, body: ChannelBody) => request<NotifyChannel>('PATCH', `/notify/channels/${enc(id)}`, { body }),
+  deleteChannel: (id: Id) => request<void>('DELETE', `/notify/channels/${enc(id)}`),
+  testChannel: (id: Id, recipient?: string) =>
+    request<{ delivered: boolean; error: string | null }>('POST', `/notify/channels/${enc(id)}/test`, { body: recipient ? { recipient } : {} }),
+  subscriptions: () => request<{ items: NotifySubscription[] }>('GET', '/notify/subscriptions'),
+  createSubscription: (body: SubscriptionBody) => request<NotifySubscription>('POST', '/notify/subscriptions', { body }),
+  updateSubscription: (id: Id, body: SubscriptionBody) =>
+    request<NotifySubscription>('PATCH', `/notify/subscriptions/${enc(id)}`, { body }),
+  deleteSubscription: (id: Id) => request<void>('DELETE', `/notify/subscriptions/${enc(id)}`),
+  deliveries: (query: { status?: DeliveryStatus; before?: Id; limit?: number }) =>
+    request<{ items: NotifyDelivery[]; next_before: Id | null }>('GET', '/notify/deliveries', { query }),
 };

@@ -269,7 +269,8 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
         VIGIL_TRY(mergeInto(openId, seen, seq++));
         ++out.merged;
       } else {
-        VIGIL_TRY(insertAlert(tx.db, d, seen, tx.now, seq++, "system"));
+        VIGIL_ASSIGN_OR_RETURN(int64_t id, insertAlert(tx.db, d, seen, tx.now, seq++, "system"));
+        out.createdIds.push_back(id);
         ++out.created;
       }
     }

@@ -674,6 +674,71 @@ CREATE TRIGGER incident_breaches_no_update BEFORE UPDATE ON incident_breaches
 CREATE TRIGGER incident_breaches_no_delete BEFORE DELETE ON incident_breaches
   BEGIN SELECT RAISE(ABORT, 'breach records cannot be deleted'); END;
 )sql"},
+      {8, "notifications: channels, subscriptions, notices and the delivery log", R"sql(
+-- A channel of an agency: e-mail (SMTP), webhook or Telegram bot. The secret (SMTP password,
+-- webhook signing key, bot token) is sealed with the server's master key; never returned.
+CREATE TABLE notify_channels (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  email_from TEXT NOT NULL DEFAULT '',
+  username TEXT NOT NULL DEFAULT '',
+  secret_sealed BLOB,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+
+-- Who hears about what: notices of the agency's subtree of a kind and at least a severity.
+CREATE TABLE notify_subscriptions (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  channel_id INTEGER NOT NULL REFERENCES notify_channels(id),
+  kind TEXT NOT NULL,
+  min_severity INTEGER NOT NULL DEFAULT 0,
+  role TEXT,
+  recipients TEXT NOT NULL DEFAULT '[]',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX notify_subscriptions_kind ON notify_subscriptions(kind, enabled);
+CREATE INDEX notify_subscriptions_channel ON notify_subscriptions(channel_id);
+
+CREATE TABLE notify_notices (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  kind TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  link TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+
+-- The delivery log, and the dispatcher's durable outbox: pending rows are sent after a restart.
+-- status: 0 pending, 1 sent, 2 failed (gave up).
+CREATE TABLE notify_deliveries (
+  id INTEGER PRIMARY KEY,
+  notice_id INTEGER NOT NULL REFERENCES notify_notices(id),
+  channel_id INTEGER REFERENCES notify_channels(id) ON DELETE SET NULL,
+  channel_name TEXT NOT NULL,
+  channel_kind TEXT NOT NULL,
+  recipient TEXT NOT NULL DEFAULT '',
+  status INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  sent_at INTEGER
+);
+CREATE INDEX notify_deliveries_due ON notify_deliveries(status, next_attempt_at);
+CREATE INDEX notify_deliveries_notice ON notify_deliveries(notice_id);
+)sql"},
   };
   return list;
 }

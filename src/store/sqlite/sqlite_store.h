@@ -225,6 +225,26 @@ class SqliteStore final : public Store {
                                     int level, TimeMs dueAt) override;
   Result<bool> recordBreach(int64_t incidentId, const std::string& deadlineId, const std::string& label, TimeMs dueAt,
                             const std::string& escalateTo) override;
+  // --- NotifyStore (notify_ops.cpp)
+  Result<std::vector<NotifyChannel>> listChannels(const Actor& actor) override;
+  Result<NotifyChannel> getChannel(const Actor& actor, int64_t id) override;
+  Result<NotifyChannel> createChannel(const Actor& actor, const ChannelFields& f,
+                                      const std::string& sealedSecret) override;
+  Result<NotifyChannel> updateChannel(const Actor& actor, int64_t id, const ChannelPatch& p) override;
+  Status deleteChannel(const Actor& actor, int64_t id) override;
+  Result<ChannelWithSecret> channelForTest(const Actor& actor, int64_t id) override;
+  Result<std::vector<Subscription>> listSubscriptions(const Actor& actor) override;
+  Result<Subscription> getSubscription(const Actor& actor, int64_t id) override;
+  Result<Subscription> createSubscription(const Actor& actor, const SubscriptionFields& f) override;
+  Result<Subscription> updateSubscription(const Actor& actor, int64_t id, const SubscriptionPatch& p) override;
+  Status deleteSubscription(const Actor& actor, int64_t id) override;
+  Result<std::vector<Delivery>> listDeliveries(const Actor& actor, const DeliveryQuery& q) override;
+  Result<int64_t> enqueueNotice(const Notice& n, TimeMs now) override;
+  Result<std::vector<DueDelivery>> dueDeliveries(TimeMs now, int limit) override;
+  Result<std::optional<TimeMs>> nextDeliveryDue() override;
+  Status recordDeliveryAttempt(int64_t id, TimeMs now, const std::string& error,
+                               std::optional<TimeMs> retryAt) override;
+  Status deferDelivery(int64_t id, TimeMs until) override;
 
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;

@@ -57,6 +57,7 @@ export function Layout() {
             {perms.canSeeTokens && link('/tokens', 'nav.tokens', 'nav-tokens')}
             {perms.canSeeAudit && link('/audit', 'nav.audit', 'nav-audit')}
             {perms.isRootAdmin && link('/settings', 'nav.settings', 'nav-settings')}
+            {(perms.isAdmin || perms.hasRole('auditor')) && link('/notifications', 'nav.notifications', 'nav-notifications')}
           </ul>
           <div className="nav-section">{t('nav.section_personal')}</div>
           <ul>{link('/account', 'nav.account', 'nav-account')}</ul>
