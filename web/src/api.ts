@@ -1418,6 +1418,7 @@ export const incidentsApi = {
     request<unknown>('POST', `/incidents/${enc(id)}/parties`, { body }),
   addObservables: (id: Id, observables: { type: string; value: string }[]) =>
     request<unknown>('POST', `/incidents/${enc(id)}/observables`, { body: { observables } }),
+};
 
 // --- Notifications (issue 4; docs/api.md "Notifications") -------------------------------------
 
