@@ -266,7 +266,7 @@ enum class ListKind {
   kEventTop,
   kSources,
   kAlerts,
-  kIncidents
+  kIncidents,
   kNotify
 };
 struct ListRoute {
@@ -425,7 +425,6 @@ struct World {
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   int64_t sourceB = 0, savedSearchRoot = 0;
   int64_t alertB = 0, suppressionB = 0, incidentB = 0;
-  int64_t alertB = 0, suppressionB = 0;
   int64_t channelB = 0, subscriptionB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
@@ -730,6 +729,7 @@ class TenantIsolation : public ::testing::Test {
         auto r = srv_->call(root(), "GET", "/api/v1/incidents/" + id);
         EXPECT_EQ(r.status, 200) << r.body;
         return r.body;
+      }
       case Target::kChannelB:
       case Target::kSubscriptionB: {
         std::string all;
@@ -839,15 +839,11 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {
-      "orgB",      "unitB",    "archivedUnitB", "userB",           "tokenB",   "root",         "systemB",
-      "assetB",    "accountB", "backupB",       "contactB",        "dossierB", "attachmentB",  "assessmentB",
-      "evidenceB", "findingB", "sourceB",       "savedSearchRoot", "alertB",   "suppressionB", "incidentB"};
-  static const char* const targets[] = {"orgB",     "unitB",        "archivedUnitB",   "userB",       "tokenB",
-                                        "root",     "systemB",      "assetB",          "accountB",    "backupB",
-                                        "contactB", "dossierB",     "attachmentB",     "assessmentB", "evidenceB",
-                                        "findingB", "sourceB",      "savedSearchRoot", "alertB",      "suppressionB",
-                                        "channelB", "subscriptionB"};
+  static const char* const targets[] = {"orgB",      "unitB",    "archivedUnitB",   "userB",       "tokenB",
+                                        "root",      "systemB",  "assetB",          "accountB",    "backupB",
+                                        "contactB",  "dossierB", "attachmentB",     "assessmentB", "evidenceB",
+                                        "findingB",  "sourceB",  "savedSearchRoot", "alertB",      "suppressionB",
+                                        "incidentB", "channelB", "subscriptionB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -1012,6 +1008,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
   if (route.kind == ListKind::kIncidents) {
     const json::value v = parseJson(r.body);
     for (const auto& i : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(i, "org_id")))) << r.body;
+    return;
+  }
   if (route.kind == ListKind::kNotify) {
     // A has no channels, subscriptions or deliveries.
     const json::value v = parseJson(r.body);
