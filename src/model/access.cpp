@@ -47,6 +47,12 @@ bool roleAllows(Role role, Permission p) {
     case Permission::kReadAlerts: return true;
     case Permission::kTriageAlerts:
       return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
+    // Detection rules: the SOC and administrators write and tune them and hunt with them;
+    // auditors read them (what is being watched).
+    case Permission::kReadRules:
+      return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kAuditor;
+    case Permission::kManageRules:
+    case Permission::kHunt: return role == Role::kAdministrator || role == Role::kSocAnalyst;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

@@ -30,6 +30,9 @@ enum class Permission {
   kManageSources,  // declare, change, delete log sources and rotate their ingest tokens
   kReadAlerts,     // the alert queue of an organisation, its comments and suppressions
   kTriageAlerts,   // acknowledge, assign, comment, close, mark false positive, suppress, enter alerts
+  kReadRules,      // detection rules that apply to an organisation, their settings and reload status
+  kManageRules,    // write, upload, edit, enable/disable (also per agency) and delete detection rules
+  kHunt,           // run retro-hunts over the stored events of an organisation (also needs kReadEvents)
 };
 
 bool roleAllows(Role role, Permission p);

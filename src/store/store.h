@@ -21,6 +21,7 @@
 #include "store/alert_store.h"
 #include "store/assessment_store.h"
 #include "store/registry_store.h"
+#include "store/rule_store.h"
 #include "store/source_store.h"
 
 namespace vigil {
@@ -166,7 +167,8 @@ class Store : public OrgStore,
               public RegistryStore,
               public AssessmentStore,
               public SourceStore,
-              public AlertStore {
+              public AlertStore,
+              public RuleStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

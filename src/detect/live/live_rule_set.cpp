@@ -23,6 +23,13 @@ int lineOf(const std::string& where) {
   return (ec == std::errc() && p == e) ? line : 0;
 }
 
+Result<sigma::SigmaRule> checkRule(std::string_view text, const std::string& origin, const sigma::Pipeline& pipeline,
+                                   const sigma::CompileOptions& options) {
+  VIGIL_ASSIGN_OR_RETURN(sigma::SigmaRule rule, sigma::parseRule(text, origin));
+  VIGIL_TRY(sigma::CompiledRule::compile(rule, pipeline, options));
+  return rule;
+}
+
 std::shared_ptr<const LiveRuleSet> LiveRuleSet::build(uint64_t version, std::vector<RuleInput> inputs,
                                                       const sigma::Pipeline& pipeline,
                                                       const sigma::CompileOptions& options,

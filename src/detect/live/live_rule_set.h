@@ -110,6 +110,11 @@ class LiveRuleSet {
   std::vector<RuleProblem> problems_;
 };
 
+// Parses and compiles one rule text as a reload would (API uploads are checked with it before
+// they are stored). The error is Error::validation("<origin>:<line>", reason).
+Result<sigma::SigmaRule> checkRule(std::string_view text, const std::string& origin, const sigma::Pipeline& pipeline,
+                                   const sigma::CompileOptions& options);
+
 // The line of a refusal's "origin:line" location (0 when it has none).
 int lineOf(const std::string& where);
 

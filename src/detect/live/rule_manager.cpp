@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/log.h"
+#include "store/store.h"
 
 namespace vigil::detect::live {
 
@@ -225,6 +226,39 @@ void RuleManager::watch() {
     }
     if (!reason.empty()) (void)reloadNow(reason);
   }
+}
+
+DatabaseLoader storeLoader(Store& store) {
+  return [&store]() -> Result<DatabaseRules> {
+    DatabaseRules out;
+    const Actor system = Actor::systemActor("detect");
+    VIGIL_ASSIGN_OR_RETURN(auto orgs, store.listOrgs(system, true));
+    for (const Org& o : orgs.items) {
+      out.parents[o.id] = o.parentId.value_or(0);
+      if (!o.parentId) out.rootOrgId = o.id;
+    }
+    VIGIL_ASSIGN_OR_RETURN(auto settings, store.allRuleAgencySettings());
+    for (const RuleAgencySetting& s : settings) out.agencies[s.ruleUid][s.orgId] = s.enabled;
+    VIGIL_ASSIGN_OR_RETURN(auto rules, store.allDetectionRules());
+    for (DetectionRule& r : rules) {
+      // A rule switched off with no agency switching it back on is not compiled at all.
+      bool anyOn = r.enabled;
+      if (auto a = out.agencies.find(r.uid); a != out.agencies.end())
+        for (const auto& [org, on] : a->second) anyOn = anyOn || on;
+      if (!anyOn) continue;
+      RuleInput in;
+      in.text = std::move(r.yaml);
+      in.meta.key = r.uid;
+      in.meta.source = "database";
+      in.meta.origin = "db:" + std::to_string(r.id);
+      in.meta.dbId = r.id;
+      in.meta.version = r.version;
+      in.meta.ownerOrgId = r.orgId;
+      in.meta.enabled = r.enabled;
+      out.rules.push_back(std::move(in));
+    }
+    return out;
+  };
 }
 
 ReloadStatus RuleManager::status() const {

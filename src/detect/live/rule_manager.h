@@ -35,6 +35,10 @@
 #include "core/result.h"
 #include "detect/live/detection_stage.h"
 
+namespace vigil {
+class Store;
+}
+
 namespace vigil::detect::live {
 
 // What the database contributes to a reload.
@@ -45,6 +49,10 @@ struct DatabaseRules {
   int64_t rootOrgId = 1;
 };
 using DatabaseLoader = std::function<Result<DatabaseRules>()>;
+
+// The loader of `vigil serve`: the store's detection rules, per-agency settings and agency tree
+// (system level). `store` must outlive the loader.
+DatabaseLoader storeLoader(Store& store);
 
 struct ManagerOptions {
   std::vector<std::filesystem::path> dirs;
