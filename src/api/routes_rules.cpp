@@ -234,11 +234,23 @@ void registerRuleRoutes(Api& api) {
     VIGIL_ASSIGN_OR_RETURN(auto* mgr, manager(api));
     VIGIL_TRY(mayReadRules(c.actor()));
     const live::ReloadStatus s = mgr->status();
+    // Refusals of database rules are shown to those who may read the rule.
+    VIGIL_ASSIGN_OR_RETURN(auto stored, api.store().listDetectionRules(c.actor()));
+    std::set<std::string> visible;
+    for (const auto& r : stored) visible.insert("db:" + std::to_string(r.id));
     json::array problems;
-    for (const auto& p : s.problems) problems.push_back(problemJson(p));
+    size_t hidden = 0;
+    for (const auto& p : s.problems) {
+      if (p.origin.rfind("db:", 0) == 0 && !visible.count(p.origin)) {
+        ++hidden;
+        continue;
+      }
+      problems.push_back(problemJson(p));
+    }
     return jsonResponse(200, json::object{{"version", s.version},
                                           {"rules", s.rules},
                                           {"problems", std::move(problems)},
+                                          {"problems_of_other_agencies", hidden},
                                           {"dirs", strings(s.dirs)},
                                           {"last_reload_at", msOrNull(s.lastReloadAt)},
                                           {"last_reason", s.lastReason},
@@ -356,6 +368,8 @@ void registerRuleRoutes(Api& api) {
     VIGIL_TRY(onlyQueryParams(c.req, {}));
     VIGIL_ASSIGN_OR_RETURN(auto* mgr, manager(api));
     const std::string uid = c.req.params["id"];
+    // A caller who may read no rule gets what a missing rule gives (404), like any object out of scope.
+    if (!mayReadRules(c.actor()).ok()) return Error::notFound("rule '" + uid + "' not found");
     const auto status = mgr->status();
     VIGIL_ASSIGN_OR_RETURN(auto rows, visibleRules(api, *mgr, c.actor(), status));
     auto it = std::find_if(rows.begin(), rows.end(), [&](const RuleRow& r) { return r.key == uid; });

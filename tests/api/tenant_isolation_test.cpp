@@ -70,6 +70,12 @@ enum class Target {
   kSuppressionB,
 };
 
+// The detection rule of B (issue 6), written by the root administrator.
+constexpr const char* kRuleOfB = "c0c0c0c0-congthuong";
+constexpr const char* kRuleOfBYaml =
+    "title: Luat CONGTHUONG\nid: c0c0c0c0-congthuong\nlevel: high\nlogsource:\n  product: test\n"
+    "detection:\n  sel:\n    host.name: ct-db01\n  condition: sel\n";
+
 // --- The tables ---------------------------------------------------------------------------------
 
 // A valid system body of agency A.
@@ -205,6 +211,10 @@ const CreateRoute kCreateRoutes[] = {
     {"POST", "/api/v1/alert-suppressions",
      R"({"org_id":{P},"rule_id":"luat-lan-san","reason":"x","expires_at":"2027-01-01T00:00:00Z"})", "luat-lan-san",
      404},
+    {"POST", "/api/v1/rules",
+     R"({"org_id":{P},"yaml":"title: Luat lan san\nid: 0f0f0f0f-lan-san\nlogsource:\n  product: test\n)"
+     R"(detection:\n  sel:\n    a: b\n  condition: sel\n"})",
+     "Luat lan san", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -225,7 +235,8 @@ enum class ListKind {
   kEventHistogram,
   kEventTop,
   kSources,
-  kAlerts
+  kAlerts,
+  kRules
 };
 struct ListRoute {
   const char* target;
@@ -272,6 +283,25 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/alerts?q=CONGTHUONG", ListKind::kAlerts, true},
     {"/api/v1/alerts/changes?since=0", ListKind::kAlerts, true},
     {"/api/v1/alert-suppressions?include_expired=true", ListKind::kAlerts, true},
+    {"/api/v1/rules?limit=500", ListKind::kRules, false},
+    {"/api/v1/rules?q=congthuong&source=database", ListKind::kRules, false},
+    {"/api/v1/rules/status", ListKind::kRules, false},
+};
+
+// Routes on one detection rule: aimed at the rule of B, whose id A's callers can guess.
+// {A}: agency A (a per-agency setting inside the caller's own scope, on B's rule).
+struct RuleObjectRoute {
+  const char* method;
+  const char* pattern;
+  const char* body;
+};
+const RuleObjectRoute kRuleObjectRoutes[] = {
+    {"GET", "/api/v1/rules/{id}", ""},
+    {"PUT", "/api/v1/rules/{id}",
+     R"({"yaml":"title: Bi doi\nid: c0c0c0c0-congthuong\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"})"},
+    {"PATCH", "/api/v1/rules/{id}", R"({"enabled":false})"},
+    {"PUT", "/api/v1/rules/{id}/agencies/{org}", R"({"state":"on"})"},
+    {"DELETE", "/api/v1/rules/{id}", ""},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -323,6 +353,8 @@ const char* const kNoObjectScope[] = {
     // Saved searches are the caller's own (another user's cannot be named: see kObjectRoutes).
     "GET /api/v1/saved-searches",
     "POST /api/v1/saved-searches",
+    // Checking a rule text parses and compiles it, storing nothing.
+    "POST /api/v1/rules/validate",
 };
 
 // Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names
@@ -544,6 +576,14 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
                                                                 {"expires_at", "2027-01-01T00:00:00Z"}}));
   for (const char* s : {"Người báo Công Thương", "sigma-congthuong", "Lý do Công Thương"})
     w->secretsOfB.emplace_back(s);
+
+  // Detection rules (issue 6): a database rule of B, switched off for B's unit.
+  auto rule = srv.call(root, "POST", "/api/v1/rules", body({{"org_id", w->B}, {"yaml", std::string(kRuleOfBYaml)}}));
+  EXPECT_EQ(rule.status, 201) << rule.body;
+  auto off = srv.call(root, "PUT", std::string("/api/v1/rules/") + kRuleOfB + "/agencies/" + std::to_string(w->unitB),
+                      R"({"state":"off"})");
+  EXPECT_EQ(off.status, 200) << off.body;
+  w->secretsOfB.emplace_back(kRuleOfB);
   return w;
 }
 
@@ -786,7 +826,8 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
       srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body +
       srv().call(root(), "GET", "/api/v1/sources").body + srv().call(root(), "GET", "/api/v1/alerts?limit=200").body +
-      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body;
+      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body +
+      srv().call(root(), "GET", "/api/v1/rules?limit=500").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -892,6 +933,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     EXPECT_TRUE(v.at("undeclared").as_array().empty()) << "undeclared senders reached an agency: " << r.body;
     return;
   }
+  if (route.kind == ListKind::kRules) return;  // B's rule is a secret of B (checked above)
   if (route.kind == ListKind::kAlerts) {
     // A has no alert: nothing of B is listed or counted.
     const json::value v = parseJson(r.body);
@@ -954,7 +996,8 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kEventHistogram:
       case ListKind::kEventTop:
       case ListKind::kSources:
-      case ListKind::kAlerts: break;
+      case ListKind::kAlerts:
+      case ListKind::kRules: break;
     }
   }
 }
@@ -1102,8 +1145,32 @@ std::set<std::string> classifiedRoutes() {
   for (const auto& r : kRootOnlyRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   for (const char* r : kNoObjectScope) out.insert(r);
   for (const auto& r : kIngestRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& r : kRuleObjectRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   return out;
 }
+
+class RuleRouteIsolation : public TenantIsolation,
+                           public ::testing::WithParamInterface<std::tuple<RuleObjectRoute, Caller>> {};
+
+TEST_P(RuleRouteIsolation, RuleOfAnotherTenantIsNotFoundAndUnchanged) {
+  const auto& [route, caller] = GetParam();
+  const std::string target = std::string("/api/v1/rules/") + kRuleOfB;
+  const std::string before = srv().call(root(), "GET", target).body;
+  ASSERT_NE(before.find("Luat CONGTHUONG"), std::string::npos) << before;
+  const std::string path = replaceAll(replaceAll(route.pattern, "{id}", kRuleOfB), "{org}", std::to_string(w().A));
+  auto r = srv().call(as(caller), route.method, path, route.body);
+  EXPECT_TRUE(isError(r, 404, "not_found"))
+      << route.method << " " << path << " by " << callerName(caller) << ": " << r.status << " " << r.body;
+  EXPECT_EQ(srv().call(root(), "GET", target).body, before) << "the rule of B changed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, RuleRouteIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kRuleObjectRoutes), ::testing::ValuesIn(kCallers)),
+                         [](const ::testing::TestParamInfo<std::tuple<RuleObjectRoute, Caller>>& info) {
+                           return testName(std::string(std::get<0>(info.param).method) +
+                                           std::get<0>(info.param).pattern + "_by_" +
+                                           callerName(std::get<1>(info.param)));
+                         });
 
 TEST_F(TenantIsolation, RoutesAreCoveredByTheIsolationTables) {
   const auto classified = classifiedRoutes();

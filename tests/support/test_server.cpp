@@ -93,11 +93,26 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   alertFeed_ = std::make_unique<alerts::AlertFeed>(2);
   alertSink_ = std::make_unique<alerts::AlertSink>(*store_, alerts::AlertSinkOptions{},
                                                    [feed = alertFeed_.get()] { feed->notify(); });
-  api_ = std::make_unique<api::Api>(api::ApiDeps{
-      *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-      std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
-      (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value(),
-      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get(), alertFeed_.get()});
+  // Live detection: no rules directory; database rules through the store, reloaded on demand.
+  auto pipeline = detect::sigma::Pipeline::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/sigma/pipelines");
+  if (!pipeline.ok()) throw std::runtime_error(pipeline.error().message);
+  sigmaPipeline_ = std::make_unique<detect::sigma::Pipeline>(std::move(pipeline).value());
+  detection_ = std::make_unique<detect::live::DetectionStage>(
+      detect::live::StageOptions{},
+      [sink = alertSink_.get()](const normalize::Event& e, const detect::sigma::CompiledRule& rule,
+                                const detect::live::RuleMeta& meta,
+                                uint64_t) { (void)sink->raise(detect::live::draftForMatch(e, rule, meta)); });
+  rules_ = std::make_unique<detect::live::RuleManager>(
+      *sigmaPipeline_, detect::sigma::CompileOptions{},
+      detect::live::ManagerOptions{.pollInterval = std::chrono::milliseconds(100)}, *detection_, clock_,
+      detect::live::storeLoader(*store_));
+  collector_->setTap(detection_.get());
+  api_ = std::make_unique<api::Api>(
+      api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
+                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+                   (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10},
+                   std::move(forms).value(), std::move(checklists).value(), std::move(schedules).value(), events_.get(),
+                   collector_.get(), alertFeed_.get(), rules_.get()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -105,6 +120,8 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   admin.mustChangePassword = false;
   auto boot = store_->bootstrap("Tỉnh", admin);
   if (!boot.ok()) throw std::runtime_error(boot.error().message);
+  if (auto st = rules_->reloadNow("start"); !st.ok()) throw std::runtime_error(st.error().message);
+  rules_->start();
   opts.http.host = "127.0.0.1";
   opts.http.port = 0;
   opts.http.bodyLimit = [this, fallback = opts.http.limits.maxBodyBytes](std::string_view m, std::string_view t) {
@@ -119,6 +136,9 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
 
 TestServer::~TestServer() {
   server_->stop();
+  collector_->setTap(nullptr);
+  rules_->stop();
+  detection_->stop();
   alertSink_->stop();
   events_->close();
   store_->close();
