@@ -355,7 +355,7 @@ void registerRuleRoutes(Api& api) {
     }
     f.enabled = enabled.value_or(true);
     VIGIL_ASSIGN_OR_RETURN(DetectionRule r, api.store().createDetectionRule(c.actor(), f));
-    mgr->requestReload("api: rule.create " + r.uid);
+    mgr->requestReload("api: rule.create");
     return jsonResponse(201, json::object{{"id", r.uid},
                                           {"title", r.title},
                                           {"version", r.version},
@@ -414,7 +414,7 @@ void registerRuleRoutes(Api& api) {
     f.orgId = cur.orgId;
     f.enabled = cur.enabled;
     VIGIL_ASSIGN_OR_RETURN(DetectionRule r, api.store().updateDetectionRule(c.actor(), uid, f, version.value_or(0)));
-    mgr->requestReload("api: rule.update " + uid);
+    mgr->requestReload("api: rule.update");
     return jsonResponse(200, json::object{{"id", r.uid}, {"version", r.version}, {"reload", "requested"}});
   });
 
@@ -433,7 +433,7 @@ void registerRuleRoutes(Api& api) {
     } else {
       VIGIL_TRY(api.store().setDetectionRuleEnabled(c.actor(), uid, *enabled));
     }
-    mgr->requestReload(std::string("api: rule.") + (*enabled ? "enable " : "disable ") + uid);
+    mgr->requestReload(std::string("api: rule.") + (*enabled ? "enable" : "disable"));
     return jsonResponse(200, json::object{{"id", uid}, {"enabled", *enabled}, {"reload", "requested"}});
   });
 
@@ -458,7 +458,7 @@ void registerRuleRoutes(Api& api) {
             const bool directory = i >= 0 && set->meta(i).source == "directory";
             if (directory) VIGIL_TRY(mayReadRules(c.actor()));
             VIGIL_TRY(api.store().setRuleAgency(c.actor(), uid, orgId, on, directory));
-            mgr->requestReload("api: rule.agency " + uid);
+            mgr->requestReload("api: rule.agency");
             return jsonResponse(
                 200, json::object{{"id", uid}, {"org_id", orgId}, {"state", state}, {"reload", "requested"}});
           });
@@ -470,7 +470,7 @@ void registerRuleRoutes(Api& api) {
       return Error::conflict("rule '" + uid + "' comes from the rules directory (" + set->meta(set->find(uid)).origin +
                              "); remove the file there, or disable the rule");
     VIGIL_TRY(api.store().deleteDetectionRule(c.actor(), uid));
-    mgr->requestReload("api: rule.delete " + uid);
+    mgr->requestReload("api: rule.delete");
     return http::Response::noContent();
   });
 }

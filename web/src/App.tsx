@@ -23,6 +23,7 @@ import { SchedulePage } from './pages/SchedulePage';
 import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
+import { RulesPage } from './pages/RulesPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -78,6 +79,7 @@ export function App() {
         <Route path="events" element={<EventSearchPage />} />
         <Route path="sources" element={<SourcesPage />} />
         <Route path="alerts" element={<AlertsPage />} />
+        <Route path="rules" element={<RulesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

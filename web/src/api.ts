@@ -1159,6 +1159,8 @@ export interface AlertSummary {
   dedup_key: string;
   title: string;
   observables: AlertObservable[];
+  /** The rule's tags (Sigma: ATT&CK "attack.t1059.001"); absent from older servers. */
+  tags?: string[];
   sender: string;
   first_seen: string;
   last_seen: string;
@@ -1242,4 +1244,90 @@ export const alertsApi = {
   create: (body: AlertCreateBody) => request<AlertDetail>('POST', '/alerts', { body }),
   update: (id: Id, body: AlertPatchBody) => request<AlertDetail>('PATCH', `/alerts/${enc(id)}`, { body }),
   comment: (id: Id, body: string) => request<AlertComment>('POST', `/alerts/${enc(id)}/comments`, { body: { body } }),
+};
+
+// --- Detection rules (issue 6; routes_rules.cpp) ---------------------------------------------------
+
+export type RuleSource = 'directory' | 'database';
+export const RULE_LEVELS = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+
+export interface RuleProblem {
+  origin: string;
+  where: string;
+  line: number;
+  reason: string;
+  previous_version_runs: boolean;
+}
+
+export interface DetectionRule {
+  id: string;
+  title: string;
+  level: string;
+  status: string;
+  tags: string[];
+  source: RuleSource;
+  origin: string;
+  owner_org_id: Id;
+  enabled: boolean;
+  loaded: boolean;
+  version: number;
+  description: string;
+  logsource: { product: string; category: string; service: string };
+  updated_by: string;
+  updated_at: string | null;
+  problem: RuleProblem | null;
+}
+
+export interface RuleAgencySetting {
+  org_id: Id;
+  org_name: string;
+  enabled: boolean;
+  updated_by: string;
+  updated_at: string | null;
+}
+
+export interface DetectionRuleDetail extends DetectionRule {
+  yaml: string;
+  agencies: RuleAgencySetting[];
+}
+
+export interface RuleFilter {
+  q?: string;
+  level?: string;
+  tag?: string;
+  status?: string;
+  source?: RuleSource;
+  enabled?: 'true' | 'false';
+}
+
+export interface RuleReloadStatus {
+  version: number;
+  rules: number;
+  problems: RuleProblem[];
+  problems_of_other_agencies: number;
+  dirs: string[];
+  last_reload_at: string | null;
+  last_reason: string;
+  last_error: string;
+  last_error_at: string | null;
+  reloads: number;
+  failed_reloads: number;
+  last_compile_seconds: number;
+}
+
+export const rulesApi = {
+  list: (filter: RuleFilter, offset = 0, limit = 100) =>
+    request<{ items: DetectionRule[]; total: number; by_level: Record<string, number>; version: number }>('GET', '/rules', {
+      query: { ...filter, offset, limit },
+    }),
+  status: () => request<RuleReloadStatus>('GET', '/rules/status'),
+  get: (id: string) => request<DetectionRuleDetail>('GET', `/rules/${encodeURIComponent(id)}`),
+  validate: (yaml: string) => request<{ ok: boolean; id: string; title: string; level: string }>('POST', '/rules/validate', { body: { yaml } }),
+  create: (yaml: string, org_id?: Id) => request<{ id: string; version: number }>('POST', '/rules', { body: { yaml, org_id } }),
+  update: (id: string, yaml: string, version?: number) =>
+    request<{ id: string; version: number }>('PUT', `/rules/${encodeURIComponent(id)}`, { body: { yaml, version } }),
+  setEnabled: (id: string, enabled: boolean) => request<void>('PATCH', `/rules/${encodeURIComponent(id)}`, { body: { enabled } }),
+  setAgency: (id: string, org: Id, state: 'on' | 'off' | 'inherit') =>
+    request<void>('PUT', `/rules/${encodeURIComponent(id)}/agencies/${enc(org)}`, { body: { state } }),
+  remove: (id: string) => request<void>('DELETE', `/rules/${encodeURIComponent(id)}`),
 };
