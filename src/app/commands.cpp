@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "detect/live/alert_mapping.h"
+#include "detect/live/hunt_runner.h"
 #include "detect/live/rule_manager.h"
 #include "documents/form_library.h"
 #include "eventstore/event_store.h"
@@ -254,6 +255,7 @@ int serve(const Config& config, const std::string& exePath) {
   std::optional<detect::sigma::Pipeline> sigmaPipeline;
   std::unique_ptr<detect::live::DetectionStage> detection;
   std::unique_ptr<detect::live::RuleManager> rules;
+  std::unique_ptr<detect::live::HuntRunner> hunts;
   if (config.detect.enabled) {
     auto pipeline = detect::sigma::Pipeline::load(fs::path(catalogDir) / "sigma" / "pipelines");
     if (!pipeline.ok()) return fail(Error::validation("server.catalog_dir", pipeline.error().message));
@@ -281,12 +283,17 @@ int serve(const Config& config, const std::string& exePath) {
     if (auto st = rules->reloadNow("start"); !st.ok()) return fail(st.error());
     rules->start();
     collector.setTap(detection.get());
+    hunts = std::make_unique<detect::live::HuntRunner>(
+        **events, *sigmaPipeline, &alertSink, clock,
+        detect::live::HuntLimits{.maxEvents = static_cast<uint64_t>(config.detect.huntMaxEvents),
+                                 .maxSeconds = config.detect.huntMaxSeconds});
   }
 
   api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
                 std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
                 (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, rules.get()});
+                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, rules.get(),
+                hunts.get()});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -367,6 +374,7 @@ int serve(const Config& config, const std::string& exePath) {
   (*server)->stop();
   // Detection after the inputs: what was accepted is evaluated, then the sink commits it.
   collector.setTap(nullptr);
+  hunts.reset();  // cancels and joins running hunts (they raise alerts through the sink)
   if (rules) rules->stop();
   if (detection) detection->stop();
   alertSink.stop();

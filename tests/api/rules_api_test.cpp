@@ -239,5 +239,82 @@ TEST_F(RulesApi, RolesDecideWhoReadsAndWritesRules) {
             409);
 }
 
+// Retro-hunts: a rule or a query over the stored events of the caller's scope, results listed and
+// optionally raised as alerts; refusals name the field or the line; a hunt is its starter's own.
+TEST_F(RulesApi, RetroHuntFindsStoredEventsInScopeAndRaisesAlerts) {
+  for (const auto& [org, host] :
+       std::vector<std::pair<int64_t, std::string>>{{a_, "old-h1"}, {unitA_, "old-h1"}, {a_, "old-h2"}, {b_, "old-h1"}})
+    sendEvent(org, host);
+  ASSERT_TRUE(srv_.events().flush().ok());
+  auto waitDone = [&](int64_t id) {
+    json::value v;
+    for (int i = 0; i < 500; ++i) {
+      auto r = srv_.call(socA_, "GET", "/api/v1/hunts/" + std::to_string(id));
+      v = json::parse(r.body);
+      if (v.at("state").as_string() != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return v;
+  };
+  const std::string range = R"("from":"2026-11-01T00:00:00Z","to":"2026-12-01T00:00:00Z")";
+  auto started = srv_.call(socA_, "POST", "/api/v1/hunts",
+                           body({{"rule_yaml", ruleYaml("hunt-1", "Săn old-h1", "old-h1")},
+                                 {"from", "2026-11-01T00:00:00Z"},
+                                 {"to", "2026-12-01T00:00:00Z"},
+                                 {"raise_alerts", true}}));
+  ASSERT_EQ(started.status, 202) << started.body;
+  const int64_t id = json::parse(started.body).at("id").as_int64();
+  const json::value done = waitDone(id);
+  EXPECT_EQ(done.at("state").as_string(), "done") << done;
+  EXPECT_EQ(done.at("scanned").as_int64(), 3) << "A and its unit only: " << done;
+  EXPECT_EQ(done.at("matched").as_int64(), 2) << done;
+  EXPECT_EQ(done.at("progress").as_double(), 1.0);
+  auto results = srv_.call(socA_, "GET", "/api/v1/hunts/" + std::to_string(id) + "/results?limit=1");
+  ASSERT_EQ(results.status, 200) << results.body;
+  const json::value rv = json::parse(results.body);
+  EXPECT_EQ(rv.at("total").as_int64(), 2);
+  ASSERT_EQ(rv.at("items").as_array().size(), 1u);
+  EXPECT_EQ(rv.at("items").as_array()[0].at("rule_id").as_string(), "hunt-1");
+  EXPECT_EQ(rv.at("items").as_array()[0].at("host").as_string(), "old-h1");
+  srv_.alertSink().flush();
+  EXPECT_EQ(alertsOf("hunt-1", a_), 1);
+  EXPECT_EQ(alertsOf("hunt-1", unitA_), 1);
+  EXPECT_EQ(alertsOf("hunt-1", b_), 0);
+
+  // A query alone: every event it finds, in scope.
+  auto q = srv_.call(socA_, "POST", "/api/v1/hunts", "{\"query\":\"host.name:old-h2\"," + range + "}");
+  ASSERT_EQ(q.status, 202) << q.body;
+  EXPECT_EQ(waitDone(json::parse(q.body).at("id").as_int64()).at("matched").as_int64(), 1);
+
+  // Refusals.
+  auto bad = srv_.call(socA_, "POST", "/api/v1/hunts",
+                       body({{"rule_yaml",
+                              "title: x\nid: y\nlogsource:\n  product: t\ndetection:\n  s:\n    a|zz: 1\n"
+                              "  condition: s\n"},
+                             {"from", "2026-11-01T00:00:00Z"},
+                             {"to", "2026-12-01T00:00:00Z"}}));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("hunt:7"), std::string::npos) << bad.body;
+  auto badTime =
+      srv_.call(socA_, "POST", "/api/v1/hunts", R"({"query":"*","from":"yesterday","to":"2026-12-01T00:00:00Z"})");
+  EXPECT_EQ(badTime.status, 400);
+  EXPECT_NE(badTime.body.find("\"field\":\"from\""), std::string::npos) << badTime.body;
+  auto reversed = srv_.call(socA_, "POST", "/api/v1/hunts",
+                            R"({"query":"*","from":"2026-12-01T00:00:00Z","to":"2026-11-01T00:00:00Z"})");
+  EXPECT_EQ(reversed.status, 400);
+  auto outside = srv_.call(socA_, "POST", "/api/v1/hunts",
+                           "{\"query\":\"*\",\"org_id\":" + std::to_string(b_) + "," + range + "}");
+  EXPECT_EQ(outside.status, 404) << outside.body;
+  EXPECT_EQ(srv_.call(officerA_, "POST", "/api/v1/hunts", "{\"query\":\"*\"," + range + "}").status, 403);
+
+  // Another user's hunt does not exist for them; the start is audited.
+  EXPECT_EQ(srv_.call(srv_.admin(), "GET", "/api/v1/hunts/" + std::to_string(id)).status, 404);
+  EXPECT_EQ(srv_.call(srv_.admin(), "GET", "/api/v1/hunts/" + std::to_string(id) + "/results").status, 404);
+  auto mine = srv_.call(socA_, "GET", "/api/v1/hunts");
+  EXPECT_EQ(json::parse(mine.body).at("items").as_array().size(), 2u) << mine.body;
+  auto audit = srv_.call(srv_.admin(), "GET", "/api/v1/audit?action=hunt.start");
+  EXPECT_NE(audit.body.find("hunt.start"), std::string::npos) << audit.body;
+}
+
 }  // namespace
 }  // namespace vigil::test

@@ -355,6 +355,13 @@ const char* const kNoObjectScope[] = {
     "POST /api/v1/saved-searches",
     // Checking a rule text parses and compiles it, storing nothing.
     "POST /api/v1/rules/validate",
+    // Retro-hunts are their starter's own (another user's is 404) and read only the starter's
+    // scope (rules_api_test.cpp RetroHuntFindsStoredEventsInScopeAndRaisesAlerts).
+    "POST /api/v1/hunts",
+    "GET /api/v1/hunts",
+    "GET /api/v1/hunts/{id}",
+    "GET /api/v1/hunts/{id}/results",
+    "POST /api/v1/hunts/{id}/cancel",
 };
 
 // Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names

@@ -107,12 +107,13 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
       detect::live::ManagerOptions{.pollInterval = std::chrono::milliseconds(100)}, *detection_, clock_,
       detect::live::storeLoader(*store_));
   collector_->setTap(detection_.get());
+  hunts_ = std::make_unique<detect::live::HuntRunner>(*events_, *sigmaPipeline_, alertSink_.get(), clock_);
   api_ = std::make_unique<api::Api>(
       api::ApiDeps{*store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
                    std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
                    (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10},
                    std::move(forms).value(), std::move(checklists).value(), std::move(schedules).value(), events_.get(),
-                   collector_.get(), alertFeed_.get(), rules_.get()});
+                   collector_.get(), alertFeed_.get(), rules_.get(), hunts_.get()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -137,6 +138,7 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
 TestServer::~TestServer() {
   server_->stop();
   collector_->setTap(nullptr);
+  hunts_.reset();
   rules_->stop();
   detection_->stop();
   alertSink_->stop();

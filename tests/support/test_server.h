@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "detect/live/alert_mapping.h"
+#include "detect/live/hunt_runner.h"
 #include "detect/live/rule_manager.h"
 #include "eventstore/event_store.h"
 #include "http/server.h"
@@ -112,6 +113,7 @@ class TestServer {
   std::unique_ptr<detect::sigma::Pipeline> sigmaPipeline_;
   std::unique_ptr<detect::live::DetectionStage> detection_;
   std::unique_ptr<detect::live::RuleManager> rules_;
+  std::unique_ptr<detect::live::HuntRunner> hunts_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::optional<Session> admin_;
