@@ -1,7 +1,7 @@
 // Browser test of live detection (issue 6): a detection rule uploaded on "Quy tắc phát hiện"
 // (a broken version first: the refused line is shown), an event matching it sent to the HTTP
 // ingest endpoint, its alert in the queue within seconds with the rule's ATT&CK tags, then the
-// rule disabled from its dialog. Same setup as ui.test.mjs: a real `vigil serve` on a fresh data
+// rule disabled from its dialog, and a retro-hunt with it over the stored events. Same setup as ui.test.mjs: a real `vigil serve` on a fresh data
 // directory, headless Chromium through playwright-core. Run: node --test web/e2e/rules.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -188,5 +188,21 @@ describe('vigil live detection UI', { timeout: 600_000 }, () => {
     await page.waitForFunction(() => /Đã tắt/.test(document.querySelector('[data-testid="rule-dialog-state"]')?.textContent ?? ''));
     const got = await apiCall('GET', `/api/v1/rules/${RULE_ID}`);
     assert.equal(got.body.enabled, false);
+    await page.keyboard.press('Escape');
+  });
+
+  step('a retro-hunt with the (now disabled) rule finds the stored event', async () => {
+    await byTestId('nav-hunt').click();
+    await byTestId('hunt-page').waitFor();
+    assert.match(await page.locator('h1').innerText(), /Săn lùng mối nguy hại/);
+    await byTestId('hunt-rule-id').fill(RULE_ID);
+    await byTestId('hunt-start').click();
+    const row = byTestId('hunt-row').first();
+    await row.waitFor();
+    await page.waitForFunction(() => /Hoàn thành/.test(document.querySelector('[data-testid="hunt-state"]')?.textContent ?? ''));
+    assert.equal((await byTestId('hunt-matched').first().innerText()).trim().split('\n')[0], '1');
+    await byTestId('hunt-result').first().waitFor();
+    assert.match(await byTestId('hunt-results').innerText(), /congtt-web01/);
+    await page.screenshot({ path: join(SHOTS, 'rules-03-hunt.png'), fullPage: true });
   });
 });

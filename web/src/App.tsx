@@ -24,6 +24,7 @@ import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { RulesPage } from './pages/RulesPage';
+import { HuntPage } from './pages/HuntPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -80,6 +81,7 @@ export function App() {
         <Route path="sources" element={<SourcesPage />} />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="rules" element={<RulesPage />} />
+        <Route path="hunt" element={<HuntPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1331,3 +1331,55 @@ export const rulesApi = {
     request<void>('PUT', `/rules/${encodeURIComponent(id)}/agencies/${enc(org)}`, { body: { state } }),
   remove: (id: string) => request<void>('DELETE', `/rules/${encodeURIComponent(id)}`),
 };
+
+// --- Retro-hunts (issue 6; routes_hunts.cpp) --------------------------------------------------------
+
+export interface HuntStatus {
+  id: Id;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  label: string;
+  query: string;
+  started_by: string;
+  from: string;
+  to: string;
+  raise_alerts: boolean;
+  scanned: number;
+  matched: number;
+  alerts_raised: number;
+  progress: number;
+  truncated: string;
+  results_truncated: boolean;
+  started_at: string;
+  finished_at: string | null;
+  error: string;
+}
+
+export interface HuntResult {
+  time: string;
+  org_id: Id;
+  source_id: Id;
+  host: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  event: unknown;
+}
+
+export interface HuntStartBody {
+  rule_id?: string;
+  rule_yaml?: string;
+  query?: string;
+  from: string;
+  to: string;
+  org_id?: Id;
+  raise_alerts?: boolean;
+}
+
+export const huntsApi = {
+  start: (body: HuntStartBody) => request<HuntStatus>('POST', '/hunts', { body }),
+  list: () => request<{ items: HuntStatus[] }>('GET', '/hunts'),
+  get: (id: Id) => request<HuntStatus>('GET', `/hunts/${enc(id)}`),
+  results: (id: Id, offset = 0, limit = 100) =>
+    request<{ items: HuntResult[]; total: number; offset: number }>('GET', `/hunts/${enc(id)}/results`, { query: { offset, limit } }),
+  cancel: (id: Id) => request<HuntStatus>('POST', `/hunts/${enc(id)}/cancel`),
+};
