@@ -105,7 +105,7 @@ struct DetectConfig {
   // shipped <catalog_dir>/sigma/rules when it exists; an empty list: none (database rules only).
   std::optional<std::vector<std::string>> rulesDirs;
   int threads = 1;                  // detection threads
-  int64_t queueEvents = 65536;      // events waiting for detection; beyond it inputs wait queueWaitMs
+  int64_t queueEvents = 32768;      // events waiting for detection (1-2 KiB each); then inputs wait queueWaitMs
   int queueWaitMs = 200;            // then the batch is counted as not evaluated (dropped)
   int reloadPollMs = 2000;          // how often the rules directories are checked for changes
   int64_t huntMaxEvents = 5000000;  // a retro-hunt reads at most this many stored events
