@@ -104,9 +104,10 @@ struct DetectConfig {
   // Directories of Sigma rules (*.yml/*.yaml, SigmaHQ layout), watched for changes. Unset: the
   // shipped <catalog_dir>/sigma/rules when it exists; an empty list: none (database rules only).
   std::optional<std::vector<std::string>> rulesDirs;
-  int threads = 1;                  // detection threads
-  int64_t queueEvents = 32768;      // events waiting for detection (1-2 KiB each); then inputs wait queueWaitMs
-  int queueWaitMs = 200;            // then the batch is counted as not evaluated (dropped)
+  int threads = 1;  // detection threads
+  int64_t queueEvents =
+      32768;              // events waiting for detection (each costs its size in memory); then inputs wait queueWaitMs
+  int queueWaitMs = 200;  // then the batch is counted as not evaluated (dropped)
   int reloadPollMs = 2000;          // how often the rules directories are checked for changes
   int64_t huntMaxEvents = 5000000;  // a retro-hunt reads at most this many stored events
   int huntMaxSeconds = 600;         // ... and runs at most this long

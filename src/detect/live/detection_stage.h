@@ -38,7 +38,7 @@
 namespace vigil::detect::live {
 
 struct StageOptions {
-  size_t queueEvents = 32768;              // bound of the queue (events; a copied event is 1-2 KiB)
+  size_t queueEvents = 32768;              // bound of the queue (events; each copied)
   int threads = 1;                         // detection threads
   std::chrono::milliseconds maxWait{200};  // an input waits at most this long for room
   size_t batchMax = 256;                   // events a thread takes at once
