@@ -42,6 +42,10 @@ class ClassificationCatalog;
 namespace vigil::notify {
 class Dispatcher;
 }
+namespace vigil::detect::live {
+class RuleManager;
+class HuntRunner;
+}  // namespace vigil::detect::live
 
 namespace vigil::api {
 
@@ -99,6 +103,10 @@ struct ApiDeps {
   // Notifications: seals channel secrets and sends test messages (outlives the Api). Null: the
   // routes that need it answer 503.
   notify::Dispatcher* notifier = nullptr;
+  // Live detection (issue 6): the rule manager (rules routes, reload status) and the retro-hunt
+  // runner. Null: those routes answer 503. Both outlive the Api.
+  detect::live::RuleManager* rules = nullptr;
+  detect::live::HuntRunner* hunts = nullptr;
 };
 
 class Api {
@@ -132,6 +140,8 @@ class Api {
   const incident::ProcessLibrary* processes() const { return deps_.processes.get(); }
   const incident::ClassificationCatalog* classification() const { return deps_.classification.get(); }
   notify::Dispatcher* notifier() const { return deps_.notifier; }
+  detect::live::RuleManager* rules() const { return deps_.rules; }
+  detect::live::HuntRunner* hunts() const { return deps_.hunts; }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -175,6 +185,10 @@ void registerAlertRoutes(Api& api);
 void registerIncidentRoutes(Api& api);
 // Notifications: channels, subscriptions, the delivery log (routes_notify.cpp).
 void registerNotifyRoutes(Api& api);
+// Detection rules: list, get, create/upload, edit, enable/disable, per-agency settings, delete,
+// reload status, validation (routes_rules.cpp); retro-hunts (routes_hunts.cpp).
+void registerRuleRoutes(Api& api);
+void registerHuntRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

@@ -34,6 +34,12 @@ constexpr auto kStreamLifetime = std::chrono::minutes(5);
 
 json::value msOrNull(TimeMs t) { return t > 0 ? json::value(formatRfc3339(t)) : json::value(nullptr); }
 
+json::array tagsArray(const std::vector<std::string>& tags) {
+  json::array out;
+  for (const auto& t : tags) out.emplace_back(t);
+  return out;
+}
+
 json::object alertJson(const Alert& a, bool full) {
   json::array obs;
   for (const auto& o : a.observables) obs.push_back(json::object{{"type", o.type}, {"value", o.value}});
@@ -49,6 +55,7 @@ json::object alertJson(const Alert& a, bool full) {
                    {"dedup_key", a.dedupKey},
                    {"title", a.title},
                    {"observables", std::move(obs)},
+                   {"tags", tagsArray(a.tags)},
                    {"sender", a.sender},
                    {"first_seen", msOrNull(a.firstSeen)},
                    {"last_seen", msOrNull(a.lastSeen)},

@@ -26,6 +26,9 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "detect/live/alert_mapping.h"
+#include "detect/live/hunt_runner.h"
+#include "detect/live/rule_manager.h"
 #include "documents/form_library.h"
 #include "eventstore/event_store.h"
 #include "http/server.h"
@@ -285,10 +288,67 @@ int serve(const Config& config, const std::string& exePath) {
   }
   alerts::AlertSink alertSink(**store, sinkOptions, [&alertFeed] { alertFeed.notify(); });
 
-  api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
-                calendarShared, (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, processLibrary,
-                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)), &notifier});
+  // Live detection (issue 6, src/detect/live/): the collector hands every accepted batch to the
+  // detection stage; its matches become alerts through the sink. The rule manager compiles the
+  // rules directories and the database rules, swaps the set in and watches for changes.
+  std::optional<detect::sigma::Pipeline> sigmaPipeline;
+  std::unique_ptr<detect::live::DetectionStage> detection;
+  std::unique_ptr<detect::live::RuleManager> rules;
+  std::unique_ptr<detect::live::HuntRunner> hunts;
+  if (config.detect.enabled) {
+    auto pipeline = detect::sigma::Pipeline::load(fs::path(catalogDir) / "sigma" / "pipelines");
+    if (!pipeline.ok()) return fail(Error::validation("server.catalog_dir", pipeline.error().message));
+    sigmaPipeline = std::move(*pipeline);
+    std::vector<fs::path> ruleDirs;
+    if (config.detect.rulesDirs) {
+      for (const auto& d : *config.detect.rulesDirs) ruleDirs.emplace_back(d);
+    } else if (std::error_code ec; fs::is_directory(fs::path(catalogDir) / "sigma" / "rules", ec)) {
+      ruleDirs.push_back(fs::path(catalogDir) / "sigma" / "rules");
+    }
+    detection = std::make_unique<detect::live::DetectionStage>(
+        detect::live::StageOptions{.queueEvents = static_cast<size_t>(config.detect.queueEvents),
+                                   .threads = config.detect.threads,
+                                   .maxWait = std::chrono::milliseconds(config.detect.queueWaitMs),
+                                   .metrics = &metrics},
+        [&alertSink](const normalize::Event& e, const detect::sigma::CompiledRule& rule,
+                     const detect::live::RuleMeta& meta,
+                     uint64_t) { (void)alertSink.raise(detect::live::draftForMatch(e, rule, meta)); });
+    rules = std::make_unique<detect::live::RuleManager>(
+        *sigmaPipeline, detect::sigma::CompileOptions{},
+        detect::live::ManagerOptions{.dirs = ruleDirs,
+                                     .pollInterval = std::chrono::milliseconds(config.detect.reloadPollMs),
+                                     .metrics = &metrics},
+        *detection, clock, detect::live::storeLoader(**store));
+    if (auto st = rules->reloadNow("start"); !st.ok()) return fail(st.error());
+    rules->start();
+    collector.setTap(detection.get());
+    hunts = std::make_unique<detect::live::HuntRunner>(
+        **events, *sigmaPipeline, &alertSink, clock,
+        detect::live::HuntLimits{.maxEvents = static_cast<uint64_t>(config.detect.huntMaxEvents),
+                                 .maxSeconds = config.detect.huntMaxSeconds});
+  }
+
+  api::Api api({**store,
+                authn,
+                metrics,
+                clock,
+                kVersion,
+                resolveWebRoot(config, exePath),
+                std::move(*regimes),
+                calendarShared,
+                (fs::path(config.store.dataDir) / "blobs").string(),
+                config.registry,
+                std::move(*forms),
+                std::move(*checklists),
+                std::move(*schedules),
+                events->get(),
+                &collector,
+                &alertFeed,
+                processLibrary,
+                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)),
+                &notifier,
+                rules.get(),
+                hunts.get()});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -373,6 +433,11 @@ int serve(const Config& config, const std::string& exePath) {
   if (retainer.joinable()) retainer.join();
   listeners->stop();
   (*server)->stop();
+  // Detection after the inputs: what was accepted is evaluated, then the sink commits it.
+  collector.setTap(nullptr);
+  hunts.reset();  // cancels and joins running hunts (they raise alerts through the sink)
+  if (rules) rules->stop();
+  if (detection) detection->stop();
   alertSink.stop();
   notifier.stop();
   (*events)->close();

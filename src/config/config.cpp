@@ -131,6 +131,28 @@ KeySpec delaysKey(std::string name) {
           }};
 }
 
+// A list of paths: in TOML an array of strings; in the environment and on the command line the
+// paths separated by commas (or new lines). An empty value is an empty list.
+KeySpec pathListKey(std::string name, std::optional<std::vector<std::string>>* (*field)(Config&)) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            std::vector<std::string> out;
+            size_t start = 0;
+            while (start <= v.size()) {
+              size_t end = v.find_first_of(",\n", start);
+              if (end == std::string::npos) end = v.size();
+              std::string item = v.substr(start, end - start);
+              item.erase(0, item.find_first_not_of(" \t"));
+              item.erase(item.find_last_not_of(" \t") + 1);
+              start = end + 1;
+              if (item.empty()) continue;
+              if (item.find('\0') != std::string::npos) return badValue(name, where, "a path contains a NUL byte");
+              out.push_back(std::move(item));
+            }
+            *field(c) = std::move(out);
+            return {};
+          }};
+}
+
 const std::vector<KeySpec>& keySpecs() {
   static const std::vector<KeySpec> specs = {
       stringKey("server.listen", [](Config& c) { return &c.server.listen; }),
@@ -222,6 +244,20 @@ const std::vector<KeySpec>& keySpecs() {
       stringKey("notify.ca_file", [](Config& c) { return &c.notify.caFile; }),
       stringKey("notify.telegram_api_base", [](Config& c) { return &c.notify.telegramApiBase; }),
       stringKey("notify.public_url", [](Config& c) { return &c.notify.publicUrl; }),
+      boolKey("detect.enabled", [](Config& c) { return &c.detect.enabled; }),
+      pathListKey("detect.rules_dirs", [](Config& c) { return &c.detect.rulesDirs; }),
+      intKey<int>(
+          "detect.threads", [](Config& c) { return &c.detect.threads; }, 1, 64),
+      intKey<int64_t>(
+          "detect.queue_events", [](Config& c) { return &c.detect.queueEvents; }, 1024, 100000000),
+      intKey<int>(
+          "detect.queue_wait_ms", [](Config& c) { return &c.detect.queueWaitMs; }, 0, 60000),
+      intKey<int>(
+          "detect.reload_poll_ms", [](Config& c) { return &c.detect.reloadPollMs; }, 100, 3600000),
+      intKey<int64_t>(
+          "detect.hunt_max_events", [](Config& c) { return &c.detect.huntMaxEvents; }, 1000, 1000000000),
+      intKey<int>(
+          "detect.hunt_max_seconds", [](Config& c) { return &c.detect.huntMaxSeconds; }, 1, 86400),
   };
   return specs;
 }
@@ -279,6 +315,19 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
     }
     return out;
   }
+  // An array of strings (detect.rules_dirs) becomes the strings separated by new lines.
+  if (auto a = n.as_array()) {
+    std::string out;
+    for (auto&& item : *a) {
+      auto str = item.as_string();
+      if (!str) {
+        ok = false;
+        return {};
+      }
+      out += (out.empty() ? "" : "\n") + str->get();
+    }
+    return out;
+  }
   ok = false;
   return {};
 }
@@ -318,7 +367,7 @@ Result<Config> loadConfig(const std::string& path, const std::map<std::string, s
           return Error::validation(name, "expected a string, number or boolean in " + path + ", got a table");
         bool ok;
         std::string text = tomlValueText(value, ok);
-        if (!ok) return Error::validation(name, "expected a string, number or boolean in " + path);
+        if (!ok) return Error::validation(name, "expected a string, number, boolean or list of strings in " + path);
         VIGIL_TRY(spec->fromText(c, text, path));
       }
     }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,21 @@ struct NotifyConfig {
   std::string publicUrl;  // the server's address as officers reach it, for links in messages; "" = none
 };
 
+// Live detection (issue 6): Sigma rules evaluated on every collected event, alerts to the queue.
+struct DetectConfig {
+  bool enabled = true;
+  // Directories of Sigma rules (*.yml/*.yaml, SigmaHQ layout), watched for changes. Unset: the
+  // shipped <catalog_dir>/sigma/rules when it exists; an empty list: none (database rules only).
+  std::optional<std::vector<std::string>> rulesDirs;
+  int threads = 1;  // detection threads
+  int64_t queueEvents =
+      32768;              // events waiting for detection (each costs its size in memory); then inputs wait queueWaitMs
+  int queueWaitMs = 200;  // then the batch is counted as not evaluated (dropped)
+  int reloadPollMs = 2000;          // how often the rules directories are checked for changes
+  int64_t huntMaxEvents = 5000000;  // a retro-hunt reads at most this many stored events
+  int huntMaxSeconds = 600;         // ... and runs at most this long
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -133,6 +149,7 @@ struct Config {
   EventsConfig events;
   EvidenceConfig evidence;
   NotifyConfig notify;
+  DetectConfig detect;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

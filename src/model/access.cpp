@@ -57,6 +57,12 @@ bool roleAllows(Role role, Permission p) {
     // administrators keep them; auditors also read the delivery log.
     case Permission::kReadNotifications: return role == Role::kAdministrator || role == Role::kAuditor;
     case Permission::kManageNotifications: return role == Role::kAdministrator;
+    // Detection rules: the SOC and administrators write and tune them and hunt with them;
+    // auditors read them (what is being watched).
+    case Permission::kReadRules:
+      return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kAuditor;
+    case Permission::kManageRules:
+    case Permission::kHunt: return role == Role::kAdministrator || role == Role::kSocAnalyst;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

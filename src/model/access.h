@@ -36,6 +36,9 @@ enum class Permission {
   kHandleIncidents,
   kReadNotifications,    // notification channels, subscriptions and the delivery log of an organisation
   kManageNotifications,  // create, change, delete and test channels and subscriptions
+  kReadRules,            // detection rules that apply to an organisation, their settings and reload status
+  kManageRules,          // write, upload, edit, enable/disable (also per agency) and delete detection rules
+  kHunt,                 // run retro-hunts over the stored events of an organisation (also needs kReadEvents)
 };
 
 bool roleAllows(Role role, Permission p);

@@ -69,6 +69,8 @@ struct AlertDraft {
   std::string eventsQuery;  // search over the stored events that shows the evidence ("" none)
   std::string sender;       // external: who sent the notification (national centre, police, ...)
   TimeMs seenAt = 0;        // when the detector saw it; 0: now
+  // The rule's tags (Sigma: ATT&CK "attack.t1059.001", "attack.execution", ...); at most 64.
+  std::vector<std::string> tags;
 };
 
 struct Alert {
@@ -89,6 +91,7 @@ struct Alert {
   std::string evidence;
   std::string eventsQuery;
   std::string sender;
+  std::vector<std::string> tags;
   TimeMs firstSeen = 0;
   TimeMs lastSeen = 0;
   int64_t count = 1;

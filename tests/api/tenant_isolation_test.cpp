@@ -75,6 +75,12 @@ enum class Target {
   kSubscriptionB,
 };
 
+// The detection rule of B (issue 6), written by the root administrator.
+constexpr const char* kRuleOfB = "c0c0c0c0-congthuong";
+constexpr const char* kRuleOfBYaml =
+    "title: Luat CONGTHUONG\nid: c0c0c0c0-congthuong\nlevel: high\nlogsource:\n  product: test\n"
+    "detection:\n  sel:\n    host.name: ct-db01\n  condition: sel\n";
+
 // --- The tables ---------------------------------------------------------------------------------
 
 // A valid system body of agency A.
@@ -245,6 +251,10 @@ const CreateRoute kCreateRoutes[] = {
     {"POST", "/api/v1/notify/subscriptions",
      R"({"org_id":{P},"channel_id":1,"kind":"alert_new","recipients":["lan.san@attacker.example"]})",
      "lan.san@attacker.example", 404},
+    {"POST", "/api/v1/rules",
+     R"({"org_id":{P},"yaml":"title: Luat lan san\nid: 0f0f0f0f-lan-san\nlogsource:\n  product: test\n)"
+     R"(detection:\n  sel:\n    a: b\n  condition: sel\n"})",
+     "Luat lan san", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -267,7 +277,8 @@ enum class ListKind {
   kSources,
   kAlerts,
   kIncidents,
-  kNotify
+  kNotify,
+  kRules
 };
 struct ListRoute {
   const char* target;
@@ -321,6 +332,25 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/notify/subscriptions", ListKind::kNotify, true},
     {"/api/v1/notify/deliveries", ListKind::kNotify, true},
     {"/api/v1/notify/deliveries?status=pending", ListKind::kNotify, true},
+    {"/api/v1/rules?limit=500", ListKind::kRules, false},
+    {"/api/v1/rules?q=congthuong&source=database", ListKind::kRules, false},
+    {"/api/v1/rules/status", ListKind::kRules, false},
+};
+
+// Routes on one detection rule: aimed at the rule of B, whose id A's callers can guess.
+// {A}: agency A (a per-agency setting inside the caller's own scope, on B's rule).
+struct RuleObjectRoute {
+  const char* method;
+  const char* pattern;
+  const char* body;
+};
+const RuleObjectRoute kRuleObjectRoutes[] = {
+    {"GET", "/api/v1/rules/{id}", ""},
+    {"PUT", "/api/v1/rules/{id}",
+     R"({"yaml":"title: Bi doi\nid: c0c0c0c0-congthuong\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"})"},
+    {"PATCH", "/api/v1/rules/{id}", R"({"enabled":false})"},
+    {"PUT", "/api/v1/rules/{id}/agencies/{org}", R"({"state":"on"})"},
+    {"DELETE", "/api/v1/rules/{id}", ""},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -379,6 +409,15 @@ const char* const kNoObjectScope[] = {
     "POST /api/v1/saved-searches",
     // The incident processes and classification facts are fixed documents (catalogs/incident/).
     "GET /api/v1/incident-processes",
+    // Checking a rule text parses and compiles it, storing nothing.
+    "POST /api/v1/rules/validate",
+    // Retro-hunts are their starter's own (another user's is 404) and read only the starter's
+    // scope (rules_api_test.cpp RetroHuntFindsStoredEventsInScopeAndRaisesAlerts).
+    "POST /api/v1/hunts",
+    "GET /api/v1/hunts",
+    "GET /api/v1/hunts/{id}",
+    "GET /api/v1/hunts/{id}/results",
+    "POST /api/v1/hunts/{id}/cancel",
 };
 
 // Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names
@@ -627,6 +666,13 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
   EXPECT_EQ(srv.notifier().runOnce().deliveriesQueued, 1);
   for (const char* s : {"Kênh Công Thương", "127.0.0.1:9/congthuong", "Hạn báo cáo CONGTHUONG"})
     w->secretsOfB.emplace_back(s);
+  // Detection rules (issue 6): a database rule of B, switched off for B's unit.
+  auto rule = srv.call(root, "POST", "/api/v1/rules", body({{"org_id", w->B}, {"yaml", std::string(kRuleOfBYaml)}}));
+  EXPECT_EQ(rule.status, 201) << rule.body;
+  auto off = srv.call(root, "PUT", std::string("/api/v1/rules/") + kRuleOfB + "/agencies/" + std::to_string(w->unitB),
+                      R"({"state":"off"})");
+  EXPECT_EQ(off.status, 200) << off.body;
+  w->secretsOfB.emplace_back(kRuleOfB);
   return w;
 }
 
@@ -890,7 +936,8 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/sources").body + srv().call(root(), "GET", "/api/v1/alerts?limit=200").body +
       srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body +
       srv().call(root(), "GET", "/api/v1/notify/channels").body +
-      srv().call(root(), "GET", "/api/v1/notify/subscriptions").body;
+      srv().call(root(), "GET", "/api/v1/notify/subscriptions").body +
+      srv().call(root(), "GET", "/api/v1/rules?limit=500").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -996,6 +1043,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     EXPECT_TRUE(v.at("undeclared").as_array().empty()) << "undeclared senders reached an agency: " << r.body;
     return;
   }
+  if (route.kind == ListKind::kRules) return;  // B's rule is a secret of B (checked above)
   if (route.kind == ListKind::kAlerts) {
     // A has no alert: nothing of B is listed or counted.
     const json::value v = parseJson(r.body);
@@ -1072,6 +1120,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kAlerts:
       case ListKind::kIncidents: break;
       case ListKind::kNotify: break;
+      case ListKind::kRules: break;
     }
   }
 }
@@ -1220,8 +1269,32 @@ std::set<std::string> classifiedRoutes() {
   for (const char* r : kNoObjectScope) out.insert(r);
   for (const char* r : kStreamRoutes) out.insert(r);
   for (const auto& r : kIngestRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& r : kRuleObjectRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   return out;
 }
+
+class RuleRouteIsolation : public TenantIsolation,
+                           public ::testing::WithParamInterface<std::tuple<RuleObjectRoute, Caller>> {};
+
+TEST_P(RuleRouteIsolation, RuleOfAnotherTenantIsNotFoundAndUnchanged) {
+  const auto& [route, caller] = GetParam();
+  const std::string target = std::string("/api/v1/rules/") + kRuleOfB;
+  const std::string before = srv().call(root(), "GET", target).body;
+  ASSERT_NE(before.find("Luat CONGTHUONG"), std::string::npos) << before;
+  const std::string path = replaceAll(replaceAll(route.pattern, "{id}", kRuleOfB), "{org}", std::to_string(w().A));
+  auto r = srv().call(as(caller), route.method, path, route.body);
+  EXPECT_TRUE(isError(r, 404, "not_found"))
+      << route.method << " " << path << " by " << callerName(caller) << ": " << r.status << " " << r.body;
+  EXPECT_EQ(srv().call(root(), "GET", target).body, before) << "the rule of B changed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, RuleRouteIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kRuleObjectRoutes), ::testing::ValuesIn(kCallers)),
+                         [](const ::testing::TestParamInfo<std::tuple<RuleObjectRoute, Caller>>& info) {
+                           return testName(std::string(std::get<0>(info.param).method) +
+                                           std::get<0>(info.param).pattern + "_by_" +
+                                           callerName(std::get<1>(info.param)));
+                         });
 
 TEST_F(TenantIsolation, RoutesAreCoveredByTheIsolationTables) {
   const auto classified = classifiedRoutes();

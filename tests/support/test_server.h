@@ -16,6 +16,9 @@
 #include "collect/collector.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "detect/live/alert_mapping.h"
+#include "detect/live/hunt_runner.h"
+#include "detect/live/rule_manager.h"
 #include "eventstore/event_store.h"
 #include "http/server.h"
 #include "normalize/normalizer.h"
@@ -72,6 +75,9 @@ class TestServer {
   alerts::AlertFeed& alertFeed() { return *alertFeed_; }
   // Notifications: a dispatcher that is not started (tests call runOnce()); no retry waits.
   notify::Dispatcher& notifier() { return *notifier_; }
+  // Live detection: the stage the collector feeds and the rule manager (database rules only).
+  detect::live::DetectionStage& detection() { return *detection_; }
+  detect::live::RuleManager& rules() { return *rules_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
@@ -109,6 +115,10 @@ class TestServer {
   std::unique_ptr<alerts::AlertFeed> alertFeed_;
   std::unique_ptr<alerts::AlertSink> alertSink_;
   std::unique_ptr<notify::Dispatcher> notifier_;
+  std::unique_ptr<detect::sigma::Pipeline> sigmaPipeline_;
+  std::unique_ptr<detect::live::DetectionStage> detection_;
+  std::unique_ptr<detect::live::RuleManager> rules_;
+  std::unique_ptr<detect::live::HuntRunner> hunts_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::optional<Session> admin_;

@@ -25,6 +25,8 @@ import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { IncidentPage, IncidentsPage } from './pages/IncidentsPage';
 import { NotificationsPage } from './pages/NotificationsPage';
+import { RulesPage } from './pages/RulesPage';
+import { HuntPage } from './pages/HuntPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -86,6 +88,8 @@ export function App() {
           path="notifications"
           element={perms.isAdmin || perms.hasRole('auditor') ? <NotificationsPage /> : <Navigate to="/orgs" replace />}
         />
+        <Route path="rules" element={<RulesPage />} />
+        <Route path="hunt" element={<HuntPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1159,6 +1159,8 @@ export interface AlertSummary {
   dedup_key: string;
   title: string;
   observables: AlertObservable[];
+  /** The rule's tags (Sigma: ATT&CK "attack.t1059.001"); absent from older servers. */
+  tags?: string[];
   sender: string;
   first_seen: string;
   last_seen: string;
@@ -1512,4 +1514,142 @@ export const notifyApi = {
   deleteSubscription: (id: Id) => request<void>('DELETE', `/notify/subscriptions/${enc(id)}`),
   deliveries: (query: { status?: DeliveryStatus; before?: Id; limit?: number }) =>
     request<{ items: NotifyDelivery[]; next_before: Id | null }>('GET', '/notify/deliveries', { query }),
+};
+
+// --- Detection rules (issue 6; routes_rules.cpp) ---------------------------------------------------
+
+export type RuleSource = 'directory' | 'database';
+export const RULE_LEVELS = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+
+export interface RuleProblem {
+  origin: string;
+  where: string;
+  line: number;
+  reason: string;
+  previous_version_runs: boolean;
+}
+
+export interface DetectionRule {
+  id: string;
+  title: string;
+  level: string;
+  status: string;
+  tags: string[];
+  source: RuleSource;
+  origin: string;
+  owner_org_id: Id;
+  enabled: boolean;
+  loaded: boolean;
+  version: number;
+  description: string;
+  logsource: { product: string; category: string; service: string };
+  updated_by: string;
+  updated_at: string | null;
+  problem: RuleProblem | null;
+}
+
+export interface RuleAgencySetting {
+  org_id: Id;
+  org_name: string;
+  enabled: boolean;
+  updated_by: string;
+  updated_at: string | null;
+}
+
+export interface DetectionRuleDetail extends DetectionRule {
+  yaml: string;
+  agencies: RuleAgencySetting[];
+}
+
+export interface RuleFilter {
+  q?: string;
+  level?: string;
+  tag?: string;
+  status?: string;
+  source?: RuleSource;
+  enabled?: 'true' | 'false';
+}
+
+export interface RuleReloadStatus {
+  version: number;
+  rules: number;
+  problems: RuleProblem[];
+  problems_of_other_agencies: number;
+  dirs: string[];
+  last_reload_at: string | null;
+  last_reason: string;
+  last_error: string;
+  last_error_at: string | null;
+  reloads: number;
+  failed_reloads: number;
+  last_compile_seconds: number;
+}
+
+export const rulesApi = {
+  list: (filter: RuleFilter, offset = 0, limit = 100) =>
+    request<{ items: DetectionRule[]; total: number; by_level: Record<string, number>; version: number }>('GET', '/rules', {
+      query: { ...filter, offset, limit },
+    }),
+  status: () => request<RuleReloadStatus>('GET', '/rules/status'),
+  get: (id: string) => request<DetectionRuleDetail>('GET', `/rules/${encodeURIComponent(id)}`),
+  validate: (yaml: string) => request<{ ok: boolean; id: string; title: string; level: string }>('POST', '/rules/validate', { body: { yaml } }),
+  create: (yaml: string, org_id?: Id) => request<{ id: string; version: number }>('POST', '/rules', { body: { yaml, org_id } }),
+  update: (id: string, yaml: string, version?: number) =>
+    request<{ id: string; version: number }>('PUT', `/rules/${encodeURIComponent(id)}`, { body: { yaml, version } }),
+  setEnabled: (id: string, enabled: boolean) => request<void>('PATCH', `/rules/${encodeURIComponent(id)}`, { body: { enabled } }),
+  setAgency: (id: string, org: Id, state: 'on' | 'off' | 'inherit') =>
+    request<void>('PUT', `/rules/${encodeURIComponent(id)}/agencies/${enc(org)}`, { body: { state } }),
+  remove: (id: string) => request<void>('DELETE', `/rules/${encodeURIComponent(id)}`),
+};
+
+// --- Retro-hunts (issue 6; routes_hunts.cpp) --------------------------------------------------------
+
+export interface HuntStatus {
+  id: Id;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  label: string;
+  query: string;
+  started_by: string;
+  from: string;
+  to: string;
+  raise_alerts: boolean;
+  scanned: number;
+  matched: number;
+  alerts_raised: number;
+  progress: number;
+  truncated: string;
+  results_truncated: boolean;
+  started_at: string;
+  finished_at: string | null;
+  error: string;
+}
+
+export interface HuntResult {
+  time: string;
+  org_id: Id;
+  source_id: Id;
+  host: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  event: unknown;
+}
+
+export interface HuntStartBody {
+  rule_id?: string;
+  rule_yaml?: string;
+  query?: string;
+  from: string;
+  to: string;
+  org_id?: Id;
+  raise_alerts?: boolean;
+}
+
+export const huntsApi = {
+  start: (body: HuntStartBody) => request<HuntStatus>('POST', '/hunts', { body }),
+  list: () => request<{ items: HuntStatus[] }>('GET', '/hunts'),
+  get: (id: Id) => request<HuntStatus>('GET', `/hunts/${enc(id)}`),
+  results: (id: Id, offset = 0, limit = 100) =>
+    request<{ items: HuntResult[]; total: number; offset: number }>('GET', `/hunts/${enc(id)}/results`, { query: { offset, limit } }),
+  cancel: (id: Id) => request<HuntStatus>('POST', `/hunts/${enc(id)}/cancel`),
 };

@@ -739,6 +739,41 @@ CREATE TABLE notify_deliveries (
 CREATE INDEX notify_deliveries_due ON notify_deliveries(status, next_attempt_at);
 CREATE INDEX notify_deliveries_notice ON notify_deliveries(notice_id);
 )sql"},
+      {9, "detection: alert tags (ATT&CK), Sigma rules kept in the database, per-agency rule settings", R"sql(
+ALTER TABLE alerts ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+
+-- Sigma rules written or uploaded through the API (rules from the rules directories stay files).
+-- rule_uid is the rule's Sigma id; the rule applies to the events of org_id's subtree. Every
+-- version of the text is kept in the audit log (rule.create / rule.update summaries).
+CREATE TABLE detection_rules (
+  id INTEGER PRIMARY KEY,
+  rule_uid TEXT NOT NULL UNIQUE,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  title TEXT NOT NULL,
+  level TEXT NOT NULL,
+  status TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  yaml TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX detection_rules_org ON detection_rules(org_id);
+
+-- Per-agency settings of any rule (directory or database), by Sigma id: on or off for the agency
+-- and its subtree. A setting on the province root is a directory rule's global switch.
+CREATE TABLE detection_rule_agencies (
+  rule_uid TEXT NOT NULL,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  enabled INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (rule_uid, org_id)
+) WITHOUT ROWID;
+)sql"},
   };
   return list;
 }

@@ -245,6 +245,19 @@ class SqliteStore final : public Store {
   Status recordDeliveryAttempt(int64_t id, TimeMs now, const std::string& error,
                                std::optional<TimeMs> retryAt) override;
   Status deferDelivery(int64_t id, TimeMs until) override;
+  // --- RuleStore (rule_ops.cpp)
+  Result<std::vector<DetectionRule>> allDetectionRules() override;
+  Result<std::vector<RuleAgencySetting>> allRuleAgencySettings() override;
+  Result<std::vector<DetectionRule>> listDetectionRules(const Actor& actor) override;
+  Result<DetectionRule> getDetectionRule(const Actor& actor, const std::string& uid) override;
+  Result<DetectionRule> createDetectionRule(const Actor& actor, const DetectionRuleFields& f) override;
+  Result<DetectionRule> updateDetectionRule(const Actor& actor, const std::string& uid, const DetectionRuleFields& f,
+                                            int64_t expectedVersion) override;
+  Result<DetectionRule> setDetectionRuleEnabled(const Actor& actor, const std::string& uid, bool enabled) override;
+  Status deleteDetectionRule(const Actor& actor, const std::string& uid) override;
+  Result<std::vector<RuleAgencySetting>> listRuleAgencySettings(const Actor& actor, const std::string& uid) override;
+  Status setRuleAgency(const Actor& actor, const std::string& uid, int64_t orgId, std::optional<bool> enabled,
+                       bool directoryRule) override;
 
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;

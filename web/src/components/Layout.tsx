@@ -12,6 +12,9 @@ const MODULES = ['monitoring', 'incidents', 'systems', 'reports'] as const;
 export function Layout() {
   const { t } = useTranslation();
   const { me, setup, perms, logout } = useSession();
+  // Detection rules are read by administrators, SOC analysts and auditors (model/access.cpp).
+  const canReadRules = perms.isAdmin || perms.hasRole('soc_analyst') || perms.hasRole('auditor');
+  const canHunt = perms.isAdmin || perms.hasRole('soc_analyst');
   const navigate = useNavigate();
   const [version, setVersion] = useState<string | null>(null);
 
@@ -74,6 +77,8 @@ export function Layout() {
                     {link('/events', 'nav.events', 'nav-events')}
                     {link('/sources', 'nav.sources', 'nav-sources')}
                     {link('/alerts', 'nav.alert_queue', 'nav-alerts')}
+                    {canReadRules && link('/rules', 'nav.rules', 'nav-rules')}
+                    {canHunt && link('/hunt', 'nav.hunt', 'nav-hunt')}
                   </ul>
                 </li>
               ) : m === 'systems' ? (

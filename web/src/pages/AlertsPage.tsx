@@ -393,6 +393,18 @@ function AlertDialog({
             <dd data-testid="alert-dialog-assignee">{alert.assignee ?? '—'}</dd>
           </dl>
           {alert.description && <p className="pre-wrap">{alert.description}</p>}
+          {alert.tags && alert.tags.length > 0 && (
+            <>
+              <h3>{t('alerts.tags')}</h3>
+              <div className="chips" data-testid="alert-dialog-tags">
+                {alert.tags.map((tag) => (
+                  <span key={tag} className="badge badge-muted mono">
+                    {tag}
+                  </span>
+                ))}
+              </div>
+            </>
+          )}
           {alert.observables.length > 0 && (
             <>
               <h3>{t('alerts.observables')}</h3>
