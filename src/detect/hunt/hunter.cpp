@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "core/text.h"
 #include "detect/hunt/evaluate.h"
@@ -237,7 +238,8 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
   };
 
   auto work = [&]() {
-    std::map<std::string, RuleCount> counts;  // HuntReport::byRule
+    // Per rule or correlation (its CompiledRule or CorrelationRule): origin and counts.
+    std::unordered_map<const void*, std::pair<std::string, RuleCount>> counts;
     HuntReport mine;
     for (size_t i = next++; i < files.size(); i = next++) {
       const std::string& path = files[i].path;
@@ -261,10 +263,10 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
       uint64_t currentRecord = 0;
       const sigma::OnDetection onDetection = [&](const sigma::Detection& d) {
         if (options_.minLevel > 0 && levelRank(d.level) < options_.minLevel) return;
-        const std::string& origin =
-            d.kind == sigma::Detection::Kind::kRule ? d.rule->rule().origin : d.firing->rule->origin;
-        RuleCount& c = counts[origin + "\n" + std::string(d.id) + "\n" + std::string(d.title)];
+        const bool rule = d.kind == sigma::Detection::Kind::kRule;
+        auto& [origin, c] = counts[rule ? static_cast<const void*>(d.rule) : d.firing->rule];
         if (c.matches++ == 0) {
+          origin = rule ? d.rule->rule().origin : d.firing->rule->origin;
           c.id = d.id;
           c.title = d.title;
           c.level = d.level.empty() ? "-" : std::string(d.level);
@@ -307,8 +309,9 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
     report.records += mine.records;
     report.skippedRecords += mine.skippedRecords;
     report.bytes += mine.bytes;
-    for (const auto& [key, mc] : counts) {
-      RuleCount& c = report.byRule[key];
+    for (const auto& [ptr, entry] : counts) {
+      const auto& [origin, mc] = entry;
+      RuleCount& c = report.byRule[origin + "\n" + mc.id + "\n" + mc.title];
       c.id = mc.id;
       c.title = mc.title;
       c.level = mc.level;
