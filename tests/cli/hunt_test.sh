@@ -3,7 +3,7 @@
 # 2 errors), clear errors for a bad rule directory, a missing file and a corrupt EVTX file,
 # refused rules listed without stopping the hunt, --out / --min-level / --logsource-product, the
 # shipped brute-force correlation (fires per source address and file, not below its threshold,
-# the same with 1 and 2 threads), and `rules test` over the SigmaHQ regression data (202 cases),
+# the same with 1 and 2 threads), a meta filter rule dropping a match, and `rules test` over the SigmaHQ regression data (202 cases),
 # the shipped cases and a wrong expectation.
 # Usage: hunt_test.sh path/to/vigil path/to/repo
 set -euo pipefail
@@ -127,6 +127,28 @@ grep -q "SSH Brute Force from One Address" "$WORK/out" || fail "the correlation 
 grep -q "SSH Password Guess" "$WORK/out" && fail "a low rule was reported with --min-level high"
 grep -q "^matches: 1 by 1 rule(s) (high 1)" "$WORK/out" || fail "summary with --min-level high"
 ok "--min-level high reports the correlation only"
+
+# A meta filter rule (the site's jump host) drops the RDP-from-outside match of its address only.
+mkdir -p "$WORK/frules"
+cp "$SHIPPED/windows/vigil_win_rdp_logon_from_public_address.yml" "$WORK/frules/"
+cat > "$WORK/frules/jump_host.yml" <<'YML'
+title: RDP from the Jump Host
+id: 0b7d3c1e-3f0a-4c53-9d2e-7a1f5e2c9b10
+logsource: {product: windows, service: security}
+filter:
+  rules: [43073037-95bf-40d4-8e13-3c547ce9bde6]
+  selection: {IpAddress: 45.124.94.12}
+  condition: selection
+YML
+for ip in 45.124.94.12 45.124.94.13; do
+  printf '{"winlog.channel":"Security","winlog.event_id":4624,"winlog.event_data.LogonType":10,"winlog.event_data.IpAddress":"%s"}\n' "$ip"
+done > "$WORK/logons.jsonl"
+run hunt --rules "$WORK/frules" --output jsonl "$WORK/logons.jsonl"
+expect_rc 1 "filter"
+expect_err "1 rule(s) loaded and 1 filter(s), 0 refused"
+[ "$(wc -l < "$WORK/out")" = 1 ] || { cat "$WORK/out" >&2; fail "want 1 match after the filter"; }
+grep -q '45.124.94.13' "$WORK/out" || fail "the other address must still match"
+ok "a meta filter rule drops the match it names"
 
 # rules test: the shipped cases, correlation cases included, pass.
 run rules test --rules "$SHIPPED" "$REPO/catalogs/sigma/tests"
