@@ -3,8 +3,8 @@
 # 2 errors), clear errors for a bad rule directory, a missing file and a corrupt EVTX file,
 # refused rules listed without stopping the hunt, --out / --min-level / --logsource-product, the
 # shipped brute-force correlation (fires per source address and file, not below its threshold,
-# the same with 1 and 2 threads), a meta filter rule dropping a match, and `rules test` over the SigmaHQ regression data (202 cases),
-# the shipped cases and a wrong expectation.
+# the same with 1 and 2 threads), a meta filter rule dropping a match, and `rules test` over the
+# SigmaHQ regression data (202 cases), the shipped cases and a wrong expectation.
 # Usage: hunt_test.sh path/to/vigil path/to/repo
 set -euo pipefail
 
