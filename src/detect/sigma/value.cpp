@@ -377,6 +377,11 @@ std::string Glob::longestLiteral() const {
   return cur.size() > best.size() ? cur : best;
 }
 
+std::optional<std::string_view> Glob::exactText() const {
+  if (kind_ != Kind::kExact) return std::nullopt;
+  return std::string_view(text_);
+}
+
 Result<ValueTest> ValueTest::compile(const Scalar& value, const std::vector<std::string>& modifiers,
                                      const CompileOptions& options, const FieldResolver& resolve) {
   ValueTest t;
@@ -637,6 +642,26 @@ std::vector<std::string> ValueTest::literals() const {
     std::string l = g.longestLiteral();
     if (l.empty()) return {};  // one variant needs no literal: nothing is required
     out.push_back(std::move(l));
+  }
+  return out;
+}
+
+}  // namespace vigil::detect::sigma
+
+namespace vigil::detect::sigma {
+
+std::optional<std::vector<double>> ValueTest::equalNumbers() const {
+  if (kind_ == Kind::kNumberEq) return std::vector<double>{number_};
+  if (kind_ != Kind::kGlobs || globs_.empty()) return std::nullopt;
+  // An exact glob holds only when the (lower-cased unless cased) value equals its text; a text that
+  // parses as a number makes the value parse to the same number (parseNumber ignores case).
+  std::vector<double> out;
+  for (const Glob& g : globs_) {
+    const auto text = g.exactText();
+    if (!text) return std::nullopt;
+    const auto n = parseNumber(*text);
+    if (!n) return std::nullopt;
+    out.push_back(*n);
   }
   return out;
 }

@@ -94,6 +94,8 @@ class Glob {
   bool matches(std::string_view value, std::string_view lowered) const;
   // The longest literal run (prefilter material), as compared (lower case unless cased).
   std::string longestLiteral() const;
+  // The whole text when the pattern has no wildcard (it matches only that text), else nullopt.
+  std::optional<std::string_view> exactText() const;
 
  private:
   enum class Kind { kExact, kPrefix, kSuffix, kContains, kAny, kGeneral };
@@ -112,6 +114,9 @@ class ValueTest {
   bool matches(const std::optional<std::string_view>& value, std::string_view lowered, const EventView& event) const;
   // Literal strings one of which the value must contain for string tests (empty: none known).
   std::vector<std::string> literals() const;
+  // The numbers the field's value must parse to (parseNumber) for the test to hold: a plain number
+  // (kNumberEq), or strings without wildcards that all read as numbers. nullopt for any other test.
+  std::optional<std::vector<double>> equalNumbers() const;
   // The number of patterns the value compiled to (windash, base64offset, expand give several).
   size_t weight() const { return globs_.size() + 1; }
 
