@@ -31,7 +31,8 @@ bool moreSelective(const Literals& a, const Literals& b) {
 // AND of operands: any operand's literal set is necessary (keep the best); every operand's EventID
 // set is necessary (intersect them).
 void conjoin(CompiledRule::Necessary& acc, CompiledRule::Necessary&& kid) {
-  if (kid.literals && (!acc.literals || moreSelective(*kid.literals, *acc.literals))) acc.literals = std::move(kid.literals);
+  if (kid.literals && (!acc.literals || moreSelective(*kid.literals, *acc.literals)))
+    acc.literals = std::move(kid.literals);
   if (kid.eventIds) {
     if (!acc.eventIds) {
       acc.eventIds = std::move(kid.eventIds);

@@ -87,8 +87,9 @@ std::string compileDb(const Content& content, RuleIndex::Partition::Db& out, siz
     out.rulesOf.push_back(std::move(rules));
   }
   hs_compile_error_t* err = nullptr;
-  const hs_error_t rc = hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &out.db, &err);
+  const hs_error_t rc =
+      hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
+                           HS_MODE_BLOCK, nullptr, &out.db, &err);
   if (rc != HS_SUCCESS) {
     std::string why = err && err->message ? err->message : "hs_compile_lit_multi failed";
     if (err) hs_free_compile_error(err);
@@ -294,8 +295,8 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
     } else {
       for (size_t i = 0; i < event.size() && scanned; ++i) {
         const auto it = part->dbOfField.find(event.nameAt(i));
-        scanned = scan(it != part->dbOfField.end() ? static_cast<int>(it->second) : part->keywordDb,
-                       event.valueAt(i).text);
+        scanned =
+            scan(it != part->dbOfField.end() ? static_cast<int>(it->second) : part->keywordDb, event.valueAt(i).text);
       }
     }
   }

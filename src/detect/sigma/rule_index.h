@@ -51,8 +51,8 @@ struct RuleIndexStats {
   size_t alwaysChecked = 0;  // rules with neither proof: evaluated whenever their logsource holds
   size_t patterns = 0;       // literals compiled, over all databases
   size_t databases = 0;
-  size_t partitions = 0;           // product partitions
-  std::string compileError;        // the first vectorscan error, when a database could not be built
+  size_t partitions = 0;     // product partitions
+  std::string compileError;  // the first vectorscan error, when a database could not be built
 };
 
 class RuleIndex {
