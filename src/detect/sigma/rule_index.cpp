@@ -24,7 +24,7 @@ struct RuleIndex::Partition {
   std::string product;
   std::vector<Db> dbs;
   std::vector<std::unique_ptr<std::string>> names;  // own the keys of dbOfField
-  std::unordered_map<std::string_view, uint32_t> dbOfField;
+  std::unordered_map<std::string_view, uint32_t, FieldNameHasher> dbOfField;
   int keywordDb = -1;  // for fields without own database and for the raw text; -1: none
   // Rules without a literal proof (or whose database failed), by logsource group.
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> alwaysByGroup;
@@ -50,6 +50,8 @@ struct RuleIndex::ThreadState {
   enum class Key : int8_t { kUnknown, kAbsent, kNumber, kText };
   std::vector<std::pair<Key, double>> keys;  // per EventID field list: the event's EventID
   bool busy = false;
+  RuleIndexCounters counters;
+  EventView::Storage view;
 
   ThreadState() = default;
   ThreadState(const ThreadState&) = delete;
@@ -232,9 +234,18 @@ bool RuleIndex::prepare(ThreadState& ts) const {
   return true;
 }
 
+namespace {
+RuleIndex::ThreadState& threadState() {
+  thread_local RuleIndex::ThreadState tls;
+  return tls;
+}
+}  // namespace
+
+RuleIndexCounters RuleIndex::threadCounters() { return threadState().counters; }
+
 size_t RuleIndex::match(const std::vector<CompiledRule>& rules, const normalize::Event& event,
                         const std::function<void(const CompiledRule&)>& onMatch) const {
-  thread_local ThreadState tls;
+  ThreadState& tls = threadState();
   if (tls.busy) {
     // match() called again from inside onMatch on this thread: the thread state is in use.
     ThreadState nested;
@@ -276,6 +287,7 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
     auto scan = [&](int db, std::string_view text) {
       if (db < 0 || text.empty()) return true;
       ScanContext ctx{&part->dbs[static_cast<size_t>(db)], &ts};
+      ++ts.counters.scans;
       const hs_error_t rc = hs_scan(
           ctx.db->db, text.data(), static_cast<unsigned>(text.size()), 0, ts.scratch,
           [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
@@ -338,6 +350,8 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
   };
 
   // Literal candidates: keep those whose logsource and EventID hold.
+  ++ts.counters.events;
+  ts.counters.literalHits += ts.cands.size();
   size_t kept = 0;
   for (uint32_t r : ts.cands)
     if (groupOk(group_[r]) && idOk(r)) ts.cands[kept++] = r;
@@ -350,8 +364,9 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
   }
   if (ts.cands.empty()) return 0;
   std::sort(ts.cands.begin(), ts.cands.end());
+  ts.counters.evaluated += ts.cands.size();
 
-  const EventView view(event);
+  const EventView view(event, ts.view);
   size_t n = 0;
   for (uint32_t r : ts.cands) {
     if (!rules[r].conditionMatches(view)) continue;

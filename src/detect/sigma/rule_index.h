@@ -55,8 +55,19 @@ struct RuleIndexStats {
   std::string compileError;  // the first vectorscan error, when a database could not be built
 };
 
+// What match() did on the calling thread since it started (all indexes): for benchmarks and
+// diagnostics. Plain counters of the thread's own state.
+struct RuleIndexCounters {
+  uint64_t events = 0;
+  uint64_t scans = 0;        // field values scanned by vectorscan
+  uint64_t literalHits = 0;  // rules made candidates by a literal (before logsource/EventID)
+  uint64_t evaluated = 0;    // conditions evaluated
+};
+
 class RuleIndex {
  public:
+  static RuleIndexCounters threadCounters();
+
   // `rules` and `pipeline` must outlive the index and stay unchanged; `group[i]` is rule i's
   // logsource group (0 .. groups-1).
   static std::unique_ptr<RuleIndex> build(const std::vector<CompiledRule>& rules, const std::vector<uint32_t>& group,

@@ -242,29 +242,51 @@ void lowerInto(std::string_view in, std::string& out) {
   }
 }
 
-EventView::EventView(const normalize::Event& event) : event_(event) {
-  const size_t n = event.size();
-  index_.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) index_.emplace(event.nameAt(i), static_cast<int>(i));
-  lowered_.resize(n);
-  done_.assign(n, 0);
+EventView::EventView(const normalize::Event& event) : event_(event), s_(own_) { init(); }
+
+EventView::EventView(const normalize::Event& event, Storage& storage) : event_(event), s_(storage) { init(); }
+
+void EventView::init() {
+  const size_t n = event_.size();
+  size_t cap = 16;
+  while (cap < n * 2) cap *= 2;
+  mask_ = cap - 1;
+  s_.table.assign(cap, {std::string_view(), -1});
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view name = event_.nameAt(i);
+    size_t h = fieldNameHash(name) & mask_;
+    // The first field of a name wins (as a lookup of the event would find it).
+    while (s_.table[h].second >= 0 && s_.table[h].first != name) h = (h + 1) & mask_;
+    if (s_.table[h].second < 0) s_.table[h] = {name, static_cast<int>(i)};
+    bytes += event_.valueAt(i).text.size();
+  }
+  // Reserved up front so that views returned by lowered() stay valid while others are added.
+  s_.lowered.clear();
+  s_.lowered.reserve(bytes);
+  s_.lowOff.assign(n, 0);
 }
 
 int EventView::find(const FieldCandidates& candidates) const {
   for (const std::string& name : candidates) {
-    const auto it = index_.find(name);
-    if (it != index_.end()) return it->second;
+    size_t h = fieldNameHash(name) & mask_;
+    while (s_.table[h].second >= 0) {
+      if (s_.table[h].first == name) return s_.table[h].second;
+      h = (h + 1) & mask_;
+    }
   }
   return -1;
 }
 
 std::string_view EventView::lowered(int i) const {
   const auto k = static_cast<size_t>(i);
-  if (!done_[k]) {
-    lowerInto(text(i), lowered_[k]);
-    done_[k] = 1;
+  const std::string_view t = text(i);
+  if (s_.lowOff[k] == 0) {
+    const size_t off = s_.lowered.size();
+    for (char c : t) s_.lowered.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+    s_.lowOff[k] = static_cast<uint32_t>(off + 1);
   }
-  return lowered_[k];
+  return std::string_view(s_.lowered.data() + (s_.lowOff[k] - 1), t.size());
 }
 
 std::optional<std::string_view> readField(const normalize::Event& event, const FieldCandidates& candidates) {

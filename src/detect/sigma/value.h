@@ -66,11 +66,36 @@ std::optional<std::string_view> readField(const normalize::Event& event, const F
 // ASCII lower case of `in` into `out` (reused buffer).
 void lowerInto(std::string_view in, std::string& out);
 
+// A cheap hash of a field name: names share long prefixes ("winlog.event_data."), so the length
+// and the last bytes tell them apart. For the tables of EventView and the rule index.
+inline size_t fieldNameHash(std::string_view name) {
+  uint64_t tail = 0;
+  const size_t n = name.size() < 8 ? name.size() : 8;
+  for (size_t i = 0; i < n; ++i) tail = (tail << 8) | static_cast<uint8_t>(name[name.size() - 1 - i]);
+  uint64_t h = (tail ^ (name.size() * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
+  if (name.size() > 8) h ^= static_cast<uint8_t>(name[name.size() / 2]) * 0xC4CEB9FE1A85EC53ull;
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+struct FieldNameHasher {
+  size_t operator()(std::string_view s) const { return fieldNameHash(s); }
+};
+
 // One event prepared for evaluation by many rules: field lookup by hash, and each field's lower
 // case computed once, on first use. Refers to the event, which must not change meanwhile.
+// Storage holds the buffers; a caller that evaluates many events (the rule index, one per
+// thread) passes its own so that no allocation happens per event once they are warm. One Storage
+// serves one EventView at a time.
 class EventView {
  public:
+  struct Storage {
+    std::vector<std::pair<std::string_view, int>> table;  // open addressing; -1: empty slot
+    std::string lowered;                                  // lower-cased values, one after another
+    std::vector<uint32_t> lowOff;                         // per field: 1 + offset in `lowered`; 0: not yet
+  };
   explicit EventView(const normalize::Event& event);
+  EventView(const normalize::Event& event, Storage& storage);
+  EventView(const EventView&) = delete;
+  EventView& operator=(const EventView&) = delete;
   const normalize::Event& event() const { return event_; }
   // The index of the first candidate present, or -1.
   int find(const FieldCandidates& candidates) const;
@@ -79,10 +104,11 @@ class EventView {
   std::string_view lowered(int i) const;
 
  private:
+  void init();
   const normalize::Event& event_;
-  std::unordered_map<std::string_view, int> index_;
-  mutable std::vector<std::string> lowered_;
-  mutable std::vector<uint8_t> done_;
+  Storage own_;  // used when no Storage is given
+  Storage& s_;
+  size_t mask_ = 0;
 };
 
 // A wildcard pattern compiled for matching. Literal text is lower-cased unless cased.
