@@ -65,6 +65,14 @@ Result<CompiledRule> CompiledRule::compile(const SigmaRule& rule, const Pipeline
         }
         items.push_back(std::move(item));
       }
+      // A map ANDs its items, which have no side effects: evaluating the cheap ones first lets a
+      // failing wildcard test spare a regular expression. Keywords (any field) count as costly.
+      auto cost = [](const Item& item) {
+        int c = item.field.empty() ? 3 : 0;
+        for (const ValueTest& t : item.tests) c = std::max(c, t.costClass());
+        return c;
+      };
+      std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) { return cost(a) < cost(b); });
       out.maps.push_back(std::move(items));
     }
     c.searches_.push_back(std::move(out));
@@ -181,6 +189,12 @@ bool CompiledRule::conditionMatches(const EventView& event) const {
 
 bool CompiledRule::logsourceMatches(const normalize::Event& event, const std::string& eventProduct) const {
   if (eventProduct.empty()) return true;  // no logsource information: every rule
+  if (product_.empty()) return selection_.known && selection_.matches(event);
+  return product_ == eventProduct && selection_.matches(event);
+}
+
+bool CompiledRule::logsourceMatches(const EventView& event, const std::string& eventProduct) const {
+  if (eventProduct.empty()) return true;
   if (product_.empty()) return selection_.known && selection_.matches(event);
   return product_ == eventProduct && selection_.matches(event);
 }

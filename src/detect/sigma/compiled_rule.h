@@ -48,6 +48,7 @@ class CompiledRule {
   bool conditionMatches(const EventView& view) const;
   // The logsource check alone, given the event's product (Pipeline::productOf).
   bool logsourceMatches(const normalize::Event& event, const std::string& eventProduct) const;
+  bool logsourceMatches(const EventView& event, const std::string& eventProduct) const;
 
   const SigmaRule& rule() const { return *rule_; }
 

@@ -101,6 +101,28 @@ bool LogsourceSelection::matches(const normalize::Event& event) const {
   return false;
 }
 
+bool LogsourceSelection::matches(const EventView& event) const {
+  if (any.empty()) return true;
+  for (const LogsourceAlternative& alt : any) {
+    bool ok = true;
+    for (const LogsourceTerm& term : alt) {
+      const int i = event.findName(term.field);
+      if (i < 0) {
+        ok = false;
+        break;
+      }
+      const std::string_view text = event.text(i);
+      if (std::none_of(term.values.begin(), term.values.end(),
+                       [&](const std::string& want) { return equalsLower(text, want); })) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
 Result<Pipeline> Pipeline::load(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;

@@ -25,6 +25,15 @@ struct RuleIndex::Partition {
   std::vector<Db> dbs;
   std::vector<std::unique_ptr<std::string>> names;  // own the keys of dbOfField
   std::unordered_map<std::string_view, uint32_t, FieldNameHasher> dbOfField;
+  // The same as a flat table probed with the hash EventView computed: (name, db), -1 empty.
+  std::vector<std::pair<std::string_view, int>> fieldTable;
+  size_t fieldMask = 0;
+  int dbOf(std::string_view name, size_t hash) const {
+    if (fieldTable.empty()) return -1;
+    for (size_t h = hash & fieldMask; fieldTable[h].second >= 0; h = (h + 1) & fieldMask)
+      if (fieldTable[h].first == name) return fieldTable[h].second;
+    return -1;
+  }
   int keywordDb = -1;  // for fields without own database and for the raw text; -1: none
   // Rules without a literal proof (or whose database failed), by logsource group.
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> alwaysByGroup;
@@ -52,6 +61,7 @@ struct RuleIndex::ThreadState {
   bool busy = false;
   RuleIndexCounters counters;
   EventView::Storage view;
+  std::string joined;  // values scanned for keywords only
 
   ThreadState() = default;
   ThreadState(const ThreadState&) = delete;
@@ -208,6 +218,15 @@ std::unique_ptr<RuleIndex> RuleIndex::build(const std::vector<CompiledRule>& rul
       for (uint32_t r : part->literalRules) always[group[r]].push_back(r);
       part->literalRules.clear();
     }
+    size_t cap = 16;
+    while (cap < part->dbOfField.size() * 2) cap *= 2;
+    part->fieldTable.assign(cap, {std::string_view(), -1});
+    part->fieldMask = cap - 1;
+    for (const auto& [name, db] : part->dbOfField) {
+      size_t h = fieldNameHash(name) & part->fieldMask;
+      while (part->fieldTable[h].second >= 0) h = (h + 1) & part->fieldMask;
+      part->fieldTable[h] = {name, static_cast<int>(db)};
+    }
     for (auto& [g, rs] : always) {
       std::sort(rs.begin(), rs.end());
       part->alwaysByGroup.emplace_back(g, std::move(rs));
@@ -281,6 +300,8 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
   ts.cands.clear();
   ts.groupPass.assign(groups_, -1);
 
+  const EventView view(event, ts.view);
+
   // Literal hits: each field value scanned once with its field's database (or the keyword one).
   bool scanned = scanOk;
   if (scanOk && !part->dbs.empty()) {
@@ -305,11 +326,20 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
     if (event.size() == 0) {
       scanned = scan(part->keywordDb, event.raw());
     } else {
+      // Fields with their own database are scanned alone (it holds the keyword literals too);
+      // the others only for keywords, all at once: their values joined by newlines (a literal
+      // found across two values only adds a candidate).
+      ts.joined.clear();
       for (size_t i = 0; i < event.size() && scanned; ++i) {
-        const auto it = part->dbOfField.find(event.nameAt(i));
-        scanned =
-            scan(it != part->dbOfField.end() ? static_cast<int>(it->second) : part->keywordDb, event.valueAt(i).text);
+        const int db = part->dbOf(event.nameAt(i), view.nameHash(static_cast<int>(i)));
+        const std::string_view text = event.valueAt(i).text;
+        if (db >= 0) {
+          scanned = scan(db, text);
+        } else if (part->keywordDb >= 0 && !text.empty()) {
+          ts.joined.append(text).push_back('\n');
+        }
       }
+      if (scanned) scanned = scan(part->keywordDb, ts.joined);
     }
   }
   if (!scanned) {
@@ -329,13 +359,11 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
     auto& [state, value] = ts.keys[idFieldOf_[r]];
     if (state == Key::kUnknown) {
       state = Key::kAbsent;
-      for (const std::string& name : idFields_[idFieldOf_[r]]) {
-        if (const auto v = event.get(name)) {
-          const auto n = parseNumber(v->text);
-          state = n ? Key::kNumber : Key::kText;
-          value = n ? *n : 0.0;
-          break;
-        }
+      const int i = view.find(idFields_[idFieldOf_[r]]);
+      if (i >= 0) {
+        const auto n = parseNumber(view.text(i));
+        state = n ? Key::kNumber : Key::kText;
+        value = n ? *n : 0.0;
       }
     }
     if (state == Key::kAbsent) return false;  // every EventID test is false on an absent field
@@ -345,7 +373,7 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
   };
   auto groupOk = [&](uint32_t g) {
     int8_t& pass = ts.groupPass[g];
-    if (pass < 0) pass = rules[groupRule_[g]].logsourceMatches(event, product) ? 1 : 0;
+    if (pass < 0) pass = rules[groupRule_[g]].logsourceMatches(view, product) ? 1 : 0;
     return pass == 1;
   };
 
@@ -366,7 +394,6 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
   std::sort(ts.cands.begin(), ts.cands.end());
   ts.counters.evaluated += ts.cands.size();
 
-  const EventView view(event, ts.view);
   size_t n = 0;
   for (uint32_t r : ts.cands) {
     if (!rules[r].conditionMatches(view)) continue;

@@ -252,10 +252,12 @@ void EventView::init() {
   while (cap < n * 2) cap *= 2;
   mask_ = cap - 1;
   s_.table.assign(cap, {std::string_view(), -1});
+  s_.hashes.resize(n);
   size_t bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     const std::string_view name = event_.nameAt(i);
-    size_t h = fieldNameHash(name) & mask_;
+    s_.hashes[i] = fieldNameHash(name);
+    size_t h = s_.hashes[i] & mask_;
     // The first field of a name wins (as a lookup of the event would find it).
     while (s_.table[h].second >= 0 && s_.table[h].first != name) h = (h + 1) & mask_;
     if (s_.table[h].second < 0) s_.table[h] = {name, static_cast<int>(i)};
@@ -267,13 +269,19 @@ void EventView::init() {
   s_.lowOff.assign(n, 0);
 }
 
+int EventView::findName(std::string_view name) const {
+  size_t h = fieldNameHash(name) & mask_;
+  while (s_.table[h].second >= 0) {
+    if (s_.table[h].first == name) return s_.table[h].second;
+    h = (h + 1) & mask_;
+  }
+  return -1;
+}
+
 int EventView::find(const FieldCandidates& candidates) const {
   for (const std::string& name : candidates) {
-    size_t h = fieldNameHash(name) & mask_;
-    while (s_.table[h].second >= 0) {
-      if (s_.table[h].first == name) return s_.table[h].second;
-      h = (h + 1) & mask_;
-    }
+    const int i = findName(name);
+    if (i >= 0) return i;
   }
   return -1;
 }
@@ -300,6 +308,12 @@ std::optional<double> parseNumber(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   if (text.empty() || text.size() > 64) return std::nullopt;
+  // Fast path, the common case (EventIDs, ports, pids): plain decimal digits, exact in a double.
+  if (text.size() <= 15 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t v = 0;
+    for (char c : text) v = v * 10 + (c - '0');
+    return static_cast<double>(v);
+  }
   char buf[80];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = 0;
@@ -686,6 +700,24 @@ std::optional<std::vector<double>> ValueTest::equalNumbers() const {
     out.push_back(*n);
   }
   return out;
+}
+
+}  // namespace vigil::detect::sigma
+
+namespace vigil::detect::sigma {
+
+int ValueTest::costClass() const {
+  switch (kind_) {
+    case Kind::kNull:
+    case Kind::kExists: return 0;
+    case Kind::kNumberEq:
+    case Kind::kCompare: return 1;
+    case Kind::kGlobs: return 2;
+    case Kind::kFieldRef:
+    case Kind::kCidr: return 3;
+    case Kind::kRegex: return 4;
+  }
+  return 4;
 }
 
 }  // namespace vigil::detect::sigma

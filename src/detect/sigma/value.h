@@ -91,6 +91,7 @@ class EventView {
     std::vector<std::pair<std::string_view, int>> table;  // open addressing; -1: empty slot
     std::string lowered;                                  // lower-cased values, one after another
     std::vector<uint32_t> lowOff;                         // per field: 1 + offset in `lowered`; 0: not yet
+    std::vector<size_t> hashes;                           // per field: fieldNameHash of its name
   };
   explicit EventView(const normalize::Event& event);
   EventView(const normalize::Event& event, Storage& storage);
@@ -99,7 +100,9 @@ class EventView {
   const normalize::Event& event() const { return event_; }
   // The index of the first candidate present, or -1.
   int find(const FieldCandidates& candidates) const;
+  int findName(std::string_view name) const;
   size_t size() const { return event_.size(); }
+  size_t nameHash(int i) const { return s_.hashes[static_cast<size_t>(i)]; }
   std::string_view text(int i) const { return event_.valueAt(static_cast<size_t>(i)).text; }
   std::string_view lowered(int i) const;
 
@@ -145,6 +148,9 @@ class ValueTest {
   std::optional<std::vector<double>> equalNumbers() const;
   // The number of patterns the value compiled to (windash, base64offset, expand give several).
   size_t weight() const { return globs_.size() + 1; }
+  // A rough evaluation cost class: 0 null/exists, 1 numbers, 2 wildcard strings, 3 fieldref and
+  // cidr, 4 regular expressions. A map's items are evaluated cheapest first.
+  int costClass() const;
 
  private:
   enum class Kind { kGlobs, kNumberEq, kRegex, kCidr, kCompare, kExists, kNull, kFieldRef };
