@@ -73,7 +73,7 @@ TEST(SigmaIndexProof, OrNeedsAProofFromEveryOperand) {
             (std::set<std::string>{kCmd + ":alpha", "winlog.event_data.Image:\\beta.exe"}));
   EXPECT_EQ(literals(needs(two + "  condition: sel1 or sel2\n")).size(), 2u);
   // One operand without literals (a regex): nothing is proved for the whole.
-  const std::string re = "  sel1:\n    CommandLine|contains: 'alpha'\n  sel2:\n    CommandLine|re: 'be+ta'\n";
+  const std::string re = "  sel1:\n    CommandLine|contains: 'alpha'\n  sel2:\n    CommandLine|re: '^[a-z]+\\d$'\n";
   EXPECT_FALSE(needs(re + "  condition: 1 of sel*\n").literals);
   EXPECT_FALSE(needs(re + "  condition: 1 of them\n").literals);
   // `all of`: the most selective operand's literals suffice.
@@ -88,8 +88,9 @@ TEST(SigmaIndexProof, OrNeedsAProofFromEveryOperand) {
 TEST(SigmaIndexProof, TestsWithoutLiteralsProveNothing) {
   for (const char* item :
        {"CommandLine: null", "CommandLine|exists: true", "CommandLine|exists: false", "ProcessId|gt: 4",
-        "DestinationIp|cidr: '10.0.0.0/8'", "CommandLine|fieldref: ParentCommandLine", "CommandLine|re: 'mimikatz'",
-        "CommandLine: ''", "CommandLine: '*'", "CommandLine|contains: ['abc', '*']", "ProcessId: 4"}) {
+        "DestinationIp|cidr: '10.0.0.0/8'", "CommandLine|fieldref: ParentCommandLine", "CommandLine|re: 'mi|ka'",
+        "CommandLine|re: 'mimikatz|.*'", "CommandLine|re: '(?i)caf\u00e9'", "CommandLine: ''", "CommandLine: '*'",
+        "CommandLine|contains: ['abc', '*']", "ProcessId: 4"}) {
     SCOPED_TRACE(item);
     EXPECT_FALSE(needs(std::string("  sel:\n    ") + item + "\n  condition: sel\n").literals);
   }
@@ -111,6 +112,14 @@ TEST(SigmaIndexProof, LiteralShapes) {
             std::set<std::string>{"*:invoke-mimikatz"});
   // windash: every dash variant is a literal.
   EXPECT_EQ(literals(needs("  sel:\n    CommandLine|windash|contains: ' -enc'\n  condition: sel\n")).size(), 5u);
+}
+
+TEST(SigmaIndexProof, RegexLiteralsFromTheRe2Prefilter) {
+  // RE2's prefilter atoms (lower-cased): one of them must occur for the regex to match.
+  EXPECT_EQ(literals(needs("  sel:\n    CommandLine|re: 'Invoke-(Mimikatz|Kerberoast)'\n  condition: sel\n")),
+            (std::set<std::string>{kCmd + ":invoke-mimikatz", kCmd + ":invoke-kerberoast"}));
+  EXPECT_EQ(literals(needs("  sel:\n    CommandLine|re|i: '\\\\temp\\\\[a-z]+\\.ps1'\n  condition: sel\n")).size(),
+            2u);  // "\\temp\\" and ".ps1"
 }
 
 TEST(SigmaIndexProof, EventIds) {

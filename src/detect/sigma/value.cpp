@@ -2,6 +2,7 @@
 #include "detect/sigma/value.h"
 
 #include <arpa/inet.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -671,8 +672,30 @@ bool ValueTest::matches(const std::optional<std::string_view>& value, std::strin
   return false;
 }
 
+// Literals one of which a text must contain (ASCII case-insensitively) for `re` to match it:
+// RE2's own prefilter (FilteredRE2 guarantees that a regexp whose filter does not pass does not
+// match). Nothing when the filter passes without any atom (e.g. `a|.*`), when an atom is shorter
+// than 3 bytes (dropped by the prefilter, which then lets the regexp through), or when an atom has
+// a non-ASCII byte (RE2 lower-cases it with Unicode folding, which a caseless ASCII scan would not).
+std::vector<std::string> regexLiterals(const re2::RE2& re) {
+  re2::FilteredRE2 filter(3);
+  int id = 0;
+  if (filter.Add(re.pattern(), re.options(), &id) != RE2::NoError) return {};
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty()) return {};
+  std::vector<int> passing;
+  filter.AllPotentials({}, &passing);
+  if (!passing.empty()) return {};
+  for (const std::string& a : atoms)
+    if (a.empty() || std::any_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+      return {};
+  return atoms;
+}
+
 std::vector<std::string> ValueTest::literals() const {
   std::vector<std::string> out;
+  if (kind_ == Kind::kRegex) return regexLiterals(*re_);
   if (kind_ != Kind::kGlobs) return out;
   for (const Glob& g : globs_) {
     std::string l = g.longestLiteral();

@@ -141,7 +141,9 @@ class ValueTest {
 
   // `value` is the field's text when present; `lowered` its lower case.
   bool matches(const std::optional<std::string_view>& value, std::string_view lowered, const EventView& event) const;
-  // Literal strings one of which the value must contain for string tests (empty: none known).
+  // Literal strings one of which the value must contain (ASCII case-insensitively) for the test to
+  // hold: wildcard strings (their longest literal run) and regular expressions (RE2's prefilter
+  // atoms, when it proves some). Empty: none known.
   std::vector<std::string> literals() const;
   // The numbers the field's value must parse to (parseNumber) for the test to hold: a plain number
   // (kNumberEq), or strings without wildcards that all read as numbers. nullopt for any other test.
