@@ -332,7 +332,8 @@ size_t RuleIndex::run(ThreadState& ts, const std::vector<CompiledRule>& rules, c
       ts.joined.clear();
       for (size_t i = 0; i < event.size() && scanned; ++i) {
         const int db = part->dbOf(event.nameAt(i), view.nameHash(static_cast<int>(i)));
-        const std::string_view text = event.valueAt(i).text;
+        // The text the evaluation reads (EventView::text), so both see the same value.
+        const std::string_view text = view.text(static_cast<int>(i));
         if (db >= 0) {
           scanned = scan(db, text);
         } else if (part->keywordDb >= 0 && !text.empty()) {
