@@ -77,7 +77,7 @@ bench: deps web
 
 # Coverage-guided fuzzing of the parsers with libFuzzer (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader collect_relp_frame sigma_condition sigma_rule
+FUZZ_TARGETS = json_body http_parts time csv compliance_catalog compliance_checklist ingest_syslog ingest_framing ingest_cef ingest_leef ingest_kv ingest_normalize incident_process eventstore_query documents_xlsx_reader evtx_reader collect_relp_frame sigma_condition sigma_rule webmon_page evidence_bundle hunt_case_file
 fuzz: deps
 	@scripts/install-deps.sh fuzz
 	cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON \

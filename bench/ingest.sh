@@ -19,24 +19,14 @@ SIZE=${SIZE:-300}
 VIGIL=${VIGIL:-build/release/vigil}
 WORK=${WORK:-/var/tmp/vigil-ingest-bench}
 
-SNG=$(scripts/fetch-syslog-ng.sh)
-loggen() {
-  SYSLOGNG_PREFIX="$SNG/usr" LD_LIBRARY_PATH="$SNG/usr/lib/syslog-ng" "$SNG/usr/bin/loggen" "$@"
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {printf "%.0f", $2}'; }
+. bench/lib.sh
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo); ${DURATION} s, ${CONNECTIONS} connections, ${SIZE}-byte messages"
 
 # --- vigil ---------------------------------------------------------------------------------
 TCP=$(free_port)
-VIGIL_ADMIN_PASSWORD='Bench-password-1234' VIGIL_COLLECT_SYSLOG_TCP="127.0.0.1:$TCP" \
-  "$VIGIL" serve --data-dir "$WORK/vigil" --listen 127.0.0.1:0 \
-  --port-file "$WORK/port" >"$WORK/vigil.log" 2>&1 &
-VPID=$!
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-HTTP=$(cat "$WORK/port")
+VIGIL_ADMIN_PASSWORD='Bench-password-1234' VIGIL_COLLECT_SYSLOG_TCP="127.0.0.1:$TCP" start_vigil
 loggen -i -S -s "$SIZE" -r 10000000 -I "$DURATION" --active-connections "$CONNECTIONS" 127.0.0.1 "$TCP" \
   >"$WORK/loggen-vigil.txt" 2>&1 || true
 SENT=$(grep -o 'average rate.*count=[0-9]*' "$WORK/loggen-vigil.txt" | sed 's/.*count=//')
@@ -44,17 +34,16 @@ SENT_RATE=$(grep -o 'average rate = [0-9.]*' "$WORK/loggen-vigil.txt" | awk '{pr
 # Wait until everything sent is durable (the store's count stops moving).
 last=-1
 for _ in $(seq 600); do
-  n=$(metric "$HTTP" vigil_eventstore_events)
+  n=$(metric vigil_eventstore_events)
   [[ $n == "$last" && -n $n ]] && break
   last=$n
   sleep 0.5
 done
-STORED=$(metric "$HTTP" vigil_eventstore_events)
-DISK=$(metric "$HTTP" vigil_eventstore_disk_bytes)
-RAW=$(metric "$HTTP" vigil_eventstore_raw_bytes)
+STORED=$(metric vigil_eventstore_events)
+DISK=$(metric vigil_eventstore_disk_bytes)
+RAW=$(metric vigil_eventstore_raw_bytes)
 RSS=$(awk '/VmHWM/{print $2}' /proc/$VPID/status)
-kill -TERM $VPID
-wait $VPID || true
+stop_vigil
 echo "== vigil:   loggen sent $SENT at $SENT_RATE msg/s; stored $STORED (lost $((SENT - STORED))); peak RSS $RSS KiB"
 echo "            disk $(awk -v d="$DISK" -v r="$RAW" 'BEGIN{printf "%.1f %% of the raw text", 100*d/r}') ($DISK bytes for $RAW raw)"
 

@@ -19,7 +19,7 @@ VIGIL=${VIGIL:-build/release/vigil}
 WORK=${WORK:-/var/tmp/vigil-ingest-http-bench}
 SEED=${SEED:-build/release/vigil_bench_seed}
 
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {printf "%.0f", $2}'; }
+. bench/lib.sh
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
@@ -28,12 +28,8 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/104857
 # An administrator's API token (the seed tool writes it into the new data directory), then a log
 # source with an ingest token declared with it.
 API=$("$SEED" "$WORK/vigil" 1 1)
-"$VIGIL" serve --data-dir "$WORK/vigil" --listen 127.0.0.1:0 --port-file "$WORK/port" >"$WORK/vigil.log" 2>&1 &
-VPID=$!
+start_vigil
 trap 'kill $VPID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-HTTP=$(cat "$WORK/port")
-BASE="http://127.0.0.1:$HTTP"
 SOURCE=$(curl -sf -H "Authorization: Bearer $API" -H 'Content-Type: application/json' \
   -d '{"org_id":1,"name":"bench-beats","addresses":[],"with_token":true}' "$BASE/api/v1/sources")
 TOKEN=$(json "['token']" <<<"$SOURCE")
@@ -91,7 +87,7 @@ NON2XX=$(sed -n 's/.*non-2xx \([0-9]*\).*/\1/p' "$WORK/wrk.txt")
 ERRORS=$(sed -n 's/.*socket errors \([0-9]*\).*/\1/p' "$WORK/wrk.txt")
 LAT=$(sed -n 's/.*\(p50 .*\)/\1/p' "$WORK/wrk.txt")
 ACKED=$(((REQUESTS - NON2XX) * BATCH))
-STORED=$(metric "$HTTP" vigil_eventstore_events)
+STORED=$(metric vigil_eventstore_events)
 RSS=$(awk '/VmHWM/{print $2}' /proc/$VPID/status)
 # A search through the API proves the events are searchable, not only counted.
 FOUND=$(curl -sf -H "Authorization: Bearer $API" "$BASE/api/v1/events/histogram?q=user.name:root&from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&buckets=1" |

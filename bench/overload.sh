@@ -24,12 +24,7 @@ VIGIL=${VIGIL:-build/release/vigil}
 WORK=${WORK:-/var/tmp/vigil-overload-bench}
 PASSWORD='Bench-password-1234'
 
-SNG=$(scripts/fetch-syslog-ng.sh)
-loggen() {
-  SYSLOGNG_PREFIX="$SNG/usr" LD_LIBRARY_PATH="$SNG/usr/lib/syslog-ng" "$SNG/usr/bin/loggen" "$@"
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1==m {printf "%.0f", $2}'; }
+. bench/lib.sh
 # Waits until everything accepted is stored: the count has not moved for 3 s (a pushed-back TCP
 # connection waits up to the store's retry-after before it resubmits) and nothing is queued.
 drain() {
@@ -67,11 +62,8 @@ echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) 
 TCP=$(free_port)
 VIGIL_ADMIN_PASSWORD=$PASSWORD VIGIL_AUTH_ARGON2_MEMLIMIT_KIB=8192 VIGIL_AUTH_ARGON2_OPSLIMIT=1 \
   VIGIL_COLLECT_SYSLOG_TCP="127.0.0.1:$TCP" \
-  "$VIGIL" serve --data-dir "$WORK/vigil" --listen 127.0.0.1:0 --port-file "$WORK/port" >"$WORK/vigil.log" 2>&1 &
-VPID=$!
+  start_vigil
 PIDS+=("$VPID")
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-BASE=http://127.0.0.1:$(cat "$WORK/port")
 
 # A declared source with an ingest token (admin login with two-step enrolment first).
 LOGIN=$(curl -s -c "$WORK/jar" -H 'Content-Type: application/json' \

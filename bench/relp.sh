@@ -18,13 +18,7 @@ WINDOW=${WINDOW:-1024}
 VIGIL=${VIGIL:-build/release/vigil}
 WORK=${WORK:-/var/tmp/vigil-relp-bench}
 
-SNG=$(scripts/fetch-syslog-ng.sh)
-loggen() {
-  SYSLOGNG_PREFIX="$SNG/usr" LD_LIBRARY_PATH="$SNG/usr/lib/syslog-ng" "$SNG/usr/bin/loggen" "$@"
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {printf "%.0f", $2}'; }
-now_ms() { date +%s%3N; }
+. bench/lib.sh
 
 VPID="" RSPID=""
 trap '[[ -n $RSPID ]] && kill $RSPID 2>/dev/null; [[ -n $VPID ]] && kill $VPID 2>/dev/null; wait 2>/dev/null || true' EXIT
@@ -32,11 +26,7 @@ rm -rf "$WORK" && mkdir -p "$WORK/rsyslog"
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo); ${DURATION} s, ${CONNECTIONS} loggen connections, ${SIZE}-byte messages, omrelp window ${WINDOW}"
 
 # --- vigil with its RELP listener on a free port ---------------------------------------------
-VIGIL_ADMIN_PASSWORD='Bench-password-1234' "$VIGIL" serve --data-dir "$WORK/vigil" --listen 127.0.0.1:0 \
-  --relp 127.0.0.1:0 --port-file "$WORK/port" >"$WORK/vigil.log" 2>&1 &
-VPID=$!
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-HTTP=$(cat "$WORK/port")
+VIGIL_ADMIN_PASSWORD='Bench-password-1234' start_vigil --relp 127.0.0.1:0
 RELP=$(awk '$1=="relp" {print $2}' "$WORK/port.syslog")
 
 # --- rsyslog: imptcp in, omrelp out ---------------------------------------------------------
@@ -61,7 +51,7 @@ SENT_RATE=$(grep -o 'average rate = [0-9.]*' "$WORK/loggen.txt" | awk '{print $4
 # Wait until rsyslog has forwarded everything (vigil's count stops moving for 2 s).
 last=-1 last_change=$(now_ms) still=0
 for _ in $(seq 1200); do
-  n=$(metric "$HTTP" vigil_eventstore_events)
+  n=$(metric vigil_eventstore_events)
   if [[ $n != "$last" ]]; then
     last=$n last_change=$(now_ms) still=0
   else
@@ -70,7 +60,7 @@ for _ in $(seq 1200); do
   fi
   sleep 0.5
 done
-STORED=$(metric "$HTTP" vigil_eventstore_events)
+STORED=$(metric vigil_eventstore_events)
 RSS=$(awk '/VmHWM/{print $2}' /proc/$VPID/status)
 SECONDS_USED=$(awk -v a="$START" -v b="$last_change" 'BEGIN{printf "%.1f", (b-a)/1000}')
 echo "== loggen -> rsyslog: sent $SENT at $SENT_RATE msg/s"

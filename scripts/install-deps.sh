@@ -20,6 +20,7 @@ build_pkgs=(
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
   libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
   libvectorscan-dev  # Sigma rule index (src/detect/sigma/rule_index.cpp): multi-literal prefilter
+  libcurl4-openssl-dev libgumbo-dev libicu-dev  # web-portal monitor (src/webmon/), notifications (src/notify/)
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -30,6 +31,11 @@ test_pkgs=(
   # The generated documents are converted to PDF and read back; Liberation Serif 2 stands in
   # for Times New Roman with every Vietnamese letter.
   libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2
+  # The web-portal monitor's test sites run on Debian's nginx; its TLS findings are compared with
+  # testssl.sh and sslscan (tests/webmon/).
+  nginx-light testssl.sh sslscan
+  # The notification tests' real SMTP server (tests/notify/receivers.py), run by /usr/bin/python3.
+  python3-aiosmtpd
 )
 
 fuzz_pkgs=(clang libclang-rt-14-dev)

@@ -27,6 +27,9 @@ Status validateDraft(const AlertDraft& d) {
   VIGIL_TRY(checkLength("evidence", d.evidence, 65536, false));
   VIGIL_TRY(checkLength("events_query", d.eventsQuery, 8192, false));
   VIGIL_TRY(checkLength("sender", d.sender, 200, false));
+  if (d.tags.size() > 64) return Error::validation("tags", "has more than 64 items");
+  for (size_t i = 0; i < d.tags.size(); ++i)
+    VIGIL_TRY(checkLength(("tags[" + std::to_string(i) + "]").c_str(), d.tags[i], 200, true));
   if (d.observables.size() > 100) return Error::validation("observables", "has more than 100 items");
   for (size_t i = 0; i < d.observables.size(); ++i) {
     const std::string where = "observables[" + std::to_string(i) + "]";
@@ -133,6 +136,7 @@ void AlertSink::run() {
     }
     doneCv_.notify_all();
     if (out.ok() && onCommitted_ && (out->created > 0 || out->merged > 0)) onCommitted_();
+    if (out.ok() && opts_.onCreated && !out->createdIds.empty()) opts_.onCreated(out->createdIds);
   }
 }
 

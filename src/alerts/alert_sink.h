@@ -30,6 +30,9 @@ struct AlertSinkOptions {
   size_t queueMax = 100000;
   size_t batchMax = 2000;
   Metrics* metrics = nullptr;  // optional: vigil_alerts_total{result=...}
+  // Optional: runs on the sink's thread after a batch commits, with the ids of the alerts it
+  // created (not those merged into open alerts); notifications hang here. Must not block long.
+  std::function<void(const std::vector<int64_t>&)> onCreated;
 };
 
 // Checks what a detector reports: organisation, title, lengths, observable types. The error names

@@ -35,6 +35,17 @@ class Collector;
 namespace vigil::alerts {
 class AlertFeed;
 }
+namespace vigil::incident {
+class ProcessLibrary;
+class ClassificationCatalog;
+}  // namespace vigil::incident
+namespace vigil::notify {
+class Dispatcher;
+}
+namespace vigil::detect::live {
+class RuleManager;
+class HuntRunner;
+}  // namespace vigil::detect::live
 
 namespace vigil::api {
 
@@ -85,6 +96,17 @@ struct ApiDeps {
   // The alert queue's wake-ups for the long-poll changes route (outlives the Api). Null: that
   // route answers at once.
   alerts::AlertFeed* alertFeed = nullptr;
+  // Incidents: every version of the response processes (catalogs/incident/processes/) and the
+  // classification (catalogs/incident/classification.toml). Null: the incident routes answer 503.
+  std::shared_ptr<const incident::ProcessLibrary> processes{};
+  std::shared_ptr<const incident::ClassificationCatalog> classification{};
+  // Notifications: seals channel secrets and sends test messages (outlives the Api). Null: the
+  // routes that need it answer 503.
+  notify::Dispatcher* notifier = nullptr;
+  // Live detection (issue 6): the rule manager (rules routes, reload status) and the retro-hunt
+  // runner. Null: those routes answer 503. Both outlive the Api.
+  detect::live::RuleManager* rules = nullptr;
+  detect::live::HuntRunner* hunts = nullptr;
 };
 
 class Api {
@@ -115,6 +137,11 @@ class Api {
   eventstore::EventStore* events() const { return deps_.events; }
   collect::Collector* collector() const { return deps_.collector; }
   alerts::AlertFeed* alertFeed() const { return deps_.alertFeed; }
+  const incident::ProcessLibrary* processes() const { return deps_.processes.get(); }
+  const incident::ClassificationCatalog* classification() const { return deps_.classification.get(); }
+  notify::Dispatcher* notifier() const { return deps_.notifier; }
+  detect::live::RuleManager* rules() const { return deps_.rules; }
+  detect::live::HuntRunner* hunts() const { return deps_.hunts; }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -153,6 +180,15 @@ void registerIngestRoutes(Api& api);
 void registerEventRoutes(Api& api);
 // The alert queue: list, triage, comments, suppressions, changes feed (routes_alerts.cpp).
 void registerAlertRoutes(Api& api);
+// Incidents: create (also from alerts), list by nearest legal deadline, the process walk,
+// outputs, events, notes, tasks, parties, observables (routes_incidents.cpp).
+void registerIncidentRoutes(Api& api);
+// Notifications: channels, subscriptions, the delivery log (routes_notify.cpp).
+void registerNotifyRoutes(Api& api);
+// Detection rules: list, get, create/upload, edit, enable/disable, per-agency settings, delete,
+// reload status, validation (routes_rules.cpp); retro-hunts (routes_hunts.cpp).
+void registerRuleRoutes(Api& api);
+void registerHuntRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

@@ -2,16 +2,18 @@
 // one alert with its comments; manual and external entry; triage (state, assignment, false
 // positive with suppression); comments; suppressions; and the live changes feed.
 //
-// Live updates are a long-poll (GET /api/v1/alerts/changes?since=<seq>&wait=<s>), not SSE: the
-// HTTP server hands each parsed request to a worker that returns one complete response, and has
-// no streaming response; adding one would change http/ (shared) for one route. A waiting request
-// holds a worker, so the number of waiters is bounded by the AlertFeed; beyond it the answer comes
-// at once with retry_after_seconds and the client polls again.
+// Live updates: an event stream (Server-Sent Events, GET /api/v1/alerts/stream) that the queue
+// page follows with EventSource; it holds no thread while nothing changes (http::EventStream) and
+// ends after kStreamLifetime so that the browser reconnects (Last-Event-ID) and its session is
+// checked again. For scripts, a long-poll (GET /api/v1/alerts/changes?since=<seq>&wait=<s>): a
+// waiting request holds a worker, so the number of waiters is bounded by the AlertFeed; beyond it
+// the answer comes at once with retry_after_seconds and the client polls again.
 //
 // Scoping and audit are the store's (AlertStore); every route here only reads and checks input.
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <mutex>
 
 #include "alerts/alert_feed.h"
 #include "alerts/alert_sink.h"
@@ -28,8 +30,15 @@ constexpr int kChangesPage = 200;
 constexpr int kMaxWaitSeconds = 25;
 constexpr int64_t kMaxSuppressDays = 366;
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr auto kStreamLifetime = std::chrono::minutes(5);
 
 json::value msOrNull(TimeMs t) { return t > 0 ? json::value(formatRfc3339(t)) : json::value(nullptr); }
+
+json::array tagsArray(const std::vector<std::string>& tags) {
+  json::array out;
+  for (const auto& t : tags) out.emplace_back(t);
+  return out;
+}
 
 json::object alertJson(const Alert& a, bool full) {
   json::array obs;
@@ -46,6 +55,7 @@ json::object alertJson(const Alert& a, bool full) {
                    {"dedup_key", a.dedupKey},
                    {"title", a.title},
                    {"observables", std::move(obs)},
+                   {"tags", tagsArray(a.tags)},
                    {"sender", a.sender},
                    {"first_seen", msOrNull(a.firstSeen)},
                    {"last_seen", msOrNull(a.lastSeen)},
@@ -147,7 +157,8 @@ Result<AlertQuery> readQuery(const Ctx& c) {
   if (auto v = req.queryParam("detector")) {
     q.detector = parseDetector(*v);
     if (!q.detector)
-      return Error::validation("detector", "must be one of sigma, web, source_silent, agent, manual, external");
+      return Error::validation("detector",
+                               "must be one of sigma, web, source_silent, agent, manual, external, incident_deadline");
   }
   if (auto v = req.queryParam("rule")) {
     VIGIL_ASSIGN_OR_RETURN(q.ruleId, cleanText("rule", *v, 200, false));
@@ -212,6 +223,74 @@ void notifyFeed(Api& api) {
   if (auto* f = api.alertFeed()) f->notify();
 }
 
+// The changes of one actor's scope as Server-Sent Events: each event is
+//   id: <cursor>\nevent: alerts\ndata: {"items":[...],"cursor":<cursor>}\n\n
+// with the alerts created or changed after the previous cursor (oldest first, at most
+// kChangesPage per event; a full page asks to be polled again at once).
+class AlertEventStream final : public http::EventStream {
+ public:
+  AlertEventStream(Api& api, Actor actor, int64_t since)
+      : api_(api),
+        actor_(std::move(actor)),
+        since_(since),
+        until_(std::chrono::steady_clock::now() + kStreamLifetime) {}
+  ~AlertEventStream() override {
+    if (subscription_) api_.alertFeed()->unsubscribe(subscription_);
+  }
+
+  // False when the feed already serves its maximum of streams.
+  bool subscribe() {
+    subscription_ = api_.alertFeed()->subscribe([this] { wakeUp(); });
+    return subscription_ != 0;
+  }
+
+  void start(std::function<void()> wake) override {
+    std::lock_guard lock(mu_);
+    wake_ = std::move(wake);
+  }
+
+  std::optional<std::string> poll() override {
+    if (std::chrono::steady_clock::now() >= until_) return std::nullopt;
+    std::string out;
+    if (first_) {
+      out = "retry: 3000\n\n";  // the browser reconnects after 3 s when the stream ends
+      first_ = false;
+    }
+    auto changes = api_.store().alertChanges(actor_, since_, kChangesPage);
+    if (!changes.ok()) return std::nullopt;  // e.g. the store is closing: the client reconnects
+    if (changes->empty()) return out;
+    json::array items;
+    for (const auto& a : *changes) {
+      items.push_back(alertJson(a, false));
+      since_ = std::max(since_, a.seq);
+    }
+    out += "id: " + std::to_string(since_) +
+           "\nevent: alerts\ndata: " + json::serialize(json::object{{"items", std::move(items)}, {"cursor", since_}}) +
+           "\n\n";
+    if (changes->size() == static_cast<size_t>(kChangesPage)) wakeUp();
+    return out;
+  }
+
+ private:
+  void wakeUp() {
+    std::function<void()> wake;
+    {
+      std::lock_guard lock(mu_);
+      wake = wake_;
+    }
+    if (wake) wake();
+  }
+
+  Api& api_;
+  const Actor actor_;
+  int64_t since_;  // only poll() touches it (one at a time)
+  const std::chrono::steady_clock::time_point until_;
+  bool first_ = true;
+  uint64_t subscription_ = 0;
+  std::mutex mu_;
+  std::function<void()> wake_;  // GUARDED_BY(mu_)
+};
+
 }  // namespace
 
 void registerAlertRoutes(Api& api) {
@@ -234,6 +313,29 @@ void registerAlertRoutes(Api& api) {
   });
 
   // Registered before /alerts/{id}: the router takes the first pattern that matches.
+  api.add("GET", "/api/v1/alerts/stream", "alert.stream", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
+    VIGIL_TRY(onlyQueryParams(c.req, {"since"}));
+    if (!api.alertFeed()) return Error::unavailable("live updates are not available on this server");
+    // A reconnecting EventSource names the last event it received; that wins over `since`.
+    int64_t since = 0;
+    if (auto last = c.req.header("last-event-id"); !last.empty()) {
+      VIGIL_ASSIGN_OR_RETURN(since, queryInt("Last-Event-ID", std::string(last), 0, INT64_MAX));
+    } else if (auto v = c.req.queryParam("since")) {
+      VIGIL_ASSIGN_OR_RETURN(since, queryInt("since", *v, 0, INT64_MAX));
+    } else {
+      VIGIL_ASSIGN_OR_RETURN(since, api.store().latestAlertSeq());
+    }
+    auto stream = std::make_shared<AlertEventStream>(api, c.actor(), since);
+    if (!stream->subscribe()) {
+      auto busy = errorResponse(Error::unavailable("too many live streams are open; retry shortly"));
+      busy.setHeader("Retry-After", "5");
+      return busy;
+    }
+    http::Response r;
+    r.stream = std::move(stream);
+    return r;
+  });
+
   api.add("GET", "/api/v1/alerts/changes", "alert.changes", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
     VIGIL_TRY(onlyQueryParams(c.req, {"since", "wait"}));
     int64_t waitSeconds = 0;
@@ -290,6 +392,9 @@ void registerAlertRoutes(Api& api) {
     json::array list;
     for (const auto& cm : comments) list.push_back(commentJson(cm));
     out["comments"] = std::move(list);
+    // The incident it was promoted to or attached to (issue 4), when the caller can see it.
+    VIGIL_ASSIGN_OR_RETURN(auto incidentId, api.store().incidentOfAlert(c.actor(), id));
+    out["incident_id"] = incidentId ? json::value(*incidentId) : json::value(nullptr);
     return jsonResponse(200, out);
   });
 

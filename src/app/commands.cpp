@@ -13,6 +13,7 @@
 
 #include "alerts/alert_feed.h"
 #include "alerts/alert_sink.h"
+#include "alerts/deadline_watch.h"
 #include "alerts/silent_sources.h"
 #include "api/api.h"
 #include "app/data_dir_lock.h"
@@ -25,11 +26,17 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "detect/live/alert_mapping.h"
+#include "detect/live/hunt_runner.h"
+#include "detect/live/rule_manager.h"
 #include "documents/form_library.h"
 #include "eventstore/event_store.h"
 #include "http/server.h"
 #include "http/tls_cert.h"
+#include "incident/classification.h"
+#include "incident/process_catalog.h"
 #include "normalize/normalizer.h"
+#include "notify/dispatcher.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace vigil::app {
@@ -227,6 +234,16 @@ int serve(const Config& config, const std::string& exePath) {
   if (!schedules.ok()) return fail(Error::validation("server.catalog_dir", schedules.error().message));
   auto forms = documents::FormLibrary::load(fs::path(catalogDir) / "templates");
   if (!forms.ok()) return fail(Error::validation("server.catalog_dir", forms.error().message));
+  // Incidents: every version of the response processes and the classification (a bad file refuses
+  // start naming file:line).
+  auto processes =
+      incident::ProcessLibrary::loadDirectory((fs::path(catalogDir) / "incident" / "processes").string(), *regimes);
+  if (!processes.ok()) return fail(Error::validation("server.catalog_dir", processes.error().message));
+  auto classification = incident::ClassificationCatalog::load(
+      (fs::path(catalogDir) / "incident" / "classification.toml").string(), *regimes);
+  if (!classification.ok()) return fail(Error::validation("server.catalog_dir", classification.error().message));
+  auto processLibrary = std::make_shared<const incident::ProcessLibrary>(std::move(*processes));
+  auto calendarShared = std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays));
   // Log collection: the normaliser's catalog, the event store under <data_dir>/events (its
   // write-ahead log is replayed here) and the collector every input hands messages to.
   auto normalizer = normalize::Normalizer::load(fs::path(catalogDir) / "normalize");
@@ -240,16 +257,98 @@ int serve(const Config& config, const std::string& exePath) {
 
   // The alert queue: detectors hand alerts to the sink (batched commits); the feed wakes the
   // long-poll clients. A waiter holds an HTTP worker: at least one worker stays free.
-  alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)));
-  alerts::AlertSink alertSink(
-      **store,
-      {.dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics},
-      [&alertFeed] { alertFeed.notify(); });
+  alerts::AlertFeed alertFeed(std::max(0, std::min(config.alerts.maxWaiters, config.server.workerThreads - 1)),
+                              config.alerts.maxStreams);
+  // Notifications ([notify]): the dispatcher stores notices and sends their deliveries through the
+  // channels and subscriptions kept in the database (/api/v1/notify). Declared before the sink,
+  // which publishes every new alert to it, so that it outlives the sink.
+  const notify::DispatcherOptions notifyOptions{.retryDelaysSeconds = config.notify.retryDelaysSeconds,
+                                                .maxAttempts = config.notify.maxAttempts,
+                                                .jitterPercent = config.notify.jitterPercent,
+                                                .queueMax = static_cast<size_t>(config.notify.queueMax),
+                                                .ratePerMinute = config.notify.ratePerMinute,
+                                                .send = {.timeoutSeconds = config.notify.sendTimeoutSeconds,
+                                                         .caFile = config.notify.caFile,
+                                                         .telegramApiBase = config.notify.telegramApiBase},
+                                                .metrics = &metrics};
+  notify::Dispatcher notifier(**store, clock, *key, notifyOptions);
+  alerts::AlertSinkOptions sinkOptions{
+      .dedupWindowMs = static_cast<TimeMs>(config.alerts.dedupWindowMinutes) * 60 * 1000, .metrics = &metrics};
+  if (config.notify.enabled) {
+    sinkOptions.onCreated = [&store, &notifier, &config](const std::vector<int64_t>& ids) {
+      const Actor system = Actor::systemActor("notify");
+      for (int64_t id : ids) {
+        auto a = (*store)->getAlert(system, id);
+        if (!a.ok()) continue;
+        // A full queue is counted (vigil_notify_notices_total{result="dropped"}); the alert stays.
+        (void)notifier.publish(notify::alertNotice(*a, config.notify.publicUrl));
+      }
+    };
+    notifier.start();
+  }
+  alerts::AlertSink alertSink(**store, sinkOptions, [&alertFeed] { alertFeed.notify(); });
 
-  api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
-                std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays)),
-                (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed});
+  // Live detection (issue 6, src/detect/live/): the collector hands every accepted batch to the
+  // detection stage; its matches become alerts through the sink. The rule manager compiles the
+  // rules directories and the database rules, swaps the set in and watches for changes.
+  std::optional<detect::sigma::Pipeline> sigmaPipeline;
+  std::unique_ptr<detect::live::DetectionStage> detection;
+  std::unique_ptr<detect::live::RuleManager> rules;
+  std::unique_ptr<detect::live::HuntRunner> hunts;
+  if (config.detect.enabled) {
+    auto pipeline = detect::sigma::Pipeline::load(fs::path(catalogDir) / "sigma" / "pipelines");
+    if (!pipeline.ok()) return fail(Error::validation("server.catalog_dir", pipeline.error().message));
+    sigmaPipeline = std::move(*pipeline);
+    std::vector<fs::path> ruleDirs;
+    if (config.detect.rulesDirs) {
+      for (const auto& d : *config.detect.rulesDirs) ruleDirs.emplace_back(d);
+    } else if (std::error_code ec; fs::is_directory(fs::path(catalogDir) / "sigma" / "rules", ec)) {
+      ruleDirs.push_back(fs::path(catalogDir) / "sigma" / "rules");
+    }
+    detection = std::make_unique<detect::live::DetectionStage>(
+        detect::live::StageOptions{.queueEvents = static_cast<size_t>(config.detect.queueEvents),
+                                   .threads = config.detect.threads,
+                                   .maxWait = std::chrono::milliseconds(config.detect.queueWaitMs),
+                                   .metrics = &metrics},
+        [&alertSink](const normalize::Event& e, const detect::sigma::CompiledRule& rule,
+                     const detect::live::RuleMeta& meta,
+                     uint64_t) { (void)alertSink.raise(detect::live::draftForMatch(e, rule, meta)); });
+    rules = std::make_unique<detect::live::RuleManager>(
+        *sigmaPipeline, detect::sigma::CompileOptions{},
+        detect::live::ManagerOptions{.dirs = ruleDirs,
+                                     .pollInterval = std::chrono::milliseconds(config.detect.reloadPollMs),
+                                     .metrics = &metrics},
+        *detection, clock, detect::live::storeLoader(**store));
+    if (auto st = rules->reloadNow("start"); !st.ok()) return fail(st.error());
+    rules->start();
+    collector.setTap(detection.get());
+    hunts = std::make_unique<detect::live::HuntRunner>(
+        **events, *sigmaPipeline, &alertSink, clock,
+        detect::live::HuntLimits{.maxEvents = static_cast<uint64_t>(config.detect.huntMaxEvents),
+                                 .maxSeconds = config.detect.huntMaxSeconds});
+  }
+
+  api::Api api({**store,
+                authn,
+                metrics,
+                clock,
+                kVersion,
+                resolveWebRoot(config, exePath),
+                std::move(*regimes),
+                calendarShared,
+                (fs::path(config.store.dataDir) / "blobs").string(),
+                config.registry,
+                std::move(*forms),
+                std::move(*checklists),
+                std::move(*schedules),
+                events->get(),
+                &collector,
+                &alertFeed,
+                processLibrary,
+                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)),
+                &notifier,
+                rules.get(),
+                hunts.get()});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -285,6 +384,11 @@ int serve(const Config& config, const std::string& exePath) {
     return api::sourceLastSeenMs(&collector, events->get(), s, clock.nowMs());
   });
   silentWatch.start(std::chrono::seconds(config.alerts.silentCheckSeconds));
+
+  // The legal clock of open incidents: warnings at 50/75/90 % and breach records, every minute
+  // (the shortest legal limits are hours; a minute's delay is within any warning's margin).
+  alerts::DeadlineWatch deadlineWatch(**store, processLibrary, calendarShared, clock);
+  deadlineWatch.start(std::chrono::minutes(1));
 
   // Housekeeping: disable inactive accounts and drop expired sessions, at start and hourly.
   std::mutex mu;
@@ -325,10 +429,17 @@ int serve(const Config& config, const std::string& exePath) {
   cv.notify_all();
   housekeeper.join();
   silentWatch.stop();
+  deadlineWatch.stop();
   if (retainer.joinable()) retainer.join();
   listeners->stop();
   (*server)->stop();
+  // Detection after the inputs: what was accepted is evaluated, then the sink commits it.
+  collector.setTap(nullptr);
+  hunts.reset();  // cancels and joins running hunts (they raise alerts through the sink)
+  if (rules) rules->stop();
+  if (detection) detection->stop();
   alertSink.stop();
+  notifier.stop();
   (*events)->close();
   (*store)->close();
   log::info("stopped");
@@ -350,7 +461,7 @@ int backup(const Config& config, const std::string& file) {
                                .summary = "{\"file\":" + text::jsonQuote(fs::path(file).filename().string()) + "}"});
   std::cout << "vigil: backup written to " << file << "\n"
             << "Keep " << (fs::path(config.store.dataDir) / "keys" / "master.key").string()
-            << " safe as well: two-step login secrets need it.\n";
+            << " safe as well: two-step login secrets and notification channel secrets need it.\n";
   return 0;
 }
 

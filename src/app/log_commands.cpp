@@ -14,6 +14,7 @@
 #include "collect/collector.h"
 #include "core/clock.h"
 #include "core/text.h"
+#include "detect/hunt/log_file.h"
 #include "eventstore/event_store.h"
 #include "evtx/evtx_reader.h"
 #include "evtx/windows_mapping.h"
@@ -39,19 +40,10 @@ std::string lockMessage(const Error& e) {
   return e.message;
 }
 
-// What a file is, from its name and first bytes: "evtx" (the "ElfFile" signature), "jsonl" (the
-// first non-blank byte is '{') or "syslog".
+// What a file is, from its first bytes: "evtx", "jsonl" or "syslog" (detect/hunt/log_file.h, the
+// detection `vigil hunt` uses too).
 std::string detectFormat(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[8] = {};
-  in.read(head, sizeof(head));
-  if (std::string_view(head, 7) == "ElfFile") return "evtx";
-  in.clear();
-  in.seekg(0);
-  char c = 0;
-  while (in.get(c))
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c == '{' ? "jsonl" : "syslog";
-  return "syslog";
+  return std::string(detect::hunt::logFormatName(detect::hunt::detectLogFormat(path)));
 }
 
 struct Totals {

@@ -65,17 +65,63 @@ int main(int argc, char** argv) {
   search->add_option("--limit", searchOptions.limit, "most events to print (default 100, at most 10000)");
   search->add_option("--format", searchOptions.format, "table, jsonl or csv (default table)");
   search->add_option("query", searchOptions.query, "query (docs: src/eventstore/query.h); empty: every event");
+  vigil::app::HuntCommandOptions huntOptions;
+  auto* hunt = cli.add_subcommand("hunt", "run Sigma rules over EVTX, JSON-lines or syslog files (offline)");
+  hunt->add_option("--rules", huntOptions.rules, "rule directory (repeatable; default: the shipped rules)")
+      ->allow_extra_args(false);
+  hunt->add_option("--format", huntOptions.format, "auto, evtx, jsonl or syslog (default auto: per file)");
+  hunt->add_option("--threads", huntOptions.threads, "worker threads (default: the hardware threads)");
+  hunt->add_option("--output", huntOptions.output, "table, jsonl or csv (default table)");
+  hunt->add_option("--out", huntOptions.outFile, "write the matches to FILE instead of stdout");
+  hunt->add_option("--min-level", huntOptions.minLevel, "lowest rule level kept: informational ... critical");
+  hunt->add_option("--logsource-product", huntOptions.product, "only rules of this logsource product (e.g. windows)");
+  hunt->add_option("paths", huntOptions.paths, "files and directories (walked recursively)")->required();
+  hunt->footer(
+      "Output is ordered by file, then record, for any --threads. Exit code: 0 no match, 1 matches, 2 errors "
+      "(bad flags or rules directory, a path or file that could not be read). docs/detection-rules.md");
+  auto* rulesCmd = cli.add_subcommand("rules", "Sigma rule tools");
+  rulesCmd->require_subcommand(1);
+  rulesCmd->fallthrough();
+  vigil::app::RulesTestOptions rulesTestOptions;
+  auto* rulesTest =
+      rulesCmd->add_subcommand("test", "run rule regression cases (SigmaHQ regression_data, vigil cases)");
+  rulesTest->add_option("--rules", rulesTestOptions.rules, "rule directory (repeatable; default: the shipped rules)")
+      ->allow_extra_args(false);
+  rulesTest->footer("Exit code: 0 every case passed, 1 a case failed, 2 errors. Case format: docs/detection-rules.md");
+  rulesTest->add_flag("--failures-only", rulesTestOptions.failuresOnly, "print only the failed cases");
+  rulesTest->add_option("cases", rulesTestOptions.cases, "case files or directories (default: the shipped cases)");
+  vigil::app::WebcheckOptions webcheckOptions;
+  auto* webcheck =
+      cli.add_subcommand("webcheck", "check web portals once: TLS, headers, hidden spam, cloaking, exposure");
+  webcheck->add_flag("--json", webcheckOptions.json, "print JSON lines instead of a table");
+  webcheck->add_flag("--allow-private", webcheckOptions.allowPrivate, "allow loopback and private addresses");
+  webcheck->add_option("--ca-file", webcheckOptions.caFile, "extra trusted CA certificates (PEM)");
+  webcheck->add_option("--timeout", webcheckOptions.timeoutSeconds, "seconds per request (default 20)");
+  webcheck->add_option("--allow-domain", webcheckOptions.allowedDomains, "outbound domain the portal may link to");
+  webcheck->add_option("--contact", webcheckOptions.contact, "contact URL put in the User-Agent of the probes")
+      ->envname("VIGIL_WEBMON_CONTACT");
+  webcheck->add_option("urls", webcheckOptions.urls, "http:// or https:// URLs")->required();
   auto* version = cli.add_subcommand("version", "print the version");
+  auto* evidence = cli.add_subcommand("evidence", "incident evidence commands");
+  evidence->require_subcommand(1);
+  std::string bundleFile;
+  auto* verifyBundle = evidence->add_subcommand(
+      "verify-bundle", "check an evidence export bundle (ZIP) against its manifest; exit 1 when tampered");
+  verifyBundle->add_option("file", bundleFile, "the bundle")->required();
 
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // --help exits 0; a usage error (unknown flag, missing argument) prints why and exits 2, as
+    // every other error of the commands does.
+    const int code = cli.exit(e);
+    return code == 0 ? 0 : 2;
   }
   if (version->parsed()) {
     std::cout << "vigil " << vigil::app::kVersion << "\n";
     return 0;
   }
+  if (verifyBundle->parsed()) return vigil::app::evidenceVerifyBundle(bundleFile);
   if (tls || flags.count("tls.cert_file")) flags["tls.enabled"] = "true";
   if (insecure) flags["server.allow_insecure_public"] = "true";
   auto config = vigil::loadConfig(configFile, vigil::processEnvironment(), flags);
@@ -90,5 +136,8 @@ int main(int argc, char** argv) {
   if (recover->parsed()) return vigil::app::userRecover(*config, username);
   if (import->parsed()) return vigil::app::importFiles(*config, argv[0], importOptions);
   if (search->parsed()) return vigil::app::searchEvents(*config, searchOptions);
+  if (hunt->parsed()) return vigil::app::huntFiles(*config, argv[0], huntOptions);
+  if (rulesTest->parsed()) return vigil::app::testRules(*config, argv[0], rulesTestOptions);
+  if (webcheck->parsed()) return vigil::app::webcheck(*config, argv[0], webcheckOptions);
   return 2;
 }

@@ -103,6 +103,12 @@ struct Collector::Impl {
   mutable std::mutex sendersMu;
   std::map<SenderKey, Sender> senders;  // GUARDED_BY(sendersMu)
 
+  std::atomic<EventTap*> tap{nullptr};
+
+  void tapAccepted(std::span<const normalize::Event> events) const {
+    if (EventTap* t = tap.load(std::memory_order_acquire); t != nullptr && !events.empty()) t->onAccepted(events);
+  }
+
   Impl(const normalize::Normalizer& n, eventstore::EventStore& s, const Clock& c, CollectorOptions o)
       : normalizer(n), store(s), clock(c), options(o) {}
 
@@ -163,6 +169,8 @@ void Collector::setSources(std::vector<SourceRule> rules) {
   impl_->snapshot = std::move(next);
 }
 
+void Collector::setTap(EventTap* tap) { impl_->tap.store(tap, std::memory_order_release); }
+
 Attribution Collector::attributeAddress(std::string_view peerIp) const {
   unsigned char addr[16] = {};
   std::string ip(peerIp);
@@ -221,6 +229,7 @@ Status Collector::submitSyslog(Input input, const Attribution& who, std::string_
   const std::span<const normalize::Event> batch(events.data(), messages.size());
   const std::string_view lastHost = messages.empty() ? std::string_view() : batch.back().getText("host.name");
   Status st = impl_->store.append(batch, std::move(onDurable));
+  if (st.ok()) impl_->tapAccepted(batch);
   impl_->withSender(input, who, peer, [&](Sender& s, int64_t t) {
     s.stats.parseErrors += unparsed;
     if (!st.ok()) {
@@ -251,6 +260,7 @@ Status Collector::submitEvents(Input input, const Attribution& who, std::string_
   const std::string_view lastHost = events.empty() ? std::string_view() : events.back().getText("host.name");
   Status st = events.empty() ? Status{} : impl_->store.append(events, std::move(onDurable));
   if (events.empty() && onDurable) onDurable(Status{});
+  if (st.ok()) impl_->tapAccepted(events);
   impl_->withSender(input, who, peer, [&](Sender& s, int64_t t) {
     s.stats.parseErrors += parseErrors;
     if (!st.ok()) {

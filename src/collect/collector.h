@@ -87,6 +87,17 @@ struct SenderStats {
   double eventsPerSecond = 0;  // accepted events over the last minute
 };
 
+// Sees every batch the event store accepted (the live detection stage, src/detect/live/).
+// onAccepted runs on the submitting thread right after EventStore::append accepted the batch
+// (before it is durable: detection does not wait for fdatasync), once per batch, never for a
+// refused one. It must return quickly (copy what it needs and queue it) and must not call back
+// into the collector. Thread-safe: called from many input threads at once.
+class EventTap {
+ public:
+  virtual ~EventTap() = default;
+  virtual void onAccepted(std::span<const normalize::Event> events) = 0;
+};
+
 class Collector {
  public:
   using DurableCallback = eventstore::EventStore::DurableCallback;
@@ -101,6 +112,9 @@ class Collector {
   // Replaces the declared sources (at start and after every change in the store). Rules with an
   // unparsable address are kept without that address (the API validates addresses first).
   void setSources(std::vector<SourceRule> rules);
+  // Installs (or with nullptr removes) the tap that sees accepted batches. The tap must outlive
+  // the collector or be removed first; may be called at any time.
+  void setTap(EventTap* tap);
 
   // The declared, enabled source whose addresses contain `peerIp` (the longest prefix wins), or
   // the undeclared attribution.

@@ -104,6 +104,55 @@ KeySpec agencyDaysKey(std::string name) {
           }};
 }
 
+// "60, 300, 900": seconds, comma-separated, each from 1 to 7 days; in TOML also an array.
+KeySpec delaysKey(std::string name) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            std::vector<int> out;
+            size_t start = 0;
+            while (start <= v.size()) {
+              size_t end = v.find(',', start);
+              if (end == std::string::npos) end = v.size();
+              std::string_view item = std::string_view(v).substr(start, end - start);
+              start = end + 1;
+              while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+              while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+              if (item.empty()) continue;
+              int n = 0;
+              auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
+              if (ec != std::errc() || p != item.data() + item.size() || n < 1 || n > 7 * 86400)
+                return badValue(
+                    name, where,
+                    "expected seconds from 1 to 604800 such as '60, 300, 900', got '" + std::string(item) + "'");
+              out.push_back(n);
+            }
+            if (out.empty()) return badValue(name, where, "name at least one delay");
+            c.notify.retryDelaysSeconds = std::move(out);
+            return {};
+          }};
+}
+
+// A list of paths: in TOML an array of strings; in the environment and on the command line the
+// paths separated by commas (or new lines). An empty value is an empty list.
+KeySpec pathListKey(std::string name, std::optional<std::vector<std::string>>* (*field)(Config&)) {
+  return {name, [=](Config& c, const std::string& v, const std::string& where) -> Status {
+            std::vector<std::string> out;
+            size_t start = 0;
+            while (start <= v.size()) {
+              size_t end = v.find_first_of(",\n", start);
+              if (end == std::string::npos) end = v.size();
+              std::string item = v.substr(start, end - start);
+              item.erase(0, item.find_first_not_of(" \t"));
+              item.erase(item.find_last_not_of(" \t") + 1);
+              start = end + 1;
+              if (item.empty()) continue;
+              if (item.find('\0') != std::string::npos) return badValue(name, where, "a path contains a NUL byte");
+              out.push_back(std::move(item));
+            }
+            *field(c) = std::move(out);
+            return {};
+          }};
+}
+
 const std::vector<KeySpec>& keySpecs() {
   static const std::vector<KeySpec> specs = {
       stringKey("server.listen", [](Config& c) { return &c.server.listen; }),
@@ -153,6 +202,8 @@ const std::vector<KeySpec>& keySpecs() {
           "alerts.silent_check_seconds", [](Config& c) { return &c.alerts.silentCheckSeconds; }, 5, 86400),
       intKey<int>(
           "alerts.max_waiters", [](Config& c) { return &c.alerts.maxWaiters; }, 0, 64),
+      intKey<int>(
+          "alerts.max_streams", [](Config& c) { return &c.alerts.maxStreams; }, 0, 100000),
       stringKey("collect.syslog_udp", [](Config& c) { return &c.collect.syslogUdp; }),
       stringKey("collect.syslog_tcp", [](Config& c) { return &c.collect.syslogTcp; }),
       stringKey("collect.syslog_tls", [](Config& c) { return &c.collect.syslogTls; }),
@@ -176,6 +227,37 @@ const std::vector<KeySpec>& keySpecs() {
       intKey<int>(
           "events.retention_interval_seconds", [](Config& c) { return &c.events.retentionIntervalSeconds; }, 1,
           7 * 86400),
+      intKey<int64_t>(
+          "evidence.max_file_bytes", [](Config& c) { return &c.evidence.maxFileBytes; }, 1024, 1LL << 40),
+      boolKey("notify.enabled", [](Config& c) { return &c.notify.enabled; }),
+      delaysKey("notify.retry_delays_seconds"),
+      intKey<int>(
+          "notify.max_attempts", [](Config& c) { return &c.notify.maxAttempts; }, 1, 100),
+      intKey<int>(
+          "notify.jitter_percent", [](Config& c) { return &c.notify.jitterPercent; }, 0, 100),
+      intKey<int>(
+          "notify.queue_max", [](Config& c) { return &c.notify.queueMax; }, 1, 1000000),
+      intKey<int>(
+          "notify.rate_per_minute", [](Config& c) { return &c.notify.ratePerMinute; }, 1, 100000),
+      intKey<int>(
+          "notify.send_timeout_seconds", [](Config& c) { return &c.notify.sendTimeoutSeconds; }, 1, 600),
+      stringKey("notify.ca_file", [](Config& c) { return &c.notify.caFile; }),
+      stringKey("notify.telegram_api_base", [](Config& c) { return &c.notify.telegramApiBase; }),
+      stringKey("notify.public_url", [](Config& c) { return &c.notify.publicUrl; }),
+      boolKey("detect.enabled", [](Config& c) { return &c.detect.enabled; }),
+      pathListKey("detect.rules_dirs", [](Config& c) { return &c.detect.rulesDirs; }),
+      intKey<int>(
+          "detect.threads", [](Config& c) { return &c.detect.threads; }, 1, 64),
+      intKey<int64_t>(
+          "detect.queue_events", [](Config& c) { return &c.detect.queueEvents; }, 1024, 100000000),
+      intKey<int>(
+          "detect.queue_wait_ms", [](Config& c) { return &c.detect.queueWaitMs; }, 0, 60000),
+      intKey<int>(
+          "detect.reload_poll_ms", [](Config& c) { return &c.detect.reloadPollMs; }, 100, 3600000),
+      intKey<int64_t>(
+          "detect.hunt_max_events", [](Config& c) { return &c.detect.huntMaxEvents; }, 1000, 1000000000),
+      intKey<int>(
+          "detect.hunt_max_seconds", [](Config& c) { return &c.detect.huntMaxSeconds; }, 1, 86400),
   };
   return specs;
 }
@@ -207,6 +289,19 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
   if (auto s = n.as_string()) return s->get();
   if (auto i = n.as_integer()) return std::to_string(i->get());
   if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
+  // An array of scalars (e.g. notify.retry_delays_seconds = [60, 300]) becomes "a,b".
+  if (auto a = n.as_array()) {
+    std::string out;
+    for (auto&& item : *a) {
+      std::string v = tomlValueText(item, ok);
+      if (!ok || item.is_table() || item.is_array()) {
+        ok = false;
+        return {};
+      }
+      out += (out.empty() ? "" : ",") + v;
+    }
+    return out;
+  }
   // A table of scalars (e.g. [events.agency_retention_days]) becomes "key=value,key=value".
   if (auto t = n.as_table()) {
     std::string out;
@@ -217,6 +312,19 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
         return {};
       }
       out += (out.empty() ? "" : ",") + std::string(key.str()) + "=" + v;
+    }
+    return out;
+  }
+  // An array of strings (detect.rules_dirs) becomes the strings separated by new lines.
+  if (auto a = n.as_array()) {
+    std::string out;
+    for (auto&& item : *a) {
+      auto str = item.as_string();
+      if (!str) {
+        ok = false;
+        return {};
+      }
+      out += (out.empty() ? "" : "\n") + str->get();
     }
     return out;
   }
@@ -259,7 +367,7 @@ Result<Config> loadConfig(const std::string& path, const std::map<std::string, s
           return Error::validation(name, "expected a string, number or boolean in " + path + ", got a table");
         bool ok;
         std::string text = tomlValueText(value, ok);
-        if (!ok) return Error::validation(name, "expected a string, number or boolean in " + path);
+        if (!ok) return Error::validation(name, "expected a string, number, boolean or list of strings in " + path);
         VIGIL_TRY(spec->fromText(c, text, path));
       }
     }
@@ -321,6 +429,11 @@ Status validateConfig(const Config& c) {
         {"collect.syslog_tls", &c.collect.syslogTls},
         {"collect.relp", &c.collect.relp}})
     if (!value->empty()) VIGIL_TRY(splitHostPort(*value, key));
+  if (c.notify.telegramApiBase.rfind("https://", 0) != 0 && c.notify.telegramApiBase.rfind("http://127.", 0) != 0 &&
+      c.notify.telegramApiBase.rfind("http://localhost", 0) != 0)
+    return Error::validation(
+        "notify.telegram_api_base",
+        "must be an https:// URL (http:// only on this machine), got '" + c.notify.telegramApiBase + "'");
   return {};
 }
 

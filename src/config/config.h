@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -71,6 +73,9 @@ struct AlertsConfig {
   // Long-poll requests (GET /api/v1/alerts/changes?wait=) waiting at once; each holds an HTTP
   // worker, so vigil serve keeps it below server.worker_threads. 0: no waiting (clients poll).
   int maxWaiters = 2;
+  // Live event streams (GET /api/v1/alerts/stream, Server-Sent Events) open at once; a stream
+  // holds a connection but no thread while it waits.
+  int maxStreams = 256;
 };
 
 // Log collection (issue 5): the syslog and RELP listeners of `vigil serve`.
@@ -96,6 +101,41 @@ struct EventsConfig {
   int retentionIntervalSeconds = 3600;
 };
 
+// Incident evidence (issue 4): files kept content-addressed under <data_dir>/evidence/.
+struct EvidenceConfig {
+  int64_t maxFileBytes = 100LL << 20;  // a larger file is refused whole (also bounded by http.max_body_bytes)
+};
+
+// Notifications (issue 4): the dispatcher of `vigil serve` (src/notify/README.md). Channels and
+// subscriptions are data, kept in the database through the API; these are the server's limits.
+struct NotifyConfig {
+  bool enabled = true;
+  std::vector<int> retryDelaysSeconds{60, 300, 900, 3600};  // before attempt 2, 3, ...; the last repeats
+  int maxAttempts = 5;                                      // attempts in all; then the delivery is marked failed
+  int jitterPercent = 20;                                   // up to this much is added to each delay, at random
+  int queueMax = 1000;                                      // notices waiting to be stored; beyond: refused and counted
+  int ratePerMinute = 30;                                   // sends per channel and minute
+  int sendTimeoutSeconds = 20;                              // one SMTP or HTTP transfer
+  std::string caFile;  // extra CA bundle (PEM) for SMTP relays and webhooks; "" = system store
+  std::string telegramApiBase = "https://api.telegram.org";
+  std::string publicUrl;  // the server's address as officers reach it, for links in messages; "" = none
+};
+
+// Live detection (issue 6): Sigma rules evaluated on every collected event, alerts to the queue.
+struct DetectConfig {
+  bool enabled = true;
+  // Directories of Sigma rules (*.yml/*.yaml, SigmaHQ layout), watched for changes. Unset: the
+  // shipped <catalog_dir>/sigma/rules when it exists; an empty list: none (database rules only).
+  std::optional<std::vector<std::string>> rulesDirs;
+  int threads = 1;  // detection threads
+  int64_t queueEvents =
+      32768;              // events waiting for detection (each costs its size in memory); then inputs wait queueWaitMs
+  int queueWaitMs = 200;  // then the batch is counted as not evaluated (dropped)
+  int reloadPollMs = 2000;          // how often the rules directories are checked for changes
+  int64_t huntMaxEvents = 5000000;  // a retro-hunt reads at most this many stored events
+  int huntMaxSeconds = 600;         // ... and runs at most this long
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -107,6 +147,9 @@ struct Config {
   AlertsConfig alerts;
   CollectConfig collect;
   EventsConfig events;
+  EvidenceConfig evidence;
+  NotifyConfig notify;
+  DetectConfig detect;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

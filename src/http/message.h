@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,10 +32,28 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> queryParams(bool* ok = nullptr) const;
 };
 
+// A response body written over time (Server-Sent Events, `text/event-stream`), without holding a
+// worker thread while nothing happens. After the headers are sent the server calls start() once,
+// with a wake function the stream calls (from any thread, any number of times) when it may have
+// something new; the server then calls poll() on a worker thread, never two at once, and writes
+// what it returns. poll() returns the text to send ("" for nothing now) or nullopt to end the
+// response. The server also sends a comment line every `keepAliveSeconds` so that proxies and the
+// client see the connection alive, and drops the stream (destroys it) when the client goes away,
+// the write fails, or the server stops.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  virtual void start(std::function<void()> wake) = 0;
+  virtual std::optional<std::string> poll() = 0;
+  int keepAliveSeconds = 15;
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set: the body is this stream (status 200, Content-Type text/event-stream), not `body`.
+  std::shared_ptr<EventStream> stream;
 
   void setHeader(std::string name, std::string value);
   static Response json(int status, std::string body);

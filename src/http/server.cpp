@@ -1,12 +1,15 @@
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -228,6 +231,9 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
                  held.reset();
                  --self->srv_.inFlight;
                  asio::post(self->stream_.get_executor(), [self, resp = std::move(resp)]() mutable {
+                   if (resp.stream && resp.status == 200 && !self->head_)
+                     return self->startEventStream(std::move(resp));
+                   resp.stream.reset();
                    self->sendRaw(std::move(resp), self->keepAlive_);
                  });
                });
@@ -253,6 +259,118 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     });
   }
 
+  // --- Server-Sent Events (Response::stream) -----------------------------------------------
+  // Everything below runs on the connection's strand, except EventStream::poll() (on a worker).
+  // The body has no length: it ends when the connection closes (Connection: close).
+
+  void startEventStream(Response r) {
+    sse_ = std::move(r.stream);
+    addSecurityHeaders(r, kTls);
+    auto res = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    res->version(11);
+    res->result(bhttp::status::ok);
+    res->set(bhttp::field::server, "vigil");
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    res->set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+    res->set(bhttp::field::cache_control, "no-store");
+    res->set("X-Accel-Buffering", "no");  // a reverse proxy (nginx) must not hold the events back
+    res->keep_alive(false);
+    auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*res);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_.opts.limits.requestTimeoutSeconds));
+    bhttp::async_write_header(stream_, *sr, [self = this->shared_from_this(), res, sr](beast::error_code ec, size_t) {
+      if (ec) return self->endEventStream();
+      beast::get_lowest_layer(self->stream_).expires_never();  // the keep-alive tick watches stalled writes
+      self->watchClient();
+      self->sse_->start([weak = self->weak_from_this()] {
+        if (auto c = weak.lock()) asio::post(c->stream_.get_executor(), [c] { c->wakeEventStream(); });
+      });
+      self->armKeepAlive();
+      self->wakeEventStream();  // what is already there
+    });
+  }
+
+  // The stream may have news: one poll() at a time on a worker; a wake during a poll polls again.
+  void wakeEventStream() {
+    if (sseEnded_ || sseEnding_) return;
+    if (ssePolling_) {
+      sseWakePending_ = true;
+      return;
+    }
+    if (srv_.stopped) return endEventStream();
+    ssePolling_ = true;
+    sseWakePending_ = false;
+    asio::post(srv_.workers, [self = this->shared_from_this()] {
+      std::optional<std::string> text;
+      try {
+        text = self->sse_->poll();
+      } catch (const std::exception&) {
+        text.reset();
+      }
+      asio::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable {
+        self->ssePolling_ = false;
+        if (!text) {
+          self->sseEnding_ = true;
+          if (!self->sseWriting_ && self->sseOutbox_.empty()) self->endEventStream();
+          return;
+        }
+        self->sseOutbox_ += *text;
+        self->writeEventStream();
+        if (self->sseWakePending_) self->wakeEventStream();
+      });
+    });
+  }
+
+  void writeEventStream() {
+    if (sseEnded_ || sseWriting_ || sseOutbox_.empty()) return;
+    sseWriting_ = true;
+    sseWriteStarted_ = std::chrono::steady_clock::now();
+    auto buf = std::make_shared<std::string>(std::move(sseOutbox_));
+    sseOutbox_.clear();
+    asio::async_write(stream_, asio::buffer(*buf),
+                      [self = this->shared_from_this(), buf](beast::error_code ec, size_t) {
+                        self->sseWriting_ = false;
+                        if (ec) return self->endEventStream();
+                        if (self->sseEnding_ && self->sseOutbox_.empty()) return self->endEventStream();
+                        self->writeEventStream();
+                      });
+  }
+
+  // A client sends nothing on an event stream: a read completes only when it goes away.
+  void watchClient() {
+    stream_.async_read_some(asio::buffer(sseReadBuf_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->endEventStream();
+      self->watchClient();
+    });
+  }
+
+  // Every keepAliveSeconds: a comment line when idle; a write stalled for a minute (a client that
+  // stopped reading) ends the stream.
+  void armKeepAlive() {
+    if (sseEnded_) return;
+    if (!sseTimer_) sseTimer_.emplace(stream_.get_executor());
+    sseTimer_->expires_after(std::chrono::seconds(std::max(1, sse_->keepAliveSeconds)));
+    sseTimer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || self->sseEnded_) return;
+      if (self->srv_.stopped) return self->endEventStream();
+      if (self->sseWriting_ && std::chrono::steady_clock::now() - self->sseWriteStarted_ > std::chrono::minutes(1))
+        return self->endEventStream();
+      if (!self->sseWriting_ && self->sseOutbox_.empty()) {
+        self->sseOutbox_ = ": keep-alive\n\n";
+        self->writeEventStream();
+      }
+      self->armKeepAlive();
+    });
+  }
+
+  void endEventStream() {
+    if (sseEnded_) return;
+    sseEnded_ = true;
+    if (sseTimer_) sseTimer_->cancel();
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+  }
+
   void close() {
     beast::error_code ec;
     if constexpr (kTls) {
@@ -276,6 +394,13 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   bool keepAlive_ = true;
   bool head_ = false;  // the current request is HEAD: headers only
   bool first_ = true;
+  // An event stream (Response::stream), once its headers are sent.
+  std::shared_ptr<EventStream> sse_;
+  std::optional<asio::steady_timer> sseTimer_;
+  std::string sseOutbox_;  // text waiting for the write in progress
+  std::array<char, 256> sseReadBuf_{};
+  std::chrono::steady_clock::time_point sseWriteStarted_;
+  bool ssePolling_ = false, sseWakePending_ = false, sseWriting_ = false, sseEnding_ = false, sseEnded_ = false;
 };
 
 }  // namespace

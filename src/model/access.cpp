@@ -47,6 +47,22 @@ bool roleAllows(Role role, Permission p) {
     case Permission::kReadAlerts: return true;
     case Permission::kTriageAlerts:
       return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
+    // Incidents: everyone in scope follows them (leaders sign the reports, auditors check); the
+    // SOC, the agency's officers and administrators handle them. Scope is the grant's subtree, so
+    // an agency officer sees the incidents of their agency only.
+    case Permission::kReadIncidents: return true;
+    case Permission::kHandleIncidents:
+      return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kUnitOfficer;
+    // Notifications: channels hold credentials (SMTP login, signing keys, bot tokens), so only
+    // administrators keep them; auditors also read the delivery log.
+    case Permission::kReadNotifications: return role == Role::kAdministrator || role == Role::kAuditor;
+    case Permission::kManageNotifications: return role == Role::kAdministrator;
+    // Detection rules: the SOC and administrators write and tune them and hunt with them;
+    // auditors read them (what is being watched).
+    case Permission::kReadRules:
+      return role == Role::kAdministrator || role == Role::kSocAnalyst || role == Role::kAuditor;
+    case Permission::kManageRules:
+    case Permission::kHunt: return role == Role::kAdministrator || role == Role::kSocAnalyst;
     case Permission::kManageOrgs:
     case Permission::kManageUsers:
     case Permission::kManageTokens:

@@ -30,6 +30,15 @@ enum class Permission {
   kManageSources,  // declare, change, delete log sources and rotate their ingest tokens
   kReadAlerts,     // the alert queue of an organisation, its comments and suppressions
   kTriageAlerts,   // acknowledge, assign, comment, close, mark false positive, suppress, enter alerts
+  // Incidents of an organisation: process, timeline, tasks, parties, observables.
+  kReadIncidents,
+  // Open incidents (also from alerts), move them through the process, record outputs and notes.
+  kHandleIncidents,
+  kReadNotifications,    // notification channels, subscriptions and the delivery log of an organisation
+  kManageNotifications,  // create, change, delete and test channels and subscriptions
+  kReadRules,            // detection rules that apply to an organisation, their settings and reload status
+  kManageRules,          // write, upload, edit, enable/disable (also per agency) and delete detection rules
+  kHunt,                 // run retro-hunts over the stored events of an organisation (also needs kReadEvents)
 };
 
 bool roleAllows(Role role, Permission p);

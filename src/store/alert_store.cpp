@@ -8,7 +8,8 @@ namespace vigil {
 namespace {
 constexpr std::string_view kSeverities[] = {"low", "medium", "high", "critical"};
 constexpr std::string_view kStates[] = {"new", "acknowledged", "in_progress", "false_positive", "closed"};
-constexpr std::string_view kDetectors[] = {"sigma", "web", "source_silent", "agent", "manual", "external"};
+constexpr std::string_view kDetectors[] = {"sigma",  "web",      "source_silent",    "agent",
+                                           "manual", "external", "incident_deadline"};
 
 template <typename E, size_t N>
 std::optional<E> parseIn(const std::string_view (&names)[N], std::string_view s) {

@@ -30,7 +30,8 @@ namespace vigil {
 // An internal four-step scale (not a legal classification; incidents are classified separately).
 enum class AlertSeverity { kLow, kMedium, kHigh, kCritical };
 enum class AlertState { kNew, kAcknowledged, kInProgress, kFalsePositive, kClosed };
-enum class DetectorKind { kSigma, kWeb, kSourceSilent, kAgent, kManual, kExternal };
+// kIncidentDeadline: the legal clock of an incident (warnings and breaches, alerts/deadline_watch.h).
+enum class DetectorKind { kSigma, kWeb, kSourceSilent, kAgent, kManual, kExternal, kIncidentDeadline };
 
 std::string_view severityName(AlertSeverity s);
 std::optional<AlertSeverity> parseSeverity(std::string_view s);
@@ -68,6 +69,8 @@ struct AlertDraft {
   std::string eventsQuery;  // search over the stored events that shows the evidence ("" none)
   std::string sender;       // external: who sent the notification (national centre, police, ...)
   TimeMs seenAt = 0;        // when the detector saw it; 0: now
+  // The rule's tags (Sigma: ATT&CK "attack.t1059.001", "attack.execution", ...); at most 64.
+  std::vector<std::string> tags;
 };
 
 struct Alert {
@@ -88,6 +91,7 @@ struct Alert {
   std::string evidence;
   std::string eventsQuery;
   std::string sender;
+  std::vector<std::string> tags;
   TimeMs firstSeen = 0;
   TimeMs lastSeen = 0;
   int64_t count = 1;
@@ -176,7 +180,8 @@ struct RaiseOutcome {
   int64_t created = 0;
   int64_t merged = 0;
   int64_t suppressed = 0;
-  int64_t rejected = 0;  // drafts naming a missing organisation
+  int64_t rejected = 0;             // drafts naming a missing organisation
+  std::vector<int64_t> createdIds;  // the new alerts, in draft order (merges are not listed)
 };
 
 class AlertStore {

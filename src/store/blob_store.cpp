@@ -92,6 +92,7 @@ Result<StoredBlob> BlobStore::put(std::string_view bytes) const {
     return Error::of(ErrorCode::kPayloadTooLarge, "the file has " + std::to_string(bytes.size()) +
                                                       " bytes; the limit is " + std::to_string(maxBytes_) + " bytes");
   auto type = detectContentType(bytes);
+  if (!type && policy_ == TypePolicy::kAnyType) type = "application/octet-stream";
   if (!type)
     return Error::of(ErrorCode::kUnsupportedMediaType,
                      "the file is not a PDF, DOCX, XLSX, PNG, JPEG or ZIP file (checked by its content)");
@@ -126,6 +127,13 @@ Result<std::string> BlobStore::get(const std::string& h) const {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+Result<StoredBlob> BlobStore::rehash(const std::string& h) const {
+  VIGIL_ASSIGN_OR_RETURN(std::string bytes, get(h));
+  auto type = detectContentType(bytes);
+  return StoredBlob{hexOf(crypto::sha256(bytes)), static_cast<int64_t>(bytes.size()),
+                    type ? *type : "application/octet-stream"};
 }
 
 }  // namespace vigil

@@ -20,7 +20,11 @@
 #include "model/model.h"
 #include "store/alert_store.h"
 #include "store/assessment_store.h"
+#include "store/evidence_store.h"
+#include "store/incident_store.h"
+#include "store/notify_store.h"
 #include "store/registry_store.h"
+#include "store/rule_store.h"
 #include "store/source_store.h"
 
 namespace vigil {
@@ -166,7 +170,11 @@ class Store : public OrgStore,
               public RegistryStore,
               public AssessmentStore,
               public SourceStore,
-              public AlertStore {
+              public AlertStore,
+              public EvidenceStore,
+              public IncidentStore,
+              public NotifyStore,
+              public RuleStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

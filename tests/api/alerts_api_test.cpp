@@ -1,14 +1,16 @@
 // The alert queue over HTTP (routes_alerts.cpp): filters, keyset paging and counts; triage with
 // validated transitions, assignment, comments and false positives that suppress; manual and
-// external entry with bad input refused naming the field; the long-poll changes feed (woken by a
-// new alert, bounded waiters); and the silent-source detector (alerts/silent_sources.h) raising
-// one alert per silent source.
+// external entry with bad input refused naming the field; the live event stream (SSE: changes in
+// scope pushed, resumed from Last-Event-ID, bounded, freed when the client leaves); the long-poll
+// changes feed (woken by a new alert, bounded waiters); and the silent-source detector (alerts/silent_sources.h)
+// raising one alert per silent source.
 #include <chrono>
 #include <future>
 #include <thread>
 
 #include "alerts/silent_sources.h"
 #include "api_test_util.h"
+#include "support/raw_client.h"
 
 namespace vigil::test {
 namespace {
@@ -316,6 +318,85 @@ TEST_F(AlertsApi, WaitersAreBoundedAndTheRestAnswerAtOnce) {
   raise({draft(a_, "10.2.2.2")});
   EXPECT_EQ(itemsOf(w1.get().body).size(), 1u);
   EXPECT_EQ(itemsOf(w2.get().body).size(), 1u);
+}
+
+// --- The live event stream (SSE) ----------------------------------------------------------------
+
+std::string streamRequest(const Session& s, const std::string& target, const std::string& extraHeaders = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" +
+         (s.cookie.empty() ? "" : "Cookie: " + s.cookie + "\r\n") + extraHeaders + "\r\n";
+}
+
+// The `id:` of the last event in what a stream sent.
+int64_t lastEventId(const std::string& received) {
+  const auto at = received.rfind("\nid: ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(received.substr(at + 5, received.find('\n', at + 5) - at - 5));
+}
+
+TEST_F(AlertsApi, EventStreamPushesChangesInScopeAndResumesFromTheLastEventId) {
+  using namespace std::chrono_literals;
+  vigil::testing::RawClient c(srv_.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(streamRequest(socA_, "/api/v1/alerts/stream")));
+  const std::string head = c.receive("retry: 3000\n\n");
+  ASSERT_NE(head.find("HTTP/1.1 200"), std::string::npos) << head;
+  EXPECT_NE(head.find("text/event-stream"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+
+  // B's alert is not A's business; A's arrives as an event without asking.
+  raise({draft(b_, "10.9.9.9")});
+  raise({draft(a_, "10.1.1.1")});
+  std::string got = c.receive("\"dedup_key\":\"10.1.1.1\"", 5s);
+  ASSERT_NE(got.find("event: alerts\ndata: {\"items\":["), std::string::npos) << got;
+  EXPECT_EQ(got.find("10.9.9.9"), std::string::npos) << got;
+  const int64_t first = lastEventId(got);
+  EXPECT_GT(first, 0) << got;
+
+  // A merge is a change too.
+  raise({draft(a_, "10.1.1.1")});
+  got = c.receive("\"count\":2", 5s);
+  EXPECT_NE(got.find("\"count\":2"), std::string::npos) << got;
+
+  // A reconnecting client names the last event it saw and gets what came after it, not before.
+  raise({draft(a_, "10.3.3.3")});
+  vigil::testing::RawClient again(srv_.port());
+  ASSERT_TRUE(
+      again.send(streamRequest(socA_, "/api/v1/alerts/stream", "Last-Event-ID: " + std::to_string(first) + "\r\n")));
+  const std::string resumed = again.receive("\"dedup_key\":\"10.3.3.3\"", 5s);
+  EXPECT_NE(resumed.find("\"dedup_key\":\"10.3.3.3\""), std::string::npos) << resumed;
+  EXPECT_NE(resumed.find("\"count\":2"), std::string::npos) << "the merge came after the last event seen";
+  EXPECT_EQ(resumed.find("\"count\":1,\"dedup_key\":\"10.1.1.1\""), std::string::npos);
+
+  // Refusals: no session, a bad Last-Event-ID, an unknown parameter.
+  vigil::testing::RawClient anonymous(srv_.port());
+  ASSERT_TRUE(anonymous.send(streamRequest(Session{}, "/api/v1/alerts/stream")));
+  EXPECT_NE(anonymous.receive("\r\n\r\n").find("HTTP/1.1 401"), std::string::npos);
+  EXPECT_EQ(srv_.call(socA_, "GET", "/api/v1/alerts/stream?since=x").status, 400);
+  EXPECT_EQ(srv_.call(socA_, "GET", "/api/v1/alerts/stream?wait=1").status, 400);
+}
+
+TEST(AlertsApiStreams, AreBoundedAndFreedWhenTheClientLeaves) {
+  using namespace std::chrono_literals;
+  TestServer srv(TestServer::Options{.alertStreams = 1});
+  const Session& admin = srv.admin();
+  auto first = std::make_unique<vigil::testing::RawClient>(srv.port());
+  ASSERT_TRUE(first->send(streamRequest(admin, "/api/v1/alerts/stream")));
+  ASSERT_NE(first->receive("retry: 3000").find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_EQ(srv.alertFeed().streams(), 1);
+
+  vigil::testing::RawClient second(srv.port());
+  ASSERT_TRUE(second.send(streamRequest(admin, "/api/v1/alerts/stream")));
+  const std::string refused = second.receive("\r\n\r\n");
+  EXPECT_NE(refused.find("HTTP/1.1 503"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("Retry-After: 5"), std::string::npos) << refused;
+
+  first.reset();  // the browser tab closes
+  for (int i = 0; i < 100 && srv.alertFeed().streams() > 0; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(srv.alertFeed().streams(), 0) << "the stream's slot is given back when its client goes away";
+  vigil::testing::RawClient third(srv.port());
+  ASSERT_TRUE(third.send(streamRequest(admin, "/api/v1/alerts/stream")));
+  EXPECT_NE(third.receive("retry: 3000").find("HTTP/1.1 200"), std::string::npos);
 }
 
 // --- The silent-source detector -------------------------------------------------------------------

@@ -68,7 +68,18 @@ enum class Target {
   // The alert queue (issue 4): an alert of B entered by the root administrator, a suppression of B.
   kAlertB,
   kSuppressionB,
+  // Incidents (issue 4): an incident of B with a task, opened by the root administrator.
+  kIncidentB,
+  // Notifications (issue 4): a webhook channel of B and its subscription.
+  kChannelB,
+  kSubscriptionB,
 };
+
+// The detection rule of B (issue 6), written by the root administrator.
+constexpr const char* kRuleOfB = "c0c0c0c0-congthuong";
+constexpr const char* kRuleOfBYaml =
+    "title: Luat CONGTHUONG\nid: c0c0c0c0-congthuong\nlevel: high\nlogsource:\n  product: test\n"
+    "detection:\n  sel:\n    host.name: ct-db01\n  condition: sel\n";
 
 // --- The tables ---------------------------------------------------------------------------------
 
@@ -144,6 +155,31 @@ const ObjectRoute kObjectRoutes[] = {
     {"PATCH", "/api/v1/alerts/{id}", Target::kAlertB, R"({"state":"closed"})"},
     {"POST", "/api/v1/alerts/{id}/comments", Target::kAlertB, R"({"body":"Bình luận lấn sân"})"},
     {"DELETE", "/api/v1/alert-suppressions/{id}", Target::kSuppressionB, ""},
+    {"GET", "/api/v1/incidents/{id}", Target::kIncidentB, ""},
+    {"PATCH", "/api/v1/incidents/{id}", Target::kIncidentB, R"({"revision":1,"facts":[]})"},
+    {"POST", "/api/v1/incidents/{id}/transition", Target::kIncidentB, R"({"revision":1,"to":"first_response"})"},
+    {"POST", "/api/v1/incidents/{id}/outputs", Target::kIncidentB,
+     R"({"revision":1,"outputs":[{"id":"incident_record","text":"Ghi lấn sân"}]})"},
+    {"POST", "/api/v1/incidents/{id}/events", Target::kIncidentB, R"({"revision":1,"event":"capacity_exceeded"})"},
+    {"POST", "/api/v1/incidents/{id}/notes", Target::kIncidentB, R"({"body":"Ghi chú lấn sân"})"},
+    {"POST", "/api/v1/incidents/{id}/alerts", Target::kIncidentB, R"({"alert_ids":[1]})"},
+    {"POST", "/api/v1/incidents/{id}/tasks", Target::kIncidentB, R"({"title":"Nhiệm vụ lấn sân"})"},
+    // {task} stays literal here (no id of B's task can be named without the incident);
+    // incidents_api_test.cpp checks another agency's task by its real id.
+    {"PATCH", "/api/v1/incidents/{id}/tasks/{task}", Target::kIncidentB, R"({"done":true})"},
+    {"DELETE", "/api/v1/incidents/{id}/tasks/{task}", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/parties", Target::kIncidentB,
+     R"({"party":"police","contact":"Liên hệ lấn sân","channel":"phone"})"},
+    {"POST", "/api/v1/incidents/{id}/observables", Target::kIncidentB,
+     R"({"observables":[{"type":"ip","value":"198.51.100.99"}]})"},
+    {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
+    {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
+     R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},
+    {"DELETE", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
+    {"POST", "/api/v1/notify/channels/{id}/test", Target::kChannelB, ""},
+    {"GET", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, ""},
+    {"PATCH", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, R"({"enabled":false})"},
+    {"DELETE", "/api/v1/notify/subscriptions/{id}", Target::kSubscriptionB, ""},
 };
 
 // Routes that create an object under an organisation named in the body ({P}: B, then the root;
@@ -205,6 +241,20 @@ const CreateRoute kCreateRoutes[] = {
     {"POST", "/api/v1/alert-suppressions",
      R"({"org_id":{P},"rule_id":"luat-lan-san","reason":"x","expires_at":"2027-01-01T00:00:00Z"})", "luat-lan-san",
      404},
+    {"POST", "/api/v1/incidents",
+     R"({"org_id":{P},"title":"Sự cố lấn sân","regime":"A_ND85_TT12","detected_at":"2026-11-17T00:00:00Z"})",
+     "Sự cố lấn sân", 404},
+    {"POST", "/api/v1/notify/channels",
+     R"({"org_id":{P},"name":"Kênh lấn sân","kind":"webhook","target":"https://attacker.example/hook",)"
+     R"("secret":"khoa-lan-san-0123456789"})",
+     "Kênh lấn sân", 404},
+    {"POST", "/api/v1/notify/subscriptions",
+     R"({"org_id":{P},"channel_id":1,"kind":"alert_new","recipients":["lan.san@attacker.example"]})",
+     "lan.san@attacker.example", 404},
+    {"POST", "/api/v1/rules",
+     R"({"org_id":{P},"yaml":"title: Luat lan san\nid: 0f0f0f0f-lan-san\nlogsource:\n  product: test\n)"
+     R"(detection:\n  sel:\n    a: b\n  condition: sel\n"})",
+     "Luat lan san", 404},
 };
 
 // Lists. {B} stands for the id of agency B, {userB} for B's administrator.
@@ -225,7 +275,10 @@ enum class ListKind {
   kEventHistogram,
   kEventTop,
   kSources,
-  kAlerts
+  kAlerts,
+  kIncidents,
+  kNotify,
+  kRules
 };
 struct ListRoute {
   const char* target;
@@ -272,6 +325,32 @@ const ListRoute kListRoutes[] = {
     {"/api/v1/alerts?q=CONGTHUONG", ListKind::kAlerts, true},
     {"/api/v1/alerts/changes?since=0", ListKind::kAlerts, true},
     {"/api/v1/alert-suppressions?include_expired=true", ListKind::kAlerts, true},
+    {"/api/v1/incidents?limit=200", ListKind::kIncidents, true},
+    {"/api/v1/incidents?status=all", ListKind::kIncidents, true},
+    // A unit officer may not read notification settings: the lists are empty for it.
+    {"/api/v1/notify/channels", ListKind::kNotify, true},
+    {"/api/v1/notify/subscriptions", ListKind::kNotify, true},
+    {"/api/v1/notify/deliveries", ListKind::kNotify, true},
+    {"/api/v1/notify/deliveries?status=pending", ListKind::kNotify, true},
+    {"/api/v1/rules?limit=500", ListKind::kRules, false},
+    {"/api/v1/rules?q=congthuong&source=database", ListKind::kRules, false},
+    {"/api/v1/rules/status", ListKind::kRules, false},
+};
+
+// Routes on one detection rule: aimed at the rule of B, whose id A's callers can guess.
+// {A}: agency A (a per-agency setting inside the caller's own scope, on B's rule).
+struct RuleObjectRoute {
+  const char* method;
+  const char* pattern;
+  const char* body;
+};
+const RuleObjectRoute kRuleObjectRoutes[] = {
+    {"GET", "/api/v1/rules/{id}", ""},
+    {"PUT", "/api/v1/rules/{id}",
+     R"({"yaml":"title: Bi doi\nid: c0c0c0c0-congthuong\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"})"},
+    {"PATCH", "/api/v1/rules/{id}", R"({"enabled":false})"},
+    {"PUT", "/api/v1/rules/{id}/agencies/{org}", R"({"state":"on"})"},
+    {"DELETE", "/api/v1/rules/{id}", ""},
 };
 
 // Province-wide writes: only an administrator of the root may make them.
@@ -287,6 +366,11 @@ const RootOnlyRoute kRootOnlyRoutes[] = {
      R"("lockout_threshold":100,"lockout_minutes":1})"},
     {"POST", "/api/v1/setup", R"({"province_name":"Tỉnh bị chiếm"})"},
 };
+
+// Event streams (SSE): they never end, so the list checks above cannot call them. They read
+// through the same scoped store call as their long-poll twin (alertChanges, in kListRoutes), and
+// alerts_api_test.cpp checks that another agency's alert is not pushed.
+const char* const kStreamRoutes[] = {"GET /api/v1/alerts/stream"};
 
 // Routes that reach no object of another tenant: public documents and probes, the login steps,
 // the caller's own account, reading the (province-wide) security settings, and the audit chain
@@ -323,6 +407,17 @@ const char* const kNoObjectScope[] = {
     // Saved searches are the caller's own (another user's cannot be named: see kObjectRoutes).
     "GET /api/v1/saved-searches",
     "POST /api/v1/saved-searches",
+    // The incident processes and classification facts are fixed documents (catalogs/incident/).
+    "GET /api/v1/incident-processes",
+    // Checking a rule text parses and compiles it, storing nothing.
+    "POST /api/v1/rules/validate",
+    // Retro-hunts are their starter's own (another user's is 404) and read only the starter's
+    // scope (rules_api_test.cpp RetroHuntFindsStoredEventsInScopeAndRaisesAlerts).
+    "POST /api/v1/hunts",
+    "GET /api/v1/hunts",
+    "GET /api/v1/hunts/{id}",
+    "GET /api/v1/hunts/{id}/results",
+    "POST /api/v1/hunts/{id}/cancel",
 };
 
 // Log ingest (issue 5): authenticated by the ingest token of a declared log source, which names
@@ -368,7 +463,8 @@ struct World {
   int64_t systemB = 0, assetB = 0, accountB = 0, backupB = 0, contactB = 0, dossierB = 0, attachmentB = 0;
   int64_t assessmentB = 0, evidenceB = 0, findingB = 0;
   int64_t sourceB = 0, savedSearchRoot = 0;
-  int64_t alertB = 0, suppressionB = 0;
+  int64_t alertB = 0, suppressionB = 0, incidentB = 0;
+  int64_t channelB = 0, subscriptionB = 0;
   std::string tokenBSecret;
   Session officerA, adminA, tokenA;
   // Text that must never reach a caller of A.
@@ -544,6 +640,39 @@ std::unique_ptr<World> buildWorld(TestServer& srv) {
                                                                 {"expires_at", "2027-01-01T00:00:00Z"}}));
   for (const char* s : {"Người báo Công Thương", "sigma-congthuong", "Lý do Công Thương"})
     w->secretsOfB.emplace_back(s);
+
+  // Incidents: one of B with a task and an observable.
+  w->incidentB = created("/api/v1/incidents", body({{"org_id", w->B},
+                                                    {"title", "Sự cố CONGTHUONG"},
+                                                    {"regime", "A_ND85_TT12"},
+                                                    {"detected_at", "2026-11-17T08:00:00Z"}}));
+  created("/api/v1/incidents/" + std::to_string(w->incidentB) + "/tasks", body({{"title", "Nhiệm vụ Công Thương"}}));
+  for (const char* s : {"Sự cố CONGTHUONG", "Nhiệm vụ Công Thương"}) w->secretsOfB.emplace_back(s);
+  // Notifications: a webhook channel of B (its receiver is a closed port: the delivery stays
+  // pending with an error), a subscription of B, and a notice of B in the delivery log.
+  w->channelB = created("/api/v1/notify/channels", body({{"org_id", w->B},
+                                                         {"name", "Kênh Công Thương"},
+                                                         {"kind", "webhook"},
+                                                         {"target", "http://127.0.0.1:9/congthuong"},
+                                                         {"secret", "khoa-cong-thuong-0123456789"}}));
+  w->subscriptionB = created("/api/v1/notify/subscriptions",
+                             body({{"org_id", w->B}, {"channel_id", w->channelB}, {"kind", "deadline_warning"}}));
+  EXPECT_TRUE(srv.notifier()
+                  .publish({.orgId = w->B,
+                            .kind = NoticeKind::kDeadlineWarning,
+                            .severity = AlertSeverity::kHigh,
+                            .subject = "Hạn báo cáo CONGTHUONG sắp đến"})
+                  .ok());
+  EXPECT_EQ(srv.notifier().runOnce().deliveriesQueued, 1);
+  for (const char* s : {"Kênh Công Thương", "127.0.0.1:9/congthuong", "Hạn báo cáo CONGTHUONG"})
+    w->secretsOfB.emplace_back(s);
+  // Detection rules (issue 6): a database rule of B, switched off for B's unit.
+  auto rule = srv.call(root, "POST", "/api/v1/rules", body({{"org_id", w->B}, {"yaml", std::string(kRuleOfBYaml)}}));
+  EXPECT_EQ(rule.status, 201) << rule.body;
+  auto off = srv.call(root, "PUT", std::string("/api/v1/rules/") + kRuleOfB + "/agencies/" + std::to_string(w->unitB),
+                      R"({"state":"off"})");
+  EXPECT_EQ(off.status, 200) << off.body;
+  w->secretsOfB.emplace_back(kRuleOfB);
   return w;
 }
 
@@ -598,6 +727,9 @@ class TenantIsolation : public ::testing::Test {
       case Target::kSavedSearchRoot: return w_->savedSearchRoot;
       case Target::kAlertB: return w_->alertB;
       case Target::kSuppressionB: return w_->suppressionB;
+      case Target::kIncidentB: return w_->incidentB;
+      case Target::kChannelB: return w_->channelB;
+      case Target::kSubscriptionB: return w_->subscriptionB;
     }
     return 0;
   }
@@ -633,6 +765,21 @@ class TenantIsolation : public ::testing::Test {
         std::string all;
         for (const std::string& path : {"/api/v1/alerts/" + std::to_string(w_->alertB),
                                         std::string("/api/v1/alert-suppressions?include_expired=true")}) {
+          auto r = srv_->call(root(), "GET", path);
+          EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+          all += r.body + "\n";
+        }
+        return all;
+      }
+      case Target::kIncidentB: {
+        auto r = srv_->call(root(), "GET", "/api/v1/incidents/" + id);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.body;
+      }
+      case Target::kChannelB:
+      case Target::kSubscriptionB: {
+        std::string all;
+        for (const char* path : {"/api/v1/notify/channels", "/api/v1/notify/subscriptions"}) {
           auto r = srv_->call(root(), "GET", path);
           EXPECT_EQ(r.status, 200) << path << ": " << r.body;
           all += r.body + "\n";
@@ -738,10 +885,11 @@ TEST_P(ObjectRouteIsolation, ObjectOfAnotherTenantIsNotFoundAndUnchanged) {
 
 std::string objectRouteName(const ::testing::TestParamInfo<std::tuple<ObjectRoute, Caller>>& info) {
   const ObjectRoute& route = std::get<0>(info.param);
-  static const char* const targets[] = {"orgB",     "unitB",    "archivedUnitB",   "userB",       "tokenB",
-                                        "root",     "systemB",  "assetB",          "accountB",    "backupB",
-                                        "contactB", "dossierB", "attachmentB",     "assessmentB", "evidenceB",
-                                        "findingB", "sourceB",  "savedSearchRoot", "alertB",      "suppressionB"};
+  static const char* const targets[] = {"orgB",      "unitB",    "archivedUnitB",   "userB",       "tokenB",
+                                        "root",      "systemB",  "assetB",          "accountB",    "backupB",
+                                        "contactB",  "dossierB", "attachmentB",     "assessmentB", "evidenceB",
+                                        "findingB",  "sourceB",  "savedSearchRoot", "alertB",      "suppressionB",
+                                        "incidentB", "channelB", "subscriptionB"};
   return testName(std::string(route.method) + route.pattern + "_" + targets[static_cast<int>(route.target)] + "_by_" +
                   callerName(std::get<1>(info.param)));
 }
@@ -786,7 +934,10 @@ TEST_P(CreateRouteIsolation, CannotCreateUnderAnotherTenantOrTheRoot) {
       srv().call(root(), "GET", "/api/v1/systems?limit=500").body +
       srv().call(root(), "GET", "/api/v1/assets?limit=500").body + srv().call(root(), "GET", "/api/v1/contacts").body +
       srv().call(root(), "GET", "/api/v1/sources").body + srv().call(root(), "GET", "/api/v1/alerts?limit=200").body +
-      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body;
+      srv().call(root(), "GET", "/api/v1/alert-suppressions?include_expired=true").body +
+      srv().call(root(), "GET", "/api/v1/notify/channels").body +
+      srv().call(root(), "GET", "/api/v1/notify/subscriptions").body +
+      srv().call(root(), "GET", "/api/v1/rules?limit=500").body;
   EXPECT_EQ(all.find(route.createdName), std::string::npos) << route.createdName << " was created";
 }
 
@@ -892,6 +1043,7 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     EXPECT_TRUE(v.at("undeclared").as_array().empty()) << "undeclared senders reached an agency: " << r.body;
     return;
   }
+  if (route.kind == ListKind::kRules) return;  // B's rule is a secret of B (checked above)
   if (route.kind == ListKind::kAlerts) {
     // A has no alert: nothing of B is listed or counted.
     const json::value v = parseJson(r.body);
@@ -899,6 +1051,17 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
     if (const json::value* counts = member(v, "counts")) {
       EXPECT_EQ(intOf(member(*counts, "total")), 0) << r.body;
     }
+    return;
+  }
+  if (route.kind == ListKind::kIncidents) {
+    const json::value v = parseJson(r.body);
+    for (const auto& i : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(i, "org_id")))) << r.body;
+    return;
+  }
+  if (route.kind == ListKind::kNotify) {
+    // A has no channels, subscriptions or deliveries.
+    const json::value v = parseJson(r.body);
+    for (const auto& it : v.at("items").as_array()) EXPECT_TRUE(inA.count(intOf(member(it, "org_id")))) << r.body;
     return;
   }
   if (route.kind == ListKind::kCoverage) {
@@ -954,7 +1117,10 @@ TEST_P(ListIsolation, ListShowsNothingOfAnotherTenant) {
       case ListKind::kEventHistogram:
       case ListKind::kEventTop:
       case ListKind::kSources:
-      case ListKind::kAlerts: break;
+      case ListKind::kAlerts:
+      case ListKind::kIncidents: break;
+      case ListKind::kNotify: break;
+      case ListKind::kRules: break;
     }
   }
 }
@@ -1101,9 +1267,34 @@ std::set<std::string> classifiedRoutes() {
   }
   for (const auto& r : kRootOnlyRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   for (const char* r : kNoObjectScope) out.insert(r);
+  for (const char* r : kStreamRoutes) out.insert(r);
   for (const auto& r : kIngestRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& r : kRuleObjectRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   return out;
 }
+
+class RuleRouteIsolation : public TenantIsolation,
+                           public ::testing::WithParamInterface<std::tuple<RuleObjectRoute, Caller>> {};
+
+TEST_P(RuleRouteIsolation, RuleOfAnotherTenantIsNotFoundAndUnchanged) {
+  const auto& [route, caller] = GetParam();
+  const std::string target = std::string("/api/v1/rules/") + kRuleOfB;
+  const std::string before = srv().call(root(), "GET", target).body;
+  ASSERT_NE(before.find("Luat CONGTHUONG"), std::string::npos) << before;
+  const std::string path = replaceAll(replaceAll(route.pattern, "{id}", kRuleOfB), "{org}", std::to_string(w().A));
+  auto r = srv().call(as(caller), route.method, path, route.body);
+  EXPECT_TRUE(isError(r, 404, "not_found"))
+      << route.method << " " << path << " by " << callerName(caller) << ": " << r.status << " " << r.body;
+  EXPECT_EQ(srv().call(root(), "GET", target).body, before) << "the rule of B changed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, RuleRouteIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kRuleObjectRoutes), ::testing::ValuesIn(kCallers)),
+                         [](const ::testing::TestParamInfo<std::tuple<RuleObjectRoute, Caller>>& info) {
+                           return testName(std::string(std::get<0>(info.param).method) +
+                                           std::get<0>(info.param).pattern + "_by_" +
+                                           callerName(std::get<1>(info.param)));
+                         });
 
 TEST_F(TenantIsolation, RoutesAreCoveredByTheIsolationTables) {
   const auto classified = classifiedRoutes();

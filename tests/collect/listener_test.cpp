@@ -27,6 +27,7 @@
 #include "eventstore/event_store.h"
 #include "http/tls_cert.h"
 #include "normalize/normalizer.h"
+#include "support/raw_client.h"
 
 namespace vigil::collect {
 namespace {
@@ -52,42 +53,7 @@ std::string hostName() {
   return buf;
 }
 
-// A raw TCP client socket; closed at destruction.
-class RawClient {
- public:
-  explicit RawClient(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    timeval tv{.tv_sec = 5, .tv_usec = 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~RawClient() { ::close(fd_); }
-  bool connected() const { return connected_; }
-  bool send(const std::string& bytes) {
-    size_t off = 0;
-    while (off < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // True when the server closed the connection (recv returns 0 or an error) within the receive
-  // timeout of 5 s.
-  bool closedByServer() {
-    char c;
-    ssize_t n = ::recv(fd_, &c, 1, 0);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
+using vigil::testing::RawClient;
 
 void sendUdp(uint16_t port, const std::string& datagram) {
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);

@@ -29,6 +29,7 @@
 #include "core/clock.h"
 #include "eventstore/event_store.h"
 #include "normalize/normalizer.h"
+#include "support/raw_client.h"
 
 namespace vigil::collect {
 namespace {
@@ -47,52 +48,10 @@ bool haveRsyslogRelp() {
   return run("command -v rsyslogd >/dev/null 2>&1") && fs::exists("/usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so");
 }
 
-// A raw RELP client over TCP: sends bytes, reads what the server answers.
-class RawClient {
+// A RELP client over a raw socket: opens its session by hand.
+class RelpClient : public vigil::testing::RawClient {
  public:
-  explicit RawClient(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  }
-  ~RawClient() { ::close(fd_); }
-  bool connected() const { return connected_; }
-  bool send(const std::string& bytes) {
-    size_t off = 0;
-    while (off < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // Reads until `until` is in what was received, the server closes, or `timeout` passes; returns
-  // everything received so far.
-  std::string receive(const std::string& until, std::chrono::milliseconds timeout = 5s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (received_.find(until) == std::string::npos && !eof_) {
-      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(end - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      timeval tv{.tv_sec = static_cast<time_t>(left.count() / 1000000),
-                 .tv_usec = static_cast<suseconds_t>(left.count() % 1000000)};
-      setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n > 0)
-        received_.append(buf, static_cast<size_t>(n));
-      else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-        eof_ = true;
-    }
-    return received_;
-  }
-  // True once the server closed the connection (waits up to `timeout`).
-  bool closedByServer(std::chrono::milliseconds timeout = 5s) {
-    receive("\x01never", timeout);
-    return eof_;
-  }
+  using RawClient::RawClient;
   // Opens a session and waits for its answer.
   bool open() {
     const std::string offers = "relp_version=0\nrelp_software=t\ncommands=syslog";
@@ -101,12 +60,6 @@ class RawClient {
                    .find("1 rsp 57 200 OK\nrelp_version=0\nrelp_software=vigil\ncommands=syslog\n") !=
                std::string::npos;
   }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-  bool eof_ = false;
-  std::string received_;
 };
 
 std::string syslogFrame(uint32_t txnr, const std::string& message) {
@@ -307,7 +260,7 @@ TEST_F(RelpTest, AnswerOnlyAfterDurable) {
     cv.wait(lk, [&] { return release; });
   };
   start(o);
-  RawClient c(listener_->port());
+  RelpClient c(listener_->port());
   ASSERT_TRUE(c.open());
   const std::string token = uniqueToken("durable");
   ASSERT_TRUE(c.send(syslogFrame(2, "<13>Nov 24 10:00:00 h1 app: " + token)));
@@ -335,7 +288,7 @@ TEST_F(RelpTest, AnswerOnlyAfterDurable) {
 // Several frames in one write are one batch; their answers come in order.
 TEST_F(RelpTest, PipelinedFramesAnsweredInOrder) {
   start();
-  RawClient c(listener_->port());
+  RelpClient c(listener_->port());
   ASSERT_TRUE(c.open());
   std::string frames, expected;
   for (uint32_t t = 2; t < 52; ++t) {
@@ -357,7 +310,7 @@ TEST_F(RelpTest, FramesBeyondTheWindowWaitAndAreAnswered) {
   RelpListenerOptions o;
   o.maxUnacked = 8;
   start(o);
-  RawClient c(listener_->port());
+  RelpClient c(listener_->port());
   ASSERT_TRUE(c.open());
   std::string frames;
   for (uint32_t t = 2; t < 202; ++t)
@@ -380,7 +333,7 @@ TEST_F(RelpTest, RefusingStoreGetsNoAcknowledgement) {
   RelpListenerOptions o;
   o.retryDelay = 20ms;
   start(o, tiny);
-  RawClient c(listener_->port());
+  RelpClient c(listener_->port());
   ASSERT_TRUE(c.open());
   ASSERT_TRUE(c.send(syslogFrame(2, "<13>Nov 24 10:00:00 h1 app: held back")));
   EXPECT_TRUE(eventually([&] {
@@ -419,13 +372,13 @@ TEST_F(RelpTest, BadInputIsCountedAndClosesOnlyThatSession) {
       {"second open", true, "2 open 14 relp_version=0\n", "500 a second open"},
       {"txnr too long", false, "1234567890 open 0\n", "0 serverclose 0\n"},
   };
-  RawClient good(listener_->port());
+  RelpClient good(listener_->port());
   ASSERT_TRUE(good.open());
   uint32_t txnr = 2;
   uint64_t expectedErrors = 0;
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    RawClient bad(listener_->port());
+    RelpClient bad(listener_->port());
     if (c.open) {
       ASSERT_TRUE(bad.open());
     }
@@ -458,7 +411,7 @@ TEST_F(RelpTest, IdleSessionsTimeOut) {
   o.idleTimeout = 1000ms;
   o.ioThreads = 1;
   start(o);
-  RawClient unfinished(listener_->port()), silent(listener_->port()), busy(listener_->port());
+  RelpClient unfinished(listener_->port()), silent(listener_->port()), busy(listener_->port());
   ASSERT_TRUE(busy.open());
   ASSERT_TRUE(unfinished.send("1 open 40 relp_ver"));
   for (uint32_t t = 2; t < 27; ++t) {
@@ -480,9 +433,9 @@ TEST_F(RelpTest, ConnectionsOverTheBoundAreClosed) {
   RelpListenerOptions o;
   o.maxConnections = 2;
   start(o);
-  RawClient a(listener_->port()), b(listener_->port());
+  RelpClient a(listener_->port()), b(listener_->port());
   ASSERT_TRUE(eventually([&] { return listener_->openConnections() == 2; }));
-  RawClient c(listener_->port());
+  RelpClient c(listener_->port());
   EXPECT_TRUE(c.closedByServer());
   ASSERT_TRUE(a.open());
 }

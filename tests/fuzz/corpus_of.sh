@@ -9,5 +9,6 @@ case "$1" in
   documents_*) echo "tests/documents/fuzz/corpus/${1#documents_}" ;;
   evtx_reader) echo tests/evtx/fuzz/corpus/evtx ;;
   sigma_*) echo "tests/sigma/fuzz/corpus/${1#sigma_}" ;;
+  webmon_*) echo "tests/webmon/fuzz/corpus/${1#webmon_}" ;;
   *) echo "tests/fuzz/corpus/$1" ;;
 esac

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "incident/response_plan.h"
 #include "incident_support.h"
 
 namespace vigil::incident {
@@ -36,11 +37,16 @@ TEST(IncidentCatalogs, EveryProcessFileLoadsWithSourcesOnEveryRow) {
 
 TEST(IncidentCatalogs, EveryTomlFileUnderTheFolderIsCheckedByALoader) {
   namespace fs = std::filesystem;
-  size_t processes = 0, others = 0;
+  size_t processes = 0, plans = 0, others = 0;
+  const fs::path planDir = fs::path(VIGIL_INCIDENT_CATALOG_DIR) / "plans";
   for (const auto& e : fs::recursive_directory_iterator(VIGIL_INCIDENT_CATALOG_DIR)) {
     if (!e.is_regular_file() || e.path().extension() != ".toml") continue;
     if (e.path().parent_path() == fs::path(testing::processDir())) {
       ++processes;
+      continue;
+    }
+    if (e.path().parent_path() == planDir) {
+      ++plans;
       continue;
     }
     ++others;
@@ -49,6 +55,11 @@ TEST(IncidentCatalogs, EveryTomlFileUnderTheFolderIsCheckedByALoader) {
     EXPECT_TRUE(c.ok()) << c.error().message;
   }
   EXPECT_EQ(processes, testing::library().all().size());
+  // Response plans: each file is one plan, read by the plan loader (its own tests are in
+  // tests/evidence/response_plan_test.cpp).
+  auto planLibrary = PlanLibrary::loadDirectory(planDir.string(), testing::library());
+  ASSERT_TRUE(planLibrary.ok()) << planLibrary.error().message;
+  EXPECT_EQ(plans, planLibrary->all().size());
   EXPECT_EQ(others, 1u) << "a new kind of file needs its loader and a test";
 }
 

@@ -107,7 +107,8 @@ TEST(SigmaLoader, RefusesWithFileLineAndReason) {
       {"title: t\nlogsource: {product: x}\ndetection:\n  s:\n    A||contains: 1\n  condition: s\n", "b.yml:5",
        "empty modifier"},
       {"title: t\nlogsource: x\ndetection: {s: {A: 1}, condition: s}\n", "b.yml:2", "'logsource' must be a map"},
-      {"title: t\ncorrelation: {type: event_count}\n", "b.yml:2", "correlation rules are not supported yet"},
+      {"title: t\ncorrelation: {type: event_count}\n", "b.yml:2", "a correlation rule"},
+      {"title: t\nfilter: {rules: [x]}\n", "b.yml:2", "a meta filter rule"},
       {"title: a\n---\ntitle: b\n", "b.yml:2", "several YAML documents"},
       {"---\ntitle: a\n--- # c\n\n# only comments\n...\n", "b.yml:2", "missing 'logsource'"},  // one document
       {", t", "b.yml:1", "empty file"},  // yaml-cpp's LoadAll looped allocating on this (fuzzer)

@@ -151,6 +151,29 @@ const Case kCases[] = {
     // expand without a configured list: the placeholder is a wildcard.
     {"F|expand", "'%AppData%\\x.exe'", "C:\\Users\\u\\AppData\\Roaming\\x.exe", true},
     {"F|expand", "'%AppData%\\x.exe'", "C:\\Users\\u\\AppData\\Roaming\\y.exe", false},
+    // Time parts of a date/time text, as written (no time zone conversion).
+    {"F|hour", "3", "2026-11-24T03:05:00Z", true},
+    {"F|hour", "4", "2026-11-24T03:05:00Z", false},
+    {"F|hour", "3", "2026-11-24T03:05:00+07:00", true},  // the written clock, not converted
+    {"F|minute", "5", "2026-11-24 03:05", true},
+    {"F|minute", "6", "2026-11-24 03:05", false},
+    {"F|day", "24", "2026-11-24", true},
+    {"F|day", "1", "2026-11-24", false},
+    {"F|month", "11", "2026-11-24T03:05:00.123456Z", true},
+    {"F|year", "2026", "2026-11-24T03:05:00Z", true},
+    {"F|year", "2025", "2026-11-24T03:05:00Z", false},
+    {"F|week", "48", "2026-11-24T03:05:00Z", true},  // ISO 8601 week
+    {"F|week", "53", "2021-01-03", true},            // a Sunday in the last week of 2020
+    {"F|week", "1", "2024-12-30", true},             // a Monday in the first week of 2025
+    {"F|week", "52", "2024-12-30", false},
+    {"F|hour|gte", "20", "2026-11-24T21:00:00Z", true},
+    {"F|hour|gte", "20", "2026-11-24T08:00:00Z", false},
+    {"F|hour|lt", "6", "2026-11-24T05:59:00Z", true},
+    {"F|hour|lt", "6", "2026-11-24T06:00:00Z", false},
+    {"F|hour", "3", "2026-11-24", false},  // no clock
+    {"F|hour", "3", "not a date", false},
+    {"F|month", "13", "2026-13-24", false},  // not a date
+    {"F|hour", "3", std::nullopt, false},
 };
 
 TEST(SigmaModifiers, Table) {
@@ -165,6 +188,20 @@ TEST(SigmaModifiers, Table) {
     if (c.field) fields.emplace_back("F", *c.field);
     EXPECT_EQ(compiled->matches(makeEvent(fields)), c.match);
   }
+}
+
+TEST(SigmaModifiers, TimePartOfATimeField) {
+  // A kTime field (a number of microseconds, no text) reads as its ISO 8601 UTC text.
+  auto rule = parseRule(oneItemRule("'@timestamp|hour'", "3"), "t.yml");
+  ASSERT_TRUE(rule) << rule.error().message;
+  auto compiled = CompiledRule::compile(*rule, windowsPipeline(), {});
+  ASSERT_TRUE(compiled) << compiled.error().message;
+  normalize::Event e;
+  e.reset("");
+  e.setTime("@timestamp", int64_t{1795921500} * 1000000);  // 2026-11-29T03:05:00Z
+  EXPECT_TRUE(compiled->matches(e));
+  e.setTime("@timestamp", int64_t{1795921500 + 3600} * 1000000);
+  EXPECT_FALSE(compiled->matches(e));
 }
 
 TEST(SigmaModifiers, ExpandUsesConfiguredPlaceholders) {
@@ -221,7 +258,10 @@ TEST(SigmaModifiers, BadValuesAreRefusedWithTheLine) {
       {"F|exists", "'maybe'", "'exists' needs true or false"},
       {"F|re|cidr", "'x'", "exclude each other"},
       {"F|contains", "null", "null value cannot take modifiers"},
-      {"F|minute", "5", "not supported yet"},
+      {"F|minute", "'x'", "not a whole number"},
+      {"F|hour|contains", "3", "takes only gt, gte, lt or lte"},
+      {"F|hour|day", "3", "only one time-part modifier"},
+      {"F|hour", "null", "needs a number"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.key);

@@ -9,6 +9,8 @@
 #include "auth/totp.h"
 #include "core/crypto.h"
 #include "documents/form_library.h"
+#include "incident/classification.h"
+#include "incident/process_catalog.h"
 
 namespace vigil::test {
 
@@ -81,6 +83,12 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   if (!schedules.ok()) throw std::runtime_error(schedules.error().message);
   auto forms = documents::FormLibrary::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/templates");
   if (!forms.ok()) throw std::runtime_error(forms.error().message);
+  auto processes = incident::ProcessLibrary::loadDirectory(
+      std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/processes", *regimes);
+  if (!processes.ok()) throw std::runtime_error(processes.error().message);
+  auto classification = incident::ClassificationCatalog::load(
+      std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/classification.toml", *regimes);
+  if (!classification.ok()) throw std::runtime_error(classification.error().message);
   auto normalizer = normalize::Normalizer::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/normalize");
   if (!normalizer.ok()) throw std::runtime_error(normalizer.error().message);
   normalizer_ = std::make_unique<normalize::Normalizer>(std::move(normalizer).value());
@@ -90,14 +98,49 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   events_ = std::move(events).value();
   collector_ = std::make_unique<collect::Collector>(*normalizer_, *events_, clock_);
   // The alert queue: the live feed and a sink for detector alerts (window 24 h).
-  alertFeed_ = std::make_unique<alerts::AlertFeed>(2);
+  alertFeed_ = std::make_unique<alerts::AlertFeed>(2, opts.alertStreams);
   alertSink_ = std::make_unique<alerts::AlertSink>(*store_, alerts::AlertSinkOptions{},
                                                    [feed = alertFeed_.get()] { feed->notify(); });
-  api_ = std::make_unique<api::Api>(api::ApiDeps{
-      *store_, *auth_, metrics_, clock_, "test", webRoot, std::move(regimes).value(),
-      std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
-      (dir_.path() / "blobs").string(), RegistryConfig{.maxAttachmentBytes = 64 << 10}, std::move(forms).value(),
-      std::move(checklists).value(), std::move(schedules).value(), events_.get(), collector_.get(), alertFeed_.get()});
+  notifier_ = std::make_unique<notify::Dispatcher>(
+      *store_, clock_, crypto::randomBytes(32),
+      notify::DispatcherOptions{.retryDelaysSeconds = {60}, .jitterPercent = 0, .send = {.timeoutSeconds = 5}});
+  // Live detection: no rules directory; database rules through the store, reloaded on demand.
+  auto pipeline = detect::sigma::Pipeline::load(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/sigma/pipelines");
+  if (!pipeline.ok()) throw std::runtime_error(pipeline.error().message);
+  sigmaPipeline_ = std::make_unique<detect::sigma::Pipeline>(std::move(pipeline).value());
+  detection_ = std::make_unique<detect::live::DetectionStage>(
+      detect::live::StageOptions{},
+      [sink = alertSink_.get()](const normalize::Event& e, const detect::sigma::CompiledRule& rule,
+                                const detect::live::RuleMeta& meta,
+                                uint64_t) { (void)sink->raise(detect::live::draftForMatch(e, rule, meta)); });
+  rules_ = std::make_unique<detect::live::RuleManager>(
+      *sigmaPipeline_, detect::sigma::CompileOptions{},
+      detect::live::ManagerOptions{.pollInterval = std::chrono::milliseconds(100)}, *detection_, clock_,
+      detect::live::storeLoader(*store_));
+  collector_->setTap(detection_.get());
+  hunts_ = std::make_unique<detect::live::HuntRunner>(*events_, *sigmaPipeline_, alertSink_.get(), clock_);
+  api_ = std::make_unique<api::Api>(
+      api::ApiDeps{*store_,
+                   *auth_,
+                   metrics_,
+                   clock_,
+                   "test",
+                   webRoot,
+                   std::move(regimes).value(),
+                   std::make_shared<const calendar::WorkingCalendar>(std::move(workingDays).value()),
+                   (dir_.path() / "blobs").string(),
+                   RegistryConfig{.maxAttachmentBytes = 64 << 10},
+                   std::move(forms).value(),
+                   std::move(checklists).value(),
+                   std::move(schedules).value(),
+                   events_.get(),
+                   collector_.get(),
+                   alertFeed_.get(),
+                   std::make_shared<const incident::ProcessLibrary>(std::move(processes).value()),
+                   std::make_shared<const incident::ClassificationCatalog>(std::move(classification).value()),
+                   notifier_.get(),
+                   rules_.get(),
+                   hunts_.get()});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
@@ -105,6 +148,8 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   admin.mustChangePassword = false;
   auto boot = store_->bootstrap("Tỉnh", admin);
   if (!boot.ok()) throw std::runtime_error(boot.error().message);
+  if (auto st = rules_->reloadNow("start"); !st.ok()) throw std::runtime_error(st.error().message);
+  rules_->start();
   opts.http.host = "127.0.0.1";
   opts.http.port = 0;
   opts.http.bodyLimit = [this, fallback = opts.http.limits.maxBodyBytes](std::string_view m, std::string_view t) {
@@ -119,7 +164,12 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
 
 TestServer::~TestServer() {
   server_->stop();
+  collector_->setTap(nullptr);
+  hunts_.reset();
+  rules_->stop();
+  detection_->stop();
   alertSink_->stop();
+  notifier_->stop();
   events_->close();
   store_->close();
 }

@@ -16,9 +16,13 @@
 #include "collect/collector.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "detect/live/alert_mapping.h"
+#include "detect/live/hunt_runner.h"
+#include "detect/live/rule_manager.h"
 #include "eventstore/event_store.h"
 #include "http/server.h"
 #include "normalize/normalizer.h"
+#include "notify/dispatcher.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_client.h"
 
@@ -50,6 +54,7 @@ class TestServer {
   struct Options {
     http::ServerOptions http;
     bool withWebRoot = false;
+    int alertStreams = 256;  // live event streams open at once (AlertFeed)
   };
   TestServer();
   explicit TestServer(Options opts);
@@ -68,6 +73,11 @@ class TestServer {
   // The alert queue: where test detectors raise alerts, and the feed the changes route waits on.
   alerts::AlertSink& alertSink() { return *alertSink_; }
   alerts::AlertFeed& alertFeed() { return *alertFeed_; }
+  // Notifications: a dispatcher that is not started (tests call runOnce()); no retry waits.
+  notify::Dispatcher& notifier() { return *notifier_; }
+  // Live detection: the stage the collector feeds and the rule manager (database rules only).
+  detect::live::DetectionStage& detection() { return *detection_; }
+  detect::live::RuleManager& rules() { return *rules_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string dbPath() const { return (dir_.path() / "vigil.db").string(); }
 
@@ -104,6 +114,11 @@ class TestServer {
   std::unique_ptr<collect::Collector> collector_;
   std::unique_ptr<alerts::AlertFeed> alertFeed_;
   std::unique_ptr<alerts::AlertSink> alertSink_;
+  std::unique_ptr<notify::Dispatcher> notifier_;
+  std::unique_ptr<detect::sigma::Pipeline> sigmaPipeline_;
+  std::unique_ptr<detect::live::DetectionStage> detection_;
+  std::unique_ptr<detect::live::RuleManager> rules_;
+  std::unique_ptr<detect::live::HuntRunner> hunts_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Server> server_;
   std::optional<Session> admin_;

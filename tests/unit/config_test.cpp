@@ -127,3 +127,42 @@ TEST(Config, AlertsSection) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// Live detection's section: rules_dirs as a TOML list, a comma list in the environment, an empty
+// list (no directory) distinct from unset (the shipped rules); bad values named.
+TEST(Config, DetectSection) {
+  test::TempDir dir;
+  const auto file = (dir.path() / "vigil.toml").string();
+  std::ofstream(file) << "[detect]\nrules_dirs = [\"/etc/vigil/rules\", \"/srv/sigma\"]\nthreads = 2\n";
+  auto c = loadConfig(file, {{"VIGIL_DETECT_QUEUE_WAIT_MS", "50"}}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(c->detect.rulesDirs.has_value());
+  EXPECT_EQ(*c->detect.rulesDirs, (std::vector<std::string>{"/etc/vigil/rules", "/srv/sigma"}));
+  EXPECT_EQ(c->detect.threads, 2);
+  EXPECT_EQ(c->detect.queueWaitMs, 50);
+
+  const auto defaults = loadConfig("", {}, {}).value();
+  EXPECT_TRUE(defaults.detect.enabled);
+  EXPECT_FALSE(defaults.detect.rulesDirs.has_value()) << "unset: the shipped rules directory";
+  auto env = loadConfig("", {{"VIGIL_DETECT_RULES_DIRS", "/a, /b"}}, {});
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(*env->detect.rulesDirs, (std::vector<std::string>{"/a", "/b"}));
+  auto none = loadConfig("", {}, {{"detect.rules_dirs", ""}});
+  ASSERT_TRUE(none.ok());
+  ASSERT_TRUE(none->detect.rulesDirs.has_value());
+  EXPECT_TRUE(none->detect.rulesDirs->empty());
+
+  std::ofstream(file) << "[detect]\nrules_dirs = [\"/a\", 3]\n";
+  auto mixed = loadConfig(file, {}, {});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.error().message.find("list of strings"), std::string::npos) << mixed.error().message;
+  auto bad = loadConfig("", {}, {{"detect.queue_events", "10"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().field.find("detect.queue_events"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil

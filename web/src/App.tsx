@@ -23,6 +23,10 @@ import { SchedulePage } from './pages/SchedulePage';
 import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { AlertsPage } from './pages/AlertsPage';
+import { IncidentPage, IncidentsPage } from './pages/IncidentsPage';
+import { NotificationsPage } from './pages/NotificationsPage';
+import { RulesPage } from './pages/RulesPage';
+import { HuntPage } from './pages/HuntPage';
 
 export function App() {
   const { t } = useTranslation();
@@ -78,6 +82,14 @@ export function App() {
         <Route path="events" element={<EventSearchPage />} />
         <Route path="sources" element={<SourcesPage />} />
         <Route path="alerts" element={<AlertsPage />} />
+        <Route path="incidents" element={<IncidentsPage />} />
+        <Route path="incidents/:id" element={<IncidentPage />} />
+        <Route
+          path="notifications"
+          element={perms.isAdmin || perms.hasRole('auditor') ? <NotificationsPage /> : <Navigate to="/orgs" replace />}
+        />
+        <Route path="rules" element={<RulesPage />} />
+        <Route path="hunt" element={<HuntPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

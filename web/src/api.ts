@@ -1121,10 +1121,10 @@ export const eventsApi = {
 
 export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
 export type AlertState = 'new' | 'acknowledged' | 'in_progress' | 'false_positive' | 'closed';
-export type AlertDetector = 'sigma' | 'web' | 'source_silent' | 'agent' | 'manual' | 'external';
+export type AlertDetector = 'sigma' | 'web' | 'source_silent' | 'agent' | 'manual' | 'external' | 'incident_deadline';
 export const ALERT_SEVERITIES: AlertSeverity[] = ['critical', 'high', 'medium', 'low'];
 export const ALERT_STATES: AlertState[] = ['new', 'acknowledged', 'in_progress', 'false_positive', 'closed'];
-export const ALERT_DETECTORS: AlertDetector[] = ['sigma', 'web', 'source_silent', 'agent', 'manual', 'external'];
+export const ALERT_DETECTORS: AlertDetector[] = ['sigma', 'web', 'source_silent', 'agent', 'manual', 'external', 'incident_deadline'];
 export const OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'email', 'file', 'user', 'host'] as const;
 
 /** The states an alert may move to from `from` (the server checks the same table). */
@@ -1159,6 +1159,8 @@ export interface AlertSummary {
   dedup_key: string;
   title: string;
   observables: AlertObservable[];
+  /** The rule's tags (Sigma: ATT&CK "attack.t1059.001"); absent from older servers. */
+  tags?: string[];
   sender: string;
   first_seen: string;
   last_seen: string;
@@ -1183,6 +1185,8 @@ export interface AlertComment {
 }
 
 export interface AlertDetail extends AlertSummary {
+  /** The incident the alert belongs to, when the caller can see it. */
+  incident_id?: Id | null;
   description: string;
   evidence: string;
   events_query: string;
@@ -1233,13 +1237,419 @@ export interface AlertPatchBody {
 export const alertsApi = {
   list: (filter: AlertFilter, cursor?: string, limit = 50) =>
     request<AlertPage>('GET', '/alerts', { query: { ...filter, cursor, limit } }),
-  /** Long-poll: waits up to `wait` seconds for changes after `since`. */
-  changes: (since: number, wait: number) =>
-    request<{ items: AlertSummary[]; cursor: number; retry_after_seconds?: number }>('GET', '/alerts/changes', {
-      query: { since, wait },
-    }),
+  /** The live event stream (Server-Sent Events) of changes after `since` (default: from now on):
+   * events named "alerts". */
+  streamUrl: (since?: number) =>
+    `${API_BASE}/alerts/stream` + (since ? `?since=${encodeURIComponent(String(since))}` : ''),
   get: (id: Id) => request<AlertDetail>('GET', `/alerts/${enc(id)}`),
   create: (body: AlertCreateBody) => request<AlertDetail>('POST', '/alerts', { body }),
   update: (id: Id, body: AlertPatchBody) => request<AlertDetail>('PATCH', `/alerts/${enc(id)}`, { body }),
   comment: (id: Id, body: string) => request<AlertComment>('POST', `/alerts/${enc(id)}/comments`, { body: { body } }),
+};
+
+// --- Incidents (issue 4; docs/api.md "Incidents") -----------------------------------------------
+
+export type DeadlineState = 'ok' | 'warn50' | 'warn75' | 'warn90' | 'breached' | 'met' | 'met_late';
+export type DeadlineWarning = 'none' | '50' | '75' | '90' | 'breached';
+export const INCIDENT_PARTIES = ['owner', 'operator', 'response_team', 'police', 'national_coordinator'] as const;
+export const NOTIFY_CHANNELS = ['phone', 'email', 'letter', 'software', 'in_person', 'other'] as const;
+export const INCIDENT_OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'email', 'file'] as const;
+
+export interface LegalSourceRef {
+  document: string;
+  article: string;
+  clause: string;
+  cite: string;
+}
+
+export interface IncidentDeadline {
+  id: string;
+  label: string;
+  from: string;
+  start_at: string;
+  due_at: string;
+  state: DeadlineState;
+  warning: DeadlineWarning;
+  percent_elapsed: number;
+  left_ms: number;
+  immediate: boolean;
+  internal_target_hours: number;
+  provisional: boolean;
+  calendar_note: string;
+  met_at: string | null;
+  met_by: string;
+  source: LegalSourceRef;
+  verified: boolean;
+}
+
+export interface IncidentSummary {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  system_id: Id | null;
+  system_name: string;
+  system_level: number | null;
+  system_critical: boolean;
+  system_owner: string;
+  system_operator: string;
+  title: string;
+  detected_at: string;
+  regime: string;
+  process_id: string;
+  process_version: number;
+  current_step: string;
+  current_step_name: string;
+  closed: boolean;
+  closed_at: string | null;
+  severity: string;
+  severity_label: string;
+  flags: string[];
+  next_due_at: string | null;
+  nearest_deadline: IncidentDeadline | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+}
+
+export interface ProcessStepView {
+  id: string;
+  name: string;
+  phase: number;
+  lead: string;
+  coordinating: string[];
+  outputs: { id: string; kind: 'note' | 'form' | 'evidence'; form: string; label: string; required: boolean; recorded_at: string | null }[];
+  next: string[];
+  blocks: boolean;
+  start: boolean;
+  final: boolean;
+  current: boolean;
+  visited: boolean;
+  source: LegalSourceRef;
+}
+
+export interface IncidentDetail extends IncidentSummary {
+  description: string;
+  classification: {
+    facts: string[];
+    flags: string[];
+    severity: string;
+    severity_label: string;
+    result: { tests?: { id: string; flag: string; label: string; met: boolean; conditions: { met: boolean; reason: string }[]; source: LegalSourceRef }[] };
+  };
+  process: {
+    id: string;
+    version: number;
+    name: string;
+    regime: string;
+    phases: { id: number; name: string }[];
+    steps: ProcessStepView[];
+    events: { id: string; label: string; recorded_at: string | null }[];
+  };
+  next: {
+    current: string;
+    closed: boolean;
+    hands_over_to: string;
+    missing_outputs: string[];
+    candidates: { step: string; name: string; allowed: boolean; reason: string }[];
+  };
+  deadlines: IncidentDeadline[];
+  steps: { seq: number; step: string; entered_at: string; entered_by: string; outputs: { id: string; at: string; text: string; by: string }[] }[];
+  timeline: { id: Id; at: string; kind: string; actor: string; text: string; data: Record<string, unknown> }[];
+  tasks: IncidentTask[];
+  parties: { id: Id; party: string; contact: string; notified_at: string; channel: string; reference: string; recorded_by: string }[];
+  observables: { type: string; value: string; added_at: string; added_by: string; other_incidents: number }[];
+  alerts: { alert_id: Id; title: string; state: AlertState; linked_at: string; linked_by: string }[];
+  breaches: { id: Id; deadline: string; label: string; due_at: string; recorded_at: string; escalated_to: string }[];
+}
+
+export interface IncidentTask {
+  id: Id;
+  title: string;
+  assignee_id: Id | null;
+  assignee: string;
+  due_at: string | null;
+  overdue: boolean;
+  done: boolean;
+  done_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface IncidentProcesses {
+  processes: { id: string; version: number; name: string; regime: string; default_for_regime: boolean; latest: boolean }[];
+  facts: { id: string; label: string; internal: boolean }[];
+  parties: string[];
+  channels: string[];
+}
+
+export interface IncidentCreateBody {
+  title: string;
+  org_id?: Id;
+  system_id?: Id;
+  detected_at?: string;
+  regime?: string;
+  process?: string;
+  description?: string;
+  facts?: string[];
+  alert_ids?: Id[];
+}
+
+export const incidentsApi = {
+  processes: () => request<IncidentProcesses>('GET', '/incident-processes'),
+  list: (filter: { status?: string; org_id?: Id; q?: string }, cursor?: string, limit = 50) =>
+    request<{ items: IncidentSummary[]; has_more: boolean; next_cursor: string | null }>('GET', '/incidents', {
+      query: { ...filter, cursor, limit },
+    }),
+  get: (id: Id) => request<IncidentDetail>('GET', `/incidents/${enc(id)}`),
+  create: (body: IncidentCreateBody) => request<IncidentDetail>('POST', '/incidents', { body }),
+  transition: (id: Id, body: { revision: number; to: string; outputs?: { id: string; text: string }[]; note?: string }) =>
+    request<IncidentDetail>('POST', `/incidents/${enc(id)}/transition`, { body }),
+  outputs: (id: Id, body: { revision: number; outputs: { id: string; text: string }[] }) =>
+    request<IncidentDetail>('POST', `/incidents/${enc(id)}/outputs`, { body }),
+  event: (id: Id, body: { revision: number; event: string }) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/events`, { body }),
+  update: (id: Id, body: { revision: number; facts?: string[]; detected_at?: string; reason?: string }) =>
+    request<IncidentDetail>('PATCH', `/incidents/${enc(id)}`, { body }),
+  note: (id: Id, text: string) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/notes`, { body: { body: text } }),
+  linkAlerts: (id: Id, alertIds: Id[]) => request<IncidentDetail>('POST', `/incidents/${enc(id)}/alerts`, { body: { alert_ids: alertIds } }),
+  addTask: (id: Id, body: { title: string; due_at?: string }) => request<IncidentTask>('POST', `/incidents/${enc(id)}/tasks`, { body }),
+  updateTask: (id: Id, task: Id, body: { done?: boolean; title?: string }) =>
+    request<IncidentTask>('PATCH', `/incidents/${enc(id)}/tasks/${enc(task)}`, { body }),
+  deleteTask: (id: Id, task: Id) => request<void>('DELETE', `/incidents/${enc(id)}/tasks/${enc(task)}`),
+  addParty: (id: Id, body: { party: string; contact: string; channel: string; reference?: string }) =>
+    request<unknown>('POST', `/incidents/${enc(id)}/parties`, { body }),
+  addObservables: (id: Id, observables: { type: string; value: string }[]) =>
+    request<unknown>('POST', `/incidents/${enc(id)}/observables`, { body: { observables } }),
+};
+
+// --- Notifications (issue 4; docs/api.md "Notifications") -------------------------------------
+
+export type ChannelKind = 'email' | 'webhook' | 'telegram';
+export const CHANNEL_KINDS: ChannelKind[] = ['email', 'webhook', 'telegram'];
+export type NoticeKind = 'alert_new' | 'deadline_warning' | 'deadline_breach' | 'incident_created';
+export const NOTICE_KINDS: NoticeKind[] = ['alert_new', 'deadline_warning', 'deadline_breach', 'incident_created'];
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+export interface NotifyChannel {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  name: string;
+  kind: ChannelKind;
+  target: string;
+  email_from: string;
+  username: string;
+  has_secret: boolean; // the secret itself is never returned
+  enabled: boolean;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface ChannelBody {
+  org_id?: Id;
+  name?: string;
+  kind?: ChannelKind;
+  target?: string;
+  email_from?: string;
+  username?: string;
+  secret?: string;
+  enabled?: boolean;
+}
+
+export interface NotifySubscription {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  channel_id: Id;
+  channel_name: string;
+  channel_kind: ChannelKind;
+  kind: NoticeKind;
+  min_severity: AlertSeverity;
+  role: Role | null;
+  recipients: string[];
+  enabled: boolean;
+}
+
+export interface SubscriptionBody {
+  org_id?: Id;
+  channel_id?: Id;
+  kind?: NoticeKind;
+  min_severity?: AlertSeverity;
+  role?: Role | '';
+  recipients?: string[];
+  enabled?: boolean;
+}
+
+export interface NotifyDelivery {
+  id: Id;
+  notice_id: Id;
+  org_id: Id;
+  org_name: string;
+  kind: NoticeKind;
+  severity: AlertSeverity;
+  subject: string;
+  channel_id: Id | null;
+  channel_name: string;
+  channel_kind: ChannelKind;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string;
+  created_at: string | null;
+  sent_at: string | null;
+}
+
+export const notifyApi = {
+  channels: () => request<{ items: NotifyChannel[] }>('GET', '/notify/channels'),
+  createChannel: (body: ChannelBody) => request<NotifyChannel>('POST', '/notify/channels', { body }),
+  updateChannel: (id: Id, body: ChannelBody) => request<NotifyChannel>('PATCH', `/notify/channels/${enc(id)}`, { body }),
+  deleteChannel: (id: Id) => request<void>('DELETE', `/notify/channels/${enc(id)}`),
+  testChannel: (id: Id, recipient?: string) =>
+    request<{ delivered: boolean; error: string | null }>('POST', `/notify/channels/${enc(id)}/test`, { body: recipient ? { recipient } : {} }),
+  subscriptions: () => request<{ items: NotifySubscription[] }>('GET', '/notify/subscriptions'),
+  createSubscription: (body: SubscriptionBody) => request<NotifySubscription>('POST', '/notify/subscriptions', { body }),
+  updateSubscription: (id: Id, body: SubscriptionBody) =>
+    request<NotifySubscription>('PATCH', `/notify/subscriptions/${enc(id)}`, { body }),
+  deleteSubscription: (id: Id) => request<void>('DELETE', `/notify/subscriptions/${enc(id)}`),
+  deliveries: (query: { status?: DeliveryStatus; before?: Id; limit?: number }) =>
+    request<{ items: NotifyDelivery[]; next_before: Id | null }>('GET', '/notify/deliveries', { query }),
+};
+
+// --- Detection rules (issue 6; routes_rules.cpp) ---------------------------------------------------
+
+export type RuleSource = 'directory' | 'database';
+export const RULE_LEVELS = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+
+export interface RuleProblem {
+  origin: string;
+  where: string;
+  line: number;
+  reason: string;
+  previous_version_runs: boolean;
+}
+
+export interface DetectionRule {
+  id: string;
+  title: string;
+  level: string;
+  status: string;
+  tags: string[];
+  source: RuleSource;
+  origin: string;
+  owner_org_id: Id;
+  enabled: boolean;
+  loaded: boolean;
+  version: number;
+  description: string;
+  logsource: { product: string; category: string; service: string };
+  updated_by: string;
+  updated_at: string | null;
+  problem: RuleProblem | null;
+}
+
+export interface RuleAgencySetting {
+  org_id: Id;
+  org_name: string;
+  enabled: boolean;
+  updated_by: string;
+  updated_at: string | null;
+}
+
+export interface DetectionRuleDetail extends DetectionRule {
+  yaml: string;
+  agencies: RuleAgencySetting[];
+}
+
+export interface RuleFilter {
+  q?: string;
+  level?: string;
+  tag?: string;
+  status?: string;
+  source?: RuleSource;
+  enabled?: 'true' | 'false';
+}
+
+export interface RuleReloadStatus {
+  version: number;
+  rules: number;
+  problems: RuleProblem[];
+  problems_of_other_agencies: number;
+  dirs: string[];
+  last_reload_at: string | null;
+  last_reason: string;
+  last_error: string;
+  last_error_at: string | null;
+  reloads: number;
+  failed_reloads: number;
+  last_compile_seconds: number;
+}
+
+export const rulesApi = {
+  list: (filter: RuleFilter, offset = 0, limit = 100) =>
+    request<{ items: DetectionRule[]; total: number; by_level: Record<string, number>; version: number }>('GET', '/rules', {
+      query: { ...filter, offset, limit },
+    }),
+  status: () => request<RuleReloadStatus>('GET', '/rules/status'),
+  get: (id: string) => request<DetectionRuleDetail>('GET', `/rules/${encodeURIComponent(id)}`),
+  validate: (yaml: string) => request<{ ok: boolean; id: string; title: string; level: string }>('POST', '/rules/validate', { body: { yaml } }),
+  create: (yaml: string, org_id?: Id) => request<{ id: string; version: number }>('POST', '/rules', { body: { yaml, org_id } }),
+  update: (id: string, yaml: string, version?: number) =>
+    request<{ id: string; version: number }>('PUT', `/rules/${encodeURIComponent(id)}`, { body: { yaml, version } }),
+  setEnabled: (id: string, enabled: boolean) => request<void>('PATCH', `/rules/${encodeURIComponent(id)}`, { body: { enabled } }),
+  setAgency: (id: string, org: Id, state: 'on' | 'off' | 'inherit') =>
+    request<void>('PUT', `/rules/${encodeURIComponent(id)}/agencies/${enc(org)}`, { body: { state } }),
+  remove: (id: string) => request<void>('DELETE', `/rules/${encodeURIComponent(id)}`),
+};
+
+// --- Retro-hunts (issue 6; routes_hunts.cpp) --------------------------------------------------------
+
+export interface HuntStatus {
+  id: Id;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  label: string;
+  query: string;
+  started_by: string;
+  from: string;
+  to: string;
+  raise_alerts: boolean;
+  scanned: number;
+  matched: number;
+  alerts_raised: number;
+  progress: number;
+  truncated: string;
+  results_truncated: boolean;
+  started_at: string;
+  finished_at: string | null;
+  error: string;
+}
+
+export interface HuntResult {
+  time: string;
+  org_id: Id;
+  source_id: Id;
+  host: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  event: unknown;
+}
+
+export interface HuntStartBody {
+  rule_id?: string;
+  rule_yaml?: string;
+  query?: string;
+  from: string;
+  to: string;
+  org_id?: Id;
+  raise_alerts?: boolean;
+}
+
+export const huntsApi = {
+  start: (body: HuntStartBody) => request<HuntStatus>('POST', '/hunts', { body }),
+  list: () => request<{ items: HuntStatus[] }>('GET', '/hunts'),
+  get: (id: Id) => request<HuntStatus>('GET', `/hunts/${enc(id)}`),
+  results: (id: Id, offset = 0, limit = 100) =>
+    request<{ items: HuntResult[]; total: number; offset: number }>('GET', `/hunts/${enc(id)}/results`, { query: { offset, limit } }),
+  cancel: (id: Id) => request<HuntStatus>('POST', `/hunts/${enc(id)}/cancel`),
 };

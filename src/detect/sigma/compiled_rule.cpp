@@ -307,6 +307,17 @@ bool RuleSet::add(std::string_view yamlText, const std::string& origin, const Pi
   return true;
 }
 
+bool RuleSet::add(const SigmaRule& rule, const Pipeline& pipeline, const CompileOptions& options) {
+  pipeline_ = &pipeline;
+  auto compiled = CompiledRule::compile(rule, pipeline, options);
+  if (!compiled) {
+    refusals_.push_back({rule.origin, compiled.error().field, reasonOf(compiled.error())});
+    return false;
+  }
+  push(std::move(*compiled));
+  return true;
+}
+
 void RuleSet::push(CompiledRule rule) {
   const Logsource& ls = rule.rule().logsource;
   const std::string key = ls.product + "|" + ls.category + "|" + ls.service;

@@ -133,6 +133,8 @@ class RuleSet {
   // next match() (load() builds it before returning).
   bool add(std::string_view yamlText, const std::string& origin, const Pipeline& pipeline,
            const CompileOptions& options = {});
+  // Adds one parsed rule (its origin names it); false (and a Refusal) when it does not compile.
+  bool add(const SigmaRule& rule, const Pipeline& pipeline, const CompileOptions& options = {});
 
   size_t size() const { return rules_.size(); }
   const std::vector<Refusal>& refusals() const { return refusals_; }

@@ -262,12 +262,15 @@ void EventView::init() {
     // The first field of a name wins (as a lookup of the event would find it).
     while (s_.table[h].second >= 0 && s_.table[h].first != name) h = (h + 1) & mask_;
     if (s_.table[h].second < 0) s_.table[h] = {name, static_cast<int>(i)};
-    bytes += event_.valueAt(i).text.size();
+    const normalize::Value v = event_.valueAt(i);
+    // A kTime field reads as its formatted text (text()): "2026-11-24T03:00:00.123456Z".
+    bytes += v.type == normalize::ValueType::kTime && v.text.empty() ? 64 : v.text.size();
   }
   // Reserved up front so that views returned by lowered() stay valid while others are added.
   s_.lowered.clear();
   s_.lowered.reserve(bytes);
   s_.lowOff.assign(n, 0);
+  s_.timeText.clear();
 }
 
 int EventView::findName(std::string_view name) const {
@@ -285,6 +288,59 @@ int EventView::find(const FieldCandidates& candidates) const {
     if (i >= 0) return i;
   }
   return -1;
+}
+
+std::string_view EventView::text(int i) const {
+  const normalize::Value v = event_.valueAt(static_cast<size_t>(i));
+  if (v.type != normalize::ValueType::kTime || !v.text.empty()) return v.text;
+  for (const auto& [k, t] : s_.timeText)
+    if (k == i) return t;
+  s_.timeText.emplace_back(i, normalize::Event::formatTime(v.number));
+  return s_.timeText.back().second;
+}
+
+std::optional<int> timePartOf(std::string_view s, int part) {
+  auto digits = [&](size_t at, size_t n) -> std::optional<int> {
+    if (at + n > s.size()) return std::nullopt;
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  const auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  if (!year || !month || !day || s[4] != '-' || s[7] != '-' || *month < 1 || *month > 12 || *day < 1 || *day > 31)
+    return std::nullopt;
+  if (s.size() > 10 && s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
+  switch (part) {
+    case 5: return *year;
+    case 4: return *month;
+    case 2: return *day;
+    case 3: {
+      // ISO 8601 week: the week (Monday first) holding the date's Thursday.
+      auto daysFromCivil = [](int y, int m, int d) {  // days since 1970-01-01 (H. Hinnant's algorithm)
+        y -= m <= 2;
+        const int era = (y >= 0 ? y : y - 399) / 400;
+        const int yoe = y - era * 400;
+        const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + doe - 719468;
+      };
+      const int days = daysFromCivil(*year, *month, *day);
+      const int weekday = ((days % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01 was a Thursday)
+      const int thursday = days - weekday + 3;
+      // The year of that Thursday, and the day of year of it.
+      int y = *year + 1;
+      while (daysFromCivil(y, 1, 1) > thursday) --y;
+      return (thursday - daysFromCivil(y, 1, 1)) / 7 + 1;
+    }
+    default: break;
+  }
+  if (s.size() < 16 || s[13] != ':') return std::nullopt;
+  const auto hour = digits(11, 2), minute = digits(14, 2);
+  if (!hour || !minute || *hour > 23 || *minute > 59) return std::nullopt;
+  return part == 1 ? *hour : *minute;
 }
 
 std::string_view EventView::lowered(int i) const {
@@ -426,6 +482,7 @@ Result<ValueTest> ValueTest::compile(const Scalar& value, const std::vector<std:
   bool re = false, reI = false, reM = false, reS = false, cidr = false, exists = false, fieldref = false;
   bool contains = false, starts = false, ends = false, stringShape = false;
   std::optional<Cmp> cmp;
+  std::optional<TimePart> timePart;
   for (const std::string& m : modifiers) {
     if (m == "re") {
       re = true;
@@ -463,10 +520,28 @@ Result<ValueTest> ValueTest::compile(const Scalar& value, const std::vector<std:
                m == "utf16" || m == "windash" || m == "expand") {
       stringShape = true;
     } else if (m == "minute" || m == "hour" || m == "day" || m == "week" || m == "month" || m == "year") {
-      return bad("time-part modifier '" + m + "' is not supported yet");
+      if (timePart) return bad("only one time-part modifier (minute, hour, day, week, month, year) per value");
+      timePart = m == "minute"  ? TimePart::kMinute
+                 : m == "hour"  ? TimePart::kHour
+                 : m == "day"   ? TimePart::kDay
+                 : m == "week"  ? TimePart::kWeek
+                 : m == "month" ? TimePart::kMonth
+                                : TimePart::kYear;
     } else {
       return bad("unknown modifier '" + m + "'");
     }
+  }
+  if (timePart) {
+    if (re || cidr || exists || fieldref || contains || starts || ends || stringShape || t.cased_)
+      return bad("a time-part modifier takes only gt, gte, lt or lte with it");
+    if (value.kind == Scalar::Kind::kNull) return bad("a time-part modifier needs a number");
+    const auto n = parseNumber(value.text);
+    if (!n || *n != static_cast<int>(*n)) return bad("'" + value.text + "' is not a whole number");
+    t.kind_ = Kind::kTimePart;
+    t.timePart_ = *timePart;
+    t.timeCmp_ = cmp;
+    t.number_ = *n;
+    return t;
   }
   const int types = int(re) + int(cidr) + int(exists) + int(fieldref) + int(cmp.has_value());
   if (types > 1) return bad("modifiers re, cidr, exists, fieldref and gt/gte/lt/lte exclude each other");
@@ -648,6 +723,19 @@ bool ValueTest::matches(const std::optional<std::string_view>& value, std::strin
       }
       return false;
     }
+    case Kind::kTimePart: {
+      const auto part = timePartOf(v, static_cast<int>(timePart_));
+      if (!part) return false;
+      const double p = *part;
+      if (!timeCmp_) return p == number_;
+      switch (*timeCmp_) {
+        case Cmp::kGt: return p > number_;
+        case Cmp::kGte: return p >= number_;
+        case Cmp::kLt: return p < number_;
+        case Cmp::kLte: return p <= number_;
+      }
+      return false;
+    }
     case Kind::kFieldRef: {
       const int ref = event.find(refField_);
       if (ref < 0) return false;
@@ -734,7 +822,8 @@ int ValueTest::costClass() const {
     case Kind::kNull:
     case Kind::kExists: return 0;
     case Kind::kNumberEq:
-    case Kind::kCompare: return 1;
+    case Kind::kCompare:
+    case Kind::kTimePart: return 1;
     case Kind::kGlobs: return 2;
     case Kind::kFieldRef:
     case Kind::kCidr: return 3;

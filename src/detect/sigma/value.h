@@ -15,6 +15,14 @@
 //   re (+ i, m, s)                   RE2 regular expression, unanchored, case-sensitive unless i
 //   cidr                             IPv4/IPv6 network; the event value must be an address in it
 //   gt, gte, lt, lte                 numeric comparison (the event value must parse as a number)
+//   minute, hour, day, week, month, year
+//                                    time part of a date/time value: the event value (ISO 8601
+//                                    text "YYYY-MM-DD[T ]hh:mm[:ss...]", or a kTime field, read
+//                                    in UTC) gives its minute 0-59, hour 0-23, day 1-31, ISO week
+//                                    1-53, month 1-12 or year, compared with the rule's number
+//                                    (equal, or gt/gte/lt/lte when given). No time zone
+//                                    conversion (the specification excludes it): the written
+//                                    clock is used; a value that is not a date does not match
 //   exists                           true/false: the field is present / absent
 //   fieldref                         the value names another field; equal (or contains/startswith/
 //                                    endswith) to that field's value
@@ -31,6 +39,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -92,6 +101,7 @@ class EventView {
     std::string lowered;                                  // lower-cased values, one after another
     std::vector<uint32_t> lowOff;                         // per field: 1 + offset in `lowered`; 0: not yet
     std::vector<size_t> hashes;                           // per field: fieldNameHash of its name
+    std::deque<std::pair<int, std::string>> timeText;     // formatted kTime fields (stable)
   };
   explicit EventView(const normalize::Event& event);
   EventView(const normalize::Event& event, Storage& storage);
@@ -103,7 +113,8 @@ class EventView {
   int findName(std::string_view name) const;
   size_t size() const { return event_.size(); }
   size_t nameHash(int i) const { return s_.hashes[static_cast<size_t>(i)]; }
-  std::string_view text(int i) const { return event_.valueAt(static_cast<size_t>(i)).text; }
+  // The field's text; a kTime field (stored as a number) reads as Event::formatTime's text.
+  std::string_view text(int i) const;
   std::string_view lowered(int i) const;
 
  private:
@@ -155,7 +166,8 @@ class ValueTest {
   int costClass() const;
 
  private:
-  enum class Kind { kGlobs, kNumberEq, kRegex, kCidr, kCompare, kExists, kNull, kFieldRef };
+  enum class Kind { kGlobs, kNumberEq, kRegex, kCidr, kCompare, kExists, kNull, kFieldRef, kTimePart };
+  enum class TimePart { kMinute, kHour, kDay, kWeek, kMonth, kYear };
   enum class Cmp { kGt, kGte, kLt, kLte };
   Kind kind_ = Kind::kGlobs;
   std::vector<Glob> globs_;  // kGlobs (any matches), kNumberEq (text fallback)
@@ -169,7 +181,14 @@ class ValueTest {
   FieldCandidates refField_;  // kFieldRef
   enum class RefMode { kEqual, kContains, kStarts, kEnds } refMode_ = RefMode::kEqual;
   bool cased_ = false;
+  TimePart timePart_ = TimePart::kMinute;  // kTimePart
+  std::optional<Cmp> timeCmp_;             // kTimePart: compare instead of equal
 };
+
+// The time part of an ISO 8601 date/time text ("2026-11-24T03:05:00Z", "2026-11-24 03:05",
+// "2026-11-24"), as written; nullopt when the text is not such a date or the part is absent.
+// `part`: 0 minute, 1 hour, 2 day, 3 ISO week, 4 month, 5 year.
+std::optional<int> timePartOf(std::string_view text, int part);
 
 // Numbers as Sigma compares them: decimal (with sign and fraction) or 0x hex; whole text.
 std::optional<double> parseNumber(std::string_view text);

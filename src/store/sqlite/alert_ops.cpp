@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kAlertColumns =
     "a.id,a.org_id,o.name,o.path,a.system_id,a.asset,a.detector,a.rule_id,a.rule_title,a.severity,a.dedup_key,"
     "a.title,a.description,a.observables,a.evidence,a.events_query,a.sender,a.first_seen,a.last_seen,a.count,"
-    "a.state,a.state_reason,a.assignee_id,COALESCE(u.username,''),a.created_by,a.created_at,a.updated_at,a.seq";
+    "a.state,a.state_reason,a.assignee_id,COALESCE(u.username,''),a.created_by,a.created_at,a.updated_at,a.seq,a.tags";
 constexpr const char* kAlertFrom =
     " FROM alerts a JOIN orgs o ON o.id = a.org_id LEFT JOIN users u ON u.id = a.assignee_id";
 
@@ -44,6 +44,22 @@ std::vector<Observable> observablesFrom(const std::string& text) {
     if (t && val && t->is_string() && val->is_string())
       out.push_back({std::string(t->as_string()), std::string(val->as_string())});
   }
+  return out;
+}
+
+std::string tagsJson(const std::vector<std::string>& tags) {
+  json::array a;
+  for (const auto& t : tags) a.emplace_back(t);
+  return json::serialize(a);
+}
+
+std::vector<std::string> tagsFrom(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& x : v.as_array())
+    if (x.is_string()) out.emplace_back(x.as_string());
   return out;
 }
 
@@ -77,6 +93,7 @@ Alert readAlert(const Stmt& st) {
   a.createdAt = st.int64(25);
   a.updatedAt = st.int64(26);
   a.seq = st.int64(27);
+  a.tags = tagsFrom(st.text(28));
   return a;
 }
 
@@ -112,12 +129,13 @@ Result<int64_t> insertAlert(Db& db, const AlertDraft& d, TimeMs seen, TimeMs now
   VIGIL_ASSIGN_OR_RETURN(
       auto st, db.prepare("INSERT INTO alerts(org_id,system_id,asset,detector,rule_id,rule_title,severity,dedup_key,"
                           "title,description,observables,evidence,events_query,sender,first_seen,last_seen,count,"
-                          "state,created_by,created_at,updated_at,seq) "
-                          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,0,?,?,?,?)"));
+                          "state,created_by,created_at,updated_at,seq,tags) "
+                          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,0,?,?,?,?,?)"));
   st.bind(1, d.orgId).bind(2, d.systemId).bind(3, d.asset).bind(4, detectorName(d.detector)).bind(5, d.ruleId);
   st.bind(6, d.ruleTitle).bind(7, static_cast<int>(d.severity)).bind(8, d.dedupKey).bind(9, d.title);
   st.bind(10, d.description).bind(11, observablesJson(d.observables)).bind(12, d.evidence).bind(13, d.eventsQuery);
   st.bind(14, d.sender).bind(15, seen).bind(16, seen).bind(17, createdBy).bind(18, now).bind(19, now).bind(20, seq);
+  st.bind(21, tagsJson(d.tags));
   VIGIL_TRY(st.run());
   const int64_t id = db.lastInsertId();
   VIGIL_TRY(bumpCount(db, d.orgId, AlertState::kNew, d.severity, 1));
@@ -269,7 +287,8 @@ Result<RaiseOutcome> SqliteStore::raiseAlerts(const std::vector<AlertDraft>& dra
         VIGIL_TRY(mergeInto(openId, seen, seq++));
         ++out.merged;
       } else {
-        VIGIL_TRY(insertAlert(tx.db, d, seen, tx.now, seq++, "system"));
+        VIGIL_ASSIGN_OR_RETURN(int64_t id, insertAlert(tx.db, d, seen, tx.now, seq++, "system"));
+        out.createdIds.push_back(id);
         ++out.created;
       }
     }

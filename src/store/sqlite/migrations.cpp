@@ -463,6 +463,317 @@ CREATE TABLE alert_suppressions (
 );
 CREATE INDEX alert_suppressions_key ON alert_suppressions(org_id, rule_id, dedup_key, expires_at);
 )sql"},
+      // Evidence of incidents (issue 4). incident_id names the incident without a foreign key: the
+      // incidents table is built on another branch and the key is added when both meet. org_id is
+      // the incident's organisation, copied onto each item so access is decided from the row.
+      // Items and custody entries are append-only: the triggers refuse any UPDATE or DELETE.
+      {6, "incident evidence with its chain of custody; response plans attached to information systems", R"sql(
+CREATE TABLE incident_evidence (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  collected_by TEXT NOT NULL,
+  collected_at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX incident_evidence_incident ON incident_evidence(incident_id, id);
+CREATE INDEX incident_evidence_sha256 ON incident_evidence(sha256);
+CREATE TRIGGER incident_evidence_no_update BEFORE UPDATE ON incident_evidence
+BEGIN SELECT RAISE(ABORT, 'evidence items are never modified'); END;
+CREATE TRIGGER incident_evidence_no_delete BEFORE DELETE ON incident_evidence
+BEGIN SELECT RAISE(ABORT, 'evidence items are never deleted'); END;
+
+CREATE TABLE evidence_custody (
+  id INTEGER PRIMARY KEY,
+  evidence_id INTEGER NOT NULL REFERENCES incident_evidence(id),
+  action TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  by_whom TEXT NOT NULL,
+  to_whom TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX evidence_custody_item ON evidence_custody(evidence_id, id);
+CREATE TRIGGER evidence_custody_no_update BEFORE UPDATE ON evidence_custody
+BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER evidence_custody_no_delete BEFORE DELETE ON evidence_custody
+BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+
+CREATE TABLE system_plans (
+  system_id INTEGER NOT NULL REFERENCES info_systems(id) ON DELETE CASCADE,
+  plan_id TEXT NOT NULL,
+  attached_by TEXT NOT NULL,
+  attached_at INTEGER NOT NULL,
+  PRIMARY KEY (system_id, plan_id)
+);
+)sql"},
+      {7, "incidents: records under a process version, alert links, timeline, tasks, parties, observables, breaches",
+       R"sql(
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  system_id INTEGER REFERENCES info_systems(id),
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  detected_at INTEGER NOT NULL,
+  regime TEXT NOT NULL,
+  process_id TEXT NOT NULL,
+  process_version INTEGER NOT NULL,
+  current_step TEXT NOT NULL,
+  closed INTEGER NOT NULL DEFAULT 0,
+  closed_at INTEGER NOT NULL DEFAULT 0,
+  facts TEXT NOT NULL DEFAULT '[]',
+  flags TEXT NOT NULL DEFAULT '[]',
+  severity TEXT NOT NULL DEFAULT '',
+  severity_label TEXT NOT NULL DEFAULT '',
+  classification TEXT NOT NULL DEFAULT '{}',
+  -- The nearest open legal deadline (ms), or 9223372036854775807 when none is open: the list's
+  -- sort key (nearest first).
+  due_key INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX incidents_due ON incidents(due_key, id);
+CREATE INDEX incidents_org ON incidents(org_id, id);
+
+CREATE TABLE incident_steps (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  seq INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  entered_at INTEGER NOT NULL,
+  entered_by TEXT NOT NULL,
+  PRIMARY KEY (incident_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE incident_outputs (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  step_seq INTEGER NOT NULL,
+  output_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  text TEXT NOT NULL DEFAULT '',
+  recorded_by TEXT NOT NULL
+);
+CREATE INDEX incident_outputs_incident ON incident_outputs(incident_id, step_seq, id);
+
+CREATE TABLE incident_events (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  event_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  UNIQUE (incident_id, event_id)
+);
+
+-- An alert belongs to at most one incident.
+CREATE TABLE incident_alerts (
+  alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  linked_at INTEGER NOT NULL,
+  linked_by TEXT NOT NULL
+);
+CREATE INDEX incident_alerts_incident ON incident_alerts(incident_id);
+
+CREATE TABLE incident_timeline (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  text TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX incident_timeline_incident ON incident_timeline(incident_id, id);
+
+CREATE TABLE incident_tasks (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  title TEXT NOT NULL,
+  assignee_id INTEGER REFERENCES users(id),
+  due_at INTEGER,
+  done INTEGER NOT NULL DEFAULT 0,
+  done_at INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX incident_tasks_incident ON incident_tasks(incident_id, id);
+
+CREATE TABLE incident_parties (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  party TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  notified_at INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  reference TEXT NOT NULL DEFAULT '',
+  recorded_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX incident_parties_incident ON incident_parties(incident_id, id);
+
+-- Observables once per (type, value), named by any number of incidents.
+CREATE TABLE observables (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (type, value)
+);
+CREATE TABLE incident_observables (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  observable_id INTEGER NOT NULL REFERENCES observables(id),
+  added_at INTEGER NOT NULL,
+  added_by TEXT NOT NULL,
+  PRIMARY KEY (incident_id, observable_id)
+) WITHOUT ROWID;
+CREATE INDEX incident_observables_observable ON incident_observables(observable_id, incident_id);
+
+-- Deadline warnings raised (once per deadline and level) and breaches (once per deadline).
+CREATE TABLE incident_deadline_marks (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  deadline_id TEXT NOT NULL,
+  level TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  raised_at INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, deadline_id, level)
+) WITHOUT ROWID;
+CREATE TABLE incident_breaches (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  deadline_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  escalated_to TEXT NOT NULL,
+  UNIQUE (incident_id, deadline_id)
+);
+
+-- Append-only records: what was written stays as written.
+CREATE TRIGGER incident_timeline_no_update BEFORE UPDATE ON incident_timeline
+  BEGIN SELECT RAISE(ABORT, 'incident timeline entries cannot be changed'); END;
+CREATE TRIGGER incident_timeline_no_delete BEFORE DELETE ON incident_timeline
+  BEGIN SELECT RAISE(ABORT, 'incident timeline entries cannot be deleted'); END;
+CREATE TRIGGER incident_steps_no_update BEFORE UPDATE ON incident_steps
+  BEGIN SELECT RAISE(ABORT, 'incident step records cannot be changed'); END;
+CREATE TRIGGER incident_steps_no_delete BEFORE DELETE ON incident_steps
+  BEGIN SELECT RAISE(ABORT, 'incident step records cannot be deleted'); END;
+CREATE TRIGGER incident_outputs_no_update BEFORE UPDATE ON incident_outputs
+  BEGIN SELECT RAISE(ABORT, 'recorded outputs cannot be changed'); END;
+CREATE TRIGGER incident_outputs_no_delete BEFORE DELETE ON incident_outputs
+  BEGIN SELECT RAISE(ABORT, 'recorded outputs cannot be deleted'); END;
+CREATE TRIGGER incident_breaches_no_update BEFORE UPDATE ON incident_breaches
+  BEGIN SELECT RAISE(ABORT, 'breach records cannot be changed'); END;
+CREATE TRIGGER incident_breaches_no_delete BEFORE DELETE ON incident_breaches
+  BEGIN SELECT RAISE(ABORT, 'breach records cannot be deleted'); END;
+)sql"},
+      {8, "notifications: channels, subscriptions, notices and the delivery log", R"sql(
+-- A channel of an agency: e-mail (SMTP), webhook or Telegram bot. The secret (SMTP password,
+-- webhook signing key, bot token) is sealed with the server's master key; never returned.
+CREATE TABLE notify_channels (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  email_from TEXT NOT NULL DEFAULT '',
+  username TEXT NOT NULL DEFAULT '',
+  secret_sealed BLOB,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+
+-- Who hears about what: notices of the agency's subtree of a kind and at least a severity.
+CREATE TABLE notify_subscriptions (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  channel_id INTEGER NOT NULL REFERENCES notify_channels(id),
+  kind TEXT NOT NULL,
+  min_severity INTEGER NOT NULL DEFAULT 0,
+  role TEXT,
+  recipients TEXT NOT NULL DEFAULT '[]',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX notify_subscriptions_kind ON notify_subscriptions(kind, enabled);
+CREATE INDEX notify_subscriptions_channel ON notify_subscriptions(channel_id);
+
+CREATE TABLE notify_notices (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  kind TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  link TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+
+-- The delivery log, and the dispatcher's durable outbox: pending rows are sent after a restart.
+-- status: 0 pending, 1 sent, 2 failed (gave up).
+CREATE TABLE notify_deliveries (
+  id INTEGER PRIMARY KEY,
+  notice_id INTEGER NOT NULL REFERENCES notify_notices(id),
+  channel_id INTEGER REFERENCES notify_channels(id) ON DELETE SET NULL,
+  channel_name TEXT NOT NULL,
+  channel_kind TEXT NOT NULL,
+  recipient TEXT NOT NULL DEFAULT '',
+  status INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  sent_at INTEGER
+);
+CREATE INDEX notify_deliveries_due ON notify_deliveries(status, next_attempt_at);
+CREATE INDEX notify_deliveries_notice ON notify_deliveries(notice_id);
+)sql"},
+      {9, "detection: alert tags (ATT&CK), Sigma rules kept in the database, per-agency rule settings", R"sql(
+ALTER TABLE alerts ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+
+-- Sigma rules written or uploaded through the API (rules from the rules directories stay files).
+-- rule_uid is the rule's Sigma id; the rule applies to the events of org_id's subtree. Every
+-- version of the text is kept in the audit log (rule.create / rule.update summaries).
+CREATE TABLE detection_rules (
+  id INTEGER PRIMARY KEY,
+  rule_uid TEXT NOT NULL UNIQUE,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  title TEXT NOT NULL,
+  level TEXT NOT NULL,
+  status TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  yaml TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX detection_rules_org ON detection_rules(org_id);
+
+-- Per-agency settings of any rule (directory or database), by Sigma id: on or off for the agency
+-- and its subtree. A setting on the province root is a directory rule's global switch.
+CREATE TABLE detection_rule_agencies (
+  rule_uid TEXT NOT NULL,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  enabled INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (rule_uid, org_id)
+) WITHOUT ROWID;
+)sql"},
   };
   return list;
 }

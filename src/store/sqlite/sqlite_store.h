@@ -199,6 +199,66 @@ class SqliteStore final : public Store {
   Result<Suppression> createSuppression(const Actor& actor, const SuppressionFields& f) override;
   Status deleteSuppression(const Actor& actor, int64_t id) override;
 
+  // --- EvidenceStore (evidence_ops.cpp)
+  Result<EvidenceItem> addIncidentEvidence(const Actor& actor, const EvidenceDraft& d) override;
+  Result<EvidenceItem> getIncidentEvidence(const Actor& actor, int64_t id) override;
+  Result<std::vector<EvidenceItem>> listIncidentEvidence(const Actor& actor, int64_t incidentId) override;
+  Result<CustodyEntry> addCustodyEntry(const Actor& actor, int64_t evidenceId, const CustodyDraft& d) override;
+  Result<SystemPlan> attachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
+  Status detachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
+  Result<std::vector<SystemPlan>> listSystemPlans(const Actor& actor, int64_t systemId) override;
+  // --- IncidentStore (incident_ops.cpp)
+  Result<Incident> createIncident(const Actor& actor, const IncidentDraft& d) override;
+  Result<IncidentPage> listIncidents(const Actor& actor, const IncidentQuery& q) override;
+  Result<Incident> getIncident(const Actor& actor, int64_t id) override;
+  Result<Incident> updateIncident(const Actor& actor, int64_t id, const IncidentUpdate& u) override;
+  Result<Incident> linkAlerts(const Actor& actor, int64_t id, const std::vector<int64_t>& alertIds) override;
+  Result<IncidentTask> addTask(const Actor& actor, int64_t id, const TaskFields& f) override;
+  Result<IncidentTask> updateTask(const Actor& actor, int64_t id, int64_t taskId, const TaskFields& f) override;
+  Status deleteTask(const Actor& actor, int64_t id, int64_t taskId) override;
+  Result<IncidentParty> addParty(const Actor& actor, int64_t id, const IncidentParty& p) override;
+  Result<std::vector<IncidentObservable>> addObservables(const Actor& actor, int64_t id,
+                                                         const std::vector<Observable>& obs) override;
+  Result<std::optional<int64_t>> incidentOfAlert(const Actor& actor, int64_t alertId) override;
+  Result<std::vector<IncidentClockInput>> openIncidentsForClock() override;
+  Result<bool> raiseDeadlineWarning(int64_t incidentId, const std::string& deadlineId, const std::string& label,
+                                    int level, TimeMs dueAt) override;
+  Result<bool> recordBreach(int64_t incidentId, const std::string& deadlineId, const std::string& label, TimeMs dueAt,
+                            const std::string& escalateTo) override;
+  // --- NotifyStore (notify_ops.cpp)
+  Result<std::vector<NotifyChannel>> listChannels(const Actor& actor) override;
+  Result<NotifyChannel> getChannel(const Actor& actor, int64_t id) override;
+  Result<NotifyChannel> createChannel(const Actor& actor, const ChannelFields& f,
+                                      const std::string& sealedSecret) override;
+  Result<NotifyChannel> updateChannel(const Actor& actor, int64_t id, const ChannelPatch& p) override;
+  Status deleteChannel(const Actor& actor, int64_t id) override;
+  Result<ChannelWithSecret> channelForTest(const Actor& actor, int64_t id) override;
+  Result<std::vector<Subscription>> listSubscriptions(const Actor& actor) override;
+  Result<Subscription> getSubscription(const Actor& actor, int64_t id) override;
+  Result<Subscription> createSubscription(const Actor& actor, const SubscriptionFields& f) override;
+  Result<Subscription> updateSubscription(const Actor& actor, int64_t id, const SubscriptionPatch& p) override;
+  Status deleteSubscription(const Actor& actor, int64_t id) override;
+  Result<std::vector<Delivery>> listDeliveries(const Actor& actor, const DeliveryQuery& q) override;
+  Result<int64_t> enqueueNotice(const Notice& n, TimeMs now) override;
+  Result<std::vector<DueDelivery>> dueDeliveries(TimeMs now, int limit) override;
+  Result<std::optional<TimeMs>> nextDeliveryDue() override;
+  Status recordDeliveryAttempt(int64_t id, TimeMs now, const std::string& error,
+                               std::optional<TimeMs> retryAt) override;
+  Status deferDelivery(int64_t id, TimeMs until) override;
+  // --- RuleStore (rule_ops.cpp)
+  Result<std::vector<DetectionRule>> allDetectionRules() override;
+  Result<std::vector<RuleAgencySetting>> allRuleAgencySettings() override;
+  Result<std::vector<DetectionRule>> listDetectionRules(const Actor& actor) override;
+  Result<DetectionRule> getDetectionRule(const Actor& actor, const std::string& uid) override;
+  Result<DetectionRule> createDetectionRule(const Actor& actor, const DetectionRuleFields& f) override;
+  Result<DetectionRule> updateDetectionRule(const Actor& actor, const std::string& uid, const DetectionRuleFields& f,
+                                            int64_t expectedVersion) override;
+  Result<DetectionRule> setDetectionRuleEnabled(const Actor& actor, const std::string& uid, bool enabled) override;
+  Status deleteDetectionRule(const Actor& actor, const std::string& uid) override;
+  Result<std::vector<RuleAgencySetting>> listRuleAgencySettings(const Actor& actor, const std::string& uid) override;
+  Status setRuleAgency(const Actor& actor, const std::string& uid, int64_t orgId, std::optional<bool> enabled,
+                       bool directoryRule) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;

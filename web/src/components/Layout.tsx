@@ -6,12 +6,15 @@ import { api } from '../api';
 import { useSession } from '../session';
 import { LanguageSwitch } from './LanguageSwitch';
 
-/** The operational modules in menu order; those still to come are shown disabled ("sắp có"), never as pages. */
+/** The operational modules in menu order. */
 const MODULES = ['monitoring', 'incidents', 'systems', 'reports'] as const;
 
 export function Layout() {
   const { t } = useTranslation();
   const { me, setup, perms, logout } = useSession();
+  // Detection rules are read by administrators, SOC analysts and auditors (model/access.cpp).
+  const canReadRules = perms.isAdmin || perms.hasRole('soc_analyst') || perms.hasRole('auditor');
+  const canHunt = perms.isAdmin || perms.hasRole('soc_analyst');
   const navigate = useNavigate();
   const [version, setVersion] = useState<string | null>(null);
 
@@ -57,6 +60,7 @@ export function Layout() {
             {perms.canSeeTokens && link('/tokens', 'nav.tokens', 'nav-tokens')}
             {perms.canSeeAudit && link('/audit', 'nav.audit', 'nav-audit')}
             {perms.isRootAdmin && link('/settings', 'nav.settings', 'nav-settings')}
+            {(perms.isAdmin || perms.hasRole('auditor')) && link('/notifications', 'nav.notifications', 'nav-notifications')}
           </ul>
           <div className="nav-section">{t('nav.section_personal')}</div>
           <ul>{link('/account', 'nav.account', 'nav-account')}</ul>
@@ -73,6 +77,8 @@ export function Layout() {
                     {link('/events', 'nav.events', 'nav-events')}
                     {link('/sources', 'nav.sources', 'nav-sources')}
                     {link('/alerts', 'nav.alert_queue', 'nav-alerts')}
+                    {canReadRules && link('/rules', 'nav.rules', 'nav-rules')}
+                    {canHunt && link('/hunt', 'nav.hunt', 'nav-hunt')}
                   </ul>
                 </li>
               ) : m === 'systems' ? (
@@ -87,16 +93,11 @@ export function Layout() {
                     {link('/schedules', 'nav.schedules', 'nav-schedules')}
                   </ul>
                 </li>
+              ) : m === 'incidents' ? (
+                <Fragment key={m}>{link('/incidents', 'nav.incidents', 'nav-incidents')}</Fragment>
               ) : m === 'reports' ? (
                 <Fragment key={m}>{link('/reports', 'nav.reports', 'nav-reports')}</Fragment>
-              ) : (
-                <li key={m}>
-                  <span className="nav-link disabled" aria-disabled="true" title={t('nav.soon_title')} data-testid={`nav-soon-${m}`}>
-                    <span>{t(`nav.${m}`)}</span>
-                    <span className="soon-badge">{t('nav.soon')}</span>
-                  </span>
-                </li>
-              ),
+              ) : null,
             )}
           </ul>
         </nav>

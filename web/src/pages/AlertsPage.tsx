@@ -1,18 +1,22 @@
 // Hàng đợi cảnh báo: the alert queue of the agencies in scope (issue 4). Counts per state (each a
 // filter), filters (state, severity, agency, detector, assignee, text), newest first with "load
-// more" (keyset paging by the server), and live updates: a long-poll on /alerts/changes reloads the
-// first page when an alert of the scope is created or changes. A row opens the alert: its
+// more" (keyset paging by the server), and live updates: an event stream (SSE, /alerts/stream)
+// reloads the first page when an alert of the scope is created or changes. A row opens the alert: its
 // evidence, observables and comments, and the triage actions the server allows (state with
 // reason, false positive with an optional suppression, assign to me, comment). Officers may also
 // enter an alert by hand or record a notification received (national centre, police).
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
 import {
   ALERT_DETECTORS,
   ALERT_SEVERITIES,
   ALERT_STATES,
   alertNextStates,
   alertsApi,
+  incidentsApi,
+  type IncidentProcesses,
+  type IncidentSummary,
   type AlertCounts,
   type AlertDetail,
   type AlertFilter,
@@ -82,29 +86,41 @@ export function AlertsPage() {
     void loadFirst();
   }, [filter, loadFirst]);
 
-  // Live updates: wait on the changes feed; any change in scope reloads the first page.
+  // Live updates: follow the event stream; any change in scope reloads the first page. The browser
+  // reconnects by itself (naming the last event it saw) after network errors and when the server
+  // ends the stream; a refused stream (busy server, expired session) is opened again after 10 s.
   useEffect(() => {
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let reload: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
-    const loop = async () => {
-      while (!stopped) {
-        try {
-          const r = await alertsApi.changes(cursorRef.current, document.hidden ? 0 : 25);
-          if (stopped) return;
-          setLive(true);
-          if (r.cursor > cursorRef.current) cursorRef.current = r.cursor;
-          if (r.items.length > 0) await loadFirst();
-          const pause = r.retry_after_seconds ? r.retry_after_seconds * 1000 : document.hidden ? 10_000 : 0;
-          if (pause) await new Promise((res) => setTimeout(res, pause));
-        } catch {
-          if (stopped) return;
-          setLive(false);
-          await new Promise((res) => setTimeout(res, 5000));
+    const open = () => {
+      source = new EventSource(alertsApi.streamUrl(cursorRef.current || undefined));
+      source.onopen = () => setLive(true);
+      source.addEventListener('alerts', (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data) as { cursor: number };
+        if (data.cursor > cursorRef.current) cursorRef.current = data.cursor;
+        // A burst of events (a reconnect after a long absence) reloads the page once.
+        if (reload === undefined)
+          reload = setTimeout(() => {
+            reload = undefined;
+            void loadFirst();
+          }, 200);
+      });
+      source.onerror = () => {
+        setLive(false);
+        if (source?.readyState === EventSource.CLOSED && !stopped) {
+          source.close();
+          retry = setTimeout(open, 10_000);
         }
-      }
+      };
     };
-    void loop();
+    open();
     return () => {
       stopped = true;
+      clearTimeout(retry);
+      clearTimeout(reload);
+      source?.close();
     };
   }, [loadFirst]);
 
@@ -377,6 +393,18 @@ function AlertDialog({
             <dd data-testid="alert-dialog-assignee">{alert.assignee ?? '—'}</dd>
           </dl>
           {alert.description && <p className="pre-wrap">{alert.description}</p>}
+          {alert.tags && alert.tags.length > 0 && (
+            <>
+              <h3>{t('alerts.tags')}</h3>
+              <div className="chips" data-testid="alert-dialog-tags">
+                {alert.tags.map((tag) => (
+                  <span key={tag} className="badge badge-muted mono">
+                    {tag}
+                  </span>
+                ))}
+              </div>
+            </>
+          )}
           {alert.observables.length > 0 && (
             <>
               <h3>{t('alerts.observables')}</h3>
@@ -439,6 +467,7 @@ function AlertDialog({
               </div>
             </form>
           )}
+          {canTriage && <IncidentActions alert={alert} />}
           <h3>{t('alerts.comments')}</h3>
           <ul className="plain comments" data-testid="alert-comments">
             {alert.comments.map((c) => (
@@ -537,5 +566,91 @@ function CreateAlertDialog({ onClose, onCreated }: { onClose: () => void; onCrea
         </div>
       </form>
     </Modal>
+  );
+}
+
+/**
+ * "Tạo sự cố" / "Gắn vào sự cố": promotes the alert to a new incident (the process chosen among
+ * the loaded ones; the agency, system, detection time and observables come from the alert) or
+ * attaches it to an open incident of the same agency, then opens the incident. An alert already in
+ * an incident links to it instead.
+ */
+function IncidentActions({ alert }: { alert: AlertDetail }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const action = useAction();
+  const [catalog, setCatalog] = useState<IncidentProcesses | null>(null);
+  const [process, setProcess] = useState('');
+  const [open, setOpen] = useState<IncidentSummary[]>([]);
+  const [target, setTarget] = useState('');
+
+  useEffect(() => {
+    if (alert.incident_id) return;
+    incidentsApi.processes().then((c) => {
+      setCatalog(c);
+      const first = c.processes.find((p) => p.latest && p.default_for_regime);
+      if (first) setProcess(first.id);
+    }, action.setError);
+    incidentsApi.list({ status: 'open', org_id: alert.org_id }, undefined, 100).then((p) => setOpen(p.items), action.setError);
+  }, [alert.id, alert.org_id, alert.incident_id, action.setError]);
+
+  if (alert.incident_id)
+    return (
+      <p data-testid="alert-incident-link">
+        {t('alerts.in_incident')}: <a href={`/incidents/${alert.incident_id}`}>#{alert.incident_id}</a>
+      </p>
+    );
+  const chosen = catalog?.processes.find((p) => p.id === process && p.latest);
+  const create = () =>
+    void action.act(async () => {
+      if (!chosen) return;
+      const inc = await incidentsApi.create({
+        title: alert.title,
+        alert_ids: [alert.id],
+        process: chosen.id,
+        regime: alert.system_id ? undefined : chosen.regime,
+      });
+      navigate(`/incidents/${inc.id}`);
+    });
+  const attach = () =>
+    void action.act(async () => {
+      if (!target) return;
+      const inc = await incidentsApi.linkAlerts(Number(target), [alert.id]);
+      navigate(`/incidents/${inc.id}`);
+    });
+  return (
+    <div className="triage" data-testid="alert-incident-actions">
+      <h3>{t('nav.incidents')}</h3>
+      <ErrorMessage error={action.error} />
+      <div className="filter-row">
+        <select value={process} onChange={(e) => setProcess(e.target.value)} aria-label={t('incidents.process')} data-testid="alert-incident-process">
+          {(catalog?.processes ?? [])
+            .filter((p) => p.latest)
+            .map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+        </select>
+        <button type="button" className="primary" onClick={create} disabled={!chosen || action.busy} data-testid="alert-create-incident">
+          {t('alerts.create_incident')}
+        </button>
+      </div>
+      {open.length > 0 && (
+        <div className="filter-row">
+          <select value={target} onChange={(e) => setTarget(e.target.value)} aria-label={t('alerts.choose_incident')} data-testid="alert-incident-target">
+            <option value="">{t('alerts.choose_incident')}</option>
+            {open.map((i) => (
+              <option key={i.id} value={i.id}>
+                #{i.id} {i.title}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={attach} disabled={!target || action.busy} data-testid="alert-attach-incident">
+            {t('alerts.attach_incident')}
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
