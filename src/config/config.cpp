@@ -289,16 +289,20 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
   if (auto s = n.as_string()) return s->get();
   if (auto i = n.as_integer()) return std::to_string(i->get());
   if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
-  // An array of scalars (e.g. notify.retry_delays_seconds = [60, 300]) becomes "a,b".
+  // An array of strings (detect.rules_dirs) becomes the strings separated by new lines; an array
+  // of numbers or booleans (notify.retry_delays_seconds = [60, 300]) becomes "a,b". Mixed arrays,
+  // nested arrays and tables in arrays are refused.
   if (auto a = n.as_array()) {
+    const bool strings = !a->empty() && (*a)[0].is_string();
     std::string out;
     for (auto&& item : *a) {
-      std::string v = tomlValueText(item, ok);
-      if (!ok || item.is_table() || item.is_array()) {
+      if (item.is_table() || item.is_array() || item.is_string() != strings) {
         ok = false;
         return {};
       }
-      out += (out.empty() ? "" : ",") + v;
+      std::string v = tomlValueText(item, ok);
+      if (!ok) return {};
+      out += (out.empty() ? "" : strings ? "\n" : ",") + v;
     }
     return out;
   }
@@ -312,19 +316,6 @@ std::string tomlValueText(const toml::node& n, bool& ok) {
         return {};
       }
       out += (out.empty() ? "" : ",") + std::string(key.str()) + "=" + v;
-    }
-    return out;
-  }
-  // An array of strings (detect.rules_dirs) becomes the strings separated by new lines.
-  if (auto a = n.as_array()) {
-    std::string out;
-    for (auto&& item : *a) {
-      auto str = item.as_string();
-      if (!str) {
-        ok = false;
-        return {};
-      }
-      out += (out.empty() ? "" : "\n") + str->get();
     }
     return out;
   }
@@ -367,7 +358,7 @@ Result<Config> loadConfig(const std::string& path, const std::map<std::string, s
           return Error::validation(name, "expected a string, number or boolean in " + path + ", got a table");
         bool ok;
         std::string text = tomlValueText(value, ok);
-        if (!ok) return Error::validation(name, "expected a string, number, boolean or list of strings in " + path);
+        if (!ok) return Error::validation(name, "expected a string, number, boolean, list of strings or list of numbers in " + path);
         VIGIL_TRY(spec->fromText(c, text, path));
       }
     }
