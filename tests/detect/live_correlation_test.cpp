@@ -188,6 +188,47 @@ TEST(LiveCorrelation, CorrelationOffForAnAgencyDoesNotFireThere) {
   EXPECT_EQ(seen.firings, std::vector<std::string>{"3 22222222-0000-4000-8000-000000000001 [ws-01] 0-2 3"});
 }
 
+TEST(LiveCorrelation, BaseRuleOffForAnAgencyDoesNotFeedItsCorrelations) {
+  auto set = LiveRuleSet::build(1, {input(kBase, "rules/base.yml"), input(kBrute, "rules/brute.yml")}, pipeline(), {},
+                                {{"11111111-0000-4000-8000-000000000001", {{2, false}}}}, {{1, 0}, {2, 1}, {3, 1}}, 1);
+  auto state = set->newState();
+  std::vector<normalize::Event> events;
+  for (int64_t s : {0, 1, 2}) events.push_back(event("failed", s, 2));
+  for (int64_t s : {0, 1, 2}) events.push_back(event("failed", s, 3));
+  const Seen seen = run(*set, state.get(), events);
+  EXPECT_EQ(seen.firings, std::vector<std::string>{"3 22222222-0000-4000-8000-000000000001 [ws-01] 0-2 3"});
+}
+
+// A file of several documents whose new version has a refused correlation runs its previous
+// version whole; the refusal names the line (its `rules:`) and says the previous version runs.
+TEST(LiveCorrelation, RefusedDocumentFallsBackToThePreviousVersionOfItsFile) {
+  const std::string broken = std::string(kBrute) + "---\n" + R"(title: Broken
+id: 22222222-0000-4000-8000-000000000002
+correlation:
+  type: event_count
+  rules: [no_such_rule]
+  timespan: 5m
+  condition: {gte: 2}
+)";
+  RuleInput brute = input(broken, "rules/brute.yml");
+  brute.fallbackText = kBrute;
+  auto set = LiveRuleSet::build(3, {input(kBase, "rules/base.yml"), std::move(brute)}, pipeline(), {}, {}, {{1, 0}}, 1);
+  ASSERT_EQ(set->problems().size(), 1u);
+  const RuleProblem& p = set->problems()[0];
+  EXPECT_EQ(p.origin, "rules/brute.yml");
+  EXPECT_EQ(p.line, 16) << p.where << ": " << p.reason;
+  EXPECT_NE(p.reason.find("no_such_rule"), std::string::npos) << p.reason;
+  EXPECT_TRUE(p.previousKept);
+  ASSERT_EQ(set->correlationCount(), 1u);
+  EXPECT_EQ(set->correlationMeta(0).key, "22222222-0000-4000-8000-000000000001");
+  // Without a fallback the good document of the file runs alone.
+  auto alone = LiveRuleSet::build(4, {input(kBase, "rules/base.yml"), input(broken, "rules/brute.yml")}, pipeline(), {},
+                                  {}, {{1, 0}}, 1);
+  ASSERT_EQ(alone->problems().size(), 1u);
+  EXPECT_FALSE(alone->problems()[0].previousKept);
+  EXPECT_EQ(alone->correlationCount(), 1u);
+}
+
 // Through the detection stage: the firing reaches the handler once and maps to an alert draft; a
 // reload (a new set) starts correlations afresh.
 TEST(LiveCorrelation, StageRaisesOneDraftPerFiringAndAReloadStartsAfresh) {
