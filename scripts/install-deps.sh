@@ -19,6 +19,7 @@ build_pkgs=(
   zlib1g-dev  # gzip bodies of the HTTP ingest (src/api/routes_ingest.cpp)
   libevtx-dev libbfio-dev  # Windows .evtx files (src/evtx/); libevtx.h includes libbfio.h
   libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
+  libvectorscan-dev  # Sigma rule index (src/detect/sigma/rule_index.cpp): multi-literal prefilter
   libcurl4-openssl-dev libgumbo-dev libicu-dev  # web-portal monitor (src/webmon/), notifications (src/notify/)
 )
 test_pkgs=(

@@ -15,7 +15,7 @@
 #include "core/text.h"
 #include "detect/hunt/hunter.h"
 #include "detect/hunt/rule_tests.h"
-#include "detect/sigma/compiled_rule.h"
+#include "detect/sigma/detection.h"
 #include "detect/sigma/pipeline.h"
 #include "evtx/windows_mapping.h"
 #include "normalize/normalizer.h"
@@ -46,9 +46,10 @@ Result<std::unique_ptr<Catalogs>> loadCatalogs(const fs::path& dir) {
 }
 
 // Loads the rule directories (each must exist); refusals are listed on stderr, the rest load.
-Result<detect::sigma::RuleSet> loadRules(std::vector<std::string> dirs, const fs::path& catalogDir,
-                                         const detect::sigma::Pipeline& pipeline,
-                                         const detect::hunt::RuleFilter& filter = {}) {
+Result<std::shared_ptr<const detect::sigma::DetectionSet>> loadRules(std::vector<std::string> dirs,
+                                                                     const fs::path& catalogDir,
+                                                                     const detect::sigma::Pipeline& pipeline,
+                                                                     const detect::hunt::RuleFilter& filter = {}) {
   if (dirs.empty()) dirs.push_back((catalogDir / "sigma" / "rules").string());
   std::vector<fs::path> paths;
   for (const auto& d : dirs) {
@@ -58,14 +59,17 @@ Result<detect::sigma::RuleSet> loadRules(std::vector<std::string> dirs, const fs
   }
   uint64_t filteredOut = 0;
   auto set = detect::hunt::loadRules(paths, pipeline, filter, &filteredOut);
-  for (const auto& r : set.refusals()) std::cerr << "vigil: rule refused: " << r.where << ": " << r.reason << "\n";
-  std::cerr << "vigil: " << set.size() << " rule(s) loaded, " << set.refusals().size() << " refused";
+  for (const auto& r : set->refusals()) std::cerr << "vigil: rule refused: " << r.where << ": " << r.reason << "\n";
+  std::cerr << "vigil: " << set->rules().size() << " rule(s) loaded";
+  if (set->correlationCount() != 0) std::cerr << " with " << set->correlationCount() << " correlation(s)";
+  if (set->filterCount() != 0) std::cerr << " and " << set->filterCount() << " filter(s)";
+  std::cerr << ", " << set->refusals().size() << " refused";
   if (filteredOut != 0) std::cerr << ", " << filteredOut << " left out by --min-level/--logsource-product";
   std::cerr << "\n";
-  if (set.size() == 0 && filteredOut != 0)
+  if (set->rules().size() == 0 && filteredOut != 0)
     return Error::validation("--rules", "no rule left: all " + std::to_string(filteredOut) +
                                             " were left out by --min-level/--logsource-product");
-  if (set.size() == 0) return Error::validation("--rules", "no rule could be loaded");
+  if (set->rules().size() == 0) return Error::validation("--rules", "no rule could be loaded");
   return set;
 }
 
@@ -87,6 +91,7 @@ int huntFiles(const Config& config, const std::string& exePath, const HuntComman
       return fail("--min-level must be informational, low, medium, high or critical (got '" + options.minLevel + "')");
   }
   filter.product = text::asciiLower(options.product);
+  hunt.minLevel = filter.minLevel;  // rules kept only for a correlation are not reported below it
   hunt.threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   if (hunt.threads > 256) return fail("--threads must be between 1 and 256");
   if (options.paths.empty()) return fail("give the files or directories to hunt through");
@@ -122,7 +127,7 @@ int huntFiles(const Config& config, const std::string& exePath, const HuntComman
       std::cerr << "\r\033[Kvigil: " << done << " of " << total << " file(s), " << bytesDone / 1000000 << " of "
                 << bytesTotal / 1000000 << " MB read\r" << std::flush;
     };
-  detect::hunt::Hunter hunter(*rules, (*catalogs)->pipeline, readers, hunt);
+  detect::hunt::Hunter hunter(**rules, (*catalogs)->pipeline, readers, hunt);
   const auto report = hunter.run(inputs.files, out, std::cerr);
   if (progress) std::cerr << "\033[K" << std::flush;
   // The summary follows the table; for jsonl/csv (machine-read) it goes to stderr. With --out the
@@ -149,7 +154,7 @@ int testRules(const Config& config, const std::string& exePath, const RulesTestO
   const detect::hunt::LogReaders readers{
       .normalizer = &(*catalogs)->normalizer, .windows = &(*catalogs)->windows, .nowUs = clock.nowMs() * 1000};
   using Outcome = detect::hunt::CaseResult::Outcome;
-  auto totals = detect::hunt::runRuleTests(*rules, readers, cases, [&](const detect::hunt::CaseResult& r) {
+  auto totals = detect::hunt::runRuleTests(**rules, readers, cases, [&](const detect::hunt::CaseResult& r) {
     if (options.failuresOnly && r.outcome != Outcome::kFail) return;
     const char* tag = r.outcome == Outcome::kPass ? "PASS" : r.outcome == Outcome::kSkip ? "SKIP" : "FAIL";
     std::cout << tag << "  " << r.where << "\n      " << r.reason << "\n";

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `vigil hunt` and `vigil rules test` as a user runs them: exit codes (0 no match, 1 matches,
 # 2 errors), clear errors for a bad rule directory, a missing file and a corrupt EVTX file,
-# refused rules listed without stopping the hunt, --out / --min-level / --logsource-product, and
-# `rules test` over the SigmaHQ regression data (202 cases) and a wrong expectation.
+# refused rules listed without stopping the hunt, --out / --min-level / --logsource-product, the
+# shipped brute-force correlation (fires per source address and file, not below its threshold,
+# the same with 1 and 2 threads), a meta filter rule dropping a match, and `rules test` over the
+# SigmaHQ regression data (202 cases), the shipped cases and a wrong expectation.
 # Usage: hunt_test.sh path/to/vigil path/to/repo
 set -euo pipefail
 
@@ -95,5 +97,63 @@ run rules test --rules "$SHIPPED" "$WORK/wrong.yml"
 expect_rc 1 "wrong expectation"
 grep -q "want exactly 5" "$WORK/out" || fail "the failure reason is missing"
 ok "a wrong expectation fails"
+
+# Correlation: 12 SSH guesses from one address within 2 minutes fire the shipped brute-force
+# correlation once (with its group and count); 9 from another address do not.
+guesses() { # ip count
+  for i in $(seq 1 "$2"); do
+    printf 'Dec 10 06:5%d:%02d srv sshd[%d]: Failed password for invalid user u%d from %s port %d ssh2\n' \
+      $((i / 6)) $(((i * 10) % 60)) "$i" "$i" "$1" $((40000 + i))
+  done
+}
+mkdir -p "$WORK/ssh"
+{ guesses 203.0.113.7 12; guesses 198.51.100.9 9; } > "$WORK/ssh/a.log"
+{ guesses 203.0.113.8 10; } > "$WORK/ssh/b.log"
+run hunt --rules "$SHIPPED" --output jsonl --threads 1 "$WORK/ssh"
+expect_rc 1 "correlation hunt"
+cp "$WORK/out" "$WORK/one.jsonl"
+[ "$(grep -c '"type":"correlation"' "$WORK/one.jsonl")" = 2 ] || { cat "$WORK/one.jsonl" >&2; fail "want 2 firings"; }
+grep -q '"type":"correlation".*"group":{"source.ip":"203.0.113.7"},"value":10,"events":10' "$WORK/one.jsonl" ||
+  fail "the firing for 203.0.113.7 lacks its group or count"
+grep '"type":"correlation"' "$WORK/one.jsonl" | grep -q '198.51.100.9' && fail "9 guesses must not fire"
+run hunt --rules "$SHIPPED" --output jsonl --threads 2 "$WORK/ssh"
+cmp -s "$WORK/out" "$WORK/one.jsonl" || fail "1 and 2 threads differ with correlations"
+ok "the brute-force correlation fires per address at its threshold, the same with 1 and 2 threads"
+
+# --min-level high keeps the correlation (and loads the low rule it counts without reporting it).
+run hunt --rules "$SHIPPED" --min-level high "$WORK/ssh/a.log"
+expect_rc 1 "min-level high with a correlation"
+grep -q "SSH Brute Force from One Address" "$WORK/out" || fail "the correlation is missing from the table"
+grep -q "SSH Password Guess" "$WORK/out" && fail "a low rule was reported with --min-level high"
+grep -q "^matches: 1 by 1 rule(s) (high 1)" "$WORK/out" || fail "summary with --min-level high"
+ok "--min-level high reports the correlation only"
+
+# A meta filter rule (the site's jump host) drops the RDP-from-outside match of its address only.
+mkdir -p "$WORK/frules"
+cp "$SHIPPED/windows/vigil_win_rdp_logon_from_public_address.yml" "$WORK/frules/"
+cat > "$WORK/frules/jump_host.yml" <<'YML'
+title: RDP from the Jump Host
+id: 0b7d3c1e-3f0a-4c53-9d2e-7a1f5e2c9b10
+logsource: {product: windows, service: security}
+filter:
+  rules: [43073037-95bf-40d4-8e13-3c547ce9bde6]
+  selection: {IpAddress: 45.124.94.12}
+  condition: selection
+YML
+for ip in 45.124.94.12 45.124.94.13; do
+  printf '{"winlog.channel":"Security","winlog.event_id":4624,"winlog.event_data.LogonType":10,"winlog.event_data.IpAddress":"%s"}\n' "$ip"
+done > "$WORK/logons.jsonl"
+run hunt --rules "$WORK/frules" --output jsonl "$WORK/logons.jsonl"
+expect_rc 1 "filter"
+expect_err "1 rule(s) loaded and 1 filter(s), 0 refused"
+[ "$(wc -l < "$WORK/out")" = 1 ] || { cat "$WORK/out" >&2; fail "want 1 match after the filter"; }
+grep -q '45.124.94.13' "$WORK/out" || fail "the other address must still match"
+ok "a meta filter rule drops the match it names"
+
+# rules test: the shipped cases, correlation cases included, pass.
+run rules test --rules "$SHIPPED" "$REPO/catalogs/sigma/tests"
+expect_rc 0 "shipped cases"
+grep -q "PASS.*twelve guesses from one address" "$WORK/out" || fail "the correlation case did not pass"
+ok "rules test passes the shipped cases, correlations included"
 
 echo "all $PASS passed"

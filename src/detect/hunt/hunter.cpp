@@ -72,34 +72,46 @@ InputList listInputs(const std::vector<std::string>& paths) {
   return list;
 }
 
-Hunter::Hunter(const sigma::RuleSet& rules, const sigma::Pipeline& pipeline, const LogReaders& readers,
+Hunter::Hunter(const sigma::DetectionSet& rules, const sigma::Pipeline& pipeline, const LogReaders& readers,
                HuntOptions options)
     : rules_(rules),
       pipeline_(pipeline),
       readers_(readers),
       options_(std::move(options)),
-      formatter_(rules, pipeline, options_.output) {}
+      formatter_(rules.rules(), pipeline, options_.output) {}
 
-void Hunter::evaluate(const normalize::Event& event,
-                      const std::function<void(const sigma::CompiledRule&)>& onMatch) const {
-  forEachMatch(rules_, event, onMatch);
-}
+namespace {
 
-sigma::RuleSet loadRules(const std::vector<fs::path>& dirs, const sigma::Pipeline& pipeline, const RuleFilter& filter,
-                         uint64_t* filteredOut) {
-  if (filter.minLevel == 0 && filter.product.empty()) return sigma::RuleSet::load(dirs, pipeline);
-  sigma::RuleSet set;
-  uint64_t left = 0;
+// One parsed document of a rule file, as loadRules() needs it to choose.
+struct DocInfo {
+  size_t file = 0;
+  sigma::SigmaDocument::Kind kind = sigma::SigmaDocument::Kind::kRule;
+  std::string level, product;
+  std::vector<std::string> refs;  // correlations and filters: the rules they name
+  bool passes = false;            // the filter accepts it on its own
+};
+
+}  // namespace
+
+std::shared_ptr<const sigma::DetectionSet> loadRules(const std::vector<fs::path>& dirs, const sigma::Pipeline& pipeline,
+                                                     const RuleFilter& filter, uint64_t* filteredOut) {
+  if (filteredOut) *filteredOut = 0;
+  if (filter.minLevel == 0 && filter.product.empty()) return sigma::DetectionSet::load(dirs, pipeline);
+  using Kind = sigma::SigmaDocument::Kind;
+  std::vector<std::pair<std::string, std::string>> files;  // (origin, text)
+  std::vector<uint8_t> keepFile;                           // a document does not parse, or is kept
+  std::vector<DocInfo> docs;
+  std::map<std::string, std::vector<size_t>> byRef;  // id or name -> documents
   for (const auto& dir : dirs) {
-    std::vector<fs::path> files;
+    std::vector<fs::path> found;
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       const auto ext = it->path().extension();
-      if (it->is_regular_file() && (ext == ".yml" || ext == ".yaml")) files.push_back(it->path());
+      if (it->is_regular_file() && (ext == ".yml" || ext == ".yaml")) found.push_back(it->path());
     }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
+    std::sort(found.begin(), found.end());
+    for (const auto& f : found) {
       const std::string origin = (dir.filename() / fs::relative(f, dir)).string();
       std::string text;
       {
@@ -108,20 +120,92 @@ sigma::RuleSet loadRules(const std::vector<fs::path>& dirs, const sigma::Pipelin
         while (text.size() <= sigma::kMaxRuleBytes && (in.read(buf, sizeof buf) || in.gcount() > 0))
           text.append(buf, static_cast<size_t>(in.gcount()));
       }
-      // A rule that does not parse goes to add(), which refuses it with its reason.
-      if (text.size() <= sigma::kMaxRuleBytes) {
-        auto rule = sigma::parseRule(text, origin);
-        if (rule && ((filter.minLevel > 0 && levelRank(rule->level) < filter.minLevel) ||
-                     (!filter.product.empty() && rule->logsource.product != filter.product))) {
-          ++left;
-          continue;
+      const size_t file = files.size();
+      bool broken = text.size() > sigma::kMaxRuleBytes;  // fromTexts refuses it with the reason
+      if (!broken)
+        for (auto& doc : sigma::parseDocuments(text, origin)) {
+          if (!doc) {
+            broken = true;
+            continue;
+          }
+          DocInfo info;
+          info.file = file;
+          info.kind = doc->kind;
+          std::string id, name;
+          if (doc->kind == Kind::kRule) {
+            info.level = doc->rule.level;
+            info.product = doc->rule.logsource.product;
+            id = doc->rule.id, name = doc->rule.name;
+            info.passes =
+                levelRank(info.level) >= filter.minLevel && (filter.product.empty() || info.product == filter.product);
+          } else if (doc->kind == Kind::kCorrelation) {
+            info.level = doc->correlation.level;
+            info.refs = doc->correlation.rules;
+            id = doc->correlation.id, name = doc->correlation.name;
+          } else {
+            info.refs = doc->filter.rules;
+          }
+          for (const std::string& ref : {id, name})
+            if (!ref.empty()) byRef[ref].push_back(docs.size());
+          docs.push_back(std::move(info));
         }
-      }
-      set.add(text, origin, pipeline);
+      files.emplace_back(origin, std::move(text));
+      keepFile.push_back(broken ? 1 : 0);
     }
   }
+  auto named = [&](const std::string& ref) -> const std::vector<size_t>& {
+    static const std::vector<size_t> none;
+    const auto it = byRef.find(ref);
+    return it == byRef.end() ? none : it->second;
+  };
+  // Correlations that pass: their level, and (with a product) one named rule of that product or
+  // one named correlation that passes (repeat until nothing changes: chains).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (DocInfo& d : docs) {
+      if (d.kind != Kind::kCorrelation || d.passes || levelRank(d.level) < filter.minLevel) continue;
+      bool product = filter.product.empty();
+      for (const std::string& ref : d.refs)
+        for (size_t k : named(ref)) {
+          const DocInfo& in = docs[k];
+          if ((in.kind == Kind::kRule && in.product == filter.product) || (in.kind == Kind::kCorrelation && in.passes))
+            product = true;
+        }
+      if (product) d.passes = changed = true;
+    }
+  }
+  // Kept: what passes, and everything a kept correlation names (transitively).
+  std::vector<uint8_t> kept(docs.size(), 0);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < docs.size(); ++i)
+    if (docs[i].passes) todo.push_back(i);
+  while (!todo.empty()) {
+    const size_t i = todo.back();
+    todo.pop_back();
+    if (kept[i]) continue;
+    kept[i] = 1;
+    if (docs[i].kind == Kind::kCorrelation)
+      for (const std::string& ref : docs[i].refs)
+        for (size_t k : named(ref)) todo.push_back(k);
+  }
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (docs[i].kind != Kind::kFilter) continue;
+    for (const std::string& ref : docs[i].refs) {
+      const auto& targets = named(ref);
+      if (targets.empty() || std::any_of(targets.begin(), targets.end(), [&](size_t k) { return kept[k] != 0; }))
+        kept[i] = 1;
+    }
+  }
+  for (size_t i = 0; i < docs.size(); ++i)
+    if (kept[i]) keepFile[docs[i].file] = 1;
+  std::vector<std::pair<std::string, std::string>> chosen;
+  uint64_t left = 0;
+  for (size_t f = 0; f < files.size(); ++f)
+    if (keepFile[f]) chosen.push_back(std::move(files[f]));
+  for (const DocInfo& d : docs)
+    if (!keepFile[d.file] && d.kind != Kind::kFilter) ++left;
   if (filteredOut) *filteredOut = left;
-  return set;
+  return sigma::DetectionSet::fromTexts(chosen, pipeline);
 }
 
 HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, std::ostream& err) {
@@ -154,7 +238,8 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
   };
 
   auto work = [&]() {
-    std::unordered_map<const sigma::CompiledRule*, uint64_t> counts;
+    // Per rule or correlation (its CompiledRule or CorrelationRule): origin and counts.
+    std::unordered_map<const void*, std::pair<std::string, RuleCount>> counts;
     HuntReport mine;
     for (size_t i = next++; i < files.size(); i = next++) {
       const std::string& path = files[i].path;
@@ -173,17 +258,34 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
         }
       };
       const LogFormat format = options_.format ? *options_.format : detectLogFormat(path);
+      StreamEvaluator evaluator(rules_);  // this file's correlation state
+      const normalize::Event* current = nullptr;
+      uint64_t currentRecord = 0;
+      const sigma::OnDetection onDetection = [&](const sigma::Detection& d) {
+        if (options_.minLevel > 0 && levelRank(d.level) < options_.minLevel) return;
+        const bool rule = d.kind == sigma::Detection::Kind::kRule;
+        auto& [origin, c] = counts[rule ? static_cast<const void*>(d.rule) : d.firing->rule];
+        if (c.matches++ == 0) {
+          origin = rule ? d.rule->rule().origin : d.firing->rule->origin;
+          c.id = d.id;
+          c.title = d.title;
+          c.level = d.level.empty() ? "-" : std::string(d.level);
+        }
+        formatter_.format(d, current, path, currentRecord, buffer);
+      };
       auto stats = readLogFile(
           path, format, readers_,
           [&](normalize::Event& event, uint64_t record) {
-            evaluate(event, [&](const sigma::CompiledRule& rule) {
-              ++counts[&rule];
-              formatter_.format(rule, event, path, record, buffer);
-            });
+            current = &event;
+            currentRecord = record;
+            evaluator.add(event, onDetection);
             if (buffer.size() > kMaxBufferedBytes) flush(true);
             return true;
           },
           note);
+      current = nullptr;
+      currentRecord = 0;
+      evaluator.finish(onDetection);  // windows still open at the end of the file
       ++mine.files;
       if (!stats) {
         ++mine.failedFiles;
@@ -207,15 +309,15 @@ HuntReport Hunter::run(const std::vector<InputFile>& files, std::ostream& out, s
     report.records += mine.records;
     report.skippedRecords += mine.skippedRecords;
     report.bytes += mine.bytes;
-    for (const auto& [rule, n] : counts) {
-      const sigma::SigmaRule& r = rule->rule();
-      RuleCount& c = report.byRule[r.origin];
-      c.id = r.id;
-      c.title = r.title;
-      c.level = r.level.empty() ? "-" : r.level;
-      c.matches += n;
-      report.byLevel[c.level] += n;
-      report.matches += n;
+    for (const auto& [ptr, entry] : counts) {
+      const auto& [origin, mc] = entry;
+      RuleCount& c = report.byRule[origin + "\n" + mc.id + "\n" + mc.title];
+      c.id = mc.id;
+      c.title = mc.title;
+      c.level = mc.level;
+      c.matches += mc.matches;
+      report.byLevel[c.level] += mc.matches;
+      report.matches += mc.matches;
     }
   };
 

@@ -114,6 +114,7 @@ void eventFromSyslogLine(std::string_view line, const LogReaders& readers, norma
 
 Status eventFromJsonLine(std::string_view line, const LogReaders& readers, normalize::Event& event) {
   VIGIL_TRY(normalize::jsonToEvent(line, event));
+  event.receivedUs = readers.nowUs;  // the event time of a line without @timestamp (correlations)
   if (readers.windows) evtx::applyWindowsMapping(*readers.windows, event);
   return Status{};
 }

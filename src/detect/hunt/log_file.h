@@ -57,7 +57,9 @@ struct LogReaders {
   const normalize::Normalizer* normalizer = nullptr;  // syslog lines (required for kSyslog)
   const evtx::WindowsMapping* windows = nullptr;      // evtx and jsonl (optional)
   int zoneOffsetMinutes = 7 * 60;                     // syslog lines without a zone (Vietnam, UTC+7)
-  int64_t nowUs = 0;  // receive time of syslog lines (and "now" for a missing year); 0: the file's mtime
+  // Receive time of syslog and JSON lines (the event time of a line without @timestamp, which
+  // correlations read) and "now" for a syslog date without a year; 0: the file's mtime.
+  int64_t nowUs = 0;
 };
 
 struct FileStats {

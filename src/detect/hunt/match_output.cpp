@@ -1,5 +1,6 @@
 #include "detect/hunt/match_output.h"
 
+#include <cstdio>
 #include <set>
 
 #include "core/text.h"
@@ -107,6 +108,21 @@ std::string_view hostOf(const normalize::Event& event) {
   return h;
 }
 
+std::string correlationTypeName(sigma::CorrelationRule::Type type) {
+  using T = sigma::CorrelationRule::Type;
+  switch (type) {
+    case T::kEventCount: return "event_count";
+    case T::kValueCount: return "value_count";
+    case T::kTemporal: return "temporal";
+    case T::kTemporalOrdered: return "temporal_ordered";
+    case T::kValueSum: return "value_sum";
+    case T::kValueAvg: return "value_avg";
+    case T::kValueMin: return "value_min";
+    case T::kValueMax: return "value_max";
+  }
+  return "correlation";
+}
+
 }  // namespace
 
 std::optional<OutputFormat> parseOutputFormat(std::string_view name) {
@@ -192,8 +208,60 @@ std::string MatchFormatter::header() const {
   return {};
 }
 
-void MatchFormatter::format(const sigma::CompiledRule& rule, const normalize::Event& event, std::string_view file,
+void MatchFormatter::format(const sigma::Detection& detection, const normalize::Event* event, std::string_view file,
                             uint64_t record, std::string& out) const {
+  if (detection.kind == sigma::Detection::Kind::kCorrelation)
+    formatFiring(detection, file, detection.firing->atEvent ? record : 0, out);
+  else if (event)
+    formatRule(*detection.rule, *event, file, record, out);
+}
+
+void MatchFormatter::formatFiring(const sigma::Detection& d, std::string_view file, uint64_t record,
+                                  std::string& out) const {
+  const sigma::CorrelationFiring& f = *d.firing;
+  const sigma::CorrelationRule& c = *f.rule;
+  const std::string time = normalize::Event::formatTime(f.lastUs);
+  const std::string type = correlationTypeName(c.type);
+  char value[64];
+  std::snprintf(value, sizeof value, "%.15g", f.value);
+  std::string summary = type + " " + value + " (" + std::to_string(f.events) + " events " +
+                        normalize::Event::formatTime(f.firstUs) + ".." + time + ")";
+  for (size_t i = 0; i < c.groupBy.size() && i < f.groupValues.size(); ++i)
+    summary += "; " + c.groupBy[i] + "=" + clip(f.groupValues[i], kMaxValueChars);
+  std::string tags;
+  for (const auto& t : c.tags) tags += (tags.empty() ? "" : " ") + t;
+  switch (format_) {
+    case OutputFormat::kTable: {
+      const std::string shortTime = time.size() >= 19 ? time.substr(0, 19) + "Z" : time;
+      out += pad(shortTime, 20) + "  " + pad(c.level.empty() ? "-" : c.level, 13) + "  " + pad(c.title, 48) + "  " +
+             pad("", 20) + "  " + summary + "\n";
+      break;
+    }
+    case OutputFormat::kCsv:
+      out += csvCell(time) + "," + csvCell(c.level) + "," + csvCell(c.id) + "," + csvCell(c.title) + "," +
+             csvCell(tags) + "," + csvCell("") + "," + csvCell(file) + "," + (record ? std::to_string(record) : "") +
+             "," + csvCell(summary) + "\n";
+      break;
+    case OutputFormat::kJsonLines: {
+      std::string tagsJson = "[";
+      for (const auto& t : c.tags) tagsJson += (tagsJson.size() > 1 ? "," : "") + json(t);
+      tagsJson += "]";
+      out += "{\"time\":" + json(time) + ",\"rule\":{\"type\":\"correlation\",\"id\":" + json(c.id) +
+             ",\"title\":" + json(c.title) + ",\"level\":" + json(c.level) + ",\"tags\":" + tagsJson +
+             ",\"path\":" + json(c.origin) + "},\"file\":" + json(file) +
+             ",\"record\":" + (record ? std::to_string(record) : std::string("null")) +
+             ",\"host\":\"\",\"correlation\":{\"type\":" + json(type) + ",\"group\":{";
+      for (size_t i = 0; i < c.groupBy.size() && i < f.groupValues.size(); ++i)
+        out += (i ? "," : "") + json(c.groupBy[i]) + ":" + json(f.groupValues[i]);
+      out += "},\"value\":" + std::string(value) + ",\"events\":" + std::to_string(f.events) +
+             ",\"first\":" + json(normalize::Event::formatTime(f.firstUs)) + ",\"last\":" + json(time) + "}}\n";
+      break;
+    }
+  }
+}
+
+void MatchFormatter::formatRule(const sigma::CompiledRule& rule, const normalize::Event& event, std::string_view file,
+                                uint64_t record, std::string& out) const {
   const sigma::SigmaRule& r = rule.rule();
   const Display* d = displayOf(rule);
   const std::string time = timeOf(event);
@@ -213,10 +281,11 @@ void MatchFormatter::format(const sigma::CompiledRule& rule, const normalize::Ev
       break;
     }
     case OutputFormat::kJsonLines: {
-      out += "{\"time\":" + json(time) + ",\"rule\":{\"id\":" + json(r.id) + ",\"title\":" + json(r.title) +
-             ",\"level\":" + json(r.level) + ",\"tags\":" + (d ? d->tagsJson : std::string("[]")) +
-             ",\"path\":" + json(r.origin) + "},\"file\":" + json(file) + ",\"record\":" + std::to_string(record) +
-             ",\"host\":" + json(hostOf(event)) + ",\"event\":{";
+      out += "{\"time\":" + json(time) + ",\"rule\":{\"type\":\"rule\",\"id\":" + json(r.id) +
+             ",\"title\":" + json(r.title) + ",\"level\":" + json(r.level) +
+             ",\"tags\":" + (d ? d->tagsJson : std::string("[]")) + ",\"path\":" + json(r.origin) +
+             "},\"file\":" + json(file) + ",\"record\":" + std::to_string(record) + ",\"host\":" + json(hostOf(event)) +
+             ",\"event\":{";
       for (size_t i = 0; i < event.size(); ++i) {
         const normalize::Value v = event.valueAt(i);
         if (i) out += ',';

@@ -18,30 +18,59 @@ namespace {
 
 using Outcome = CaseResult::Outcome;
 
-// Matches per rule id over a stream of events.
+// Matches per rule id over one stream of events (a case): every detection rule the event matches
+// after filters (whether or not the rule is reported alone: it may only feed a correlation), and
+// every reported correlation firing, in event order with the stream's own correlation state.
+// of() closes the stream first (windows still open fire then).
 class Counter {
  public:
-  explicit Counter(const sigma::RuleSet& rules) : rules_(rules) {}
+  explicit Counter(const sigma::DetectionSet& rules) : evaluator_(rules) {}
   void add(const normalize::Event& event) {
     ++events_;
-    forEachMatch(rules_, event, [&](const sigma::CompiledRule& r) { ++counts_[r.rule().id]; });
+    evaluator_.add(event, count_, [&](const sigma::CompiledRule& r) { ++counts_[r.rule().id]; });
   }
-  uint64_t of(const std::string& id) const {
+  uint64_t of(const std::string& id) {
+    if (!finished_) evaluator_.finish(count_);
+    finished_ = true;
     auto it = counts_.find(id);
     return it == counts_.end() ? 0 : it->second;
   }
   uint64_t events() const { return events_; }
 
  private:
-  const sigma::RuleSet& rules_;
+  StreamEvaluator evaluator_;
   std::map<std::string, uint64_t> counts_;
+  sigma::OnDetection count_ = [this](const sigma::Detection& d) {
+    if (d.kind == sigma::Detection::Kind::kCorrelation) ++counts_[std::string(d.id)];  // rules: counted above
+  };
   uint64_t events_ = 0;
+  bool finished_ = false;
 };
 
-std::map<std::string, std::string> ruleTitles(const sigma::RuleSet& rules) {
-  std::map<std::string, std::string> out;
-  for (size_t i = 0; i < rules.size(); ++i) out.emplace(rules.at(i).rule().id, rules.at(i).rule().title);
+// What an `expect` id names: a detection rule or a correlation of the set.
+struct Named {
+  std::string title;
+  bool correlation = false;
+};
+using Names = std::map<std::string, Named>;
+
+Names ruleTitles(const sigma::DetectionSet& set) {
+  Names out;
+  for (size_t i = 0; i < set.rules().size(); ++i)
+    out.emplace(set.rules().at(i).rule().id, Named{set.rules().at(i).rule().title, false});
+  for (size_t i = 0; i < set.correlationCount(); ++i)
+    out.emplace(set.correlation(i).id, Named{set.correlation(i).title, true});
   return out;
+}
+
+// "rule <id> (<title>): <n> of <events> events matched" or, for a correlation, "correlation
+// <id> (<title>): fired <n> time(s) over <events> events".
+std::string countText(const std::string& id, const Named& named, uint64_t n, uint64_t events) {
+  if (named.correlation)
+    return "correlation " + id + " (" + named.title + "): fired " + std::to_string(n) + " time(s) over " +
+           std::to_string(events) + " events";
+  return "rule " + id + " (" + named.title + "): " + std::to_string(n) + " of " + std::to_string(events) +
+         " events matched";
 }
 
 std::string yamlWhere(const std::string& file, const YAML::Mark& mark) {
@@ -113,8 +142,8 @@ void toJson(const YAML::Node& node, std::string& out) {
   }
 }
 
-CaseResult runSigmaCase(const fs::path& info, const sigma::RuleSet& rules,
-                        const std::map<std::string, std::string>& titles, const LogReaders& readers) {
+CaseResult runSigmaCase(const fs::path& info, const sigma::DetectionSet& rules, const Names& titles,
+                        const LogReaders& readers) {
   CaseResult result;
   result.where = info.string();
   try {
@@ -163,9 +192,8 @@ CaseResult runSigmaCase(const fs::path& info, const sigma::RuleSet& rules,
           return result;
         }
         const uint64_t got = counter.of(id);
-        const std::string what = "rule " + id + " (" + titles.at(id) + "): " + std::to_string(got) + " of " +
-                                 std::to_string(counter.events()) + " events matched, want at least " +
-                                 std::to_string(want);
+        const std::string what =
+            countText(id, titles.at(id), got, counter.events()) + ", want at least " + std::to_string(want);
         if (got < want) {
           result.reason = name + ": " + what;
           return result;
@@ -196,7 +224,7 @@ std::string expectText(const Expectation& e) {
 }
 
 // The cases of one vigil case file, each reported through `onCase`.
-void runVigilFile(const fs::path& file, const sigma::RuleSet& rules, const std::map<std::string, std::string>& titles,
+void runVigilFile(const fs::path& file, const sigma::DetectionSet& rules, const Names& titles,
                   const LogReaders& readers, TestTotals& totals, const std::function<void(const CaseResult&)>& onCase) {
   auto report = [&](CaseResult r) {
     (r.outcome == Outcome::kPass ? totals.passed : r.outcome == Outcome::kSkip ? totals.skipped : totals.failed)++;
@@ -271,8 +299,7 @@ void runVigilFile(const fs::path& file, const sigma::RuleSet& rules, const std::
         }
         const uint64_t n = counter.of(x.rule);
         const bool ok = (!x.min || n >= *x.min) && (!x.max || n <= *x.max);
-        const std::string what = "rule " + x.rule + " (" + titles.at(x.rule) + "): " + std::to_string(n) + " of " +
-                                 std::to_string(counter.events()) + " events matched, want " + expectText(x);
+        const std::string what = countText(x.rule, titles.at(x.rule), n, counter.events()) + ", want " + expectText(x);
         if (!ok) {
           result.outcome = Outcome::kFail;
           got = what;
@@ -294,7 +321,7 @@ bool isYaml(const fs::path& p) { return p.extension() == ".yml" || p.extension()
 
 }  // namespace
 
-Result<TestTotals> runRuleTests(const sigma::RuleSet& rules, const LogReaders& readers,
+Result<TestTotals> runRuleTests(const sigma::DetectionSet& rules, const LogReaders& readers,
                                 const std::vector<std::string>& paths,
                                 const std::function<void(const CaseResult&)>& onCase) {
   const auto titles = ruleTitles(rules);

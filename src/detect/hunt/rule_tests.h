@@ -26,11 +26,15 @@
 //            - rule: <rule id>
 //              count: 0                   # must not match
 //    Every rule named in `expect` must be loaded; `count: 0` cases are the "must not match" ones.
+//    A rule's count is the events it matched after the meta filter rules, whether or not it is
+//    reported alone (a rule that only feeds a correlation still counts); a correlation's id counts
+//    its firings over the case's events, taken as one stream in the order input, events, lines
+//    (windows still open at the end fire then). Each case has its own correlation state.
 //
 // Every case is one CaseResult (pass/fail/skip with its reason). A case file that does not parse
 // is a failed case naming the file and line; a path that is neither is an error.
 //
-// Thread-safety: single-threaded; the RuleSet and LogReaders are only read.
+// Thread-safety: single-threaded; the DetectionSet and LogReaders are only read.
 #pragma once
 
 #include <functional>
@@ -39,7 +43,7 @@
 
 #include "core/result.h"
 #include "detect/hunt/log_file.h"
-#include "detect/sigma/compiled_rule.h"
+#include "detect/sigma/detection.h"
 
 namespace vigil::detect::hunt {
 
@@ -56,7 +60,7 @@ struct TestTotals {
 
 // Runs every case found under `paths` (files or directories, walked recursively in path order),
 // calling `onCase` as each completes. Fails only when a path does not exist or holds no case.
-Result<TestTotals> runRuleTests(const sigma::RuleSet& rules, const LogReaders& readers,
+Result<TestTotals> runRuleTests(const sigma::DetectionSet& rules, const LogReaders& readers,
                                 const std::vector<std::string>& paths,
                                 const std::function<void(const CaseResult&)>& onCase);
 

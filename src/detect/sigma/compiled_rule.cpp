@@ -2,6 +2,10 @@
 #include "detect/sigma/compiled_rule.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "detect/sigma/rule_index.h"
 
 namespace vigil::detect::sigma {
 namespace {
@@ -61,6 +65,14 @@ Result<CompiledRule> CompiledRule::compile(const SigmaRule& rule, const Pipeline
         }
         items.push_back(std::move(item));
       }
+      // A map ANDs its items, which have no side effects: evaluating the cheap ones first lets a
+      // failing wildcard test spare a regular expression. Keywords (any field) count as costly.
+      auto cost = [](const Item& item) {
+        int c = item.field.empty() ? 3 : 0;
+        for (const ValueTest& t : item.tests) c = std::max(c, t.costClass());
+        return c;
+      };
+      std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) { return cost(a) < cost(b); });
       out.maps.push_back(std::move(items));
     }
     c.searches_.push_back(std::move(out));
@@ -181,6 +193,12 @@ bool CompiledRule::logsourceMatches(const normalize::Event& event, const std::st
   return product_ == eventProduct && selection_.matches(event);
 }
 
+bool CompiledRule::logsourceMatches(const EventView& event, const std::string& eventProduct) const {
+  if (eventProduct.empty()) return true;
+  if (product_.empty()) return selection_.known && selection_.matches(event);
+  return product_ == eventProduct && selection_.matches(event);
+}
+
 bool CompiledRule::matches(const normalize::Event& event) const {
   return logsourceMatches(event, pipeline_->productOf(event)) && conditionMatches(event);
 }
@@ -196,6 +214,46 @@ std::vector<CompiledRule::FieldLiterals> CompiledRule::literalsByField() const {
         if (!fl.literals.empty()) out.push_back(std::move(fl));
       }
   return out;
+}
+
+// The index of a RuleSet, built once after loading: load() builds it, add() drops it and the next
+// match() builds it again (under the mutex, so concurrent first calls build it once).
+struct RuleSet::Lazy {
+  std::mutex mu;
+  std::atomic<const RuleIndex*> ready{nullptr};
+  std::unique_ptr<RuleIndex> owned;
+};
+
+RuleSet::RuleSet() : lazy_(std::make_unique<Lazy>()) {}
+RuleSet::~RuleSet() = default;
+RuleSet::RuleSet(RuleSet&&) noexcept = default;
+RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
+RuleSet::RuleSet(const RuleSet& other)
+    : pipeline_(other.pipeline_),
+      rules_(other.rules_),
+      refusals_(other.refusals_),
+      group_(other.group_),
+      groups_(other.groups_),
+      lazy_(std::make_unique<Lazy>()) {}
+RuleSet& RuleSet::operator=(const RuleSet& other) {
+  if (this != &other) *this = RuleSet(other);
+  return *this;
+}
+
+const RuleIndex* RuleSet::index() const {
+  if (!lazy_ || !pipeline_) return nullptr;
+  if (const RuleIndex* ix = lazy_->ready.load(std::memory_order_acquire)) return ix;
+  std::lock_guard<std::mutex> lock(lazy_->mu);
+  if (!lazy_->owned) {
+    lazy_->owned = RuleIndex::build(rules_, group_, groups_.size(), *pipeline_);
+    lazy_->ready.store(lazy_->owned.get(), std::memory_order_release);
+  }
+  return lazy_->owned.get();
+}
+
+RuleIndexStats RuleSet::indexStats() const {
+  const RuleIndex* ix = index();
+  return ix ? ix->stats() : RuleIndexStats{};
 }
 
 RuleSet RuleSet::load(const std::vector<std::filesystem::path>& dirs, const Pipeline& pipeline,
@@ -227,6 +285,7 @@ RuleSet RuleSet::load(const std::vector<std::filesystem::path>& dirs, const Pipe
       set.push(std::move(*compiled));
     }
   }
+  (void)set.index();  // built now, off the hot path
   return set;
 }
 
@@ -244,6 +303,7 @@ bool RuleSet::add(std::string_view yamlText, const std::string& origin, const Pi
     return false;
   }
   push(std::move(*compiled));
+  lazy_ = std::make_unique<Lazy>();  // the index no longer covers every rule
   return true;
 }
 
@@ -267,6 +327,13 @@ void RuleSet::push(CompiledRule rule) {
 }
 
 size_t RuleSet::match(const normalize::Event& event, const std::function<void(const CompiledRule&)>& onMatch) const {
+  const RuleIndex* ix = index();
+  if (!ix) return 0;
+  return ix->match(rules_, event, onMatch);
+}
+
+size_t RuleSet::matchNaive(const normalize::Event& event,
+                           const std::function<void(const CompiledRule&)>& onMatch) const {
   if (!pipeline_) return 0;
   const std::string product = pipeline_->productOf(event);
   const EventView view(event);

@@ -67,20 +67,53 @@ std::string optString(const toml::table& t, const char* key) {
   return {};
 }
 
+// `text` equals `lower` (already lower case) ignoring ASCII case.
+bool equalsLower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c) != lower[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool LogsourceSelection::matches(const normalize::Event& event) const {
   if (any.empty()) return true;
-  std::string low;
   for (const LogsourceAlternative& alt : any) {
     bool ok = true;
     for (const LogsourceTerm& term : alt) {
-      if (!event.has(term.field)) {
+      const auto v = event.get(term.field);
+      if (!v) {
         ok = false;
         break;
       }
-      lowerInto(event.getText(term.field), low);
-      if (std::find(term.values.begin(), term.values.end(), low) == term.values.end()) {
+      const std::string_view text = v->text;
+      if (std::none_of(term.values.begin(), term.values.end(),
+                       [&](const std::string& want) { return equalsLower(text, want); })) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+bool LogsourceSelection::matches(const EventView& event) const {
+  if (any.empty()) return true;
+  for (const LogsourceAlternative& alt : any) {
+    bool ok = true;
+    for (const LogsourceTerm& term : alt) {
+      const int i = event.findName(term.field);
+      if (i < 0) {
+        ok = false;
+        break;
+      }
+      const std::string_view text = event.text(i);
+      if (std::none_of(term.values.begin(), term.values.end(),
+                       [&](const std::string& want) { return equalsLower(text, want); })) {
         ok = false;
         break;
       }

@@ -58,6 +58,7 @@ struct LogsourceSelection {
   std::vector<LogsourceAlternative> any;
   bool known = false;  // some [[logsource]] entry named the rule's category or service
   bool matches(const normalize::Event& event) const;
+  bool matches(const EventView& event) const;  // the same, with the view's field lookup
 };
 
 class Pipeline {

@@ -2,6 +2,7 @@
 #include "detect/sigma/value.h"
 
 #include <arpa/inet.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -242,18 +243,49 @@ void lowerInto(std::string_view in, std::string& out) {
   }
 }
 
-EventView::EventView(const normalize::Event& event) : event_(event) {
-  const size_t n = event.size();
-  index_.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) index_.emplace(event.nameAt(i), static_cast<int>(i));
-  lowered_.resize(n);
-  done_.assign(n, 0);
+EventView::EventView(const normalize::Event& event) : event_(event), s_(own_) { init(); }
+
+EventView::EventView(const normalize::Event& event, Storage& storage) : event_(event), s_(storage) { init(); }
+
+void EventView::init() {
+  const size_t n = event_.size();
+  size_t cap = 16;
+  while (cap < n * 2) cap *= 2;
+  mask_ = cap - 1;
+  s_.table.assign(cap, {std::string_view(), -1});
+  s_.hashes.resize(n);
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view name = event_.nameAt(i);
+    s_.hashes[i] = fieldNameHash(name);
+    size_t h = s_.hashes[i] & mask_;
+    // The first field of a name wins (as a lookup of the event would find it).
+    while (s_.table[h].second >= 0 && s_.table[h].first != name) h = (h + 1) & mask_;
+    if (s_.table[h].second < 0) s_.table[h] = {name, static_cast<int>(i)};
+    const normalize::Value v = event_.valueAt(i);
+    // A kTime field reads as its formatted text (text()): "2026-11-24T03:00:00.123456Z".
+    bytes += v.type == normalize::ValueType::kTime && v.text.empty() ? 64 : v.text.size();
+  }
+  // Reserved up front so that views returned by lowered() stay valid while others are added.
+  s_.lowered.clear();
+  s_.lowered.reserve(bytes);
+  s_.lowOff.assign(n, 0);
+  s_.timeText.clear();
+}
+
+int EventView::findName(std::string_view name) const {
+  size_t h = fieldNameHash(name) & mask_;
+  while (s_.table[h].second >= 0) {
+    if (s_.table[h].first == name) return s_.table[h].second;
+    h = (h + 1) & mask_;
+  }
+  return -1;
 }
 
 int EventView::find(const FieldCandidates& candidates) const {
   for (const std::string& name : candidates) {
-    const auto it = index_.find(name);
-    if (it != index_.end()) return it->second;
+    const int i = findName(name);
+    if (i >= 0) return i;
   }
   return -1;
 }
@@ -261,10 +293,10 @@ int EventView::find(const FieldCandidates& candidates) const {
 std::string_view EventView::text(int i) const {
   const normalize::Value v = event_.valueAt(static_cast<size_t>(i));
   if (v.type != normalize::ValueType::kTime || !v.text.empty()) return v.text;
-  for (const auto& [k, t] : timeText_)
+  for (const auto& [k, t] : s_.timeText)
     if (k == i) return t;
-  timeText_.emplace_back(i, normalize::Event::formatTime(v.number));
-  return timeText_.back().second;
+  s_.timeText.emplace_back(i, normalize::Event::formatTime(v.number));
+  return s_.timeText.back().second;
 }
 
 std::optional<int> timePartOf(std::string_view s, int part) {
@@ -313,11 +345,13 @@ std::optional<int> timePartOf(std::string_view s, int part) {
 
 std::string_view EventView::lowered(int i) const {
   const auto k = static_cast<size_t>(i);
-  if (!done_[k]) {
-    lowerInto(text(i), lowered_[k]);
-    done_[k] = 1;
+  const std::string_view t = text(i);
+  if (s_.lowOff[k] == 0) {
+    const size_t off = s_.lowered.size();
+    for (char c : t) s_.lowered.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+    s_.lowOff[k] = static_cast<uint32_t>(off + 1);
   }
-  return lowered_[k];
+  return std::string_view(s_.lowered.data() + (s_.lowOff[k] - 1), t.size());
 }
 
 std::optional<std::string_view> readField(const normalize::Event& event, const FieldCandidates& candidates) {
@@ -331,6 +365,12 @@ std::optional<double> parseNumber(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   if (text.empty() || text.size() > 64) return std::nullopt;
+  // Fast path, the common case (EventIDs, ports, pids): plain decimal digits, exact in a double.
+  if (text.size() <= 15 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t v = 0;
+    for (char c : text) v = v * 10 + (c - '0');
+    return static_cast<double>(v);
+  }
   char buf[80];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = 0;
@@ -428,6 +468,11 @@ std::string Glob::longestLiteral() const {
     }
   }
   return cur.size() > best.size() ? cur : best;
+}
+
+std::optional<std::string_view> Glob::exactText() const {
+  if (kind_ != Kind::kExact) return std::nullopt;
+  return std::string_view(text_);
 }
 
 Result<ValueTest> ValueTest::compile(const Scalar& value, const std::vector<std::string>& modifiers,
@@ -715,8 +760,30 @@ bool ValueTest::matches(const std::optional<std::string_view>& value, std::strin
   return false;
 }
 
+// Literals one of which a text must contain (ASCII case-insensitively) for `re` to match it:
+// RE2's own prefilter (FilteredRE2 guarantees that a regexp whose filter does not pass does not
+// match). Nothing when the filter passes without any atom (e.g. `a|.*`), when an atom is shorter
+// than 3 bytes (dropped by the prefilter, which then lets the regexp through), or when an atom has
+// a non-ASCII byte (RE2 lower-cases it with Unicode folding, which a caseless ASCII scan would not).
+std::vector<std::string> regexLiterals(const re2::RE2& re) {
+  re2::FilteredRE2 filter(3);
+  int id = 0;
+  if (filter.Add(re.pattern(), re.options(), &id) != RE2::NoError) return {};
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty()) return {};
+  std::vector<int> passing;
+  filter.AllPotentials({}, &passing);
+  if (!passing.empty()) return {};
+  for (const std::string& a : atoms)
+    if (a.empty() || std::any_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+      return {};
+  return atoms;
+}
+
 std::vector<std::string> ValueTest::literals() const {
   std::vector<std::string> out;
+  if (kind_ == Kind::kRegex) return regexLiterals(*re_);
   if (kind_ != Kind::kGlobs) return out;
   for (const Glob& g : globs_) {
     std::string l = g.longestLiteral();
@@ -724,6 +791,45 @@ std::vector<std::string> ValueTest::literals() const {
     out.push_back(std::move(l));
   }
   return out;
+}
+
+}  // namespace vigil::detect::sigma
+
+namespace vigil::detect::sigma {
+
+std::optional<std::vector<double>> ValueTest::equalNumbers() const {
+  if (kind_ == Kind::kNumberEq) return std::vector<double>{number_};
+  if (kind_ != Kind::kGlobs || globs_.empty()) return std::nullopt;
+  // An exact glob holds only when the (lower-cased unless cased) value equals its text; a text that
+  // parses as a number makes the value parse to the same number (parseNumber ignores case).
+  std::vector<double> out;
+  for (const Glob& g : globs_) {
+    const auto text = g.exactText();
+    if (!text) return std::nullopt;
+    const auto n = parseNumber(*text);
+    if (!n) return std::nullopt;
+    out.push_back(*n);
+  }
+  return out;
+}
+
+}  // namespace vigil::detect::sigma
+
+namespace vigil::detect::sigma {
+
+int ValueTest::costClass() const {
+  switch (kind_) {
+    case Kind::kNull:
+    case Kind::kExists: return 0;
+    case Kind::kNumberEq:
+    case Kind::kCompare:
+    case Kind::kTimePart: return 1;
+    case Kind::kGlobs: return 2;
+    case Kind::kFieldRef:
+    case Kind::kCidr: return 3;
+    case Kind::kRegex: return 4;
+  }
+  return 4;
 }
 
 }  // namespace vigil::detect::sigma

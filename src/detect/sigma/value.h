@@ -75,25 +75,54 @@ std::optional<std::string_view> readField(const normalize::Event& event, const F
 // ASCII lower case of `in` into `out` (reused buffer).
 void lowerInto(std::string_view in, std::string& out);
 
+// A cheap hash of a field name: names share long prefixes ("winlog.event_data."), so the length
+// and the last bytes tell them apart. For the tables of EventView and the rule index.
+inline size_t fieldNameHash(std::string_view name) {
+  uint64_t tail = 0;
+  const size_t n = name.size() < 8 ? name.size() : 8;
+  for (size_t i = 0; i < n; ++i) tail = (tail << 8) | static_cast<uint8_t>(name[name.size() - 1 - i]);
+  uint64_t h = (tail ^ (name.size() * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
+  if (name.size() > 8) h ^= static_cast<uint8_t>(name[name.size() / 2]) * 0xC4CEB9FE1A85EC53ull;
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+struct FieldNameHasher {
+  size_t operator()(std::string_view s) const { return fieldNameHash(s); }
+};
+
 // One event prepared for evaluation by many rules: field lookup by hash, and each field's lower
 // case computed once, on first use. Refers to the event, which must not change meanwhile.
+// Storage holds the buffers; a caller that evaluates many events (the rule index, one per
+// thread) passes its own so that no allocation happens per event once they are warm. One Storage
+// serves one EventView at a time.
 class EventView {
  public:
+  struct Storage {
+    std::vector<std::pair<std::string_view, int>> table;  // open addressing; -1: empty slot
+    std::string lowered;                                  // lower-cased values, one after another
+    std::vector<uint32_t> lowOff;                         // per field: 1 + offset in `lowered`; 0: not yet
+    std::vector<size_t> hashes;                           // per field: fieldNameHash of its name
+    std::deque<std::pair<int, std::string>> timeText;     // formatted kTime fields (stable)
+  };
   explicit EventView(const normalize::Event& event);
+  EventView(const normalize::Event& event, Storage& storage);
+  EventView(const EventView&) = delete;
+  EventView& operator=(const EventView&) = delete;
   const normalize::Event& event() const { return event_; }
   // The index of the first candidate present, or -1.
   int find(const FieldCandidates& candidates) const;
+  int findName(std::string_view name) const;
   size_t size() const { return event_.size(); }
+  size_t nameHash(int i) const { return s_.hashes[static_cast<size_t>(i)]; }
   // The field's text; a kTime field (stored as a number) reads as Event::formatTime's text.
   std::string_view text(int i) const;
   std::string_view lowered(int i) const;
 
  private:
+  void init();
   const normalize::Event& event_;
-  std::unordered_map<std::string_view, int> index_;
-  mutable std::vector<std::string> lowered_;
-  mutable std::vector<uint8_t> done_;
-  mutable std::deque<std::pair<int, std::string>> timeText_;  // formatted kTime fields (stable)
+  Storage own_;  // used when no Storage is given
+  Storage& s_;
+  size_t mask_ = 0;
 };
 
 // A wildcard pattern compiled for matching. Literal text is lower-cased unless cased.
@@ -105,6 +134,8 @@ class Glob {
   bool matches(std::string_view value, std::string_view lowered) const;
   // The longest literal run (prefilter material), as compared (lower case unless cased).
   std::string longestLiteral() const;
+  // The whole text when the pattern has no wildcard (it matches only that text), else nullopt.
+  std::optional<std::string_view> exactText() const;
 
  private:
   enum class Kind { kExact, kPrefix, kSuffix, kContains, kAny, kGeneral };
@@ -121,10 +152,18 @@ class ValueTest {
 
   // `value` is the field's text when present; `lowered` its lower case.
   bool matches(const std::optional<std::string_view>& value, std::string_view lowered, const EventView& event) const;
-  // Literal strings one of which the value must contain for string tests (empty: none known).
+  // Literal strings one of which the value must contain (ASCII case-insensitively) for the test to
+  // hold: wildcard strings (their longest literal run) and regular expressions (RE2's prefilter
+  // atoms, when it proves some). Empty: none known.
   std::vector<std::string> literals() const;
+  // The numbers the field's value must parse to (parseNumber) for the test to hold: a plain number
+  // (kNumberEq), or strings without wildcards that all read as numbers. nullopt for any other test.
+  std::optional<std::vector<double>> equalNumbers() const;
   // The number of patterns the value compiled to (windash, base64offset, expand give several).
   size_t weight() const { return globs_.size() + 1; }
+  // A rough evaluation cost class: 0 null/exists, 1 numbers, 2 wildcard strings, 3 fieldref and
+  // cidr, 4 regular expressions. A map's items are evaluated cheapest first.
+  int costClass() const;
 
  private:
   enum class Kind { kGlobs, kNumberEq, kRegex, kCidr, kCompare, kExists, kNull, kFieldRef, kTimePart };

@@ -1,5 +1,6 @@
 // Fuzz target: a vigil rule-test case file (detect/hunt/rule_tests.h) through the YAML reader,
-// the inline events (YAML -> JSON -> Event) and lines (syslog + normaliser), and a one-rule set.
+// the inline events (YAML -> JSON -> Event) and lines (syslog + normaliser), and a set of one rule
+// and one correlation over it.
 // Any input gives CaseResults with a reason, never a crash; a YAML error names the file.
 // Inputs naming an `input:` file are skipped: they would read files of the fuzzing machine.
 #include <unistd.h>
@@ -8,10 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "detect/hunt/rule_tests.h"
+#include "detect/sigma/detection.h"
 #include "detect/sigma/pipeline.h"
 #include "normalize/normalizer.h"
 
@@ -20,7 +23,7 @@ namespace {
 struct Fixture {
   vigil::detect::sigma::Pipeline pipeline;
   vigil::normalize::Normalizer normalizer;
-  vigil::detect::sigma::RuleSet rules;
+  std::shared_ptr<const vigil::detect::sigma::DetectionSet> rules;
   std::string path;
 };
 
@@ -29,7 +32,7 @@ Fixture& fixture() {
     auto normalizer = vigil::normalize::Normalizer::load(VIGIL_NORMALIZE_CATALOG_DIR);
     if (!normalizer) std::abort();
     auto* out = new Fixture{{}, std::move(*normalizer), {}, {}};
-    if (!out->rules.add(R"(title: root
+    out->rules = vigil::detect::sigma::DetectionSet::fromTexts({{"fuzz_rule.yml", R"(title: root
 id: 5721b482-28d6-4016-9cd7-542d3773cccb
 logsource: {product: linux, service: sshd}
 detection:
@@ -37,9 +40,19 @@ detection:
     user.name: root
   condition: sel
 level: high
-)",
-                        "fuzz_rule.yml", out->pipeline))
-      std::abort();
+---
+title: roots
+id: 0c4d2a51-6f3b-4e8a-9b7c-1d2e3f4a5b6c
+correlation:
+  type: event_count
+  rules: [5721b482-28d6-4016-9cd7-542d3773cccb]
+  group-by: [source.ip]
+  timespan: 5m
+  condition: {gte: 2}
+level: high
+)"}},
+                                                               out->pipeline);
+    if (out->rules->rules().size() != 1 || out->rules->correlationCount() != 1) std::abort();
     out->path =
         (std::filesystem::temp_directory_path() / ("vigil_fuzz_case_" + std::to_string(getpid()) + ".yml")).string();
     return out;
@@ -58,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     out.write(in.data(), static_cast<std::streamsize>(in.size()));
   }
   const vigil::detect::hunt::LogReaders readers{.normalizer = &f.normalizer, .nowUs = 1'700'000'000'000'000};
-  auto totals = vigil::detect::hunt::runRuleTests(f.rules, readers, {f.path}, [&](const auto& r) {
+  auto totals = vigil::detect::hunt::runRuleTests(*f.rules, readers, {f.path}, [&](const auto& r) {
     if (r.reason.empty() || r.where.rfind(f.path, 0) != 0) std::abort();
   });
   if (!totals) std::abort();  // the file exists: it is read, whatever it holds
