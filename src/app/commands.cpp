@@ -312,7 +312,10 @@ int serve(const Config& config, const std::string& exePath) {
                                    .metrics = &metrics},
         [&alertSink](const normalize::Event& e, const detect::sigma::CompiledRule& rule,
                      const detect::live::RuleMeta& meta,
-                     uint64_t) { (void)alertSink.raise(detect::live::draftForMatch(e, rule, meta)); });
+                     uint64_t) { (void)alertSink.raise(detect::live::draftForMatch(e, rule, meta)); },
+        [&alertSink](const detect::sigma::CorrelationFiring& f, const detect::live::RuleMeta& meta, int64_t orgId,
+                     const normalize::Event* e,
+                     uint64_t) { (void)alertSink.raise(detect::live::draftForCorrelation(f, meta, orgId, e)); });
     rules = std::make_unique<detect::live::RuleManager>(
         *sigmaPipeline, detect::sigma::CompileOptions{},
         detect::live::ManagerOptions{.dirs = ruleDirs,

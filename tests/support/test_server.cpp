@@ -112,7 +112,10 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
       detect::live::StageOptions{},
       [sink = alertSink_.get()](const normalize::Event& e, const detect::sigma::CompiledRule& rule,
                                 const detect::live::RuleMeta& meta,
-                                uint64_t) { (void)sink->raise(detect::live::draftForMatch(e, rule, meta)); });
+                                uint64_t) { (void)sink->raise(detect::live::draftForMatch(e, rule, meta)); },
+      [sink = alertSink_.get()](const detect::sigma::CorrelationFiring& f, const detect::live::RuleMeta& meta,
+                                int64_t orgId, const normalize::Event* e,
+                                uint64_t) { (void)sink->raise(detect::live::draftForCorrelation(f, meta, orgId, e)); });
   rules_ = std::make_unique<detect::live::RuleManager>(
       *sigmaPipeline_, detect::sigma::CompileOptions{},
       detect::live::ManagerOptions{.pollInterval = std::chrono::milliseconds(100)}, *detection_, clock_,

@@ -15,6 +15,20 @@
 //              plus host.name when the event has one: finds the event in the event store
 //   observables    host, source/destination IPs, user name, process executable, file hash
 //
+// A correlation firing (draftForCorrelation) maps the same way, except:
+//   rule_id    the correlation's key (its id); rule_title, tags, severity from the correlation
+//   org_id     the agency whose correlation state fired (each agency has its own, live_rule_set.h)
+//   asset      the group-by value of host.name/host.ip/source.ip when grouped by one, else the
+//              last event's asset
+//   dedup_key  "<rule key> | <group value> | ...": one alert (with a count) per group
+//   description  the correlation's type, the count/value reached, the events and the window
+//              (first and last event time, UTC), the group
+//   evidence   {"correlation", "type", "value", "events", "first", "last", "group": {field: value},
+//              "last_event": the event that made it fire (absent when time closed the window)}
+//   events_query   "vigil.org_id:O AND @timestamp:[first TO last]" plus field:"value" for each
+//              group-by value that the event fields can be searched with (not every event of the
+//              window need match the correlation's rules: the query narrows, it does not select)
+//
 // Thread-safety: pure functions.
 #pragma once
 
@@ -28,6 +42,9 @@ namespace vigil::detect::live {
 AlertSeverity severityOfLevel(std::string_view level);
 
 AlertDraft draftForMatch(const normalize::Event& event, const sigma::CompiledRule& rule, const RuleMeta& meta);
+
+AlertDraft draftForCorrelation(const sigma::CorrelationFiring& firing, const RuleMeta& meta, int64_t orgId,
+                               const normalize::Event* lastEvent);
 
 // The event as a flat JSON object (evidence), cut to `maxBytes`.
 std::string eventJson(const normalize::Event& event, size_t maxBytes = 60 * 1024);

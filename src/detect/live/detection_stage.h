@@ -9,6 +9,17 @@
 // evaluates the whole batch with it, and every queued event is dequeued exactly once: each event
 // is evaluated by exactly one rule-set version, none is skipped or evaluated twice across a swap.
 //
+// Correlations: each detection thread keeps its own LiveRuleSet::CorrelationState for the set it
+// last used and makes a new one when the set changes (a reload starts correlation windows afresh).
+// Correlation windows are therefore exact only with ONE detection thread (`detect.threads = 1`,
+// the default): with several, the events of one group are shared between threads by arrival and
+// each thread counts only its share (a threshold may be crossed later or not at all; nothing is
+// counted twice). When a thread has had no event for `idleTick`, it moves every agency's event
+// time forward by the idle wall time, never past the wall clock (LiveRuleSet::advanceTo), so
+// windows that ended close and at-close correlations (value_sum, `lt` bounds, ...) fire on a
+// quiet stream. Events older than that moved time by more than their correlation's timespan no
+// longer count (sigma CorrelationEngine: late events); their own rules still match.
+//
 // Overflow policy: the queue holds at most `queueEvents` events. An input thread that finds it
 // full waits at most `maxWait` for room (back-pressure that never blocks ingest for longer),
 // then the batch is NOT evaluated: its events are counted as dropped
@@ -38,20 +49,26 @@
 namespace vigil::detect::live {
 
 struct StageOptions {
-  size_t queueEvents = 32768;              // bound of the queue (events; each copied)
-  int threads = 1;                         // detection threads
-  std::chrono::milliseconds maxWait{200};  // an input waits at most this long for room
-  size_t batchMax = 256;                   // events a thread takes at once
-  Metrics* metrics = nullptr;              // optional: vigil_detect_* families
+  size_t queueEvents = 32768;                // bound of the queue (events; each copied)
+  int threads = 1;                           // detection threads
+  std::chrono::milliseconds maxWait{200};    // an input waits at most this long for room
+  size_t batchMax = 256;                     // events a thread takes at once
+  std::chrono::milliseconds idleTick{1000};  // a thread without events advances correlation time
+  Metrics* metrics = nullptr;                // optional: vigil_detect_* families
 };
 
 // Called on a detection thread for each match, with the version of the set that matched.
 using MatchHandler = std::function<void(const normalize::Event& event, const sigma::CompiledRule& rule,
                                         const RuleMeta& meta, uint64_t setVersion)>;
 
+// Called on a detection thread for each correlation firing (LiveRuleSet::OnCorrelation), with the
+// version of the set whose correlation fired.
+using CorrelationHandler = std::function<void(const sigma::CorrelationFiring& firing, const RuleMeta& meta,
+                                              int64_t orgId, const normalize::Event* event, uint64_t setVersion)>;
+
 class DetectionStage final : public collect::EventTap {
  public:
-  DetectionStage(StageOptions options, MatchHandler onMatch);
+  DetectionStage(StageOptions options, MatchHandler onMatch, CorrelationHandler onCorrelation = {});
   ~DetectionStage() override;
   DetectionStage(const DetectionStage&) = delete;
   DetectionStage& operator=(const DetectionStage&) = delete;
@@ -72,6 +89,7 @@ class DetectionStage final : public collect::EventTap {
     uint64_t evaluated = 0;  // events evaluated by a rule set
     uint64_t dropped = 0;    // events not evaluated because the queue stayed full
     uint64_t matches = 0;    // (event, rule) matches handed to the handler
+    uint64_t firings = 0;    // correlation firings handed to the correlation handler
     uint64_t queued = 0;     // events waiting now
     uint64_t swaps = 0;      // install() calls
   };
@@ -82,6 +100,7 @@ class DetectionStage final : public collect::EventTap {
 
   const StageOptions opts_;
   MatchHandler onMatch_;
+  CorrelationHandler onCorrelation_;
 
   mutable std::mutex setMu_;
   std::shared_ptr<const LiveRuleSet> set_;  // GUARDED_BY(setMu_)

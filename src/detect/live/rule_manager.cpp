@@ -150,8 +150,9 @@ Status RuleManager::reloadNow(const std::string& reason) {
     log::warn("rule refused: " + p.where + ": " + p.reason + (p.previousKept ? " (the previous version runs)" : ""));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log::info("rule set " + std::to_string(version) + " installed (" + reason + "): " + std::to_string(set->size()) +
-            " rule(s), " + std::to_string(problems.size()) + " refused, compiled in " +
-            std::to_string(static_cast<int>(seconds * 1000)) + " ms");
+            " rule(s), " + std::to_string(set->correlationCount()) + " correlation(s), " +
+            std::to_string(set->filterCount()) + " filter(s), " + std::to_string(problems.size()) +
+            " refused, compiled in " + std::to_string(static_cast<int>(seconds * 1000)) + " ms");
   if (Metrics* m = opts_.metrics) {
     m->set("vigil_detect_rules", "", static_cast<double>(set->size()));
     m->set("vigil_detect_rule_problems", "", static_cast<double>(problems.size()));
