@@ -358,7 +358,9 @@ Result<Config> loadConfig(const std::string& path, const std::map<std::string, s
           return Error::validation(name, "expected a string, number or boolean in " + path + ", got a table");
         bool ok;
         std::string text = tomlValueText(value, ok);
-        if (!ok) return Error::validation(name, "expected a string, number, boolean, list of strings or list of numbers in " + path);
+        if (!ok)
+          return Error::validation(name,
+                                   "expected a string, number, boolean, list of strings or list of numbers in " + path);
         VIGIL_TRY(spec->fromText(c, text, path));
       }
     }
