@@ -1,4 +1,4 @@
-// SqliteStore: notifications (notify_store.h), migration 6. Channels and subscriptions are reached
+// SqliteStore: notifications (notify_store.h), migration 8. Channels and subscriptions are reached
 // through their organisation, whose path decides access: kReadNotifications to see them (otherwise
 // kNotFound, as if missing), kManageNotifications to change them. Each change and its audit entry
 // are written in one transaction; a channel's sealed secret never reaches the audit log or a

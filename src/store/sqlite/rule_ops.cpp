@@ -1,5 +1,5 @@
 // SqliteStore: detection rules kept in the database and per-agency rule settings (rule_store.h;
-// migration 6). Access goes through the rule's agency path (kReadRules / kManageRules, see the
+// migration 9). Access goes through the rule's agency path (kReadRules / kManageRules, see the
 // scoping rules in rule_store.h); each change and its audit entry, with the rule text of the new
 // version, are written in one transaction.
 #include <boost/json.hpp>
