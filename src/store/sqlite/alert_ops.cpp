@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "store/alert_store.h"
+#include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -47,22 +48,6 @@ std::vector<Observable> observablesFrom(const std::string& text) {
   return out;
 }
 
-std::string tagsJson(const std::vector<std::string>& tags) {
-  json::array a;
-  for (const auto& t : tags) a.emplace_back(t);
-  return json::serialize(a);
-}
-
-std::vector<std::string> tagsFrom(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
-
 Alert readAlert(const Stmt& st) {
   Alert a;
   a.id = st.int64(0);
@@ -93,7 +78,7 @@ Alert readAlert(const Stmt& st) {
   a.createdAt = st.int64(25);
   a.updatedAt = st.int64(26);
   a.seq = st.int64(27);
-  a.tags = tagsFrom(st.text(28));
+  a.tags = fromJsonArray(st.text(28));
   return a;
 }
 
@@ -135,7 +120,7 @@ Result<int64_t> insertAlert(Db& db, const AlertDraft& d, TimeMs seen, TimeMs now
   st.bind(6, d.ruleTitle).bind(7, static_cast<int>(d.severity)).bind(8, d.dedupKey).bind(9, d.title);
   st.bind(10, d.description).bind(11, observablesJson(d.observables)).bind(12, d.evidence).bind(13, d.eventsQuery);
   st.bind(14, d.sender).bind(15, seen).bind(16, seen).bind(17, createdBy).bind(18, now).bind(19, now).bind(20, seq);
-  st.bind(21, tagsJson(d.tags));
+  st.bind(21, toJsonArray(d.tags));
   VIGIL_TRY(st.run());
   const int64_t id = db.lastInsertId();
   VIGIL_TRY(bumpCount(db, d.orgId, AlertState::kNew, d.severity, 1));

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "store/incident_store.h"
+#include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -44,22 +45,6 @@ constexpr const char* kIncidentColumns =
 constexpr const char* kIncidentFrom =
     " FROM incidents i JOIN orgs o ON o.id = i.org_id LEFT JOIN info_systems s ON s.id = i.system_id";
 
-std::string stringsJson(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.push_back(json::value(s));
-  return json::serialize(a);
-}
-
-std::vector<std::string> stringsFrom(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
-
 Incident readIncident(const Stmt& st) {
   Incident i;
   i.id = st.int64(0);
@@ -81,8 +66,8 @@ Incident readIncident(const Stmt& st) {
   i.currentStep = st.text(16);
   i.closed = st.int64(17) != 0;
   i.closedAt = st.int64(18);
-  i.classification.facts = stringsFrom(st.text(19));
-  i.classification.flags = stringsFrom(st.text(20));
+  i.classification.facts = fromJsonArray(st.text(19));
+  i.classification.flags = fromJsonArray(st.text(20));
   i.classification.severity = st.text(21);
   i.classification.severityLabel = st.text(22);
   i.classification.resultJson = st.text(23);
@@ -421,7 +406,7 @@ Result<Incident> SqliteStore::createIncident(const Actor& actor, const IncidentD
                       "due_key,created_by,created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     st.bind(1, d.orgId).bind(2, d.systemId).bind(3, d.title).bind(4, d.description).bind(5, d.detectedAt);
     st.bind(6, d.regime).bind(7, d.processId).bind(8, d.processVersion).bind(9, d.startStep);
-    st.bind(10, stringsJson(d.classification.facts)).bind(11, stringsJson(d.classification.flags));
+    st.bind(10, toJsonArray(d.classification.facts)).bind(11, toJsonArray(d.classification.flags));
     st.bind(12, d.classification.severity).bind(13, d.classification.severityLabel);
     st.bind(14, d.classification.resultJson).bind(15, d.nextDueAt.value_or(kNoDue));
     VIGIL_TRY(st.bind(16, actor.name).bind(17, tx.now).bind(18, tx.now).run());
@@ -571,7 +556,7 @@ Result<Incident> SqliteStore::updateIncident(const Actor& actor, int64_t id, con
       const auto& c = *u.classification;
       VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE incidents SET facts=?, flags=?, severity=?, "
                                                     "severity_label=?, classification=? WHERE id = ?"));
-      st.bind(1, stringsJson(c.facts)).bind(2, stringsJson(c.flags)).bind(3, c.severity).bind(4, c.severityLabel);
+      st.bind(1, toJsonArray(c.facts)).bind(2, toJsonArray(c.flags)).bind(3, c.severity).bind(4, c.severityLabel);
       VIGIL_TRY(st.bind(5, c.resultJson).bind(6, id).run());
       json::array flags;
       for (const auto& f : c.flags) flags.push_back(json::value(f));

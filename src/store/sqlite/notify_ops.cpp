@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "store/notify_checks.h"
 #include "store/notify_store.h"
+#include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -56,22 +57,6 @@ NotifyChannel readChannel(const Stmt& st) {
   c.createdAt = st.int64(11);
   c.updatedAt = st.int64(12);
   return c;
-}
-
-json::array stringArray(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-
-std::vector<std::string> fromJsonArray(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
 }
 
 Subscription readSubscription(const Stmt& st) {
@@ -442,7 +427,7 @@ Result<Subscription> SqliteStore::createSubscription(const Actor& actor, const S
     } else {
       st.bindNull(5);
     }
-    st.bind(6, json::serialize(stringArray(f.recipients))).bind(7, f.enabled);
+    st.bind(6, toJsonArray(f.recipients)).bind(7, f.enabled);
     VIGIL_TRY(st.bind(8, tx.now).bind(9, tx.now).run());
     id = tx.db.lastInsertId();
     Subscription s{.orgId = f.orgId,
@@ -477,7 +462,7 @@ Result<Subscription> SqliteStore::updateSubscription(const Actor& actor, int64_t
     } else {
       st.bindNull(2);
     }
-    st.bind(3, json::serialize(stringArray(next.recipients))).bind(4, next.enabled);
+    st.bind(3, toJsonArray(next.recipients)).bind(4, next.enabled);
     VIGIL_TRY(st.bind(5, tx.now).bind(6, id).run());
     return tx.audit(actor, auditOf("notify_subscription.update", "notify_subscription", id, cur.orgId,
                                    json::object{{"changes", diff}}));

@@ -4,6 +4,7 @@
 // to change it. Each change and its audit entry are written in one transaction.
 #include <boost/json.hpp>
 
+#include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -22,27 +23,12 @@ std::optional<int> optInt(const Stmt& st, int col) {
   return st.isNull(col) ? std::nullopt : std::optional<int>(static_cast<int>(st.int64(col)));
 }
 
-json::array stringArray(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-std::string toJsonArray(const std::vector<std::string>& v) { return json::serialize(stringArray(v)); }
 // A stored JSON text as a value; the text itself (a string) if it does not parse, so that an
 // audit summary never throws.
 json::value jsonOrText(const std::string& text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   return ec ? json::value(text) : v;
-}
-std::vector<std::string> fromJsonArray(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
 }
 json::value optJson(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
 json::value optJson(const std::optional<TimeMs>& t) { return t ? json::value(*t) : json::value(nullptr); }

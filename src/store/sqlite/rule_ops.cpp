@@ -4,6 +4,7 @@
 // version, are written in one transaction.
 #include <boost/json.hpp>
 
+#include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -18,22 +19,6 @@ constexpr const char* kRuleColumns =
     "r.created_by,r.created_at,r.updated_by,r.updated_at";
 constexpr const char* kRuleFrom = " FROM detection_rules r JOIN orgs o ON o.id = r.org_id";
 
-std::string tagsJson(const std::vector<std::string>& tags) {
-  json::array a;
-  for (const auto& t : tags) a.emplace_back(t);
-  return json::serialize(a);
-}
-
-std::vector<std::string> tagsFrom(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
-
 DetectionRule readRule(const Stmt& st) {
   DetectionRule r;
   r.id = st.int64(0);
@@ -44,7 +29,7 @@ DetectionRule readRule(const Stmt& st) {
   r.title = st.text(5);
   r.level = st.text(6);
   r.status = st.text(7);
-  r.tags = tagsFrom(st.text(8));
+  r.tags = fromJsonArray(st.text(8));
   r.yaml = st.text(9);
   r.enabled = st.int64(10) != 0;
   r.version = st.int64(11);
@@ -170,7 +155,7 @@ Result<DetectionRule> SqliteStore::createDetectionRule(const Actor& actor, const
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO detection_rules(rule_uid,org_id,title,level,status,"
                                                   "tags,yaml,enabled,version,created_by,created_at,updated_by,"
                                                   "updated_at) VALUES(?,?,?,?,?,?,?,?,1,?,?,?,?)"));
-    st.bind(1, f.uid).bind(2, f.orgId).bind(3, f.title).bind(4, f.level).bind(5, f.status).bind(6, tagsJson(f.tags));
+    st.bind(1, f.uid).bind(2, f.orgId).bind(3, f.title).bind(4, f.level).bind(5, f.status).bind(6, toJsonArray(f.tags));
     st.bind(7, f.yaml).bind(8, f.enabled).bind(9, actor.name).bind(10, tx.now).bind(11, actor.name).bind(12, tx.now);
     VIGIL_TRY(st.run());
     DetectionRule r{.uid = f.uid,
@@ -198,7 +183,7 @@ Result<DetectionRule> SqliteStore::updateDetectionRule(const Actor& actor, const
     VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("UPDATE detection_rules SET title=?,level=?,status=?,tags=?,yaml=?,"
                                                   "enabled=?,version=version+1,updated_by=?,updated_at=? "
                                                   "WHERE rule_uid=?"));
-    st.bind(1, f.title).bind(2, f.level).bind(3, f.status).bind(4, tagsJson(f.tags)).bind(5, f.yaml);
+    st.bind(1, f.title).bind(2, f.level).bind(3, f.status).bind(4, toJsonArray(f.tags)).bind(5, f.yaml);
     st.bind(6, f.enabled).bind(7, actor.name).bind(8, tx.now).bind(9, uid);
     VIGIL_TRY(st.run());
     DetectionRule next = cur;

@@ -4,6 +4,7 @@
 // transaction; the token itself never reaches the database or the audit log, only its SHA-256.
 #include <boost/json.hpp>
 
+#include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -16,22 +17,6 @@ namespace {
 constexpr const char* kSourceColumns =
     "s.id,s.org_id,o.name,o.path,s.name,s.addresses,s.timezone_offset_minutes,s.expected_interval_minutes,"
     "s.enabled,s.token_sha256 IS NOT NULL,s.created_at,s.updated_at,s.token_sha256";
-
-json::array stringArray(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-
-std::vector<std::string> fromJsonArray(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
 
 LogSource readSource(const Stmt& st) {
   LogSource s;
