@@ -124,6 +124,7 @@ class Crawler {
 
   // True when a bound stops the crawl (and records which).
   bool stop() {
+    if (!result_.stopReason.empty()) return true;  // a request already ran out of time or bytes
     if (static_cast<int>(result_.pages.size()) >= options_.maxPages) return stopWith("page limit");
     if (bytes_ >= options_.maxTotalBytes) return stopWith("byte limit");
     if (Clock::now() >= deadline_) return stopWith("time limit");

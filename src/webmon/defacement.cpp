@@ -70,6 +70,8 @@ std::vector<std::string> classesOf(const GumboElement& e) {
   std::string word;
   while (in >> word && out.size() < 8) {
     std::string norm = digitsToHash(word);
+    // Generated class names ("css-1x2y3z", "sc-a1b2c3") change with every build: keep the prefix.
+    if (std::count(norm.begin(), norm.end(), '#') >= 2) norm = norm.substr(0, norm.find('#')) + "*";
     if (!norm.empty() && !isStateClass(norm)) out.push_back(std::move(norm));
   }
   std::sort(out.begin(), out.end());
@@ -323,19 +325,27 @@ const std::set<std::string>& regionSet(const Fingerprint& fp, int r) {
   }
 }
 
+// A value as it goes on one line of the baseline text: control characters (a page can put a new
+// line in an image URL) become spaces, so a page cannot forge or break baseline lines.
+std::string oneLine(std::string v) {
+  for (char& c : v)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return v;
+}
+
 std::string serialize(const Baseline& b) {
   std::string out = std::string(kBaselineHeader) + "\n";
   out += "samples " + std::to_string(b.samples) + "\n";
-  out += "title_prefix " + join(b.titlePrefix) + "\n";
-  out += "title_suffix " + join(b.titleSuffix) + "\n";
-  out += "logo_url " + b.logoUrl + "\n";
-  for (const auto& h : b.logoHashes) out += "logo " + h + "\n";
+  out += "title_prefix " + oneLine(join(b.titlePrefix)) + "\n";
+  out += "title_suffix " + oneLine(join(b.titleSuffix)) + "\n";
+  out += "logo_url " + oneLine(b.logoUrl) + "\n";
+  for (const auto& h : b.logoHashes) out += "logo " + oneLine(h) + "\n";
   out += "text " + std::to_string(b.textMin) + " " + std::to_string(b.textMax) + "\n";
-  out += "background " + b.background + "\n";
+  out += "background " + oneLine(b.background) + "\n";
   for (int r = 0; r < 4; ++r)
     for (const auto& [t, n] : b.tokens[r])
-      out += std::string(kRegionNames[r]) + " " + std::to_string(n) + " " + t + "\n";
-  for (const auto& [d, n] : b.domains) out += "domain " + std::to_string(n) + " " + d + "\n";
+      out += std::string(kRegionNames[r]) + " " + std::to_string(n) + " " + oneLine(t) + "\n";
+  for (const auto& [d, n] : b.domains) out += "domain " + std::to_string(n) + " " + oneLine(d) + "\n";
   return out;
 }
 
@@ -421,10 +431,20 @@ Distance jaccardDistance(const std::set<std::string>& known, const std::set<std:
   return d;
 }
 
+// True for "#rrggbb" with every channel at most darkMax; false for anything else (the value may
+// come from a stored baseline, so it is not trusted to be well formed).
 bool isDark(const std::string& colour, int darkMax) {
   if (colour.size() != 7 || colour[0] != '#') return false;
-  for (int i = 0; i < 3; ++i)
-    if (std::stoi(colour.substr(1 + 2 * i, 2), nullptr, 16) > darkMax) return false;
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (int i = 0; i < 3; ++i) {
+    const int hi = hex(colour[1 + 2 * i]), lo = hex(colour[2 + 2 * i]);
+    if (hi < 0 || lo < 0 || hi * 16 + lo > darkMax) return false;
+  }
   return true;
 }
 

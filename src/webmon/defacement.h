@@ -9,7 +9,8 @@
 //     navigation and footer regions. A region is an element that is <header>/<nav>/<footer>, has
 //     role banner/navigation/contentinfo, or whose id or a class contains "header"/"banner"/
 //     "masthead", "nav"/"menu", "footer"/"copyright". A skeleton token is "depth:tag#id.class..."
-//     with classes sorted, digit runs written '#', and state classes (active, current, selected,
+//     with classes sorted, digit runs written '#' (a class with two or more digit runs, a generated
+//     name such as "css-1x2y3z", is cut to its prefix "css-*"), and state classes (active, current, selected,
 //     open, show, hover) dropped; tokens form a set, so adding a menu entry or a news item of the
 //     same shape changes nothing. Scripts, styles, iframes and their content are not part of it.
 //   - the title pattern: the words common to the start and to the end of the titles seen ("Tin A -

@@ -39,7 +39,8 @@ std::string portal(uint32_t seed, const std::string& titleOverride = "", const s
   std::string h = "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>";
   h += titleOverride.empty() ? headline + " | Cổng thông tin điện tử xã An Bình" : titleOverride;
   h += "</title><style>body{background:#fff;color:#222}</style></head><body>";
-  h += "<div id=\"wrapper\"><header class=\"site-header\"><a class=\"brand\" href=\"/\"><img class=\"logo\" "
+  h += "<div id=\"wrapper\" class=\"css-" + std::to_string(rng() % 900 + 100) + "x" + std::to_string(rng() % 9) +
+       "q\"><header class=\"site-header\"><a class=\"brand\" href=\"/\"><img class=\"logo\" "
        "src=\"/logo.png\" alt=\"Logo xã An Bình\"></a><div class=\"site-name\">Ủy ban nhân dân xã An Bình</div>"
        "<form class=\"search\" action=\"/tim-kiem\"><input name=\"q\"></form></header>";
   h += "<nav class=\"main-menu\"><ul class=\"menu\">";
@@ -49,11 +50,11 @@ std::string portal(uint32_t seed, const std::string& titleOverride = "", const s
          (i == current ? " current-menu-item" : "") + "\"><a href=\"/muc-" + std::to_string(i) + "/\">" + sentence(2) +
          "</a></li>";
   h += "</ul></nav><div class=\"container\"><main class=\"content\"><section class=\"news\">";
-  const int items = 5 + static_cast<int>(rng() % 5);
+  const int items = 8 + static_cast<int>(rng() % 5);  // more than 3,000 bytes of text: a long page
   for (int i = 0; i < items; ++i)
     h += "<article class=\"news-item post-" + std::to_string(rng() % 10000) + "\"><h3><a href=\"/tin/" +
          std::to_string(rng() % 100000) + ".html\">" + sentence(8) + "</a></h3><span class=\"date\">" +
-         std::to_string(1 + rng() % 28) + "/11/2026</span><p>" + sentence(40) + "</p></article>";
+         std::to_string(1 + rng() % 28) + "/11/2026</span><p>" + sentence(80) + "</p></article>";
   h += extraArticle;
   h += "</section></main><aside class=\"sidebar\"><div class=\"widget\"><a href=\"https://chinhphu.vn/\">Chính "
        "phủ</a> <a href=\"https://dichvucong.gov.vn/\">Dịch vụ công</a></div></aside></div>";
@@ -108,8 +109,10 @@ TEST(Defacement, FingerprintFindsRegionsLogoAndIgnoresNews) {
   EXPECT_TRUE(fp.header.count("0:header.site-header")) << "header root token";
   EXPECT_TRUE(fp.nav.count("2:li.menu-item.menu-item-#")) << "menu entries collapse, the current marker dropped";
   EXPECT_TRUE(fp.footer.count("0:footer#footer"));
+  EXPECT_TRUE(fp.frame.count("1:div#wrapper.css-*")) << "a generated class name is cut to its prefix";
   EXPECT_EQ(fp.outboundDomains, (std::set<std::string>{"chinhphu.vn", "dichvucong.gov.vn"}));
-  EXPECT_GT(fp.mainTextBytes, 500u);
+  EXPECT_GT(fp.mainTextBytes, 3000u);
+  EXPECT_GT(fp.bodyTextBytes, fp.mainTextBytes);
   EXPECT_EQ(fp.background, "#ffffff");
   // Another day's news: the same skeleton.
   const std::string other = portal(99);
@@ -198,6 +201,21 @@ TEST(Defacement, CorruptBaselineIsAnErrorNamingTheLine) {
     EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
     EXPECT_NE(r.error().message.find("deface.baseline:" + url), std::string::npos) << r.error().message;
   }
+}
+
+TEST(Defacement, HostileValuesDoNotBreakTheBaseline) {
+  // A logo URL and a title with new lines: the stored baseline stays one value per line.
+  const std::string page =
+      "<html><head><title>Xã A\nsamples 999</title></head><body><header><img class=\"logo\" "
+      "src=\"/l\no\rgo.png\"></header><footer>UBND</footer></body></html>";
+  auto first = evaluate(page, std::nullopt);
+  ASSERT_FALSE(first.baseline.empty());
+  EXPECT_EQ(first.baseline.find("\nsamples 999"), std::string::npos) << first.baseline;
+  auto second = evaluate(page, first.baseline);
+  EXPECT_NE(second.baseline.find("samples 2\n"), std::string::npos) << second.baseline;
+  // A stored background that is not a colour is ignored, not a crash.
+  const std::string odd = "vigil-deface-baseline 1\nsamples 3\nbackground #zz00zz\nheader 3 0:header\n";
+  EXPECT_TRUE(has(evaluate(kDefaced, odd), "signature", Severity::kCritical));
 }
 
 TEST(Defacement, SignatureCatalogErrorsNameTheEntry) {
