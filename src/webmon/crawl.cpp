@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <optional>
 #include <pugixml.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "webmon/page.h"
 
@@ -294,7 +296,11 @@ class Crawler {
       }
       auto map = parseSitemap(xml, "sitemap " + url, options_.maxSitemapUrls);
       if (!map.ok()) {
-        errorFinding("sitemap_error", url, map.error().message);
+        // /sitemap.xml was only guessed: many portals answer a missing page with their home page
+        // (status 200); that is not a broken sitemap. Report it only when it claims to be one.
+        const bool claimsSitemap = xml.find("<urlset") != std::string::npos ||
+                                   xml.find("<sitemapindex") != std::string::npos || xml.rfind("<?xml", 0) == 0;
+        if (!guessed || claimsSitemap) errorFinding("sitemap_error", url, map.error().message);
         continue;
       }
       result_.sitemaps.push_back(url);
@@ -326,7 +332,34 @@ class Crawler {
     }
   }
 
+  // The same injection on many pages (a site-wide footer or template) is one finding: the first
+  // page's, with evidence "also_on_pages" (how many more) and "also_on" (up to 5 of their URLs).
+  void mergeRepeats() {
+    std::vector<Finding> kept;
+    std::map<std::tuple<std::string, std::string, std::string>, size_t> first;  // check, id, summary -> index
+    std::vector<std::vector<std::string>> others;
+    for (auto& f : result_.findings) {
+      const auto key = std::make_tuple(f.check, f.id, f.summary);
+      auto it = first.find(key);
+      if (f.check == "page" && it != first.end()) {
+        others[it->second].push_back(f.url);
+        continue;
+      }
+      first.emplace(key, kept.size());
+      kept.push_back(std::move(f));
+      others.emplace_back();
+    }
+    for (size_t i = 0; i < kept.size(); ++i) {
+      if (others[i].empty()) continue;
+      std::string list;
+      for (size_t k = 0; k < others[i].size() && k < 5; ++k) list += (k ? " " : "") + others[i][k];
+      kept[i].with("also_on_pages", std::to_string(others[i].size())).with("also_on", list);
+    }
+    result_.findings = std::move(kept);
+  }
+
   CrawlResult finish() {
+    mergeRepeats();
     if (result_.stopReason.empty()) result_.stopReason = "done";
     size_t fromSitemaps = 0;
     for (const auto& p : result_.pages) fromSitemaps += p.via.rfind("sitemap ", 0) == 0;

@@ -78,9 +78,11 @@ struct CrawledPage {
 };
 
 struct CrawlResult {
-  std::vector<CrawledPage> pages;     // pages fetched, in crawl order
-  std::vector<Finding> findings;      // pageFindings() of every HTML page (check "page", url = the page),
-                                      // plus check "crawl" for sitemap problems and bounds reached
+  std::vector<CrawledPage> pages;  // pages fetched, in crawl order
+  // pageFindings() of every HTML page (check "page", url = the page; the same finding on several
+  // pages is kept once, with evidence "also_on_pages" and "also_on"), plus check "crawl" for
+  // sitemap problems and bounds reached.
+  std::vector<Finding> findings;
   std::vector<std::string> sitemaps;  // sitemap URLs read
   std::string stopReason;             // "done", "page limit", "byte limit", "time limit"
 };

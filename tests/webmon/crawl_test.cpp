@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "webmon/content_sites.h"
 #include "webmon/crawl.h"
@@ -154,6 +155,16 @@ class CrawlSites : public ::testing::Test {
                                  "/a/b/khuyen-mai.html</loc><lastmod>2026-11-20</lastmod></url><url><loc>"
                                  "https://nhacai88.bet/x</loc></url></urlset>"));
 
+    // A site-wide injection: the same hidden link in the footer of every page; no sitemap, and
+    // /sitemap.xml answers the home page (a soft 404), which is not a sitemap error.
+    const std::string footer =
+        "<footer><div style=\"display:none\"><a href=\"https://w88vn.bet/\">nhà cái uy tín</a></div></footer>";
+    sites_->write(
+        "portal", "index.html",
+        page("Xã B", "<a href=\"/p1.html\">1</a> <a href=\"/p2.html\">2</a> <a href=\"/p3.html\">3</a>" + footer));
+    sites_->write("portal", "sitemap.xml", page("Xã B", "<p>Trang chủ</p>"));
+    for (const char* p : {"p1.html", "p2.html", "p3.html"}) sites_->write("portal", p, page("Tin", footer));
+
     const std::string h = sites_->origin("hostile");
     sites_->write("hostile", "index.html", page("Hostile", "<a href=\"/maze/start\">maze</a>"));
     sites_->write("hostile", "robots.txt",
@@ -216,6 +227,25 @@ TEST_F(CrawlSites, InjectedPageTwoLevelsDownFoundThroughGzipSitemap) {
       EXPECT_EQ(f.severity, Severity::kInfo) << f.id << " " << f.url;
     }
   EXPECT_NE(find(*r, "crawl", "summary"), nullptr);
+}
+
+TEST_F(CrawlSites, SiteWideInjectionIsOneFindingNamingEveryPage) {
+  ASSERT_EQ(sites_->error(), "");
+  const std::string p = sites_->origin("portal");
+  auto r = crawlSite(p + "/", fast(), lexicon(), {});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->pages.size(), 4u);
+  size_t hidden = 0;
+  for (const auto& f : r->findings) {
+    EXPECT_NE(f.id, "sitemap_error") << f.summary;
+    if (f.id != "hidden_link") continue;
+    ++hidden;
+    EXPECT_EQ(f.url, p + "/");
+    std::map<std::string, std::string> ev(f.evidence.begin(), f.evidence.end());
+    EXPECT_EQ(ev["also_on_pages"], "3");
+    EXPECT_EQ(ev["also_on"], p + "/p1.html " + p + "/p2.html " + p + "/p3.html");
+  }
+  EXPECT_EQ(hidden, 1u);
 }
 
 TEST_F(CrawlSites, HostileSitemapsAndMazeAreBounded) {
