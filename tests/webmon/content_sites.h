@@ -4,7 +4,8 @@
 // touching the TLS and spam sites; nginx serves a rewritten file on the next request.
 //
 // Sites (content written by the tests through write()):
-//   portal   a directory served as is (the tests write index.html and logo.png per sample).
+//   portal   a directory served as is (the defacement tests rewrite index.html and logo.png per
+//            sample; the crawl tests put a site-wide injection there).
 //   crawl    a directory served as is, with .xml.gz served as application/gzip.
 //   hostile  a directory served as is, plus /maze/...: every URL answers an HTML page linking to
 //            <its own URL>/a and <its own URL>/b (an endless link maze).
