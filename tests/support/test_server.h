@@ -29,6 +29,8 @@
 namespace vigil::test {
 
 inline constexpr const char* kAdminPassword = "Admin-password-123";
+// evidence.max_file_bytes of the test server (small, so that the oversize case is cheap).
+inline constexpr int64_t kEvidenceMaxFileBytes = 256 << 10;
 
 // A temporary directory removed at destruction.
 class TempDir {
