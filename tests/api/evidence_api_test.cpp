@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "api_test_util.h"
+#include "config/config.h"
 #include "core/crypto.h"
 #include "evidence/bundle.h"
 
@@ -170,7 +171,8 @@ TEST_F(EvidenceApi, AnOversizeFileIsRefusedWith413AndNothingIsStored) {
   EXPECT_EQ(storedFiles(), 0u);
   EXPECT_TRUE(call(socA_, "GET", ev(incident_), "", 200).at("items").as_array().empty());
   EXPECT_EQ(successes("evidence.collect"), 0);
-  // Exactly at the limit is accepted.
+  // Exactly at the limit is accepted, above http.max_body_bytes (the route's own body limit).
+  ASSERT_GT(kEvidenceMaxFileBytes, Config{}.http.maxBodyBytes);
   upload("memory.raw", std::string(kEvidenceMaxFileBytes, 'm'));
   EXPECT_EQ(storedFiles(), 1u);
 }
