@@ -171,6 +171,18 @@ TEST_F(EvidenceApi, AnOversizeFileIsRefusedWith413AndNothingIsStored) {
   EXPECT_EQ(storedFiles(), 0u);
   EXPECT_TRUE(call(socA_, "GET", ev(incident_), "", 200).at("items").as_array().empty());
   EXPECT_EQ(successes("evidence.collect"), 0);
+  // A chunked body (no Content-Length) is cut at the same limit while it is read.
+  std::string raw = "POST " + ev(incident_) + "?name=chunked.raw HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const auto& [name, value] : socA_.headers()) raw += name + ": " + value + "\r\n";
+  raw += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string chunk(64 << 10, 'c');
+  for (int64_t sent = 0; sent < kEvidenceMaxFileBytes; sent += static_cast<int64_t>(chunk.size()))
+    raw += "10000\r\n" + chunk + "\r\n";
+  raw += "1\r\nc\r\n0\r\n\r\n";  // one byte over
+  auto chunked = parseRawResponse(srv_.client().raw(raw));
+  EXPECT_TRUE(isError(chunked, 413, "payload_too_large")) << describe(chunked);
+  EXPECT_NE(errorMessage(chunked).find(std::to_string(kEvidenceMaxFileBytes)), std::string::npos);
+  EXPECT_EQ(storedFiles(), 0u);
   // Exactly at the limit is accepted, above http.max_body_bytes (the route's own body limit).
   ASSERT_GT(kEvidenceMaxFileBytes, Config{}.http.maxBodyBytes);
   upload("memory.raw", std::string(kEvidenceMaxFileBytes, 'm'));

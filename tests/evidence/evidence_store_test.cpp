@@ -365,6 +365,16 @@ TEST_F(EvidenceTest, APlanIsAppliedOnceAndItsTasksBecomeTheIncidents) {
   EXPECT_EQ((*listed)[0].appliedBy, "analyst");
   EXPECT_EQ(auditCount("incident.plan_apply"), 1);
   EXPECT_EQ(store_->listAppliedPlans(outsider_, inc_).error().code, ErrorCode::kNotFound);
+  // A closed incident takes no plan; nothing is recorded.
+  IncidentUpdate close;
+  close.revision = store_->getIncident(system_, emptyInc_)->revision;
+  close.closes = true;
+  ASSERT_TRUE(store_->updateIncident(system_, emptyInc_, close).ok());
+  auto closed = store_->applyPlan(analyst_, emptyInc_, p);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().field, "incident");
+  EXPECT_TRUE(store_->getIncident(analyst_, emptyInc_)->tasks.empty());
+  EXPECT_TRUE(store_->listAppliedPlans(analyst_, emptyInc_)->empty());
 }
 
 TEST(EvidenceConfig, TheSizeLimitIsAConfigurationKey) {
