@@ -43,6 +43,17 @@ struct Fixture {
     org = store->createOrg(system, {.parentId = store->rootOrg()->id, .name = "Sở Y tế", .kind = OrgKind::kDepartment})
               ->id;
     vault = std::make_unique<evidence::EvidenceVault>(*store, (dir / "evidence").string(), 64 << 20);
+    // Evidence names an existing incident of its organisation (migration 11).
+    for (int k = 0; k < 2; ++k) {
+      IncidentDraft d{.orgId = org,
+                      .title = "bench",
+                      .detectedAt = clock.nowMs(),
+                      .regime = "A",
+                      .processId = "regime_a",
+                      .processVersion = 1,
+                      .startStep = "reception"};
+      incidents[k] = store->createIncident(system, d).value().id;
+    }
   }
   ~Fixture() {
     store->close();
@@ -53,6 +64,7 @@ struct Fixture {
   std::unique_ptr<sqlite::SqliteStore> store;
   std::unique_ptr<evidence::EvidenceVault> vault;
   int64_t org = 0;
+  int64_t incidents[2] = {0, 0};
   const Actor system = Actor::systemActor("bench");
 };
 
@@ -70,7 +82,7 @@ void BM_VaultPut1MiB(benchmark::State& state) {
   for (auto _ : state) {
     std::string& bytes = files[next++ % files.size()];
     bytes.replace(0, 16, std::to_string(1000000000000000 + seed++));  // new content every time
-    EvidenceDraft d{.incidentId = 1, .orgId = f.org, .name = "access.log"};
+    EvidenceDraft d{.incidentId = f.incidents[0], .name = "access.log"};
     auto r = f.vault->collect(f.system, d, bytes);
     if (!r.ok()) state.SkipWithError(r.error().message.c_str());
   }
@@ -80,7 +92,7 @@ BENCHMARK(BM_VaultPut1MiB)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_VaultVerify1MiB(benchmark::State& state) {
   Fixture& f = fixture();
-  auto item = f.vault->collect(f.system, {.incidentId = 2, .orgId = f.org, .name = "a.log"}, logBytes(1 << 20, 99));
+  auto item = f.vault->collect(f.system, {.incidentId = f.incidents[1], .name = "a.log"}, logBytes(1 << 20, 99));
   if (!item.ok()) {
     state.SkipWithError(item.error().message.c_str());
     return;

@@ -38,6 +38,7 @@ class AlertFeed;
 namespace vigil::incident {
 class ProcessLibrary;
 class ClassificationCatalog;
+class PlanLibrary;
 }  // namespace vigil::incident
 namespace vigil::notify {
 class Dispatcher;
@@ -107,6 +108,12 @@ struct ApiDeps {
   // runner. Null: those routes answer 503. Both outlive the Api.
   detect::live::RuleManager* rules = nullptr;
   detect::live::HuntRunner* hunts = nullptr;
+  // Incident evidence (routes_evidence.cpp): where the files are kept (<data_dir>/evidence; empty:
+  // the evidence routes answer 503) and evidence.max_file_bytes (also the upload's body limit).
+  std::string evidenceDir{};
+  int64_t evidenceMaxFileBytes = 0;
+  // The response plans (catalogs/incident/plans/). Null: the plan routes answer 503.
+  std::shared_ptr<const incident::PlanLibrary> plans{};
 };
 
 class Api {
@@ -142,6 +149,9 @@ class Api {
   notify::Dispatcher* notifier() const { return deps_.notifier; }
   detect::live::RuleManager* rules() const { return deps_.rules; }
   detect::live::HuntRunner* hunts() const { return deps_.hunts; }
+  const std::string& evidenceDir() const { return deps_.evidenceDir; }
+  int64_t evidenceMaxFileBytes() const { return deps_.evidenceMaxFileBytes; }
+  const incident::PlanLibrary* plans() const { return deps_.plans.get(); }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name
@@ -189,6 +199,9 @@ void registerNotifyRoutes(Api& api);
 // reload status, validation (routes_rules.cpp); retro-hunts (routes_hunts.cpp).
 void registerRuleRoutes(Api& api);
 void registerHuntRoutes(Api& api);
+// Incident evidence and its custody, export bundles, STIX 2.1 / MISP export of observables, and
+// the response plans (attached to systems, applied to incidents) (routes_evidence.cpp).
+void registerEvidenceRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

@@ -1,6 +1,7 @@
 #include "api/json_io.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "core/text.h"
@@ -268,6 +269,23 @@ Result<std::vector<std::pair<int64_t, Role>>> readRoleList(const json::array& a)
     out.emplace_back(org->as_int64(), *r);
   }
   return out;
+}
+
+std::string contentDisposition(const std::string& name) {
+  std::string ascii, encoded;
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : name) {
+    const bool plain = std::isalnum(c) || c == '.' || c == '-' || c == '_';
+    ascii += plain ? static_cast<char>(c) : '_';
+    if (plain) {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += hex[c >> 4];
+      encoded += hex[c & 15];
+    }
+  }
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
 }
 
 }  // namespace vigil::api

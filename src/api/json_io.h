@@ -69,6 +69,10 @@ Status onlyQueryParams(const http::Request& req, std::initializer_list<std::stri
 // A whole number from a query parameter, within [lo, hi]; the error names the parameter.
 Result<int64_t> queryInt(const std::string& name, const std::string& value, int64_t lo, int64_t hi);
 
+// A Content-Disposition "attachment" value for a download named `name`: an ASCII fallback and
+// "filename*" (RFC 5987/6266) with the UTF-8 name percent-encoded.
+std::string contentDisposition(const std::string& name);
+
 // Role assignments from a `roles` array of {"org_id","role"} objects.
 Result<std::vector<std::pair<int64_t, Role>>> readRoleList(const json::array& a);
 

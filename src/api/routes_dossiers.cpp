@@ -12,25 +12,6 @@ Result<json::value> dossierView(Api& api, const Actor& actor, const Dossier& d) 
   return dossierToJson(api, d, files);
 }
 
-// "filename*" of Content-Disposition (RFC 5987/6266): the UTF-8 name percent-encoded, with an
-// ASCII fallback for old clients.
-std::string contentDisposition(const std::string& name) {
-  std::string ascii, encoded;
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : name) {
-    const bool plain = std::isalnum(c) || c == '.' || c == '-' || c == '_';
-    ascii += plain ? static_cast<char>(c) : '_';
-    if (plain) {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += hex[c >> 4];
-      encoded += hex[c & 15];
-    }
-  }
-  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
-}
-
 }  // namespace
 
 void registerDossierRoutes(Api& api) {

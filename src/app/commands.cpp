@@ -35,6 +35,7 @@
 #include "http/tls_cert.h"
 #include "incident/classification.h"
 #include "incident/process_catalog.h"
+#include "incident/response_plan.h"
 #include "normalize/normalizer.h"
 #include "notify/dispatcher.h"
 #include "store/sqlite/sqlite_store.h"
@@ -243,6 +244,10 @@ int serve(const Config& config, const std::string& exePath) {
       (fs::path(catalogDir) / "incident" / "classification.toml").string(), *regimes);
   if (!classification.ok()) return fail(Error::validation("server.catalog_dir", classification.error().message));
   auto processLibrary = std::make_shared<const incident::ProcessLibrary>(std::move(*processes));
+  // The response plans refer to the processes' steps and roles; a bad file refuses start.
+  auto plans =
+      incident::PlanLibrary::loadDirectory((fs::path(catalogDir) / "incident" / "plans").string(), *processLibrary);
+  if (!plans.ok()) return fail(Error::validation("server.catalog_dir", plans.error().message));
   auto calendarShared = std::make_shared<const calendar::WorkingCalendar>(std::move(*workingDays));
   // Log collection: the normaliser's catalog, the event store under <data_dir>/events (its
   // write-ahead log is replayed here) and the collector every input hands messages to.
@@ -351,7 +356,10 @@ int serve(const Config& config, const std::string& exePath) {
                 std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)),
                 &notifier,
                 rules.get(),
-                hunts.get()});
+                hunts.get(),
+                (fs::path(config.store.dataDir) / "evidence").string(),
+                config.evidence.maxFileBytes,
+                std::make_shared<const incident::PlanLibrary>(std::move(*plans))});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };

@@ -123,7 +123,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     reservation_.reset();  // a request refused or closed before dispatch gives its share back
     parser_->header_limit(static_cast<uint32_t>(srv_.opts.limits.maxHeaderBytes));
     // The largest any route allows; narrowed to the request's route once its header is known.
-    parser_->body_limit(static_cast<uint64_t>(std::max(srv_.opts.limits.maxBodyBytes, srv_.opts.largestBodyLimit)));
+    bodyLimit_ = static_cast<uint64_t>(std::max(srv_.opts.limits.maxBodyBytes, srv_.opts.largestBodyLimit));
+    parser_->body_limit(bodyLimit_);
     beast::get_lowest_layer(stream_).expires_after(
         std::chrono::seconds(first_ ? srv_.opts.limits.requestTimeoutSeconds : srv_.opts.limits.idleTimeoutSeconds));
     first_ = false;
@@ -136,8 +137,9 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void readBody() {
     const uint64_t limit = bodyLimitOf(parser_->get());
+    bodyLimit_ = limit;
     if (auto length = parser_->content_length(); length && *length > limit)
-      return sendRaw(errorResponse(413, "payload_too_large", "the request body is larger than allowed"), false);
+      return sendRaw(errorResponse(413, "payload_too_large", tooLargeText(*length, limit).c_str()), false);
     parser_->body_limit(limit);
     // The body budget: the announced length, or the route's limit for a chunked body.
     if (!parser_->is_done()) {
@@ -169,6 +171,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     });
   }
 
+  // The 413 message: the limit that applied (and the announced size when known), so that the
+  // sender knows what to change.
+  static std::string tooLargeText(uint64_t length, uint64_t limit) {
+    std::string s = "the request body";
+    if (length > 0) s += " (" + std::to_string(length) + " bytes)";
+    return s + " is larger than the " + std::to_string(limit) + " bytes allowed for this request";
+  }
+
   uint64_t bodyLimitOf(const bhttp::request<bhttp::string_body>& header) const {
     if (!srv_.opts.bodyLimit) return static_cast<uint64_t>(srv_.opts.limits.maxBodyBytes);
     const int64_t route =
@@ -180,7 +190,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void onReadError(beast::error_code ec) {
     if (ec == bhttp::error::body_limit)
-      return sendRaw(errorResponse(413, "payload_too_large", "the request body is larger than allowed"), false);
+      return sendRaw(errorResponse(413, "payload_too_large", tooLargeText(0, bodyLimit_).c_str()), false);
     if (ec == bhttp::error::header_limit)
       return sendRaw(errorResponse(431, "bad_request", "the request headers are larger than allowed"), false);
     if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
@@ -394,6 +404,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   bool keepAlive_ = true;
   bool head_ = false;  // the current request is HEAD: headers only
   bool first_ = true;
+  uint64_t bodyLimit_ = 0;  // the body limit of the request being read (for the 413 message)
   // An event stream (Response::stream), once its headers are sent.
   std::shared_ptr<EventStream> sse_;
   std::optional<asio::steady_timer> sseTimer_;

@@ -1,20 +1,23 @@
 // EvidenceStore: the evidence of incidents (issue 4) with its chain of custody, and the response
 // plans attached to information systems. Part of Store (store.h), same contract: every method
-// takes the Actor; an item is seen through its organisation (kReadAlerts, otherwise kNotFound as
-// if missing) and recorded with kTriageAlerts (kForbidden otherwise); every change writes its
-// audit entry in the same transaction; a failing method changes nothing. Plans attached to a
-// system follow the registry's rights (kReadRegistry / kManageRegistry).
+// takes the Actor; an item belongs to an incident and is seen through the incident's organisation
+// with the incidents' rights (kReadIncidents, otherwise kNotFound as if missing) and recorded with
+// kHandleIncidents (kForbidden otherwise); every change writes its audit entry and its incident
+// timeline entry in the same transaction; a failing method changes nothing. Plans attached to a
+// system follow the registry's rights (kReadRegistry / kManageRegistry); a plan applied to an
+// incident follows the incident's.
 //
 // The file bytes are not here: they live content-addressed in a BlobStore (store/blob_store.h)
 // and the row keeps their SHA-256 and size. Items and custody entries are append-only (the
 // database refuses UPDATE and DELETE on them); a correction is a new custody entry.
 //
-// Seam with the incidents: an incident is named by its id only; the caller passes the
-// incident's organisation (EvidenceDraft::orgId) until the incidents table exists, then the
-// store reads it from the incident row (a FOREIGN KEY is added by the same migration step).
+// The incident: the store reads the organisation from the incident row and copies it onto the
+// item (access is decided from the item's row); migration 11's trigger refuses an item whose
+// incident does not exist or whose organisation is not the incident's.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +45,7 @@ struct CustodyEntry {
 // What is recorded with a new item. The file is already in the blob store (sha256, size).
 struct EvidenceDraft {
   int64_t incidentId = 0;
-  int64_t orgId = 0;  // the incident's organisation (see the seam above)
-  std::string name;   // the file name as collected
+  std::string name;  // the file name as collected
   std::string mediaType;
   int64_t size = 0;
   std::string sha256;  // lower-case hex
@@ -85,12 +87,38 @@ struct SystemPlan {
   TimeMs attachedAt = 0;
 };
 
+// A response plan applied to an incident: its tasks, computed by the caller from the plan library
+// (incident/response_plan.h, tasksFor), become the incident's tasks.
+struct PlanTaskDraft {
+  std::string taskId;  // the plan's task id
+  std::string title;
+  std::optional<TimeMs> dueAt;
+  std::string detailJson = "{}";  // what the task row cannot hold (priority, lead, step, source)
+};
+
+struct PlanApplication {
+  std::string planId;
+  int planVersion = 0;
+  std::string planName;  // for the timeline
+  std::vector<PlanTaskDraft> tasks;
+};
+
+struct AppliedPlan {
+  int64_t incidentId = 0;
+  std::string planId;
+  int planVersion = 0;
+  std::string appliedBy;
+  TimeMs appliedAt = 0;
+  std::string tasksJson = "[]";  // [{task_id, incident_task_id, title, due_at, ...detail}]
+};
+
 class EvidenceStore {
  public:
   virtual ~EvidenceStore() = default;
 
-  // Records an item and its "collected" custody entry. kValidation naming the field for an
-  // empty name, a malformed hash, a size < 1, a collection time in the future.
+  // Records an item and its "collected" custody entry, and an "evidence" entry on the incident's
+  // timeline. kNotFound for an incident the actor cannot see; kValidation naming the field for
+  // an empty name, a malformed hash, a size < 1, a collection time in the future.
   virtual Result<EvidenceItem> addIncidentEvidence(const Actor& actor, const EvidenceDraft& d) = 0;
   // One item with its custody log.
   virtual Result<EvidenceItem> getIncidentEvidence(const Actor& actor, int64_t id) = 0;
@@ -106,6 +134,13 @@ class EvidenceStore {
   virtual Result<SystemPlan> attachPlan(const Actor& actor, int64_t systemId, const std::string& planId) = 0;
   virtual Status detachPlan(const Actor& actor, int64_t systemId, const std::string& planId) = 0;
   virtual Result<std::vector<SystemPlan>> listSystemPlans(const Actor& actor, int64_t systemId) = 0;
+
+  // Applies a plan to an incident (kHandleIncidents): creates its tasks, records the application,
+  // a "plan" timeline entry and the audit entry. A plan applied twice to the same incident is
+  // kConflict; a closed incident is kValidation; a plan without tasks is kValidation.
+  virtual Result<AppliedPlan> applyPlan(const Actor& actor, int64_t incidentId, const PlanApplication& p) = 0;
+  // The plans applied to an incident (kReadIncidents), in order of application.
+  virtual Result<std::vector<AppliedPlan>> listAppliedPlans(const Actor& actor, int64_t incidentId) = 0;
 };
 
 }  // namespace vigil

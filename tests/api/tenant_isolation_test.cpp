@@ -172,6 +172,23 @@ const ObjectRoute kObjectRoutes[] = {
      R"({"party":"police","contact":"Liên hệ lấn sân","channel":"phone"})"},
     {"POST", "/api/v1/incidents/{id}/observables", Target::kIncidentB,
      R"({"observables":[{"type":"ip","value":"198.51.100.99"}]})"},
+    // Evidence and response plans (issue 4, routes_evidence.cpp). {item} and {plan} stay literal
+    // here; TenantIsolation.EvidenceAndPlansOfAnotherTenantAreNotFound aims at B's real item.
+    {"POST", "/api/v1/incidents/{id}/evidence", Target::kIncidentB, "tệp lấn sân"},
+    {"GET", "/api/v1/incidents/{id}/evidence", Target::kIncidentB, ""},
+    {"GET", "/api/v1/incidents/{id}/evidence/{item}", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/evidence/{item}/custody", Target::kIncidentB,
+     R"({"action":"transferred","to":"Kẻ lấn sân","reason":"x"})"},
+    {"GET", "/api/v1/incidents/{id}/evidence/{item}/verify", Target::kIncidentB, ""},
+    {"GET", "/api/v1/incidents/{id}/evidence/{item}/file", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/evidence/bundle", Target::kIncidentB, R"({"to":"Kẻ lấn sân","reason":"x"})"},
+    {"GET", "/api/v1/incidents/{id}/export/stix", Target::kIncidentB, ""},
+    {"GET", "/api/v1/incidents/{id}/export/misp", Target::kIncidentB, ""},
+    {"GET", "/api/v1/incidents/{id}/plans", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/plans", Target::kIncidentB, R"({"plan_id":"defacement"})"},
+    {"GET", "/api/v1/systems/{id}/plans", Target::kSystemB, ""},
+    {"POST", "/api/v1/systems/{id}/plans", Target::kSystemB, R"({"plan_id":"defacement"})"},
+    {"DELETE", "/api/v1/systems/{id}/plans/{plan}", Target::kSystemB, ""},
     {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
     {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
      R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},
@@ -409,6 +426,8 @@ const char* const kNoObjectScope[] = {
     "POST /api/v1/saved-searches",
     // The incident processes and classification facts are fixed documents (catalogs/incident/).
     "GET /api/v1/incident-processes",
+    // The response plans are fixed documents (catalogs/incident/plans/).
+    "GET /api/v1/response-plans",
     // Checking a rule text parses and compiles it, storing nothing.
     "POST /api/v1/rules/validate",
     // Retro-hunts are their starter's own (another user's is 404) and read only the starter's
@@ -1316,6 +1335,54 @@ TEST_F(TenantIsolation, IsolationTablesNameOnlyRegisteredRoutes) {
   std::set<std::string> registered;
   for (const auto& route : srv().api().router().routes()) registered.insert(route.method + " " + route.pattern);
   for (const auto& key : classifiedRoutes()) EXPECT_TRUE(registered.count(key)) << "stale table entry: " << key;
+}
+
+// --- Incident evidence and response plans (issue 4, routes_evidence.cpp) ---------------------------
+
+// B's evidence item, aimed at through B's incident and through an incident of A; B's system
+// plans. Each answer is the one for a missing object and nothing of B changes.
+TEST_F(TenantIsolation, EvidenceAndPlansOfAnotherTenantAreNotFound) {
+  const std::string incB = "/api/v1/incidents/" + std::to_string(w().incidentB);
+  auto up = srv().call(root(), "POST", incB + "/evidence?name=congthuong.log", "Nhật ký CONGTHUONG\n");
+  ASSERT_EQ(up.status, 201) << up.body;
+  const int64_t itemB = jsonInt(up.body, "id");
+  ASSERT_EQ(
+      srv()
+          .call(root(), "POST", "/api/v1/systems/" + std::to_string(w().systemB) + "/plans", R"({"plan_id":"ddos"})")
+          .status,
+      201);
+  auto incA = srv().call(w().officerA, "POST", "/api/v1/incidents",
+                         body({{"org_id", w().A},
+                               {"title", "Sự cố của A"},
+                               {"regime", "A_ND85_TT12"},
+                               {"detected_at", "2026-11-17T08:00:00Z"}}));
+  ASSERT_EQ(incA.status, 201) << incA.body;
+  const std::string ownInc = "/api/v1/incidents/" + std::to_string(jsonInt(incA.body, "id"));
+  const auto view = [&] {
+    return srv().call(root(), "GET", incB + "/evidence").body +
+           srv().call(root(), "GET", "/api/v1/systems/" + std::to_string(w().systemB) + "/plans").body;
+  };
+  const std::string before = view();
+  for (Caller caller : kCallers) {
+    for (const std::string& base : {incB, ownInc}) {
+      const std::string one = base + "/evidence/" + std::to_string(itemB);
+      for (const auto& [method, path, b] : std::vector<std::tuple<std::string, std::string, std::string>>{
+               {"GET", one, ""},
+               {"GET", one + "/verify", ""},
+               {"GET", one + "/file", ""},
+               {"POST", one + "/custody", R"({"action":"transferred","to":"Kẻ lấn sân","reason":"x"})"}}) {
+        auto r = srv().call(as(caller), method, path, b);
+        EXPECT_TRUE(isError(r, 404, "not_found")) << method << " " << path << " by " << callerName(caller);
+        expectNoSecretOfB(r.body, path);
+        EXPECT_EQ(r.body.find("CONGTHUONG"), std::string::npos) << r.body;
+      }
+    }
+    auto plans = srv().call(as(caller), "GET", "/api/v1/systems/" + std::to_string(w().systemB) + "/plans");
+    EXPECT_TRUE(isError(plans, 404, "not_found")) << callerName(caller);
+    auto detach = srv().call(as(caller), "DELETE", "/api/v1/systems/" + std::to_string(w().systemB) + "/plans/ddos");
+    EXPECT_TRUE(isError(detach, 404, "not_found")) << callerName(caller);
+  }
+  EXPECT_EQ(view(), before) << "B's evidence or plans changed";
 }
 
 }  // namespace

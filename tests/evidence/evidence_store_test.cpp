@@ -34,11 +34,27 @@ class EvidenceTest : public StoreTest {
     outsider_ = actorOf(user("outsider", other_, Role::kSocAnalyst));
     leader_ = actorOf(user("leader", agency_, Role::kLeader));
     vault_ = std::make_unique<evidence::EvidenceVault>(*store_, (dir_.path() / "evidence").string(), 4096);
+    inc_ = incident(agency_);
+    otherInc_ = incident(other_);
+    emptyInc_ = incident(agency_);
+  }
+  // An open incident of `o` (the store does not judge the process; the API does).
+  int64_t incident(const Org& o) {
+    IncidentDraft d;
+    d.orgId = o.id;
+    d.title = "Trang chủ bị thay đổi giao diện";
+    d.detectedAt = clock_.nowMs();
+    d.regime = "A_ND85_TT12";
+    d.processId = "A-TT20";
+    d.processVersion = 1;
+    d.startStep = "reception";
+    auto i = store_->createIncident(system_, d);
+    EXPECT_TRUE(i.ok()) << i.error().message;
+    return i.ok() ? i->id : 0;
   }
   EvidenceDraft draft(const std::string& name) {
     EvidenceDraft d;
-    d.incidentId = 7;
-    d.orgId = agency_.id;
+    d.incidentId = inc_;
     d.name = name;
     d.description = "nhật ký máy chủ web";
     d.reason = "thu thập khi xác minh sự cố";
@@ -62,6 +78,7 @@ class EvidenceTest : public StoreTest {
   Org agency_, other_;
   Actor analyst_, outsider_, leader_;
   std::unique_ptr<evidence::EvidenceVault> vault_;
+  int64_t inc_ = 0, otherInc_ = 0, emptyInc_ = 0;
 };
 
 TEST_F(EvidenceTest, CollectStoresTheFileByItsHashAndRecordsCustody) {
@@ -100,7 +117,7 @@ TEST_F(EvidenceTest, AFileOverTheLimitIsRefusedAndNothingIsStored) {
   EXPECT_EQ(r.error().code, ErrorCode::kPayloadTooLarge);
   EXPECT_NE(r.error().message.find("4097 bytes; the limit is 4096 bytes"), std::string::npos) << r.error().message;
   EXPECT_EQ(filesUnder(dir_.path() / "evidence"), 0u);
-  auto list = store_->listIncidentEvidence(analyst_, 7);
+  auto list = store_->listIncidentEvidence(analyst_, inc_);
   ASSERT_TRUE(list.ok());
   EXPECT_TRUE(list->empty());
   EXPECT_EQ(auditCount("evidence.collect"), 0);
@@ -133,7 +150,7 @@ TEST_F(EvidenceTest, BadDraftsAreRefusedNamingTheField) {
   auto r = store_->addIncidentEvidence(analyst_, d);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "sha256");
-  auto list = store_->listIncidentEvidence(analyst_, 7);
+  auto list = store_->listIncidentEvidence(analyst_, inc_);
   ASSERT_TRUE(list.ok());
   EXPECT_TRUE(list->empty());
 }
@@ -188,13 +205,13 @@ TEST_F(EvidenceTest, OtherAgenciesSeeNothingAndReadersCannotRecord) {
   auto e = vault_->collect(analyst_, draft("a.log"), "bytes");
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(store_->getIncidentEvidence(outsider_, e->id).error().code, ErrorCode::kNotFound);
-  EXPECT_TRUE(store_->listIncidentEvidence(outsider_, 7)->empty());
+  EXPECT_EQ(store_->listIncidentEvidence(outsider_, inc_).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(vault_->verify(outsider_, e->id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->addCustodyEntry(outsider_, e->id, {"transferred", 0, "", "x", "y"}).error().code,
             ErrorCode::kNotFound);
-  // Recording evidence for another agency's incident is refused as if the agency did not exist.
+  // Recording evidence for another agency's incident is refused as if the incident did not exist.
   EvidenceDraft d = draft("b.log");
-  d.orgId = other_.id;
+  d.incidentId = otherInc_;
   EXPECT_EQ(vault_->collect(analyst_, d, "other").error().code, ErrorCode::kNotFound);
   // A leader of the agency reads it but may not record custody.
   EXPECT_TRUE(store_->getIncidentEvidence(leader_, e->id).ok());
@@ -218,7 +235,7 @@ TEST_F(EvidenceTest, VerifyHashesTheStoredFileAgain) {
   EXPECT_EQ(bad->actualSha256, crypto::sha256Hex("Original bytes"));
   EXPECT_EQ(bad->recordedSha256, e->sha256);
   // A changed file is never exported.
-  auto bundle = vault_->exportBundle(analyst_, 7, "VNCERT/CC", "chia sẻ", {7, "analyst", clock_.nowMs(), "test"});
+  auto bundle = vault_->exportBundle(analyst_, inc_, "VNCERT/CC", "chia sẻ", {inc_, "analyst", clock_.nowMs(), "test"});
   ASSERT_FALSE(bundle.ok());
   EXPECT_EQ(bundle.error().code, ErrorCode::kConflict);
   EXPECT_NE(bundle.error().message.find("a.log"), std::string::npos);
@@ -232,8 +249,8 @@ TEST_F(EvidenceTest, VerifyHashesTheStoredFileAgain) {
 TEST_F(EvidenceTest, ExportBuildsAVerifiableBundleAndRecordsTheExport) {
   ASSERT_TRUE(vault_->collect(analyst_, draft("access.log"), "line 1\nline 2\n").ok());
   ASSERT_TRUE(vault_->collect(analyst_, draft("ảnh chụp màn hình.png"), "\x89PNG\r\n\x1a\nfake").ok());
-  auto b = vault_->exportBundle(analyst_, 7, "Công an tỉnh (PA05)", "phối hợp điều tra",
-                                {7, "analyst", clock_.nowMs(), "1.2.3"});
+  auto b = vault_->exportBundle(analyst_, inc_, "Công an tỉnh (PA05)", "phối hợp điều tra",
+                                {inc_, "analyst", clock_.nowMs(), "1.2.3"});
   ASSERT_TRUE(b.ok()) << b.error().message;
   auto report = evidence::verifyBundle(b->zip);
   ASSERT_TRUE(report.ok()) << report.error().message;
@@ -242,7 +259,7 @@ TEST_F(EvidenceTest, ExportBuildsAVerifiableBundleAndRecordsTheExport) {
   EXPECT_EQ(report->manifest.toolVersion, "1.2.3");
   ASSERT_EQ(report->items.size(), 2u);
   EXPECT_EQ(report->items[1].path, "evidence/" + std::to_string(report->items[1].id) + "-_nh_ch_p_m_n_h_nh.png");
-  auto items = store_->listIncidentEvidence(analyst_, 7);
+  auto items = store_->listIncidentEvidence(analyst_, inc_);
   ASSERT_TRUE(items.ok());
   for (const auto& e : *items) {
     ASSERT_EQ(e.custody.size(), 2u);
@@ -250,8 +267,10 @@ TEST_F(EvidenceTest, ExportBuildsAVerifiableBundleAndRecordsTheExport) {
     EXPECT_EQ(e.custody[1].to, "Công an tỉnh (PA05)");
     EXPECT_NE(e.custody[1].reason.find(b->manifestSha256), std::string::npos);
   }
-  EXPECT_EQ(vault_->exportBundle(analyst_, 8, "x", "y", {8, "analyst", clock_.nowMs(), "1"}).error().field, "items");
-  EXPECT_EQ(vault_->exportBundle(analyst_, 7, "", "y", {7, "analyst", clock_.nowMs(), "1"}).error().field, "to");
+  EXPECT_EQ(
+      vault_->exportBundle(analyst_, emptyInc_, "x", "y", {emptyInc_, "analyst", clock_.nowMs(), "1"}).error().field,
+      "items");
+  EXPECT_EQ(vault_->exportBundle(analyst_, inc_, "", "y", {inc_, "analyst", clock_.nowMs(), "1"}).error().field, "to");
 }
 
 TEST_F(EvidenceTest, PlansAreAttachedToSystemsWithRegistryRights) {
@@ -283,6 +302,79 @@ TEST_F(EvidenceTest, PlansAreAttachedToSystemsWithRegistryRights) {
   EXPECT_EQ(store_->listSystemPlans(officer, sys->id)->size(), 1u);
   EXPECT_EQ(auditCount("system.plan_attach"), 2);
   EXPECT_EQ(auditCount("system.plan_detach"), 1);
+}
+
+TEST_F(EvidenceTest, TheDatabaseRefusesEvidenceOutsideItsIncident) {
+  store_->close();
+  auto db = sqlite::Db::open(dbPath(), false, false);
+  ASSERT_TRUE(db.ok());
+  const std::string hash(64, 'a');
+  auto insert = [&](int64_t incident, int64_t org) {
+    return (*db)->exec(
+        "INSERT INTO incident_evidence(incident_id,org_id,name,media_type,size,sha256,collected_by,"
+        "collected_at,recorded_by,recorded_at) VALUES(" +
+        std::to_string(incident) + "," + std::to_string(org) + ",'x','text/plain',1,'" + hash + "','a',1,'a',1)");
+  };
+  // An incident that does not exist, and another agency's organisation on this agency's incident.
+  for (auto [incident, org] : {std::pair<int64_t, int64_t>{9999, agency_.id}, {inc_, other_.id}}) {
+    auto st = insert(incident, org);
+    ASSERT_FALSE(st.ok()) << incident << "/" << org;
+    EXPECT_NE(st.error().message.find("existing incident"), std::string::npos) << st.error().message;
+  }
+  EXPECT_TRUE(insert(inc_, agency_.id).ok());
+}
+
+TEST_F(EvidenceTest, CollectionAndCustodyAreOnTheIncidentTimeline) {
+  auto e = vault_->collect(analyst_, draft("access.log"), "GET / 200\n");
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  ASSERT_TRUE(store_->addCustodyEntry(analyst_, e->id, {"handed_over", 0, "", "Công an tỉnh (PA05)", "điều tra"}).ok());
+  auto inc = store_->getIncident(analyst_, inc_);
+  ASSERT_TRUE(inc.ok());
+  std::vector<std::string> texts;
+  for (const auto& t : inc->timeline)
+    if (t.kind == "evidence") texts.push_back(t.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"access.log", "access.log: handed_over -> Công an tỉnh (PA05)"}));
+}
+
+TEST_F(EvidenceTest, APlanIsAppliedOnceAndItsTasksBecomeTheIncidents) {
+  const TimeMs due = clock_.nowMs() + 3600000;
+  PlanApplication p{"defacement",
+                    2,
+                    "Thay đổi giao diện",
+                    {{"isolate", "Cô lập máy chủ web", due, R"({"priority":"critical"})"},
+                     {"review", "Rút kinh nghiệm", std::nullopt, "{}"}}};
+  EXPECT_EQ(store_->applyPlan(outsider_, inc_, p).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->applyPlan(leader_, inc_, p).error().code, ErrorCode::kForbidden);
+  auto a = store_->applyPlan(analyst_, inc_, p);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(a->planVersion, 2);
+  EXPECT_NE(a->tasksJson.find(R"("priority":"critical")"), std::string::npos) << a->tasksJson;
+  auto again = store_->applyPlan(analyst_, inc_, p);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_NE(again.error().message.find("already applied"), std::string::npos);
+  auto inc = store_->getIncident(leader_, inc_);
+  ASSERT_TRUE(inc.ok());
+  ASSERT_EQ(inc->tasks.size(), 2u);
+  EXPECT_EQ(inc->tasks[0].title, "Cô lập máy chủ web");
+  EXPECT_EQ(inc->tasks[0].dueAt, std::optional<TimeMs>(due));
+  EXPECT_FALSE(inc->tasks[1].dueAt.has_value());
+  auto listed = store_->listAppliedPlans(leader_, inc_);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].appliedBy, "analyst");
+  EXPECT_EQ(auditCount("incident.plan_apply"), 1);
+  EXPECT_EQ(store_->listAppliedPlans(outsider_, inc_).error().code, ErrorCode::kNotFound);
+  // A closed incident takes no plan; nothing is recorded.
+  IncidentUpdate close;
+  close.revision = store_->getIncident(system_, emptyInc_)->revision;
+  close.closes = true;
+  ASSERT_TRUE(store_->updateIncident(system_, emptyInc_, close).ok());
+  auto closed = store_->applyPlan(analyst_, emptyInc_, p);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().field, "incident");
+  EXPECT_TRUE(store_->getIncident(analyst_, emptyInc_)->tasks.empty());
+  EXPECT_TRUE(store_->listAppliedPlans(analyst_, emptyInc_)->empty());
 }
 
 TEST(EvidenceConfig, TheSizeLimitIsAConfigurationKey) {

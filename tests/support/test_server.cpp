@@ -11,6 +11,7 @@
 #include "documents/form_library.h"
 #include "incident/classification.h"
 #include "incident/process_catalog.h"
+#include "incident/response_plan.h"
 
 namespace vigil::test {
 
@@ -86,6 +87,9 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
   auto processes = incident::ProcessLibrary::loadDirectory(
       std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/processes", *regimes);
   if (!processes.ok()) throw std::runtime_error(processes.error().message);
+  auto plans =
+      incident::PlanLibrary::loadDirectory(std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/plans", *processes);
+  if (!plans.ok()) throw std::runtime_error(plans.error().message);
   auto classification = incident::ClassificationCatalog::load(
       std::string(VIGIL_TEST_SOURCE_DIR) + "/catalogs/incident/classification.toml", *regimes);
   if (!classification.ok()) throw std::runtime_error(classification.error().message);
@@ -143,7 +147,10 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
                    std::make_shared<const incident::ClassificationCatalog>(std::move(classification).value()),
                    notifier_.get(),
                    rules_.get(),
-                   hunts_.get()});
+                   hunts_.get(),
+                   (dir_.path() / "evidence").string(),
+                   kEvidenceMaxFileBytes,
+                   std::make_shared<const incident::PlanLibrary>(std::move(plans).value())});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";

@@ -29,6 +29,9 @@
 namespace vigil::test {
 
 inline constexpr const char* kAdminPassword = "Admin-password-123";
+// evidence.max_file_bytes of the test server: above http.max_body_bytes (1 MiB), so that an
+// upload at the limit shows the route's own body limit at work; small, so the oversize case is cheap.
+inline constexpr int64_t kEvidenceMaxFileBytes = 2 << 20;
 
 // A temporary directory removed at destruction.
 class TempDir {

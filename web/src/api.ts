@@ -1653,3 +1653,107 @@ export const huntsApi = {
     request<{ items: HuntResult[]; total: number; offset: number }>('GET', `/hunts/${enc(id)}/results`, { query: { offset, limit } }),
   cancel: (id: Id) => request<HuntStatus>('POST', `/hunts/${enc(id)}/cancel`),
 };
+
+// --- Incident evidence, STIX/MISP export and response plans (docs/api.md, "Incident evidence and
+// response plans"). File downloads (an item's file, STIX, MISP) are plain GET links to these paths.
+
+export interface CustodyEntry {
+  id: Id;
+  action: 'collected' | 'transferred' | 'handed_over' | 'exported';
+  at: string;
+  by: string;
+  to: string;
+  reason: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface EvidenceItem {
+  id: Id;
+  incident_id: Id;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  description: string;
+  collected_by: string;
+  collected_at: string;
+  recorded_by: string;
+  recorded_at: string;
+  custody: CustodyEntry[];
+}
+
+export interface EvidenceVerification {
+  id: Id;
+  intact: boolean;
+  recorded_sha256: string;
+  actual_sha256: string;
+  detail: string;
+  checked_at: string;
+}
+
+export interface ResponsePlanTask {
+  id: string;
+  title: string;
+  description: string;
+  priority: 'critical' | 'high' | 'medium' | 'low';
+  lead: string;
+  due: { unit: string; amount: number };
+}
+
+export interface ResponsePlan {
+  id: string;
+  version: number;
+  title: string;
+  name: string;
+  summary: string;
+  processes: string[];
+  tasks: ResponsePlanTask[];
+}
+
+export interface AppliedPlanTask {
+  task_id: string;
+  incident_task_id: Id;
+  title: string;
+  due_at: string | null;
+  due_date: string;
+  priority: string;
+  lead: string;
+}
+
+export interface AppliedPlan {
+  plan_id: string;
+  plan_version: number;
+  applied_by: string;
+  applied_at: string;
+  tasks: AppliedPlanTask[];
+}
+
+export interface SystemPlan {
+  plan_id: string;
+  name: string | null;
+  attached_by: string;
+  attached_at: string;
+}
+
+const evidencePath = (incident: Id) => `/incidents/${enc(incident)}/evidence`;
+
+export const evidenceApi = {
+  list: (incident: Id) => request<{ items: EvidenceItem[]; max_file_bytes: number }>('GET', evidencePath(incident)),
+  upload: (incident: Id, file: File, meta: { description?: string; reason?: string }) =>
+    uploadFile<EvidenceItem>(evidencePath(incident), { name: file.name, description: meta.description, reason: meta.reason }, file),
+  addCustody: (incident: Id, item: Id, body: { action: 'transferred' | 'handed_over'; to: string; reason: string; by?: string }) =>
+    request<CustodyEntry>('POST', `${evidencePath(incident)}/${enc(item)}/custody`, { body }),
+  verify: (incident: Id, item: Id) => request<EvidenceVerification>('GET', `${evidencePath(incident)}/${enc(item)}/verify`),
+  fileUrl: (incident: Id, item: Id) => `${API_BASE}${evidencePath(incident)}/${enc(item)}/file`,
+  bundle: (incident: Id, body: { to: string; reason: string }) => postForFile(`${evidencePath(incident)}/bundle`, body),
+  exportUrl: (incident: Id, format: 'stix' | 'misp', tlp: string) =>
+    `${API_BASE}/incidents/${enc(incident)}/export/${format}${queryString({ tlp })}`,
+  plans: () => request<{ items: ResponsePlan[] }>('GET', '/response-plans'),
+  incidentPlans: (incident: Id) =>
+    request<{ applied: AppliedPlan[]; system_plans: string[] }>('GET', `/incidents/${enc(incident)}/plans`),
+  applyPlan: (incident: Id, plan_id: string) => request<AppliedPlan>('POST', `/incidents/${enc(incident)}/plans`, { body: { plan_id } }),
+  systemPlans: (system: Id) => request<{ items: SystemPlan[] }>('GET', `/systems/${enc(system)}/plans`),
+  attachPlan: (system: Id, plan_id: string) => request<SystemPlan>('POST', `/systems/${enc(system)}/plans`, { body: { plan_id } }),
+  detachPlan: (system: Id, plan_id: string) => request<void>('DELETE', `/systems/${enc(system)}/plans/${encodeURIComponent(plan_id)}`),
+};

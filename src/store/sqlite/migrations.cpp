@@ -774,6 +774,29 @@ CREATE TABLE detection_rule_agencies (
   PRIMARY KEY (rule_uid, org_id)
 ) WITHOUT ROWID;
 )sql"},
+      // Evidence meets the incidents (issue 4): an item must name an existing incident and carry
+      // its organisation (SQLite cannot add a FOREIGN KEY to a table; this trigger checks the
+      // same on every insert, and items are never updated). The plans applied to incidents, once
+      // each, append-only.
+      {11, "incident evidence checked against its incident; response plans applied to incidents", R"sql(
+CREATE TRIGGER incident_evidence_incident BEFORE INSERT ON incident_evidence
+WHEN NOT EXISTS (SELECT 1 FROM incidents WHERE id = NEW.incident_id AND org_id = NEW.org_id)
+BEGIN SELECT RAISE(ABORT, 'evidence must name an existing incident and carry its organisation'); END;
+
+CREATE TABLE incident_plans (
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  plan_id TEXT NOT NULL,
+  plan_version INTEGER NOT NULL,
+  applied_by TEXT NOT NULL,
+  applied_at INTEGER NOT NULL,
+  tasks TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (incident_id, plan_id)
+);
+CREATE TRIGGER incident_plans_no_update BEFORE UPDATE ON incident_plans
+BEGIN SELECT RAISE(ABORT, 'an applied plan is never modified'); END;
+CREATE TRIGGER incident_plans_no_delete BEFORE DELETE ON incident_plans
+BEGIN SELECT RAISE(ABORT, 'an applied plan is never removed'); END;
+)sql"},
   };
   return list;
 }

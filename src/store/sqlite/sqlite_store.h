@@ -207,6 +207,8 @@ class SqliteStore final : public Store {
   Result<SystemPlan> attachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
   Status detachPlan(const Actor& actor, int64_t systemId, const std::string& planId) override;
   Result<std::vector<SystemPlan>> listSystemPlans(const Actor& actor, int64_t systemId) override;
+  Result<AppliedPlan> applyPlan(const Actor& actor, int64_t incidentId, const PlanApplication& p) override;
+  Result<std::vector<AppliedPlan>> listAppliedPlans(const Actor& actor, int64_t incidentId) override;
   // --- IncidentStore (incident_ops.cpp)
   Result<Incident> createIncident(const Actor& actor, const IncidentDraft& d) override;
   Result<IncidentPage> listIncidents(const Actor& actor, const IncidentQuery& q) override;

@@ -22,6 +22,8 @@ import { ErrorMessage, Field, Modal, OrgSelect, PageHeader } from '../components
 import { formatDateTime, formatDateTimeSeconds, parseVnDateTime } from '../format';
 import { useSession } from '../session';
 import { useAction } from '../useAction';
+import { EvidencePanel } from './incident/EvidencePanel';
+import { PlansPanel } from './incident/PlansPanel';
 
 const WARNING_BADGE: Record<string, string> = {
   none: 'badge-ok',
@@ -472,6 +474,9 @@ export function IncidentPage() {
           {t('incidents.add_observable')}
         </button>
       </form>
+
+      <PlansPanel incidentId={inc.id} closed={inc.closed} onApplied={reload} />
+      <EvidencePanel incidentId={inc.id} onChanged={() => void reload()} />
 
       {inc.alerts.length > 0 && (
         <>

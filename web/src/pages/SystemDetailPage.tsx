@@ -15,6 +15,7 @@ import { DossierPanel } from '../components/DossierPanel';
 import { AssessmentsPanel } from '../components/AssessmentsPanel';
 import { AccountsPanel, AssetsTable, BackupsPanel } from '../components/RegistryPanels';
 import { LevelBadge, regimeShortName } from './SystemsPage';
+import { SystemPlansPanel } from './incident/SystemPlansPanel';
 
 const TABS = ['overview', 'dossier', 'assessments', 'assets', 'accounts', 'backups'] as const;
 type Tab = (typeof TABS)[number];
@@ -177,6 +178,7 @@ export function SystemDetailPage() {
             </dl>
           </section>
           <LevelResultView result={system.level} regime={regime} stale={false} />
+          <SystemPlansPanel systemId={system.id} canManage={canManage} />
         </>
       )}
       {tab === 'dossier' && <DossierPanel system={system} canManage={canManage} onChanged={load} />}
