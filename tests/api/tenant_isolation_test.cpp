@@ -172,6 +172,18 @@ const ObjectRoute kObjectRoutes[] = {
      R"({"party":"police","contact":"Liên hệ lấn sân","channel":"phone"})"},
     {"POST", "/api/v1/incidents/{id}/observables", Target::kIncidentB,
      R"({"observables":[{"type":"ip","value":"198.51.100.99"}]})"},
+    // Official incident reports (routes_incident_reports.cpp); {report} stays literal like {task}:
+    // incident_reports_api_test.cpp checks another agency's report by its real id.
+    {"GET", "/api/v1/incidents/{id}/report-forms", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/reports/check", Target::kIncidentB,
+     R"({"form":"tt20-thong-bao-su-co","data":{"fields":{}}})"},
+    {"POST", "/api/v1/incidents/{id}/reports", Target::kIncidentB,
+     R"({"form":"tt20-thong-bao-su-co","data":{"fields":{}}})"},
+    {"GET", "/api/v1/incidents/{id}/reports", Target::kIncidentB, ""},
+    {"GET", "/api/v1/incidents/{id}/reports/{report}/file", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/reports/{report}/sent", Target::kIncidentB,
+     R"({"recipient":"Nơi lấn sân","channel":"email"})"},
+    {"POST", "/api/v1/incidents/{id}/reports/{report}/ack", Target::kIncidentB, R"({"note":"lấn sân"})"},
     {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
     {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
      R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},
