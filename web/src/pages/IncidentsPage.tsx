@@ -22,6 +22,7 @@ import { ErrorMessage, Field, Modal, OrgSelect, PageHeader } from '../components
 import { formatDateTime, formatDateTimeSeconds, parseVnDateTime } from '../format';
 import { useSession } from '../session';
 import { useAction } from '../useAction';
+import { ReportsPanel } from './incident/ReportsPanel';
 
 const WARNING_BADGE: Record<string, string> = {
   none: 'badge-ok',
@@ -392,6 +393,8 @@ export function IncidentPage() {
           )}
         </section>
       )}
+
+      <ReportsPanel incident={inc} onChanged={() => reload()} />
 
       <h2>{t('incidents.tasks')}</h2>
       <ul className="plain" data-testid="incident-tasks">
