@@ -4,10 +4,11 @@
 // alert is attached to it ("Gắn vào sự cố"); a move without the step's required outputs is
 // refused with the server's reason; then the officer walks the process (Circular 20/2017 Art. 11)
 // to its final step, recording each step's outputs, with a task, a party notified and a note; at
-// the review the lessons learned are recorded and Form 04 (end-of-response report) is prepared in
+// the review Form 04 (end-of-response report) is prepared in
 // the "Báo cáo" panel from the incident's data, rendered into the submission register (the
 // downloaded DOCX is a ZIP whose word/document.xml holds the incident's title) and marked sent,
-// which records the step's Form 04 output and closes the incident; the list shows it closed.
+// which records the step's Form 04 output; the lessons learned then close the incident; the list
+// shows it closed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -237,16 +238,15 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
       const inc = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
       if (inc.closed) break;
       const current = inc.process.steps.find((s) => s.current);
-      // At the final step Form 04 is not typed as a reference: the report panel prepares it.
-      if (current.final && inc.steps[inc.steps.length - 1].outputs.some((o) => o.id === 'lessons_learned')) break;
+      // The final step (the review) is completed below: Form 04 from the report panel, then the
+      // lessons learned, which close the incident.
+      if (current.final) break;
       for (const o of current.outputs) {
         const input = byTestId(`output-${o.id}`);
-        if (current.final && o.kind === 'form') continue;
         if (o.required && (await input.count())) await input.fill(`Đã thực hiện: ${o.label}`);
       }
       const before = inc.revision;
-      if (current.final) await byTestId('incident-record').click();
-      else await byTestId(`incident-to-${towardsFinal(inc.process, inc.current_step)}`).click();
+      await byTestId(`incident-to-${towardsFinal(inc.process, inc.current_step)}`).click();
       await page.waitForFunction(
         async ([id, rev]) => {
           const r = await fetch(`/api/v1/incidents/${id}`, { credentials: 'same-origin' });
@@ -258,7 +258,7 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
       await byTestId('incident-page').waitFor();
     }
     const atReview = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
-    assert.equal(atReview.closed, false, 'Form 04 is still to be sent');
+    assert.equal(atReview.closed, false);
     assert.ok(atReview.process.steps.find((s) => s.current).final);
   });
 
@@ -304,6 +304,20 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
     await byTestId('report-channel').selectOption('email');
     await byTestId('report-mark-sent').click();
     await byTestId('report-sent').waitFor();
+    // Sending recorded the review's Form 04 output.
+    const sent = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
+    assert.ok(sent.steps[sent.steps.length - 1].outputs.some((o) => o.id === 'form04'), JSON.stringify(sent.steps));
+    assert.equal(sent.closed, false);
+  });
+
+  step('the lessons learned close the incident', async () => {
+    await byTestId('output-lessons_learned').fill('Vá lỗ hổng, bật giám sát toàn vẹn tệp.');
+    await byTestId('incident-record').click();
+    await page.waitForFunction(
+      async (id) => (await (await fetch(`/api/v1/incidents/${id}`, { credentials: 'same-origin' })).json()).closed,
+      incidentId,
+      { polling: 200 },
+    );
     const done = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
     assert.equal(done.closed, true, JSON.stringify(done.next));
     await page.reload();

@@ -4,7 +4,8 @@
 // completes one and renders it into the submission register (the DOCX downloadable, with its
 // SHA-256), then records the sending (recipient, channel, time) and the acknowledgement, each
 // once. Sending a report the current step asks for records that step's output on the server, so
-// the incident is reloaded after it (onChanged).
+// the incident is reloaded after it (onChanged). A closed incident can still report (Form 04 is
+// owed within 5 days after the response ends); its sending then records no output.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -169,7 +170,7 @@ export function ReportsPanel({ incident, onChanged }: Props) {
                   )}
                 </td>
                 <td>
-                  <button type="button" disabled={incident.closed} onClick={() => setOpen(f)} data-testid={`report-fill-${f.form}`}>
+                  <button type="button" onClick={() => setOpen(f)} data-testid={`report-fill-${f.form}`}>
                     {t('incident_reports.fill')}
                   </button>
                 </td>
