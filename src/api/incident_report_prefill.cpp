@@ -96,6 +96,24 @@ std::string classificationReasons(const IncidentClassification& c) {
   return join(out);
 }
 
+// The newest Form 03 of the register (newest first), a sent one before one only rendered.
+std::string initialReportRef(const std::vector<IncidentReport>& reg) {
+  const IncidentReport* best = nullptr;
+  for (const auto& r : reg)
+    if (r.formId == "tt20-mau-03" && (!best || (r.sentAt != 0 && best->sentAt == 0))) best = &r;
+  if (!best) return {};
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(best->fieldsJson, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("fields") || !v.as_object().at("fields").is_object()) return {};
+  const auto& f = v.as_object().at("fields").as_object();
+  auto text = [&](const char* k) {
+    return f.contains(k) && f.at(k).is_string() ? std::string(f.at(k).as_string()) : std::string();
+  };
+  std::string out = "Số " + text("document_number");
+  if (!text("issue_date").empty()) out += ", " + text("issue_date");
+  return out;
+}
+
 }  // namespace
 
 std::string localDateTime(TimeMs t, int utcOffsetMinutes) {
@@ -122,6 +140,7 @@ FormData prefillIncidentReport(const FormDefinition& def, const Incident& inc, c
   set("governing_body", inc.systemOwner);
   set("operator_name", inc.systemOperator);
   set("system_address", join(ctx.systemAddresses, "; "));
+  set("initial_report_ref", ctx.initialReportRef);
 
   // The incident.
   set("detected_at", localDateTime(inc.detectedAt, ctx.utcOffsetMinutes));
@@ -183,6 +202,8 @@ Result<std::vector<IncidentReportForm>> incidentReportForms(Api& api, const Acto
       ctx.systemAddresses.insert(ctx.systemAddresses.end(), s->publicIps.begin(), s->publicIps.end());
     }
   }
+  VIGIL_ASSIGN_OR_RETURN(auto register_, api.store().listIncidentReports(actor, inc.id));
+  ctx.initialReportRef = initialReportRef(register_);
   for (const auto& s : process->steps()) {
     ctx.stepNames.emplace_back(s.id, s.name);
     for (const auto& o : s.outputs)

@@ -22,6 +22,9 @@ struct IncidentReportContext {
   std::string todayIso;  // "2027-02-05", local
   int utcOffsetMinutes = 420;
   std::vector<std::string> systemAddresses;  // the system's web addresses and public IPs
+  // "Số 210/BC-SYT, ngày 03 tháng 02 năm 2027": the newest Form 03 in the register (a sent one
+  // first), for Form 04's reference to the initial report; empty without one.
+  std::string initialReportRef;
   // Labels of the process: step id -> the law's step name; "step/output" -> label of each note
   // output (only notes are written into the measures fields).
   std::vector<std::pair<std::string, std::string>> stepNames;

@@ -108,6 +108,11 @@ TEST(IncidentReportPrefill, ClassificationPartiesStepsAndGroundsGoWhereTheFormsA
   EXPECT_EQ(form04.fields.at("result_events"),
             "18/11/2026 18:07: Phát hiện, phân loại\n18/11/2026 19:06: Thực hiện biện pháp ứng phó");
   EXPECT_EQ(form04.fields.at("incident_name"), "Gián đoạn cổng dịch vụ công");
+  EXPECT_FALSE(form04.fields.contains("initial_report_ref")) << "no Form 03 in the register";
+  auto ctx = context();
+  ctx.initialReportRef = "Số 210/BC-SYT, ngày 18 tháng 11 năm 2026";
+  EXPECT_EQ(prefillIncidentReport(*library().find("tt20-mau-04"), incident(), ctx).fields.at("initial_report_ref"),
+            ctx.initialReportRef);
 
   const auto notice = prefillIncidentReport(*library().find("tt20-thong-bao-su-co"), incident(), context());
   EXPECT_EQ(notice.fields.at("system_address"), "https://syt.example.vn; 203.0.113.5");

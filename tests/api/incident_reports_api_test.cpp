@@ -244,7 +244,8 @@ TEST_F(IncidentReportsApi, RenderedSentAcknowledgedOnceAndTheDetectionTimeIsThen
   for (const auto& t : full.at("timeline").as_array()) reportEntries += str(t.at("kind")) == "report";
   EXPECT_EQ(reportEntries, 3);
   for (const char* action : {"incident_report.render", "incident_report.sent", "incident_report.ack"})
-    EXPECT_EQ(allAudit(srv_, srv_.admin(), std::string("&object_type=incident_report&action=") + action).size(), 1u) << action;
+    EXPECT_EQ(allAudit(srv_, srv_.admin(), std::string("&object_type=incident_report&action=") + action).size(), 1u)
+        << action;
 
   // Append-only: the register refuses rewriting and deleting.
   for (const char* sql : {"UPDATE incident_reports SET recipient = 'x'", "UPDATE incident_reports SET ack_note = 'x'",
@@ -270,6 +271,21 @@ TEST_F(IncidentReportsApi, ASentReportOfAnotherStepRecordsNoOutput) {
   sent = srv_.call(socA_, "POST", path + "/sent", body({{"recipient", "Chủ quản"}, {"channel", "letter"}}));
   ASSERT_EQ(sent.status, 200) << sent.body;
   EXPECT_TRUE(parseJson(sent.body).at("recorded_output").is_null());
+}
+
+TEST_F(IncidentReportsApi, Form04RefersToTheInitialReportInTheRegister) {
+  EXPECT_FALSE(formItem("tt20-mau-04").at("data").at("fields").as_object().contains("initial_report_ref"));
+  json::object typed{{"document_number", "210/BC-SYT"}};
+  const auto form03 = formItem("tt20-mau-03");
+  for (const auto& m : form03.at("missing").as_array()) {
+    const std::string name = str(m.at("name"));
+    if (name != "document_number") typed[name] = name == "confidential" ? "Không" : "Giá trị của " + name;
+  }
+  auto r = srv_.call(socA_, "POST", inc() + "/reports",
+                     body({{"form", "tt20-mau-03"}, {"data", completed("tt20-mau-03", typed)}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(str(formItem("tt20-mau-04").at("data").at("fields").at("initial_report_ref")),
+            "Số 210/BC-SYT, ngày 18 tháng 11 năm 2026");
 }
 
 TEST_F(IncidentReportsApi, OtherAgenciesSeeNothingAndReadersCannotRender) {
