@@ -280,6 +280,11 @@ void registerIncidentReportRoutes(Api& api) {
               if (!inc.steps.empty())
                 for (const auto& o : inc.steps.back().outputs) already = already || o.id == asked->output;
               if (!already) {
+                const TimeMs entered = inc.steps.empty() ? 0 : inc.steps.back().enteredAt;
+                if (sentAt < entered)
+                  return Error::validation("sent_at", "is before step " + asked->step + " was entered (" +
+                                                          formatRfc3339(entered) + "), which records '" +
+                                                          asked->outputLabel + "' on sending");
                 if (!revision)
                   return Error::validation("revision", "is required: sending " + r.formId + " records '" +
                                                            asked->outputLabel + "' of step " + asked->step);

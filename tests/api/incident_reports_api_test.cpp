@@ -288,6 +288,27 @@ TEST_F(IncidentReportsApi, Form04RefersToTheInitialReportInTheRegister) {
             "Số 210/BC-SYT, ngày 18 tháng 11 năm 2026");
 }
 
+TEST_F(IncidentReportsApi, ASendingDatedBeforeTheAskingStepIsRefused) {
+  // Rendered at intake, sent (per the officer) before the "report" step was entered: that time
+  // cannot be the step's output time.
+  auto fields = noticeFields();
+  fields["notifier_address"] = "Số 1 đường Lê Lợi";
+  auto r = srv_.call(socA_, "POST", inc() + "/reports",
+                     body({{"form", "tt20-thong-bao-su-co"}, {"data", completed("tt20-thong-bao-su-co", fields)}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const TimeMs rendered = srv_.clock().nowMs();
+  walkTo({"first_response", "choose_plan", "report"});
+  const auto cur = get(socA_, inc());
+  auto early = srv_.call(socA_, "POST", inc() + "/reports/" + std::to_string(jsonInt(r.body, "id")) + "/sent",
+                         body({{"recipient", "Chủ quản"},
+                               {"channel", "letter"},
+                               {"sent_at", formatRfc3339(rendered + kMinute / 2)},
+                               {"revision", cur.at("revision")}}));
+  EXPECT_TRUE(isError(early, 400, "validation_failed", "sent_at")) << early.body;
+  EXPECT_NE(early.body.find("report"), std::string::npos) << early.body;
+  EXPECT_EQ(get(socA_, inc()).at("revision"), cur.at("revision")) << "nothing recorded";
+}
+
 TEST_F(IncidentReportsApi, OtherAgenciesSeeNothingAndReadersCannotRender) {
   auto fields = noticeFields();
   fields["notifier_address"] = "Số 1 đường Lê Lợi";
