@@ -58,6 +58,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerAlertRoutes(*this);
   registerIncidentRoutes(*this);
   registerNotifyRoutes(*this);
+  registerIncidentReportRoutes(*this);
   registerRuleRoutes(*this);
   registerHuntRoutes(*this);
   registerEvidenceRoutes(*this);

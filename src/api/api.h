@@ -195,6 +195,7 @@ void registerAlertRoutes(Api& api);
 void registerIncidentRoutes(Api& api);
 // Notifications: channels, subscriptions, the delivery log (routes_notify.cpp).
 void registerNotifyRoutes(Api& api);
+void registerIncidentReportRoutes(Api& api);
 // Detection rules: list, get, create/upload, edit, enable/disable, per-agency settings, delete,
 // reload status, validation (routes_rules.cpp); retro-hunts (routes_hunts.cpp).
 void registerRuleRoutes(Api& api);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "api/json_io.h"
 #include "documents/form.h"
 
 namespace vigil::api {
@@ -32,5 +33,9 @@ Result<std::vector<PrefilledForm>> prefillSystemForms(Api& api, const Actor& act
 // scope, for `year`; orgId limits the scope to that organisation's subtree.
 Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& actor, std::optional<int64_t> orgId,
                                                         int year);
+
+// Reads completed form data: {"fields": {name: "text"}, "tables": {name: [{column: "text"}]}},
+// every value a string; kValidation naming the place otherwise. Defined in routes_forms.cpp.
+Result<documents::FormData> readFormData(const json::object& o);
 
 }  // namespace vigil::api

@@ -101,7 +101,9 @@ http::Response prefilledResponse(const std::vector<PrefilledForm>& forms) {
   return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
 }
 
-// {"fields": {name: "text"}, "tables": {name: [{column: "text"}]}}: every value a string.
+}  // namespace
+
+// Declared in form_prefill.h.
 Result<FormData> readFormData(const json::object& o) {
   FormData data;
   for (const auto& [key, v] : o) {
@@ -136,6 +138,8 @@ Result<FormData> readFormData(const json::object& o) {
   }
   return data;
 }
+
+namespace {
 
 Result<int> readYear(const http::Request& req, const Api& api) {
   const auto v = req.queryParam("year");

@@ -1039,4 +1039,28 @@ void registerIncidentRoutes(Api& api) {
           });
 }
 
+// Declared in api/incident_report_prefill.h: the report register records a sent report as the
+// output of the current step, exactly as POST /incidents/{id}/outputs would (revision checked,
+// the step's checks, closing a final step, the clock recomputed).
+Result<Incident> recordCurrentStepOutput(Api& api, const Actor& actor, int64_t incidentId, int64_t revision,
+                                         const std::string& outputId, const std::string& text, TimeMs at) {
+  VIGIL_TRY(needIncidents(api));
+  VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, actor, incidentId));
+  if (l.inc.closed) return Error::validation("outputs", "the incident is closed; only notes can be added");
+  const TimeMs now = api.clock().nowMs();
+  IncidentUpdate u;
+  u.revision = revision;
+  const json::array given{json::object{{"id", outputId}, {"text", text}, {"at", formatRfc3339(at)}}};
+  VIGIL_ASSIGN_OR_RETURN(u.outputs, readOutputs(given, *l.process, l.inc, now));
+  std::vector<std::string> recorded;
+  if (!l.inc.steps.empty())
+    for (const auto& o : l.inc.steps.back().outputs) recorded.push_back(o.id);
+  recorded.push_back(outputId);
+  u.closes = closesOn(*l.process, l.inc.currentStep, recorded);
+  VIGIL_ASSIGN_OR_RETURN(auto clock, clockOf(api, *l.process, afterChange(l.history, u), now));
+  u.nextDueAt = nearestDue(clock);
+  u.nextDueChanged = true;
+  return api.store().updateIncident(actor, incidentId, u);
+}
+
 }  // namespace vigil::api

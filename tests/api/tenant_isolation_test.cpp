@@ -189,6 +189,18 @@ const ObjectRoute kObjectRoutes[] = {
     {"GET", "/api/v1/systems/{id}/plans", Target::kSystemB, ""},
     {"POST", "/api/v1/systems/{id}/plans", Target::kSystemB, R"({"plan_id":"defacement"})"},
     {"DELETE", "/api/v1/systems/{id}/plans/{plan}", Target::kSystemB, ""},
+    // Official incident reports (routes_incident_reports.cpp); {report} stays literal like {task}:
+    // incident_reports_api_test.cpp checks another agency's report by its real id.
+    {"GET", "/api/v1/incidents/{id}/report-forms", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/reports/check", Target::kIncidentB,
+     R"({"form":"tt20-thong-bao-su-co","data":{"fields":{}}})"},
+    {"POST", "/api/v1/incidents/{id}/reports", Target::kIncidentB,
+     R"({"form":"tt20-thong-bao-su-co","data":{"fields":{}}})"},
+    {"GET", "/api/v1/incidents/{id}/reports", Target::kIncidentB, ""},
+    {"GET", "/api/v1/incidents/{id}/reports/{report}/file", Target::kIncidentB, ""},
+    {"POST", "/api/v1/incidents/{id}/reports/{report}/sent", Target::kIncidentB,
+     R"({"recipient":"Nơi lấn sân","channel":"email"})"},
+    {"POST", "/api/v1/incidents/{id}/reports/{report}/ack", Target::kIncidentB, R"({"note":"lấn sân"})"},
     {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
     {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
      R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},

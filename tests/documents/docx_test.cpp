@@ -38,9 +38,12 @@ TEST(FormLibrary, LoadsEveryTemplateAndEachHasSampleData) {
   ASSERT_TRUE(lib);
   std::vector<std::string> ids;
   for (const auto* f : lib->forms()) ids.push_back(f->id);
-  const std::vector<std::string> expected = {"nd331-mau-01", "nd331-mau-02", "nd331-mau-03",
-                                             "nd331-mau-04", "nd331-mau-05", "nd331-mau-06",
-                                             "nd331-mau-07", "nd331-mau-08", "tt12-dieu-14"};
+  const std::vector<std::string> expected = {"nd331-mau-01",          "nd331-mau-02",         "nd331-mau-03",
+                                             "nd331-mau-04",          "nd331-mau-05",         "nd331-mau-06",
+                                             "nd331-mau-07",          "nd331-mau-08",         "tt12-dieu-14",
+                                             "nd331-thong-bao-ngay",  "nd331-thong-bao-24h",  "nd331-bao-cao-72h",
+                                             "nd331-bao-cao-ket-qua", "qd05-bao-cao-de-xuat", "tt20-thong-bao-su-co",
+                                             "tt20-mau-03",           "tt20-mau-04"};
   for (const auto& id : expected) EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
   for (const auto& id : ids) {
     EXPECT_TRUE(std::filesystem::exists(test::samplesDir() / (id + ".toml"))) << "no sample data for " << id;
@@ -48,6 +51,27 @@ TEST(FormLibrary, LoadsEveryTemplateAndEachHasSampleData) {
     EXPECT_FALSE(def->source.document.empty());
     EXPECT_FALSE(def->note.empty());
   }
+}
+
+// Every form an incident process names for a step output (`form = "<id>"` in
+// catalogs/incident/processes/*.toml) exists in the library, so that no step asks for a report
+// the officer cannot render.
+TEST(FormLibrary, EveryFormNamedByAnIncidentProcessExists) {
+  auto lib = library();
+  ASSERT_TRUE(lib);
+  size_t named = 0;
+  const auto dir = std::filesystem::path(VIGIL_TEST_SOURCE_DIR) / "catalogs" / "incident" / "processes";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".toml") continue;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("form = \"", 0) != 0) continue;
+      const std::string id = line.substr(8, line.find('"', 8) - 8);
+      ++named;
+      EXPECT_NE(lib->find(id), nullptr) << entry.path().filename().string() << " names form " << id;
+    }
+  }
+  EXPECT_GE(named, 8u) << "the processes name the incident report forms";
 }
 
 class EveryForm : public ::testing::TestWithParam<std::string> {};
@@ -124,7 +148,9 @@ TEST_P(EveryForm, RendersEveryValueEscapedWithTheOfficialLayout) {
 INSTANTIATE_TEST_SUITE_P(Forms, EveryForm,
                          ::testing::Values("nd331-mau-01", "nd331-mau-02", "nd331-mau-03", "nd331-mau-04",
                                            "nd331-mau-05", "nd331-mau-06", "nd331-mau-07", "nd331-mau-08",
-                                           "tt12-dieu-14"),
+                                           "tt12-dieu-14", "nd331-thong-bao-ngay", "nd331-thong-bao-24h",
+                                           "nd331-bao-cao-72h", "nd331-bao-cao-ket-qua", "qd05-bao-cao-de-xuat",
+                                           "tt20-thong-bao-su-co", "tt20-mau-03", "tt20-mau-04"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)

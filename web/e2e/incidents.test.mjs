@@ -3,14 +3,18 @@
 // the incident page shows the process with its current step and the legal deadlines; a second
 // alert is attached to it ("Gắn vào sự cố"); a move without the step's required outputs is
 // refused with the server's reason; then the officer walks the process (Circular 20/2017 Art. 11)
-// to its final step, recording each step's outputs (at the review: the lessons learned and the
-// Form 04 reference, which close the incident), with a task, a party notified and a note, and the
-// incident shows as closed in the list.
+// to its final step, recording each step's outputs, with a task, a party notified and a note; at
+// the review Form 04 (end-of-response report) is prepared in
+// the "Báo cáo" panel from the incident's data, rendered into the submission register (the
+// downloaded DOCX is a ZIP whose word/document.xml holds the incident's title) and marked sent,
+// which records the step's Form 04 output; the lessons learned then close the incident; the list
+// shows it closed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { REPO, startServer } from './lib/server.mjs';
 import { freshCode } from './lib/totp.mjs';
@@ -62,6 +66,23 @@ async function api(method, path, body) {
     },
     { method, path, body },
   );
+}
+
+/** The bytes of `name` in a ZIP (local file headers; stored or deflated), or null. */
+function zipEntry(zip, name) {
+  for (let at = 0; at + 30 <= zip.length; ) {
+    if (zip.readUInt32LE(at) !== 0x04034b50) break;
+    const method = zip.readUInt16LE(at + 8);
+    const size = zip.readUInt32LE(at + 18);
+    const nameLength = zip.readUInt16LE(at + 26);
+    const extra = zip.readUInt16LE(at + 28);
+    const entry = zip.subarray(at + 30, at + 30 + nameLength).toString('utf8');
+    const start = at + 30 + nameLength + extra;
+    const data = zip.subarray(start, start + size);
+    if (entry === name) return method === 8 ? inflateRawSync(data) : data;
+    at = start + size;
+  }
+  return null;
 }
 
 /** The step to take from `from` on a shortest path to a final step of the process. */
@@ -217,14 +238,15 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
       const inc = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
       if (inc.closed) break;
       const current = inc.process.steps.find((s) => s.current);
+      // The final step (the review) is completed below: Form 04 from the report panel, then the
+      // lessons learned, which close the incident.
+      if (current.final) break;
       for (const o of current.outputs) {
         const input = byTestId(`output-${o.id}`);
         if (o.required && (await input.count())) await input.fill(`Đã thực hiện: ${o.label}`);
       }
       const before = inc.revision;
-      // At the final step (the review) the incident closes once its outputs (Form 04) are recorded.
-      if (current.final) await byTestId('incident-record').click();
-      else await byTestId(`incident-to-${towardsFinal(inc.process, inc.current_step)}`).click();
+      await byTestId(`incident-to-${towardsFinal(inc.process, inc.current_step)}`).click();
       await page.waitForFunction(
         async ([id, rev]) => {
           const r = await fetch(`/api/v1/incidents/${id}`, { credentials: 'same-origin' });
@@ -235,6 +257,67 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
       );
       await byTestId('incident-page').waitFor();
     }
+    const atReview = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
+    assert.equal(atReview.closed, false);
+    assert.ok(atReview.process.steps.find((s) => s.current).final);
+  });
+
+  step('Form 04 is prepared from the incident, rendered into the register, downloaded and marked sent', async () => {
+    const inc = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
+    const forms = (await api('GET', `/api/v1/incidents/${incidentId}/report-forms`)).body.items;
+    const form04 = forms.find((f) => f.form === 'tt20-mau-04');
+    assert.ok(form04 && form04.current_step, JSON.stringify(forms.map((f) => [f.form, f.current_step])));
+    assert.equal(form04.data.fields.incident_name, inc.title);
+    await byTestId('report-fill-tt20-mau-04').click();
+    await byTestId('form-dialog').waitFor();
+    await byTestId('form-missing').waitFor();
+    // The officer types what the records do not hold.
+    for (const m of form04.missing) {
+      const input = byTestId(`form-field-${m.name}`);
+      if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption({ index: 1 });
+      else await input.fill(m.name === 'reporter_email' ? 'syt@example.vn' : `Nội dung: ${m.label}`);
+    }
+    await byTestId('form-complete').waitFor();
+    await byTestId('form-render-docx').click();
+    await byTestId('form-done').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid="report-register"] [data-testid^="report-row-"]').first().waitFor();
+    const register = (await api('GET', `/api/v1/incidents/${incidentId}/reports`)).body.items;
+    assert.equal(register.length, 1);
+    const report = register[0];
+    assert.equal(report.form, 'tt20-mau-04');
+    // The registered file: a ZIP with the incident's title in word/document.xml, hash as registered.
+    const file = await page.evaluate(async (url) => {
+      const r = await fetch(url, { credentials: 'same-origin' });
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      let bin = '';
+      for (const b of bytes) bin += String.fromCharCode(b);
+      return { status: r.status, sha: r.headers.get('X-Content-SHA256'), base64: btoa(bin) };
+    }, report.download);
+    assert.equal(file.status, 200);
+    assert.equal(file.sha, report.sha256);
+    const xml = zipEntry(Buffer.from(file.base64, 'base64'), 'word/document.xml');
+    assert.ok(xml, 'word/document.xml in the DOCX');
+    assert.ok(xml.toString('utf8').includes(inc.title), 'the incident title is in the document');
+
+    await byTestId('report-recipient').fill('Trung tâm Giám sát an toàn không gian mạng quốc gia');
+    await byTestId('report-channel').selectOption('email');
+    await byTestId('report-mark-sent').click();
+    await byTestId('report-sent').waitFor();
+    // Sending recorded the review's Form 04 output.
+    const sent = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
+    assert.ok(sent.steps[sent.steps.length - 1].outputs.some((o) => o.id === 'form04'), JSON.stringify(sent.steps));
+    assert.equal(sent.closed, false);
+  });
+
+  step('the lessons learned close the incident', async () => {
+    await byTestId('output-lessons_learned').fill('Vá lỗ hổng, bật giám sát toàn vẹn tệp.');
+    await byTestId('incident-record').click();
+    await page.waitForFunction(
+      async (id) => (await (await fetch(`/api/v1/incidents/${id}`, { credentials: 'same-origin' })).json()).closed,
+      incidentId,
+      { polling: 200 },
+    );
     const done = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
     assert.equal(done.closed, true, JSON.stringify(done.next));
     await page.reload();

@@ -1422,6 +1422,56 @@ export const incidentsApi = {
     request<unknown>('POST', `/incidents/${enc(id)}/observables`, { body: { observables } }),
 };
 
+// --- Official incident reports (issue 4; docs/api.md "Official incident reports") -------------
+
+export const REPORT_CHANNELS = ['letter', 'email', 'fax', 'software', 'in_person', 'phone'] as const;
+export type ReportChannel = (typeof REPORT_CHANNELS)[number];
+
+/** A form the incident's process names, prefilled from the incident. */
+export interface IncidentReportForm extends PrefilledForm {
+  legal_source: string;
+  layout: 'legal_text' | 'reconstructed';
+  note: string;
+  step: string;
+  step_name: string;
+  output: string;
+  output_label: string;
+  /** The incident's current step asks for this form: sending it records that step's output. */
+  current_step: boolean;
+}
+
+/** A row of the submission register (append-only: sent and acknowledged once). */
+export interface IncidentReport {
+  id: Id;
+  incident_id: Id;
+  form: string;
+  title: string;
+  legal_source: string;
+  layout: 'legal_text' | 'reconstructed';
+  sha256: string;
+  size: number;
+  file_name: string;
+  data: FormData;
+  rendered_at: string;
+  rendered_by: string;
+  sent: { recipient: string; channel: ReportChannel; at: string; by: string } | null;
+  ack: { at: string; note: string; by: string } | null;
+  download: string;
+  recorded_output?: string | null;
+}
+
+export const incidentReportsApi = {
+  forms: (id: Id) => request<List<IncidentReportForm>>('GET', `/incidents/${enc(id)}/report-forms`),
+  list: (id: Id) => request<List<IncidentReport>>('GET', `/incidents/${enc(id)}/reports`),
+  render: (id: Id, form: string, data: FormData) => request<IncidentReport>('POST', `/incidents/${enc(id)}/reports`, { body: { form, data } }),
+  sent: (id: Id, report: Id, body: { recipient: string; channel: ReportChannel; sent_at?: string; revision?: number }) =>
+    request<IncidentReport>('POST', `/incidents/${enc(id)}/reports/${enc(report)}/sent`, { body }),
+  ack: (id: Id, report: Id, body: { ack_at?: string; note: string }) =>
+    request<IncidentReport>('POST', `/incidents/${enc(id)}/reports/${enc(report)}/ack`, { body }),
+  /** Same-origin link to the registered DOCX (the session cookie authenticates a GET). */
+  fileUrl: (r: IncidentReport) => API_BASE + r.download.replace(/^\/api\/v1/, ''),
+};
+
 // --- Notifications (issue 4; docs/api.md "Notifications") -------------------------------------
 
 export type ChannelKind = 'email' | 'webhook' | 'telegram';

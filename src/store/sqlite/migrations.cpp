@@ -774,6 +774,48 @@ CREATE TABLE detection_rule_agencies (
   PRIMARY KEY (rule_uid, org_id)
 ) WITHOUT ROWID;
 )sql"},
+      {10, "incidents: the submission register of official reports (rendered, sent, acknowledged; append-only)",
+       R"sql(
+-- One row per rendered report. The DOCX is in the blob store under sha256. recipient, channel,
+-- sent_at, sent_by are written once (sending), ack_at, ack_note, ack_by once (acknowledgement):
+-- the triggers refuse every other change and every deletion.
+CREATE TABLE incident_reports (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents(id),
+  form_id TEXT NOT NULL,
+  form_title TEXT NOT NULL,
+  legal_source TEXT NOT NULL,
+  layout TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  file_name TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  rendered_at INTEGER NOT NULL,
+  rendered_by TEXT NOT NULL,
+  recipient TEXT,
+  channel TEXT,
+  sent_at INTEGER,
+  sent_by TEXT,
+  ack_at INTEGER,
+  ack_note TEXT,
+  ack_by TEXT
+);
+CREATE INDEX incident_reports_incident ON incident_reports(incident_id, id);
+CREATE TRIGGER incident_reports_no_delete BEFORE DELETE ON incident_reports
+BEGIN SELECT RAISE(ABORT, 'incident_reports is append-only'); END;
+CREATE TRIGGER incident_reports_write_once BEFORE UPDATE ON incident_reports
+WHEN NEW.id IS NOT OLD.id OR NEW.incident_id IS NOT OLD.incident_id OR NEW.form_id IS NOT OLD.form_id
+  OR NEW.form_title IS NOT OLD.form_title OR NEW.legal_source IS NOT OLD.legal_source
+  OR NEW.layout IS NOT OLD.layout OR NEW.sha256 IS NOT OLD.sha256 OR NEW.size IS NOT OLD.size
+  OR NEW.file_name IS NOT OLD.file_name OR NEW.fields IS NOT OLD.fields
+  OR NEW.rendered_at IS NOT OLD.rendered_at OR NEW.rendered_by IS NOT OLD.rendered_by
+  OR (OLD.sent_at IS NOT NULL AND (NEW.recipient IS NOT OLD.recipient OR NEW.channel IS NOT OLD.channel
+      OR NEW.sent_at IS NOT OLD.sent_at OR NEW.sent_by IS NOT OLD.sent_by))
+  OR (OLD.ack_at IS NOT NULL AND (NEW.ack_at IS NOT OLD.ack_at OR NEW.ack_note IS NOT OLD.ack_note
+      OR NEW.ack_by IS NOT OLD.ack_by))
+  OR (NEW.ack_at IS NOT NULL AND NEW.sent_at IS NULL)
+BEGIN SELECT RAISE(ABORT, 'incident_reports: a report, its sending and its acknowledgement are written once'); END;
+)sql"},
       // Evidence meets the incidents (issue 4): an item must name an existing incident and carry
       // its organisation (SQLite cannot add a FOREIGN KEY to a table; this trigger checks the
       // same on every insert, and items are never updated). The plans applied to incidents, once

@@ -261,6 +261,16 @@ class SqliteStore final : public Store {
   Status setRuleAgency(const Actor& actor, const std::string& uid, int64_t orgId, std::optional<bool> enabled,
                        bool directoryRule) override;
 
+  // --- ReportStore (report_ops.cpp, migration 10)
+  Result<IncidentReport> createIncidentReport(const Actor& actor, const IncidentReportDraft& d) override;
+  Result<std::vector<IncidentReport>> listIncidentReports(const Actor& actor, int64_t incidentId) override;
+  Result<IncidentReport> getIncidentReport(const Actor& actor, int64_t incidentId, int64_t reportId) override;
+  Result<IncidentReport> markReportSent(const Actor& actor, int64_t incidentId, int64_t reportId,
+                                        const std::string& recipient, const std::string& channel,
+                                        TimeMs sentAt) override;
+  Result<IncidentReport> recordReportAck(const Actor& actor, int64_t incidentId, int64_t reportId, TimeMs ackAt,
+                                         const std::string& note) override;
+
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;
   Status backupTo(const std::string& path) override;

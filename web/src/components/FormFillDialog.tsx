@@ -67,7 +67,23 @@ export function saveFile(blob: Blob, fileName: string) {
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function FormFillDialog({ definition, prefilled, fileStem, onClose }: { definition: FormDefinition; prefilled: PrefilledForm; fileStem: string; onClose: () => void }) {
+/**
+ * `submit`, when given, renders the DOCX elsewhere (the incident report register) instead of the
+ * stateless /forms/render, and answers the file name and SHA-256 to show.
+ */
+export function FormFillDialog({
+  definition,
+  prefilled,
+  fileStem,
+  onClose,
+  submit,
+}: {
+  definition: FormDefinition;
+  prefilled: PrefilledForm;
+  fileStem: string;
+  onClose: () => void;
+  submit?: (data: FormData) => Promise<{ fileName: string; sha256: string }>;
+}) {
   const { t } = useTranslation();
   const [data, setData] = useState<FormData>(() => ({ fields: { ...prefilled.data.fields }, tables: Object.fromEntries(Object.entries(prefilled.data.tables).map(([k, rows]) => [k, rows.map((r) => ({ ...r }))])) }));
   const [done, setDone] = useState<{ fileName: string; sha256: string } | null>(null);
@@ -86,6 +102,10 @@ export function FormFillDialog({ definition, prefilled, fileStem, onClose }: { d
         fields: Object.fromEntries(Object.entries(data.fields).filter(([, v]) => v.trim() !== '')),
         tables: Object.fromEntries(Object.entries(data.tables).map(([k, rows]) => [k, rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v.trim() !== '')))])),
       };
+      if (submit) {
+        setDone(await submit(clean));
+        return;
+      }
       const file = await api.renderForm(definition.id, format, clean);
       const ext = format === 'xlsx' ? '.xlsx' : '.docx';
       saveFile(file.blob, `${fileStem}${ext}`);

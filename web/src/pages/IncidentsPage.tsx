@@ -24,6 +24,7 @@ import { useSession } from '../session';
 import { useAction } from '../useAction';
 import { EvidencePanel } from './incident/EvidencePanel';
 import { PlansPanel } from './incident/PlansPanel';
+import { ReportsPanel } from './incident/ReportsPanel';
 
 const WARNING_BADGE: Record<string, string> = {
   none: 'badge-ok',
@@ -394,6 +395,8 @@ export function IncidentPage() {
           )}
         </section>
       )}
+
+      <ReportsPanel incident={inc} onChanged={() => reload()} />
 
       <h2>{t('incidents.tasks')}</h2>
       <ul className="plain" data-testid="incident-tasks">
