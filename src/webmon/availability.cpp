@@ -32,9 +32,7 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
-double msSince(Steady::time_point t) {
-  return std::chrono::duration<double, std::milli>(Steady::now() - t).count();
-}
+double msSince(Steady::time_point t) { return std::chrono::duration<double, std::milli>(Steady::now() - t).count(); }
 
 std::string msText(double ms) { return std::to_string(static_cast<long>(ms + 0.5)); }
 
@@ -292,7 +290,8 @@ AvailabilityOutcome checkAvailability(const PortalSpec& portal, const Facts& pre
       return out;
     }
     if (a.failure.empty() || !a.retryable || attempt >= o.retries) break;
-    const bool waited = o.sleep ? o.sleep(backoff) : (std::this_thread::sleep_for(std::chrono::milliseconds(backoff)), true);
+    const bool waited =
+        o.sleep ? o.sleep(backoff) : (std::this_thread::sleep_for(std::chrono::milliseconds(backoff)), true);
     if (!waited) {
       out.cancelled = true;
       return out;
@@ -302,10 +301,9 @@ AvailabilityOutcome checkAvailability(const PortalSpec& portal, const Facts& pre
 
   const std::string prevStatus = factValue(previous, "availability.status");
   if (!a.failure.empty()) {
-    auto& f = add(a.failure == "refused_private_address" ? "refused_private_address" : "down", Severity::kHigh,
-                  portal.url,
-                  (a.retryable ? "down after " + std::to_string(out.attempts) + " tries: " : std::string()) +
-                      a.message);
+    auto& f =
+        add(a.failure == "refused_private_address" ? "refused_private_address" : "down", Severity::kHigh, portal.url,
+            (a.retryable ? "down after " + std::to_string(out.attempts) + " tries: " : std::string()) + a.message);
     f.with("failure", a.failure).with("attempts", std::to_string(out.attempts));
     if (maintenance) f.with("maintenance", "yes");
     setFact(out.facts, "availability.status", "down");
@@ -321,7 +319,8 @@ AvailabilityOutcome checkAvailability(const PortalSpec& portal, const Facts& pre
   if (prevStatus == "down") {
     const std::string since = factValue(previous, "availability.down_since");
     auto& f = add("back_up", Severity::kInfo, portal.url, "the portal answers again");
-    if (!since.empty()) f.with("down_for_seconds", std::to_string((now - std::strtoll(since.c_str(), nullptr, 10)) / 1000));
+    if (!since.empty())
+      f.with("down_for_seconds", std::to_string((now - std::strtoll(since.c_str(), nullptr, 10)) / 1000));
   }
   const std::string addresses = joinList(a.addresses);
   const std::string prevAddresses = factValue(previous, "availability.dns.addresses");
@@ -358,7 +357,8 @@ AvailabilityOutcome checkAvailability(const PortalSpec& portal, const Facts& pre
   const std::string prevHttp = factValue(previous, "availability.http.status");
   if (!prevBytes.empty() && prevHttp == "200" && r.status == 200) {
     const double before = std::strtod(prevBytes.c_str(), nullptr);
-    if (before >= static_cast<double>(o.collapseMinBytes) && static_cast<double>(r.body.size()) < before * o.collapseRatio)
+    if (before >= static_cast<double>(o.collapseMinBytes) &&
+        static_cast<double>(r.body.size()) < before * o.collapseRatio)
       add("body_collapse", maintenance ? Severity::kInfo : Severity::kMedium, portal.url,
           "the home page shrank from " + prevBytes + " to " + std::to_string(r.body.size()) + " bytes")
           .with("previous_bytes", prevBytes)

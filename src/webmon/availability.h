@@ -30,14 +30,14 @@
 namespace vigil::webmon {
 
 struct AvailabilityOptions {
-  FetchOptions fetch;       // User-Agent, gate, cancel flag, allowPrivate (overridden by the portal's), caFile
+  FetchOptions fetch;  // User-Agent, gate, cancel flag, allowPrivate (overridden by the portal's), caFile
   long connectTimeoutMs = 5000;
-  int retries = 2;          // further tries after a failed one before "down"
-  long backoffMs = 5000;    // wait before the first retry, doubled for each further one
+  int retries = 2;        // further tries after a failed one before "down"
+  long backoffMs = 5000;  // wait before the first retry, doubled for each further one
   // Waits `ms` between tries; returns false when the wait was cut short (the monitor stops): the
   // run is then abandoned. Empty: a plain sleep.
   std::function<bool(long ms)> sleep;
-  double collapseRatio = 0.3;    // body_collapse when the new size < ratio x previous size...
+  double collapseRatio = 0.3;      // body_collapse when the new size < ratio x previous size...
   size_t collapseMinBytes = 2048;  // ...and the previous size was at least this
 };
 

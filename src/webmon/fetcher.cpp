@@ -255,8 +255,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
       auto u = urlHandle(current, why);
       if (!u) return failure(std::move(r), FetchError::kBadUrl, current + ": " + why);
       current = getPart(u.get(), CURLUPART_URL, 0);
-      if (o.beforeRequest &&
-          !o.beforeRequest(text::asciiLower(getPart(u.get(), CURLUPART_HOST, 0))))
+      if (o.beforeRequest && !o.beforeRequest(text::asciiLower(getPart(u.get(), CURLUPART_HOST, 0))))
         return failure(std::move(r), FetchError::kCancelled, current + ": cancelled before the request");
     }
     const long elapsed = static_cast<long>(

@@ -78,8 +78,8 @@ std::optional<PortalRun> CheckRunner::run(const PortalSpec& portal, CheckClass c
       }
       run.findings = headerFindings(*report, portal.url);
       if (anyCancelled(run.findings)) return std::nullopt;
-      run.facts = {{"headers.status", "ok"}, {"headers.score", std::to_string(report->score)},
-                   {"headers.grade", report->grade}};
+      run.facts = {
+          {"headers.status", "ok"}, {"headers.score", std::to_string(report->score)}, {"headers.grade", report->grade}};
       return run;
     }
     case CheckClass::kExposure: {
@@ -93,7 +93,8 @@ std::optional<PortalRun> CheckRunner::run(const PortalSpec& portal, CheckClass c
       }
       run.findings = std::move(*found);
       if (anyCancelled(run.findings)) return std::nullopt;
-      run.facts = {{"exposure.status", "ok"}, {"exposure.findings", std::to_string(countAbove(run.findings, Severity::kLow))}};
+      run.facts = {{"exposure.status", "ok"},
+                   {"exposure.findings", std::to_string(countAbove(run.findings, Severity::kLow))}};
       return run;
     }
   }
@@ -138,7 +139,8 @@ std::optional<PortalRun> CheckRunner::content(const PortalSpec& portal, const Fa
         std::string headers = "HTTP " + std::to_string(r.status) + " " + r.finalUrl + "\n";
         for (const auto& [k, v] : r.headers) headers += k + ": " + v + "\n";
         const std::string type = r.header("content-type");
-        run.evidence.push_back(RunEvidence{findingKey(*strongest), "body.html", type.empty() ? "text/html" : type, r.body});
+        run.evidence.push_back(
+            RunEvidence{findingKey(*strongest), "body.html", type.empty() ? "text/html" : type, r.body});
         run.evidence.push_back(RunEvidence{findingKey(*strongest), "headers.txt", "text/plain", headers});
       }
     }
@@ -166,8 +168,12 @@ std::optional<PortalRun> CheckRunner::tls(const PortalSpec& portal, const RunCon
     return run;
   }
   if (parts->scheme != "https") {
-    run.findings.push_back(Finding{"tls", "no_https", Severity::kMedium, portal.url,
-                                   "the portal is registered with a plain http:// address (no TLS)", {}});
+    run.findings.push_back(Finding{"tls",
+                                   "no_https",
+                                   Severity::kMedium,
+                                   portal.url,
+                                   "the portal is registered with a plain http:// address (no TLS)",
+                                   {}});
     run.facts = {{"tls.status", "no_https"}};
     return run;
   }
@@ -180,8 +186,8 @@ std::optional<PortalRun> CheckRunner::tls(const PortalSpec& portal, const RunCon
   auto report = check.probe(Target{portal.url, portal.allowedDomains, ""});
   if (context.cancelled()) return std::nullopt;
   if (!report.ok()) {
-    run.findings.push_back(Finding{"tls", "unreachable", Severity::kHigh, portal.url,
-                                   "TLS probe failed: " + report.error().message, {}});
+    run.findings.push_back(
+        Finding{"tls", "unreachable", Severity::kHigh, portal.url, "TLS probe failed: " + report.error().message, {}});
     run.facts = {{"tls.status", "unreachable"}};
     return run;
   }

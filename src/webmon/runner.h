@@ -60,8 +60,8 @@ struct RunnerOptions {
   std::string caFile;      // trust anchors instead of the system store (tests)
   long requestTimeoutMs = 20000;
   long connectTimeoutMs = 5000;
-  int retries = 2;          // availability: further tries before "down"
-  long backoffMs = 5000;    // availability: first back-off, doubled per retry
+  int retries = 2;                         // availability: further tries before "down"
+  long backoffMs = 5000;                   // availability: first back-off, doubled per retry
   std::shared_ptr<const Lexicon> lexicon;  // required
   std::shared_ptr<const EolData> eol;      // required
   std::vector<std::shared_ptr<const ContentExtension>> contentExtensions;

@@ -164,8 +164,7 @@ void PortalScheduler::reload(std::unique_lock<std::mutex>& lock) {
   if (!portals.ok()) {
     ++stats_.sourceErrors;
     if (o_.metrics) o_.metrics->add("vigil_webmon_source_errors_total", "");
-    log::warn("web monitor: cannot read the registered portals (the current plan is kept): " +
-              portals.error().message);
+    log::warn("web monitor: cannot read the registered portals (the current plan is kept): " + portals.error().message);
     return;
   }
   apply(*portals, now);

@@ -52,13 +52,13 @@
 namespace vigil::webmon {
 
 struct SchedulerOptions {
-  int workers = 8;                                      // global concurrency, 1..256
-  int reloadSeconds = 60;                               // how often the portals are read again
-  std::chrono::milliseconds perHostInterval{1000};      // the per-host gate
-  double jitterFraction = 0.1;                          // later runs: interval ± this fraction
-  std::chrono::milliseconds tick{200};                  // the planner's longest sleep
-  uint64_t seed = 0;                                    // jitter seed; 0 = from std::random_device
-  Metrics* metrics = nullptr;                           // optional
+  int workers = 8;                                  // global concurrency, 1..256
+  int reloadSeconds = 60;                           // how often the portals are read again
+  std::chrono::milliseconds perHostInterval{1000};  // the per-host gate
+  double jitterFraction = 0.1;                      // later runs: interval ± this fraction
+  std::chrono::milliseconds tick{200};              // the planner's longest sleep
+  uint64_t seed = 0;                                // jitter seed; 0 = from std::random_device
+  Metrics* metrics = nullptr;                       // optional
   // Errors: workers outside 1..256, reloadSeconds < 1, perHostInterval < 0, jitterFraction
   // outside [0, 0.5], tick < 1 ms.
   Status validate() const;
@@ -81,10 +81,10 @@ class PortalScheduler {
   void reloadNow();
 
   struct Stats {
-    uint64_t runs = 0;         // recorded (handed to the sink)
-    uint64_t downs = 0;        // availability runs that ended "down"
+    uint64_t runs = 0;   // recorded (handed to the sink)
+    uint64_t downs = 0;  // availability runs that ended "down"
     uint64_t sinkErrors = 0;
-    uint64_t cancelled = 0;    // cut short by stop(), not recorded
+    uint64_t cancelled = 0;  // cut short by stop(), not recorded
     uint64_t sourceErrors = 0;
     size_t portals = 0, running = 0, overdue = 0;
     double lastLagSeconds = 0;
@@ -121,8 +121,8 @@ class PortalScheduler {
   void apply(const std::vector<PortalSpec>& portals, TimeMs now);  // with mu_ held
   void dispatch(TimeMs now);                                       // with mu_ held
   void finish(const Job& job, const std::optional<PortalRun>& run, double seconds);
-  TimeMs firstDue(TimeMs now, int64_t spreadMs);                   // with mu_ held
-  bool sleepFor(long ms);  // interruptible; false when stopping
+  TimeMs firstDue(TimeMs now, int64_t spreadMs);  // with mu_ held
+  bool sleepFor(long ms);                         // interruptible; false when stopping
   void describeMetrics();
 
   const SchedulerOptions o_;
@@ -137,14 +137,14 @@ class PortalScheduler {
   std::condition_variable workCv_;  // wakes the workers (job queued, stop)
   std::condition_variable stopCv_;  // wakes back-off sleeps at stop
   std::atomic<bool> stopping_{false};
-  bool started_ = false;                 // GUARDED_BY(mu_)
-  bool reloadRequested_ = false;         // GUARDED_BY(mu_)
-  TimeMs nextReload_ = 0;                // GUARDED_BY(mu_)
-  std::map<int64_t, Entry> entries_;     // GUARDED_BY(mu_)
-  std::deque<Job> queue_;                // GUARDED_BY(mu_)
-  size_t idle_ = 0;                      // workers waiting for a job; GUARDED_BY(mu_)
-  std::mt19937_64 rng_;                  // GUARDED_BY(mu_)
-  Stats stats_;                          // GUARDED_BY(mu_)
+  bool started_ = false;              // GUARDED_BY(mu_)
+  bool reloadRequested_ = false;      // GUARDED_BY(mu_)
+  TimeMs nextReload_ = 0;             // GUARDED_BY(mu_)
+  std::map<int64_t, Entry> entries_;  // GUARDED_BY(mu_)
+  std::deque<Job> queue_;             // GUARDED_BY(mu_)
+  size_t idle_ = 0;                   // workers waiting for a job; GUARDED_BY(mu_)
+  std::mt19937_64 rng_;               // GUARDED_BY(mu_)
+  Stats stats_;                       // GUARDED_BY(mu_)
   std::thread planner_;
   std::vector<std::thread> workers_;
 };
