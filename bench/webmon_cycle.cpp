@@ -4,7 +4,7 @@
 // with its plain-HTTP entry on port 80). Prints the cycle's wall time, runs and findings per
 // class, the largest schedule lag, CPU time and the peak RSS of this process. Not a test: it
 // asserts nothing but exits non-zero when a run is missing.
-//   vigil_webmon_cycle --addresses FILE --ca CA.pem [--workers 96] [--key-page /tin-tuc.html]
+//   vigil_webmon_cycle --addresses FILE --ca CA.pem [--workers 128] [--key-page /tin-tuc.html]
 //                      [--findings OUT.jsonl]
 // FILE: one IPv4 address per line (the portal hosts). OUT: every finding of severity low or
 // worse, one JSON line each.
@@ -89,14 +89,19 @@ long peakRssKb() {
 
 int main(int argc, char** argv) {
   std::string addressesFile, ca, keyPage = "/tin-tuc.html", findingsFile;
-  int workers = 96;
+  int workers = 128;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--addresses") addressesFile = argv[i + 1];
-    else if (a == "--ca") ca = argv[i + 1];
-    else if (a == "--workers") workers = std::atoi(argv[i + 1]);
-    else if (a == "--key-page") keyPage = argv[i + 1];
-    else if (a == "--findings") findingsFile = argv[i + 1];
+    if (a == "--addresses")
+      addressesFile = argv[i + 1];
+    else if (a == "--ca")
+      ca = argv[i + 1];
+    else if (a == "--workers")
+      workers = std::atoi(argv[i + 1]);
+    else if (a == "--key-page")
+      keyPage = argv[i + 1];
+    else if (a == "--findings")
+      findingsFile = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -177,8 +182,8 @@ int main(int argc, char** argv) {
   const double cpu = cpuSeconds() - cpu0;
   std::printf("portals %zu, classes %zu, runs needed %zu, done %zu, workers %d, per-host gate 1 request/s\n",
               portals.size(), std::size(kAllCheckClasses), pairs, sink.pairsDone(), workers);
-  std::printf("cycle wall time %.1f s (%.2f min); CPU of the monitor %.1f s; peak RSS %.1f MiB\n", wall,
-              wall / 60, cpu, static_cast<double>(peakRssKb()) / 1024);
+  std::printf("cycle wall time %.1f s (%.2f min); CPU of the monitor %.1f s; peak RSS %.1f MiB\n", wall, wall / 60, cpu,
+              static_cast<double>(peakRssKb()) / 1024);
   std::printf("due runs waiting for a worker: at most %zu at once, the last one started %.1f s into the cycle\n",
               maxOverdue, lastWaiting);
   for (const auto& [name, c] : sink.perClass())

@@ -5,13 +5,13 @@
 # of a test CA naming every address, plain http on 80 redirecting to https; every 25th site carries
 # a hidden gambling link, every 50th an exposed /.git/HEAD. Then build/release/vigil_webmon_cycle
 # runs every check class (availability, content, tls, headers, exposure) of every portal once with
-# WORKERS (96) workers and the 1 request/s per-host gate, and prints the cycle time, runs and
+# WORKERS (128) workers and the 1 request/s per-host gate, and prints the cycle time, runs and
 # findings per class, CPU and peak RSS (also from /usr/bin/time -v). Needs root for ports 80/443.
 #   bench/webmon_cycle.sh                 PORTALS=100 WORKERS=64 bench/webmon_cycle.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORTALS=${PORTALS:-500}
-WORKERS=${WORKERS:-96}
+WORKERS=${WORKERS:-128}
 WORK=$(mktemp -d /tmp/vigil-webmon-cycle-XXXXXX)
 NGINX_PID=
 cleanup() {
