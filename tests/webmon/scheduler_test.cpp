@@ -180,14 +180,16 @@ TEST(SchedulerTest, RunsRepeatAtTheIntervalWithJitter) {
   std::vector<TimeMs> starts;
   for (int step = 0; step < 1300 && starts.size() < 11; ++step) {
     clock.advanceMs(1000);
-    const size_t before = sink.count(1, CheckClass::kAvailability);
-    // Each second of the manual clock: let the planner look, and wait for a run it started.
-    std::this_thread::sleep_for(4ms);
-    waitFor([&] { return s.stats().running == 0; });
+    // Each second of the manual clock: wait until a run that became due has run and been
+    // re-planned, so the recorded start is the manual second it became due in.
+    ASSERT_TRUE(waitFor([&] {
+      const auto due = s.nextDue(1, CheckClass::kAvailability);
+      return due && *due > clock.nowMs() && s.stats().running == 0;
+    }));
     const auto runs = sink.runs();
-    if (runs.size() > before)
-      for (size_t i = before; i < runs.size(); ++i)
-        if (runs[i].checkClass == CheckClass::kAvailability) starts.push_back(runs[i].startedAt);
+    starts.clear();
+    for (const auto& r : runs)
+      if (r.checkClass == CheckClass::kAvailability) starts.push_back(r.startedAt);
   }
   s.stop();
   ASSERT_GE(starts.size(), 11u);
@@ -340,6 +342,42 @@ TEST(SchedulerTest, ExportsMetrics) {
   EXPECT_NE(text.find(runs), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_webmon_portals 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_webmon_schedule_lag_seconds"), std::string::npos) << text;
+}
+
+TEST(HostGateTest, SpacesRequestsToOneHostOnlyAndReleasesWaitersOnStop) {
+  HostGate gate(200ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::mutex mu;
+  std::vector<double> sameHost;
+  double otherHost = -1;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      ASSERT_TRUE(gate.wait("portal.example.gov.vn"));
+      std::lock_guard lock(mu);
+      sameHost.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    });
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(gate.wait("other.example.gov.vn"));
+  otherHost = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (auto& t : threads) t.join();
+  std::sort(sameHost.begin(), sameHost.end());
+  ASSERT_EQ(sameHost.size(), 4u);
+  for (size_t i = 1; i < sameHost.size(); ++i) EXPECT_GE(sameHost[i] - sameHost[i - 1], 0.19) << i;
+  EXPECT_LT(otherHost, 0.15) << "another host does not wait for the first one's slots";
+
+  // A waiter whose slot is 5 s away: stop() releases it at once, and later calls are refused.
+  HostGate slow(5000ms);
+  ASSERT_TRUE(slow.wait("busy.example.gov.vn"));  // the first slot is now
+  std::atomic<bool> result{true};
+  const auto s0 = std::chrono::steady_clock::now();
+  std::thread waiter([&] { result = slow.wait("busy.example.gov.vn"); });
+  std::this_thread::sleep_for(20ms);
+  slow.stop();
+  waiter.join();
+  EXPECT_FALSE(result.load());
+  EXPECT_LT(std::chrono::steady_clock::now() - s0, 1000ms);
+  EXPECT_FALSE(slow.wait("any.example.gov.vn"));
 }
 
 }  // namespace
