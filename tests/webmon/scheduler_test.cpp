@@ -1,6 +1,8 @@
 // The scheduler's planning with a controllable clock and a runner that only records what it is
 // asked to run: first runs spread over the interval, intervals with jitter, re-plan on a revision
-// change, removal, facts handed from one run to the next, stop with a run in progress, bad options.
+// change, removal, facts handed from one run to the next, stop with a run in progress, bad options;
+// and the parts without a server: the per-host gate's spacing and stop, registrable domains by the
+// public suffix list, a malformed portal URL.
 // (The per-host gate, retries and hung sites against real servers: scheduler_sites_test.cpp.)
 #include <gtest/gtest.h>
 
@@ -342,6 +344,37 @@ TEST(SchedulerTest, ExportsMetrics) {
   EXPECT_NE(text.find(runs), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_webmon_portals 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_webmon_schedule_lag_seconds"), std::string::npos) << text;
+}
+
+TEST(AvailabilityTest, RegistrableDomainsFollowThePublicSuffixList) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"www.hue.gov.vn", "hue.gov.vn"},
+      {"HUE.gov.vn", "hue.gov.vn"},
+      {"a.b.example.co.uk", "example.co.uk"},
+      {"sotttt.thuathienhue.gov.vn", "thuathienhue.gov.vn"},
+      {"127.0.0.1", "127.0.0.1"},
+      {"localhost", "localhost"},
+      {"nhacai.bet", "nhacai.bet"},
+  };
+  for (const auto& [host, expected] : cases) EXPECT_EQ(registrableDomain(host), expected) << host;
+}
+
+TEST(AvailabilityTest, AnUnusableUrlIsOneFindingWithoutRetries) {
+  for (const std::string url : {"ftp://portal.example.gov.vn/", "https://", "not a url"}) {
+    PortalSpec p = portal(1);
+    p.url = url;
+    AvailabilityOptions o;
+    o.sleep = [](long) -> bool {
+      ADD_FAILURE() << "no retry for a malformed URL";
+      return true;
+    };
+    const auto out = checkAvailability(p, {}, kStart, o);
+    ASSERT_EQ(out.findings.size(), 1u) << url;
+    EXPECT_EQ(out.findings[0].id, "bad_url") << url;
+    EXPECT_EQ(out.findings[0].severity, Severity::kHigh);
+    EXPECT_NE(out.findings[0].summary.find(url.substr(0, 5)), std::string::npos) << out.findings[0].summary;
+    EXPECT_EQ(out.attempts, 1);
+  }
 }
 
 TEST(HostGateTest, SpacesRequestsToOneHostOnlyAndReleasesWaitersOnStop) {
