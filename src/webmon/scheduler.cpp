@@ -294,9 +294,13 @@ void PortalScheduler::finish(const Job& job, const std::optional<PortalRun>& run
   Slot& s = e.slots.at(job.checkClass);
   s.running = false;
   if (run) {
-    // The class's facts are replaced by the new ones.
+    // The class's facts ("<class>.*") are replaced by the new ones; a fact of another name that
+    // the run gives (e.g. "deface.baseline:<url>") replaces the fact of the same name.
     const std::string prefix = std::string(checkClassName(job.checkClass)) + ".";
-    std::erase_if(e.facts, [&](const auto& kv) { return kv.first.rfind(prefix, 0) == 0; });
+    std::erase_if(e.facts, [&](const auto& kv) {
+      if (kv.first.rfind(prefix, 0) == 0) return true;
+      return std::any_of(run->facts.begin(), run->facts.end(), [&](const auto& n) { return n.first == kv.first; });
+    });
     for (const auto& kv : run->facts) e.facts.push_back(kv);
   }
   if (s.generation != job.generation) return;  // re-planned while running: the new plan stands

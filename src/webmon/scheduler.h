@@ -17,7 +17,8 @@
 //   Hung sites  every request is bounded by the fetcher's timeouts; a slow site holds one worker,
 //               never the planner or the other workers.
 //   Facts       each portal's latest facts are kept in memory (seeded from PortalSpec::lastFacts);
-//               a run of class X replaces the "X." facts and the next run of X compares with them.
+//               a run of class X replaces the "X." facts (and any other fact it names, e.g.
+//               "deface.baseline:<url>") and the next run of X compares with them.
 //   Stop        stop() (and the destructor) wakes every wait, cancels transfers in progress, joins
 //               every thread. A run is handed to the RunSink whole or not at all: runs cut short by
 //               the stop are discarded (counted as cancelled), runs that finished are recorded.

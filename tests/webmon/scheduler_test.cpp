@@ -88,7 +88,8 @@ class FakeRunner : public ClassRunner {
     std::string n = "0";
     for (const auto& [k, v] : previous)
       if (k == std::string(checkClassName(c)) + ".n") n = v;
-    r.facts = {{std::string(checkClassName(c)) + ".n", std::to_string(std::stoi(n) + 1)}};
+    r.facts = {{std::string(checkClassName(c)) + ".n", std::to_string(std::stoi(n) + 1)},
+               {"shared.last_class", std::string(checkClassName(c))}};
     return r;
   }
   std::vector<Call> calls() const {
@@ -209,7 +210,10 @@ TEST(SchedulerTest, RunsRepeatAtTheIntervalWithJitter) {
   bool sawPrevious = false;
   for (const auto& [k, v] : calls.back().previous) sawPrevious = sawPrevious || (k == "availability.n" && v != "0");
   EXPECT_TRUE(sawPrevious);
-  EXPECT_EQ(s.facts(1).front().first, "availability.n");
+  // A fact outside the class's prefix is replaced, not repeated.
+  const Facts kept = s.facts(1);
+  EXPECT_EQ(std::count_if(kept.begin(), kept.end(), [](const auto& kv) { return kv.first == "shared.last_class"; }), 1);
+  EXPECT_EQ(std::count_if(kept.begin(), kept.end(), [](const auto& kv) { return kv.first == "availability.n"; }), 1);
 }
 
 TEST(SchedulerTest, ReplansAChangedPortalAndDropsARemovedOne) {
