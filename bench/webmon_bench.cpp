@@ -1,14 +1,21 @@
 // HTML analysis throughput of the web-portal monitor (src/webmon/page.h): analyzePage() +
 // pageFindings() with the real lexicon (catalogs/webmon/lexicon.toml) on generated portal pages,
 // clean and with planted spam (hidden links in a <style> class and inline styles, a base64
-// dropper, spam title). Reports pages/s and bytes/s on one core.
+// dropper, spam title). Reports pages/s and bytes/s on one core. Also the defacement fingerprint
+// and baseline comparison per page (src/webmon/defacement.h, on top of the page analysis the
+// content check already does) and the bounded crawl (src/webmon/crawl.h) of a 200-page generated
+// site served by nginx on loopback (tests/webmon/content_sites.h), with no delay between requests.
 //   build/release/vigil_webmon_bench
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "webmon/content_sites.h"
+#include "webmon/crawl.h"
+#include "webmon/defacement.h"
 #include "webmon/page.h"
 
 namespace {
@@ -91,6 +98,76 @@ void BM_PlantedPortalPage(benchmark::State& state) { analyse(state, true); }
 
 BENCHMARK(BM_CleanPortalPage)->Arg(20)->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PlantedPortalPage)->Arg(20)->Arg(100)->Unit(benchmark::kMillisecond);
+
+const vigil::webmon::DefacementSignatures& signatures() {
+  static const vigil::webmon::DefacementSignatures sig = [] {
+    auto s = vigil::webmon::DefacementSignatures::load(VIGIL_WEBMON_CATALOG_DIR "/defacement.toml");
+    if (!s.ok()) std::abort();
+    return std::move(*s);
+  }();
+  return sig;
+}
+
+// fingerprintPage() + evaluateDefacement() against a baseline learned from 3 other days' pages;
+// the page facts are computed once outside the loop (the content check has them already).
+void BM_DefacementFingerprint(benchmark::State& state) {
+  using namespace vigil::webmon;
+  const std::string url = "https://anphu.gov.vn/";
+  std::optional<std::string> baseline;
+  for (uint32_t day = 1; day <= 3; ++day) {
+    const std::string p = portalPage(static_cast<int>(state.range(0)), false, day);
+    const auto facts = analyzePage(p, url);
+    auto r = evaluateDefacement(fingerprintPage(p, url, facts), facts, url, signatures(), baseline);
+    if (!r.ok()) std::abort();
+    baseline = r->baseline;
+  }
+  const std::string page = portalPage(static_cast<int>(state.range(0)), false, 42);
+  const auto facts = analyzePage(page, url);
+  size_t findings = 0;
+  for (auto _ : state) {
+    auto r = evaluateDefacement(fingerprintPage(page, url, facts), facts, url, signatures(), baseline);
+    findings = r.ok() ? r->findings.size() : 999;
+    benchmark::DoNotOptimize(findings);
+  }
+  state.counters["pages/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["page_KB"] = static_cast<double>(page.size()) / 1024.0;
+  state.counters["findings"] = static_cast<double>(findings);
+}
+
+// A crawl of 200 pages listed in a sitemap, each a 20-item portal page, over loopback HTTP.
+void BM_CrawlLoopback(benchmark::State& state) {
+  vigil::webmon::globalInit();
+  vigil::webmon::test::ContentSites sites;
+  if (!sites.error().empty()) {
+    state.SkipWithError(sites.error().c_str());
+    return;
+  }
+  const std::string origin = sites.origin("crawl");
+  const int pages = static_cast<int>(state.range(0));
+  std::string sitemap = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">";
+  sites.write("crawl", "index.html", portalPage(20, false, 1));
+  for (int i = 1; i < pages; ++i) {
+    sites.write("crawl", "p/" + std::to_string(i) + ".html", portalPage(20, i % 50 == 7, static_cast<uint32_t>(i)));
+    sitemap += "<url><loc>" + origin + "/p/" + std::to_string(i) + ".html</loc></url>";
+  }
+  sites.write("crawl", "sitemap.xml", sitemap + "</urlset>");
+  vigil::webmon::CrawlOptions options;
+  options.fetch.allowPrivate = true;
+  options.delayMs = 0;
+  options.maxPages = pages;
+  size_t crawled = 0, findings = 0;
+  for (auto _ : state) {
+    auto r = vigil::webmon::crawlSite(origin + "/", options, lexicon(), {"chinhphu.vn"});
+    if (!r.ok()) std::abort();
+    crawled += r->pages.size();
+    findings = r->findings.size();
+  }
+  state.counters["pages/s"] = benchmark::Counter(static_cast<double>(crawled), benchmark::Counter::kIsRate);
+  state.counters["findings"] = static_cast<double>(findings);
+}
+
+BENCHMARK(BM_DefacementFingerprint)->Arg(20)->Arg(100)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CrawlLoopback)->Arg(200)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -72,7 +72,9 @@ struct WebcheckOptions {
   std::string caFile;         // extra trust anchors (PEM), e.g. an agency's internal CA
   long timeoutSeconds = 20;   // per request
   std::vector<std::string> allowedDomains;
-  std::string contact;  // URL put in the User-Agent of normal probes
+  std::string contact;       // URL put in the User-Agent of normal probes
+  int crawlPages = 0;        // > 0: also crawl up to this many pages of each site (webmon/crawl.h)
+  long crawlDelayMs = 1000;  // pause between two crawl requests
 };
 int webcheck(const Config& config, const std::string& exePath, const WebcheckOptions& options);
 

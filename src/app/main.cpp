@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
   rulesTest->add_flag("--failures-only", rulesTestOptions.failuresOnly, "print only the failed cases");
   rulesTest->add_option("cases", rulesTestOptions.cases, "case files or directories (default: the shipped cases)");
   vigil::app::WebcheckOptions webcheckOptions;
-  auto* webcheck =
-      cli.add_subcommand("webcheck", "check web portals once: TLS, headers, hidden spam, cloaking, exposure");
+  auto* webcheck = cli.add_subcommand(
+      "webcheck", "check web portals once: TLS, headers, hidden spam, cloaking, exposure, defacement signatures");
   webcheck->add_flag("--json", webcheckOptions.json, "print JSON lines instead of a table");
   webcheck->add_flag("--allow-private", webcheckOptions.allowPrivate, "allow loopback and private addresses");
   webcheck->add_option("--ca-file", webcheckOptions.caFile, "extra trusted CA certificates (PEM)");
@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
   webcheck->add_option("--allow-domain", webcheckOptions.allowedDomains, "outbound domain the portal may link to");
   webcheck->add_option("--contact", webcheckOptions.contact, "contact URL put in the User-Agent of the probes")
       ->envname("VIGIL_WEBMON_CONTACT");
+  webcheck->add_option("--crawl", webcheckOptions.crawlPages,
+                       "also crawl up to N pages of each site (sitemaps and links) for injected pages");
+  webcheck->add_option("--crawl-delay", webcheckOptions.crawlDelayMs,
+                       "milliseconds between two crawl requests (default 1000)");
   webcheck->add_option("urls", webcheckOptions.urls, "http:// or https:// URLs")->required();
   auto* version = cli.add_subcommand("version", "print the version");
   auto* evidence = cli.add_subcommand("evidence", "incident evidence commands");

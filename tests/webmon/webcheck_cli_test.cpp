@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "webmon/content_sites.h"
 #include "webmon/test_sites.h"
 
 namespace vigil::webmon {
@@ -115,6 +116,41 @@ TEST_F(WebcheckCliTest, BadUsageExitsTwoNamingTheInput) {
   const auto t = webcheck({"--timeout", "0", "http://example.org/"}, sites_->dir());
   EXPECT_EQ(t.status, 2);
   EXPECT_NE(t.err.find("--timeout"), std::string::npos) << t.err;
+}
+
+// --crawl N: a spam page listed only in the sitemap is found and named; defacement signatures apply
+// to the start page; bad values of the new options are refused.
+TEST(WebcheckCrawlCli, CrawlFindsSitemapPageAndSignaturesApply) {
+  test::ContentSites sites;
+  ASSERT_EQ(sites.error(), "");
+  const std::string c = sites.origin("crawl");
+  sites.write("crawl", "index.html",
+              "<html><head><title>Xã An Bình</title></head><body><p>Trang chủ</p></body></html>");
+  sites.write("crawl", "sitemap.xml", "<urlset><url><loc>" + c + "/x/y/trang.html</loc></url></urlset>");
+  sites.write("crawl", "x/y/trang.html",
+              "<html><head><title>Nhà cái uy tín, cá cược bóng đá</title></head><body>spam</body></html>");
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto r = webcheck({"--json", "--allow-private", "--crawl", "5", "--crawl-delay", "0", c + "/"}, dir);
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  bool spam = false, summary = false;
+  for (const auto& l : jsonLines(r.out)) {
+    spam = spam || (l.at("id").as_string() == "spam_in_title_meta" && l.at("url").as_string() == c + "/x/y/trang.html");
+    summary = summary || (l.at("check").as_string() == "crawl" && l.at("id").as_string() == "summary");
+  }
+  EXPECT_TRUE(spam) << r.out;
+  EXPECT_TRUE(summary) << r.out;
+
+  sites.write("portal", "index.html",
+              "<html><head><title>Hacked by Sh4d0w</title></head><body bgcolor=\"#000000\"><h1>Hacked by "
+              "Sh4d0w</h1></body></html>");
+  const auto d = webcheck({"--json", "--allow-private", sites.origin("portal") + "/"}, dir);
+  EXPECT_EQ(d.status, 1) << d.out << d.err;
+  EXPECT_NE(d.out.find("\"check\":\"defacement\",\"id\":\"signature\",\"severity\":\"critical\""), std::string::npos)
+      << d.out;
+
+  const auto bad = webcheck({"--crawl", "-1", c + "/"}, dir);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--crawl"), std::string::npos) << bad.err;
 }
 
 }  // namespace
