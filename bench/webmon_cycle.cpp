@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "webmon/content_extensions.h"
 #include "webmon/scheduler.h"
 
 using namespace vigil;
@@ -147,6 +148,13 @@ int main(int argc, char** argv) {
   ro.caFile = ca;
   ro.lexicon = std::make_shared<const Lexicon>(std::move(*lexicon));
   ro.eol = std::make_shared<const EolData>(std::move(*eol));
+  // The content class as the monitor runs it: page + cloaking, then defacement and the crawl.
+  auto extensions = standardContentExtensions(VIGIL_WEBMON_CATALOG_DIR, ro.lexicon);
+  if (!extensions.ok()) {
+    std::fprintf(stderr, "%s\n", extensions.error().message.c_str());
+    return 2;
+  }
+  ro.contentExtensions = std::move(*extensions);
   auto runner = CheckRunner::create(ro, clock);
   if (!runner.ok()) {
     std::fprintf(stderr, "%s\n", runner.error().message.c_str());

@@ -4,7 +4,8 @@
 # (127.0.1.1, 127.0.1.2, ... : its own host for the per-host gate), https on 443 with a certificate
 # of a test CA naming every address, plain http on 80 redirecting to https; every 25th site carries
 # a hidden gambling link, every 50th an exposed /.git/HEAD. Then build/release/vigil_webmon_cycle
-# runs every check class (availability, content, tls, headers, exposure) of every portal once with
+# runs every check class (availability, content with defacement and crawl, tls, headers, exposure)
+# of every portal once with
 # WORKERS (128) workers and the 1 request/s per-host gate, and prints the cycle time, runs and
 # findings per class, CPU and peak RSS (also from /usr/bin/time -v). Needs root for ports 80/443.
 #   bench/webmon_cycle.sh                 PORTALS=100 WORKERS=64 bench/webmon_cycle.sh

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "webmon/content_extensions.h"
 #include "webmon/local_nginx.h"
 #include "webmon/scheduler.h"
 #include "webmon/test_sites.h"
@@ -108,7 +109,11 @@ class SchedulerSitesTest : public ::testing::Test {
     nginx_ = new test::LocalNginx(servers,
                                   {{"good/index.html", page(kMarker, 60)},
                                    {"good/news.html", page("Tin tức - " + std::string(kMarker), 20)},
-                                   {"good/about.html", page("Giới thiệu", 5)}},
+                                   {"good/about.html", page("Giới thiệu", 5)},
+                                   {"good/hacked.html",
+                                    "<html><head><title>Hacked by Sh4d0w</title></head><body "
+                                    "style=\"background:#000\"><h1>Hacked by Sh4d0w</h1><p>security is an "
+                                    "illusion</p></body></html>"}},
                                   {"127.0.0.1:" + p, "127.0.0.2:" + p, "127.0.0.3:" + p, "127.0.0.4:" + p});
     auto lex = Lexicon::load(VIGIL_WEBMON_CATALOG_DIR "/lexicon.toml");
     ASSERT_TRUE(lex.ok()) << lex.error().message;
@@ -356,6 +361,44 @@ TEST_F(SchedulerSitesTest, AHungSiteDoesNotDelayTheOthersAndStopCancelsIt) {
     EXPECT_EQ(factValue(run.facts, "availability.status"), "up");
   }
   ::close(hung);
+}
+
+// The standard content extensions: the defacement baseline is learned into the facts and handed
+// back; a page that is a defacement against that baseline is flagged and does not replace it; the
+// crawl's facts are written.
+TEST_F(SchedulerSitesTest, ContentRunsLearnDefacementBaselinesAndCrawl) {
+  SystemClock clock;
+  RunnerOptions ro = runnerOptions();
+  auto extensions = standardContentExtensions(VIGIL_WEBMON_CATALOG_DIR, lexicon_);
+  ASSERT_TRUE(extensions.ok()) << extensions.error().message;
+  ro.contentExtensions = *extensions;
+  auto runner = makeRunner(clock, ro);
+  const RunContext context;
+  PortalSpec home = portal(40, url("127.0.0.3"));
+  auto first = runner->run(home, CheckClass::kContent, {}, context);
+  ASSERT_TRUE(first.has_value());
+  const std::string key = defacementFactKey(home.url);
+  const std::string baseline = factValue(first->facts, key);
+  EXPECT_FALSE(baseline.empty()) << "the first sample is learned";
+  EXPECT_EQ(factValue(first->facts, "content.deface.max_score"), "0.00");
+  EXPECT_GE(std::stoi(factValue(first->facts, "content.crawl.pages")), 1);
+  for (const auto& f : first->findings) EXPECT_LE(f.severity, Severity::kLow) << toJsonLine(f);
+  auto second = runner->run(home, CheckClass::kContent, first->facts, context);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(factValue(second->facts, key), baseline) << "the second sample is added to the baseline";
+  for (const auto& f : second->findings) EXPECT_LE(f.severity, Severity::kLow) << toJsonLine(f);
+
+  // The same baseline given for a page that a defacer replaced.
+  PortalSpec defaced = portal(41, url("127.0.0.3", "/hacked.html"));
+  const std::string hackedKey = defacementFactKey(defaced.url);
+  auto hacked = runner->run(defaced, CheckClass::kContent, {{hackedKey, factValue(second->facts, key)}}, context);
+  ASSERT_TRUE(hacked.has_value());
+  const Finding* worst = nullptr;
+  for (const auto& f : hacked->findings)
+    if (f.check == "defacement" && (!worst || f.severity > worst->severity)) worst = &f;
+  ASSERT_NE(worst, nullptr) << dump(hacked->findings);
+  EXPECT_GE(worst->severity, Severity::kHigh) << dump(hacked->findings);
+  EXPECT_EQ(factValue(hacked->facts, hackedKey), factValue(second->facts, key)) << "a defaced sample is not learned";
 }
 
 // A content extension (where defacement fingerprints and the sitemap crawl plug in): it sees the

@@ -1,0 +1,94 @@
+#include "webmon/content_extensions.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "webmon/availability.h"
+
+namespace vigil::webmon {
+
+namespace {
+
+std::vector<std::string> portalPages(const PortalSpec& portal) {
+  std::vector<std::string> pages{portal.url};
+  for (const auto& k : portal.keyPages)
+    if (std::find(pages.begin(), pages.end(), k) == pages.end()) pages.push_back(k);
+  return pages;
+}
+
+bool cancelled(const FetchOptions& fetch) { return fetch.cancel && fetch.cancel->load(); }
+
+void upsert(Facts& facts, const std::string& key, std::string value) {
+  for (auto& [k, v] : facts)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  facts.emplace_back(key, std::move(value));
+}
+
+}  // namespace
+
+void DefacementExtension::extend(const PortalSpec& portal, const Facts& previous, const FetchOptions& fetch,
+                                 PortalRun& run) const {
+  double maxScore = 0;
+  for (const auto& page : portalPages(portal)) {
+    const std::string key = defacementFactKey(page);
+    const std::string stored = factValue(previous, key);
+    const std::optional<std::string> baseline = stored.empty() ? std::nullopt : std::optional<std::string>(stored);
+    FetchOptions f = fetch;
+    f.verifyTls = false;  // the content is judged whatever the certificate
+    auto result = checkDefacement(page, f, *signatures_, baseline, options_);
+    if (cancelled(fetch)) return;
+    if (!result.ok()) {
+      run.findings.push_back(Finding{
+          "defacement", "error", Severity::kLow, page, "defacement check not done: " + result.error().message, {}});
+      if (baseline) upsert(run.facts, key, *baseline);
+      continue;
+    }
+    for (auto& x : result->findings) run.findings.push_back(std::move(x));
+    maxScore = std::max(maxScore, result->score);
+    if (!result->baseline.empty())
+      upsert(run.facts, key, result->baseline);
+    else if (baseline)
+      upsert(run.facts, key, *baseline);
+  }
+  char score[16];
+  std::snprintf(score, sizeof score, "%.2f", maxScore);
+  upsert(run.facts, "content.deface.max_score", score);
+}
+
+void CrawlExtension::extend(const PortalSpec& portal, const Facts&, const FetchOptions& fetch, PortalRun& run) const {
+  CrawlOptions c = options_;
+  c.fetch = fetch;
+  c.fetch.verifyTls = false;
+  if (fetch.beforeRequest) c.delayMs = 0;  // the per-host gate spaces the requests
+  c.startFindings = false;                 // the page check already ran on the home page
+  auto result = crawlSite(portal.url, c, *lexicon_, portal.allowedDomains);
+  if (cancelled(fetch)) return;
+  if (!result.ok()) {
+    run.findings.push_back(
+        Finding{"crawl", "error", Severity::kLow, portal.url, "crawl not done: " + result.error().message, {}});
+    return;
+  }
+  std::set<std::string> seen;
+  for (const auto& f : run.findings) seen.insert(f.check + "/" + f.id + "/" + f.url);
+  for (auto& f : result->findings)
+    if (seen.insert(f.check + "/" + f.id + "/" + f.url).second) run.findings.push_back(std::move(f));
+  upsert(run.facts, "content.crawl.pages", std::to_string(result->pages.size()));
+  upsert(run.facts, "content.crawl.stop", result->stopReason);
+}
+
+Result<std::vector<std::shared_ptr<const ContentExtension>>> standardContentExtensions(
+    const std::string& catalogDir, std::shared_ptr<const Lexicon> lexicon) {
+  if (!lexicon) return Error::validation("lexicon", "the crawl needs the lexicon (lexicon.toml)");
+  VIGIL_ASSIGN_OR_RETURN(auto signatures, DefacementSignatures::load(catalogDir + "/defacement.toml"));
+  std::vector<std::shared_ptr<const ContentExtension>> out;
+  out.push_back(
+      std::make_shared<const DefacementExtension>(std::make_shared<const DefacementSignatures>(std::move(signatures))));
+  out.push_back(std::make_shared<const CrawlExtension>(std::move(lexicon), CrawlOptions{}));
+  return out;
+}
+
+}  // namespace vigil::webmon
