@@ -5,9 +5,10 @@
 # of a test CA naming every address, plain http on 80 redirecting to https; every 25th site carries
 # a hidden gambling link, every 50th an exposed /.git/HEAD. Then build/release/vigil_webmon_cycle
 # runs every check class (availability, content with defacement and crawl, tls, headers, exposure)
-# of every portal once with
-# WORKERS (128) workers and the 1 request/s per-host gate, and prints the cycle time, runs and
-# findings per class, CPU and peak RSS (also from /usr/bin/time -v). Needs root for ports 80/443.
+# of every portal once with WORKERS (128) workers and the 1 request/s per-host gate, and prints the
+# cycle time, runs and findings per class, CPU and peak RSS (also from /usr/bin/time -v). Each
+# site: a home page (~20 KB) linking to a news page and three articles (what the crawl finds).
+# Needs root for ports 80/443.
 #   bench/webmon_cycle.sh                 PORTALS=100 WORKERS=64 bench/webmon_cycle.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ for ((i = 0; i < PORTALS; i++)); do
   {
     echo "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Cổng thông tin điện tử - Cơ quan số $i</title>"
     echo "<link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><h1>Cổng thông tin điện tử Cơ quan số $i</h1>"
-    echo "<nav><a href=\"/\">Trang chủ</a> <a href=\"/tin-tuc.html\">Tin tức</a> <a href=\"https://chinhphu.vn/\">Chính phủ</a></nav></header><main>"
+    echo "<nav><a href=\"/\">Trang chủ</a> <a href=\"/tin-tuc.html\">Tin tức</a> <a href=\"/bai-1.html\">Bài 1</a> <a href=\"/bai-2.html\">Bài 2</a> <a href=\"/bai-3.html\">Bài 3</a> <a href=\"https://chinhphu.vn/\">Chính phủ</a></nav></header><main>"
     for ((p = 0; p < 40; p++)); do
       echo "<article><h2>Tin số $p của cơ quan $i</h2><p>Ủy ban nhân dân tỉnh tổ chức hội nghị triển khai kế hoạch chuyển đổi số năm 2026, bảo đảm an toàn thông tin cho hệ thống cổng thông tin điện tử.</p></article>"
     done
@@ -45,6 +46,7 @@ for ((i = 0; i < PORTALS; i++)); do
     echo "</main><footer>Cổng thông tin điện tử - Cơ quan số $i</footer></body></html>"
   } >"$d/index.html"
   sed "s/Tin số/Bài viết số/" "$d/index.html" >"$d/tin-tuc.html"
+  for b in 1 2 3; do sed "s/Tin số/Bài $b, đoạn/" "$d/index.html" >"$d/bai-$b.html"; done
   echo "body{font-family:sans-serif}header{background:#c00;color:#fff}" >"$d/style.css"
   if ((i % 50 == 0)); then mkdir -p "$d/.git" && echo "ref: refs/heads/main" >"$d/.git/HEAD"; fi
 done
