@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <set>
+#include <map>
 
 #include "webmon/availability.h"
 
@@ -64,7 +64,9 @@ void CrawlExtension::extend(const PortalSpec& portal, const Facts&, const FetchO
   c.fetch = fetch;
   c.fetch.verifyTls = false;
   if (fetch.beforeRequest) c.delayMs = 0;  // the per-host gate spaces the requests
-  c.startFindings = false;                 // the page check already ran on the home page
+  // The home page's findings are kept in the crawl so that a site-wide injection is grouped under
+  // the home page (the page check's finding there then gets the list of the other pages).
+  c.startFindings = true;
   auto result = crawlSite(portal.url, c, *lexicon_, portal.allowedDomains);
   if (cancelled(fetch)) return;
   if (!result.ok()) {
@@ -72,10 +74,24 @@ void CrawlExtension::extend(const PortalSpec& portal, const Facts&, const FetchO
         Finding{"crawl", "error", Severity::kLow, portal.url, "crawl not done: " + result.error().message, {}});
     return;
   }
-  std::set<std::string> seen;
-  for (const auto& f : run.findings) seen.insert(f.check + "/" + f.id + "/" + f.url);
-  for (auto& f : result->findings)
-    if (seen.insert(f.check + "/" + f.id + "/" + f.url).second) run.findings.push_back(std::move(f));
+  // A finding the page checks already gave (same check, id and page) is not repeated, but what the
+  // crawl adds to it (the other pages it is on: "also_on_pages", "also_on") is added to it.
+  std::map<std::string, size_t> seen;
+  for (size_t i = 0; i < run.findings.size(); ++i)
+    seen.emplace(run.findings[i].check + "/" + run.findings[i].id + "/" + run.findings[i].url, i);
+  for (auto& f : result->findings) {
+    const auto [it, added] = seen.emplace(f.check + "/" + f.id + "/" + f.url, run.findings.size());
+    if (added) {
+      run.findings.push_back(std::move(f));
+      continue;
+    }
+    Finding& existing = run.findings[it->second];
+    for (auto& [k, v] : f.evidence) {
+      const bool has =
+          std::any_of(existing.evidence.begin(), existing.evidence.end(), [&](const auto& e) { return e.first == k; });
+      if (!has) existing.evidence.emplace_back(k, std::move(v));
+    }
+  }
   upsert(run.facts, "content.crawl.pages", std::to_string(result->pages.size()));
   upsert(run.facts, "content.crawl.stop", result->stopReason);
 }

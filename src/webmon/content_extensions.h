@@ -7,8 +7,9 @@
 //                        be fetched or an unreadable baseline: a low "defacement/error" finding
 //                        naming the page, and the stored baseline is kept.
 //   CrawlExtension       crawlSite() from the home page (sitemaps, then same-origin links, within
-//                        CrawlOptions' bounds); its page findings are added unless the page and
-//                        cloaking checks already reported the same (check, id, url). With the
+//                        CrawlOptions' bounds); its page findings are added, except that one the
+//                        page checks already reported (same check, id, url) only gets the crawl's
+//                        extra evidence (the other pages it is on). With the
 //                        scheduler's per-host gate in the fetch options the crawl's own delay is
 //                        dropped: the gate already spaces every request to the host.
 // Facts: "content.deface.max_score" (the highest change score of the pages, 0-1),

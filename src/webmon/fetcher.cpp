@@ -247,6 +247,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
   for (const auto& entry : o.resolve) resolve.reset(curl_slist_append(resolve.release(), entry.c_str()));
 
   const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration gated{};  // time spent at the gate: not part of the budget
   std::string current = url;
   for (int hop = 0;; ++hop) {
     {
@@ -255,11 +256,16 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
       auto u = urlHandle(current, why);
       if (!u) return failure(std::move(r), FetchError::kBadUrl, current + ": " + why);
       current = getPart(u.get(), CURLUPART_URL, 0);
-      if (o.beforeRequest && !o.beforeRequest(text::asciiLower(getPart(u.get(), CURLUPART_HOST, 0))))
-        return failure(std::move(r), FetchError::kCancelled, current + ": cancelled before the request");
+      if (o.beforeRequest) {
+        const auto gateStart = std::chrono::steady_clock::now();
+        const bool go = o.beforeRequest(text::asciiLower(getPart(u.get(), CURLUPART_HOST, 0)));
+        gated += std::chrono::steady_clock::now() - gateStart;
+        if (!go) return failure(std::move(r), FetchError::kCancelled, current + ": cancelled before the request");
+      }
     }
     const long elapsed = static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start - gated)
+            .count());
     const long remaining = o.timeoutMs - elapsed;
     if (remaining <= 0)
       return failure(std::move(r), FetchError::kTimeout,

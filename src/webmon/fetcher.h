@@ -49,7 +49,8 @@ struct FetchOptions {
   // Called before every request, redirect hops included, with the host it goes to (punycode,
   // lower case). The scheduler's per-host rate gate (webmon/host_gate.h) goes here: it may block
   // until the host's next slot. Returning false cancels the fetch (FetchError::kCancelled) without
-  // sending anything. Empty: no gate. Must be thread-safe when the options are shared.
+  // sending anything. Time spent waiting here does not count against timeoutMs. Empty: no gate.
+  // Must be thread-safe when the options are shared.
   std::function<bool(std::string_view host)> beforeRequest;
   // When set and true, a transfer in progress is aborted (checked by libcurl's progress callback,
   // at least once a second) and the fetch returns FetchError::kCancelled. nullptr: never.

@@ -37,6 +37,15 @@ std::string page(const std::string& title, size_t paragraphs) {
   return html + "</body></html>";
 }
 
+// A page of a site-wide injection: the same hidden gambling link on every page.
+std::string spamPage(const std::string& link1, const std::string& link2) {
+  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tin tức</title></head><body><p>Tin tức "
+         "của tỉnh.</p><a href=\"" +
+         link1 + "\">Tin 1</a> <a href=\"" + link2 +
+         "\">Tin 2</a><div style=\"display:none\"><a href=\"https://nhacai88.bet/\">nhà cái cá cược</a></div>"
+         "</body></html>";
+}
+
 class MemorySource : public PortalSource {
  public:
   explicit MemorySource(std::vector<PortalSpec> p) : portals_(std::move(p)) {}
@@ -110,6 +119,9 @@ class SchedulerSitesTest : public ::testing::Test {
                                   {{"good/index.html", page(kMarker, 60)},
                                    {"good/news.html", page("Tin tức - " + std::string(kMarker), 20)},
                                    {"good/about.html", page("Giới thiệu", 5)},
+                                   {"good/spam/index.html", spamPage("/spam/a.html", "/spam/b.html")},
+                                   {"good/spam/a.html", spamPage("/spam/b.html", "/spam/index.html")},
+                                   {"good/spam/b.html", spamPage("/spam/a.html", "/spam/index.html")},
                                    {"good/hacked.html",
                                     "<html><head><title>Hacked by Sh4d0w</title></head><body "
                                     "style=\"background:#000\"><h1>Hacked by Sh4d0w</h1><p>security is an "
@@ -280,6 +292,25 @@ TEST_F(SchedulerSitesTest, RetriesWithBackOffThenDown) {
   EXPECT_NE(findingOf(refusedRun->findings, "refused_private_address"), nullptr) << dump(refusedRun->findings);
 }
 
+TEST_F(SchedulerSitesTest, TimeAtTheGateIsNotPartOfTheRequestBudget) {
+  FetchOptions f;
+  f.allowPrivate = true;
+  f.timeoutMs = 1000;
+  std::vector<std::string> hosts;
+  f.beforeRequest = [&](std::string_view host) {
+    hosts.emplace_back(host);
+    std::this_thread::sleep_for(1200ms);  // a busy host's queue
+    return true;
+  };
+  const FetchResult r = fetch(url("127.0.0.2", "/moved"), f);  // 302 to localhost, two requests
+  EXPECT_TRUE(r.ok()) << r.errorMessage;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(hosts, (std::vector<std::string>{"127.0.0.2", "localhost"})) << "each hop passes the gate";
+  f.beforeRequest = [](std::string_view) { return false; };
+  const FetchResult refused = fetch(url("127.0.0.2"), f);
+  EXPECT_EQ(refused.error, FetchError::kCancelled);
+}
+
 TEST_F(SchedulerSitesTest, AtMostOneRequestPerSecondPerHostOnTheServersClock) {
   // Two portals on the same host run at the same time (4 workers): their requests interleave,
   // and the server sees them at least a second apart.
@@ -399,6 +430,22 @@ TEST_F(SchedulerSitesTest, ContentRunsLearnDefacementBaselinesAndCrawl) {
   ASSERT_NE(worst, nullptr) << dump(hacked->findings);
   EXPECT_GE(worst->severity, Severity::kHigh) << dump(hacked->findings);
   EXPECT_EQ(factValue(hacked->facts, hackedKey), factValue(second->facts, key)) << "a defaced sample is not learned";
+
+  // A site-wide injection: the page check's finding on the home page gets the crawl's list of the
+  // other pages it is on, and is not repeated.
+  PortalSpec injected = portal(42, url("127.0.0.3", "/spam/index.html"));
+  injected.marker.clear();
+  auto spam = runner->run(injected, CheckClass::kContent, {}, context);
+  ASSERT_TRUE(spam.has_value());
+  EXPECT_EQ(factValue(spam->facts, "content.crawl.pages"), "3");
+  int hiddenOnHome = 0;
+  for (const auto& f : spam->findings) {
+    if (f.id != "hidden_link" || f.url != injected.url) continue;
+    ++hiddenOnHome;
+    std::map<std::string, std::string> ev(f.evidence.begin(), f.evidence.end());
+    EXPECT_EQ(ev["also_on_pages"], "2") << toJsonLine(f);
+  }
+  EXPECT_EQ(hiddenOnHome, 1) << dump(spam->findings);
 }
 
 // A content extension (where defacement fingerprints and the sitemap crawl plug in): it sees the
