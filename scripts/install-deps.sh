@@ -21,6 +21,7 @@ build_pkgs=(
   libyaml-cpp-dev libre2-dev  # Sigma rules (src/detect/sigma/): YAML loader, `re` modifier without backtracking
   libvectorscan-dev  # Sigma rule index (src/detect/sigma/rule_index.cpp): multi-literal prefilter
   libcurl4-openssl-dev libgumbo-dev libicu-dev  # web-portal monitor (src/webmon/), notifications (src/notify/)
+  libpsl-dev  # registrable domains (public suffix list) of the web monitor's availability check
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev

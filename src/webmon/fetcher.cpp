@@ -144,6 +144,11 @@ bool nonPublicV4(uint32_t a) {
   return false;
 }
 
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel->load() ? 1 : 0;  // non-zero aborts with CURLE_ABORTED_BY_CALLBACK
+}
+
 FetchResult failure(FetchResult r, FetchError e, std::string message) {
   r.error = e;
   r.errorMessage = std::move(message);
@@ -242,6 +247,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
   for (const auto& entry : o.resolve) resolve.reset(curl_slist_append(resolve.release(), entry.c_str()));
 
   const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration gated{};  // time spent at the gate: not part of the budget
   std::string current = url;
   for (int hop = 0;; ++hop) {
     {
@@ -250,9 +256,16 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
       auto u = urlHandle(current, why);
       if (!u) return failure(std::move(r), FetchError::kBadUrl, current + ": " + why);
       current = getPart(u.get(), CURLUPART_URL, 0);
+      if (o.beforeRequest) {
+        const auto gateStart = std::chrono::steady_clock::now();
+        const bool go = o.beforeRequest(text::asciiLower(getPart(u.get(), CURLUPART_HOST, 0)));
+        gated += std::chrono::steady_clock::now() - gateStart;
+        if (!go) return failure(std::move(r), FetchError::kCancelled, current + ": cancelled before the request");
+      }
     }
     const long elapsed = static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start - gated)
+            .count());
     const long remaining = o.timeoutMs - elapsed;
     if (remaining <= 0)
       return failure(std::move(r), FetchError::kTimeout,
@@ -284,6 +297,11 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, onOpenSocket);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t);
+    if (o.cancel) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(o.cancel));
+    }
     char errbuf[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     const CURLcode rc = curl_easy_perform(h);
@@ -304,6 +322,8 @@ FetchResult fetch(const std::string& url, const FetchOptions& o) {
                        what + "refused: the host resolves to the non-public address " + t.refusedAddress +
                            " (allow private addresses to check internal portals)");
       switch (rc) {
+        case CURLE_ABORTED_BY_CALLBACK:
+          return failure(std::move(r), FetchError::kCancelled, what + "cancelled during the transfer");
         case CURLE_OPERATION_TIMEDOUT:
           return failure(std::move(r), FetchError::kTimeout,
                          what + "timed out after " + std::to_string(o.timeoutMs) + " ms (" + detail + ")");

@@ -10,8 +10,11 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -43,6 +46,15 @@ struct FetchOptions {
   // "host:port:address" entries (curl's CURLOPT_RESOLVE), for tests of names without DNS.
   std::vector<std::string> resolve;
   bool headOnly = false;  // HEAD instead of GET
+  // Called before every request, redirect hops included, with the host it goes to (punycode,
+  // lower case). The scheduler's per-host rate gate (webmon/host_gate.h) goes here: it may block
+  // until the host's next slot. Returning false cancels the fetch (FetchError::kCancelled) without
+  // sending anything. Time spent waiting here does not count against timeoutMs. Empty: no gate.
+  // Must be thread-safe when the options are shared.
+  std::function<bool(std::string_view host)> beforeRequest;
+  // When set and true, a transfer in progress is aborted (checked by libcurl's progress callback,
+  // at least once a second) and the fetch returns FetchError::kCancelled. nullptr: never.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 enum class FetchError {
@@ -54,6 +66,7 @@ enum class FetchError {
   kTimeout,
   kTls,
   kTooManyRedirects,
+  kCancelled,  // FetchOptions::beforeRequest refused or FetchOptions::cancel was set
   kOther,
 };
 

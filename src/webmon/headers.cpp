@@ -92,6 +92,7 @@ Finding fetchFailure(const FetchResult& r, const std::string& url) {
     case FetchError::kDns: f.id = "dns"; break;
     case FetchError::kTls: f.id = "tls_error"; break;
     case FetchError::kBadUrl: f.id = "bad_url"; break;
+    case FetchError::kCancelled: f.id = "cancelled"; break;
     default: f.id = "unreachable";
   }
   std::string chain;

@@ -182,6 +182,10 @@ class Prober {
       r.reason = "no usable cipher list";
       return r;
     }
+    if (o_.beforeRequest && !o_.beforeRequest(host_)) {
+      r.reason = "cancelled";
+      return r;
+    }
     Fd fd{connectTo(ep_, o_.timeoutMs)};
     if (fd.fd < 0) {
       r.reason = "connect failed";
@@ -367,6 +371,7 @@ Result<TlsReport> probeTls(const std::string& host, int port, const TlsOptions& 
     return Error::forbidden(host + ": refused: resolves to the non-public address " + report.address +
                             " (allow private addresses to check internal portals)");
   {
+    if (o.beforeRequest && !o.beforeRequest(host)) return Error::unavailable(host + ": TLS probe cancelled");
     Fd probe{connectTo(ep, o.timeoutMs)};
     if (probe.fd < 0) return Error::unavailable(host + ":" + portText + ": cannot connect to " + report.address);
   }

@@ -14,6 +14,7 @@
 // guard as the fetcher. probeTls() is thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct TlsOptions {
   std::string caFile;     // trust anchors instead of the system store
   long timeoutMs = 5000;  // per connection
   int maxHandshakes = 250;
+  // Called before every TCP connection (each handshake) with the host probed; the scheduler's
+  // per-host rate gate. Returning false stops the probe: the handshakes made so far are kept, the
+  // rest is reported not offered, so a caller that cancels must discard the report. Empty: none.
+  std::function<bool(std::string_view host)> beforeRequest;
 };
 
 struct TlsProtocol {
