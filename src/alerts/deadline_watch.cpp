@@ -10,12 +10,13 @@ namespace vigil::alerts {
 
 DeadlineWatch::DeadlineWatch(Store& store, std::shared_ptr<const incident::ProcessLibrary> processes,
                              std::shared_ptr<const calendar::WorkingCalendar> calendar, const Clock& clock,
-                             std::string escalateTo)
+                             std::string escalateTo, DeadlineRaisedFn onRaised)
     : store_(store),
       processes_(std::move(processes)),
       calendar_(std::move(calendar)),
       clock_(clock),
-      escalateTo_(std::move(escalateTo)) {}
+      escalateTo_(std::move(escalateTo)),
+      onRaised_(std::move(onRaised)) {}
 
 DeadlineWatch::~DeadlineWatch() { stop(); }
 
@@ -74,12 +75,14 @@ Result<DeadlinePass> DeadlineWatch::checkOnce() {
         if (raised(d.id + ":breach")) continue;
         VIGIL_ASSIGN_OR_RETURN(bool added, store_.recordBreach(inc.id, d.id, d.label, d.dueAt, escalateTo_));
         pass.breaches += added ? 1 : 0;
+        if (added && onRaised_) onRaised_({inc, d.id, d.label, d.dueAt, 100, escalateTo_, now});
         continue;
       }
       const int level = levelOf(d.state);
       if (level == 0 || raised(d.id + ":" + std::to_string(level))) continue;
       VIGIL_ASSIGN_OR_RETURN(bool added, store_.raiseDeadlineWarning(inc.id, d.id, d.label, level, d.dueAt));
       pass.warnings += added ? 1 : 0;
+      if (added && onRaised_) onRaised_({inc, d.id, d.label, d.dueAt, level, "", now});
     }
   }
   return pass;

@@ -107,6 +107,9 @@ struct ApiDeps {
   // runner. Null: those routes answer 503. Both outlive the Api.
   detect::live::RuleManager* rules = nullptr;
   detect::live::HuntRunner* hunts = nullptr;
+  // Called after an incident is created or continues under another process (hand-over), with the
+  // new record; vigil serve publishes an incident_created notice. Must not block. Empty: nothing.
+  std::function<void(const Incident&)> incidentCreated{};
 };
 
 class Api {
@@ -142,6 +145,9 @@ class Api {
   notify::Dispatcher* notifier() const { return deps_.notifier; }
   detect::live::RuleManager* rules() const { return deps_.rules; }
   detect::live::HuntRunner* hunts() const { return deps_.hunts; }
+  void incidentCreated(const Incident& inc) const {
+    if (deps_.incidentCreated) deps_.incidentCreated(inc);
+  }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name

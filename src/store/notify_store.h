@@ -52,6 +52,10 @@ struct Notice {
   std::string subject;  // one line, UTF-8
   std::string body;     // plain text, UTF-8
   std::string link;     // where to look in vigil ("" none)
+  // Escalation (a deadline breach): every e-mail subscription the notice matches also reaches
+  // every enabled user with an e-mail address holding this role on the notice's agency or an
+  // ancestor, as if the subscription named the role. Not stored: it only widens the recipients.
+  std::optional<Role> escalateTo;
 };
 
 struct NotifyChannel {

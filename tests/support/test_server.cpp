@@ -143,7 +143,11 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
                    std::make_shared<const incident::ClassificationCatalog>(std::move(classification).value()),
                    notifier_.get(),
                    rules_.get(),
-                   hunts_.get()});
+                   hunts_.get(),
+                   [this](const Incident& inc) {
+                     std::lock_guard lock(hookMu_);
+                     if (incidentCreated_) incidentCreated_(inc);
+                   }});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";
