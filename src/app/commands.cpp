@@ -332,17 +332,35 @@ int serve(const Config& config, const std::string& exePath) {
                                  .maxSeconds = config.detect.huntMaxSeconds});
   }
 
-  api::Api api({**store, authn, metrics, clock, kVersion, resolveWebRoot(config, exePath), std::move(*regimes),
-                calendarShared, (fs::path(config.store.dataDir) / "blobs").string(), config.registry, std::move(*forms),
-                std::move(*checklists), std::move(*schedules), events->get(), &collector, &alertFeed, processLibrary,
-                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)), &notifier,
-                rules.get(), hunts.get(),
-                // A new incident (or one continuing under another process) is published as an
-                // incident_created notice when notifications are on.
-                config.notify.enabled ? std::function<void(const Incident&)>([&notifier, &config](const Incident& inc) {
-                  (void)notifier.publish(notify::incidentCreatedNotice(inc, config.notify.publicUrl));
-                })
-                                      : std::function<void(const Incident&)>()});
+  // A new incident (or one continuing under another process) is published as an incident_created
+  // notice when notifications are on.
+  std::function<void(const Incident&)> publishIncident;
+  if (config.notify.enabled)
+    publishIncident = [&notifier, &config](const Incident& inc) {
+      (void)notifier.publish(notify::incidentCreatedNotice(inc, config.notify.publicUrl));
+    };
+  api::Api api({**store,
+                authn,
+                metrics,
+                clock,
+                kVersion,
+                resolveWebRoot(config, exePath),
+                std::move(*regimes),
+                calendarShared,
+                (fs::path(config.store.dataDir) / "blobs").string(),
+                config.registry,
+                std::move(*forms),
+                std::move(*checklists),
+                std::move(*schedules),
+                events->get(),
+                &collector,
+                &alertFeed,
+                processLibrary,
+                std::make_shared<const incident::ClassificationCatalog>(std::move(*classification)),
+                &notifier,
+                rules.get(),
+                hunts.get(),
+                std::move(publishIncident)});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
