@@ -1653,3 +1653,19 @@ export const huntsApi = {
     request<{ items: HuntResult[]; total: number; offset: number }>('GET', `/hunts/${enc(id)}/results`, { query: { offset, limit } }),
   cancel: (id: Id) => request<HuntStatus>('POST', `/hunts/${enc(id)}/cancel`),
 };
+
+// --- Incident hand-over between processes (issue 4): POST /incidents/{id}/handover ---------------
+export interface IncidentHandoverLink {
+  incident_id: Id;
+  process: string; // "<process id>@v<version>"
+}
+export interface IncidentHandover {
+  from: IncidentHandoverLink | null;
+  to: IncidentHandoverLink | null;
+  targets: { process: string; version: number; name: string; rule: 'hands_over_to' | 'serious_escalation' }[];
+}
+export const incidentHandoverApi = {
+  /** Ends the incident under its process and answers the successor (201). */
+  handover: (id: Id, body: { revision: number; to_process: string; reason: string }) =>
+    request<IncidentDetail & { handover: IncidentHandover }>('POST', `/incidents/${enc(id)}/handover`, { body }),
+};
