@@ -98,6 +98,13 @@ class HandoverApi : public ::testing::Test {
     for (const auto& e : v.at("timeline").as_array()) out.push_back(str(e.at("kind")));
     return out;
   }
+  // The successful hand-overs in the audit log (refused requests are audited too, as failures).
+  size_t handoversAudited() {
+    size_t n = 0;
+    for (const auto& e : itemsOf(srv_.call(srv_.admin(), "GET", "/api/v1/audit?action=incident.handover").body))
+      n += str(e.at("result")) == "success" ? 1 : 0;
+    return n;
+  }
   static const json::object* handoverEntry(const json::value& v) {
     for (const auto& e : v.at("timeline").as_array())
       if (str(e.at("kind")) == "handover") return &e.at("data").as_object();
@@ -173,8 +180,7 @@ TEST_F(HandoverApi, SeriousIncidentMovesToTheSeriousPathThenIsHandedBackKeepingE
   EXPECT_EQ(str(out->at("direction")), "to");
   EXPECT_EQ(intOf(&out->at("incident")), secondId);
   EXPECT_EQ(str(out->at("process")), "A-QD05-serious@v" + std::to_string(qd05->version()));
-  auto audit = itemsOf(srv_.call(srv_.admin(), "GET", "/api/v1/audit?action=incident.handover").body);
-  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(handoversAudited(), 1u);
   // The closed predecessor is not handed over twice.
   auto again = handover(before, "A-QD05-serious", 409);
   EXPECT_NE(json::serialize(again).find("continues as incident " + std::to_string(secondId)), std::string::npos);
@@ -200,7 +206,7 @@ TEST_F(HandoverApi, SeriousIncidentMovesToTheSeriousPathThenIsHandedBackKeepingE
   EXPECT_EQ(str(third.at("detected_at")), formatRfc3339(detected_));
   EXPECT_EQ(intOf(member(third.at("handover").at("from"), "incident_id")), secondId);
   EXPECT_TRUE(get(inc(secondId)).at("closed").as_bool());
-  EXPECT_EQ(itemsOf(srv_.call(srv_.admin(), "GET", "/api/v1/audit?action=incident.handover").body).size(), 2u);
+  EXPECT_EQ(handoversAudited(), 2u);
 }
 
 TEST_F(HandoverApi, ForbiddenHandOversAreRefusedNamingWhyAndChangeNothing) {
