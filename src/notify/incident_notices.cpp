@@ -106,6 +106,9 @@ Notice incidentCreatedNotice(const Incident& inc, const std::string& linkBase) {
   const std::string sevEn(severityName(n.severity));
   n.subject = "[Vigil] Sự cố mới (" + sevVi + ") / New incident (" + sevEn + "): " + inc.title;
   std::string b = incidentLines(inc);
+  if (inc.predecessorId)
+    b += "Tiếp nối sự cố / Continues incident #" + std::to_string(*inc.predecessorId) + " (" + inc.predecessorProcess +
+         ")\n";
   b += "Mức độ (thang nội bộ) / Severity (internal scale): " + sevVi + " (" + sevEn + ")\n";
   if (!inc.classification.flags.empty()) {
     b += "Phân loại / Flags:";

@@ -36,7 +36,8 @@ Notice deadlineWarningNotice(const Incident& inc, const DeadlineFacts& d, TimeMs
 // A deadline_breach notice, critical, escalated to `supervisor`.
 Notice deadlineBreachNotice(const Incident& inc, const DeadlineFacts& d, Role supervisor, TimeMs now,
                             const std::string& linkBase);
-// An incident_created notice.
+// An incident_created notice (also for an incident continuing another under a new process: the
+// body names the one it continues).
 Notice incidentCreatedNotice(const Incident& inc, const std::string& linkBase);
 
 }  // namespace vigil::notify

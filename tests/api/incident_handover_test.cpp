@@ -190,7 +190,8 @@ TEST_F(HandoverApi, SeriousIncidentMovesToTheSeriousPathThenIsHandedBackKeepingE
        400);
 
   // Decision 05 Art. 14.2.b: verified as normal, the serious path hands it back to Circular 20.
-  json::value atHandBack = move(second, "hand_back");
+  json::value verifying = move(second, "verify_classify");
+  json::value atHandBack = move(verifying, "hand_back");
   EXPECT_EQ(str(atHandBack.at("current_step")), "hand_back");
   auto early = handover(atHandBack, "A-TT20", 400);
   EXPECT_NE(json::serialize(early).find("handover_note"), std::string::npos) << json::serialize(early);
