@@ -33,6 +33,7 @@ incident::IncidentHistory historyOf(const Incident& inc) {
     h.steps.push_back(std::move(r));
   }
   for (const auto& e : inc.events) h.events.emplace_back(e.id, e.at);
+  for (const auto& o : inc.carriedOutputs) h.carriedOutputs.push_back({o.id, o.at});
   h.flags.insert(inc.classification.flags.begin(), inc.classification.flags.end());
   return h;
 }

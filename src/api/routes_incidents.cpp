@@ -60,6 +60,7 @@ IncidentHistory historyOf(const Incident& inc) {
     h.steps.push_back(std::move(r));
   }
   for (const auto& e : inc.events) h.events.emplace_back(e.id, e.at);
+  for (const auto& o : inc.carriedOutputs) h.carriedOutputs.push_back({o.id, o.at});
   h.flags.insert(inc.classification.flags.begin(), inc.classification.flags.end());
   return h;
 }
@@ -345,9 +346,13 @@ Result<json::object> fullJson(Api& api, const Incident& inc) {
                                      {"name", target->name()},
                                      {"rule", incident::handoverRuleName(rule)}});
     }
+  json::array carried;
+  for (const auto& o : inc.carriedOutputs)
+    carried.push_back(json::object{{"id", o.id}, {"at", timeJson(o.at)}, {"text", o.text}, {"by", o.recordedBy}});
   out["handover"] = json::object{{"from", link(inc.predecessorId, inc.predecessorProcess)},
                                  {"to", link(inc.successorId, inc.successorProcess)},
-                                 {"targets", std::move(targets)}};
+                                 {"targets", std::move(targets)},
+                                 {"carried_outputs", std::move(carried)}};
   return out;
 }
 
@@ -870,9 +875,21 @@ void registerIncidentRoutes(Api& api) {
                 if (e.id == event) by = e.recordedBy;
               h.events.push_back({event, at, by});
             }
-            // The successor's clock: the original detection time, the carried events, the start step.
+            // Outputs meeting the target's legal deadlines, with their texts and recorders.
+            auto recordOf = [&](const incident::RecordedOutput& o) {
+              for (const auto& s : l.inc.steps)
+                for (const auto& r : s.outputs)
+                  if (r.id == o.id && r.at == o.at) return r;
+              for (const auto& r : l.inc.carriedOutputs)
+                if (r.id == o.id && r.at == o.at) return r;
+              return IncidentOutputRecord{o.id, o.at, "", ""};
+            };
+            for (const auto& o : plan.outputs) h.outputs.push_back(recordOf(o));
+            // The successor's clock: the original detection time, the carried events and outputs,
+            // the start step.
             const TimeMs now = api.clock().nowMs();
-            IncidentHistory next{plan.to->id(), plan.to->version(), l.inc.detectedAt, {}, plan.events, l.history.flags};
+            IncidentHistory next{plan.to->id(), plan.to->version(), l.inc.detectedAt, {},
+                                 plan.events,   l.history.flags,    plan.outputs};
             next.steps.push_back({plan.startStep, now, {}});
             VIGIL_ASSIGN_OR_RETURN(auto clock, clockOf(api, *plan.to, next, now));
             h.nextDueAt = nearestDue(clock);

@@ -69,6 +69,15 @@ Result<HandoverPlan> planHandover(const ProcessLibrary& lib, const ProcessCatalo
   }
   for (const auto& [id, at] : h.events)
     if (target->event(id)) plan.events.emplace_back(id, at);
+  auto meetsDeadline = [&](const std::string& output) {
+    return std::any_of(target->deadlines().begin(), target->deadlines().end(),
+                       [&](const LegalDeadline& d) { return d.metBy == output; });
+  };
+  for (const auto& s : h.steps)
+    for (const auto& o : s.outputs)
+      if (meetsDeadline(o.id)) plan.outputs.push_back(o);
+  for (const auto& o : h.carriedOutputs)
+    if (meetsDeadline(o.id)) plan.outputs.push_back(o);
   return plan;
 }
 

@@ -13,8 +13,9 @@
 //
 // The successor runs the target's latest version from its start step; the legal clock keeps the
 // original detection time, and the clock events the history recorded that the target also
-// declares (same [[event]] id) are carried over with their original times, so a deadline already
-// met stays met.
+// declares (same [[event]] id) are carried over with their original times, and so are the recorded
+// outputs that meet one of the target's legal deadlines (`met_by`), so a deadline already met
+// stays met.
 #pragma once
 
 #include <memory>
@@ -39,6 +40,9 @@ struct HandoverPlan {
   HandoverRule rule = HandoverRule::kHandsOverTo;
   std::string startStep;                               // of `to`
   std::vector<std::pair<std::string, TimeMs>> events;  // carried over: ids `to` declares, original times
+  // Carried over: the recorded outputs (of any step, or carried in already) that meet a legal
+  // deadline of `to` (its `met_by`), with their times, so a notification already sent stays sent.
+  std::vector<RecordedOutput> outputs;
 };
 
 // `from` is the version `h` runs under; `to` the target process id.

@@ -168,6 +168,9 @@ struct Incident {
   // Filled by getIncident and listIncidents:
   std::vector<IncidentStepRecord> steps;
   std::vector<IncidentEventRecord> events;
+  // Outputs carried over from the predecessor at a hand-over (they meet legal deadlines here; no
+  // step of this incident recorded them). Stored as outputs of step_seq 0.
+  std::vector<IncidentOutputRecord> carriedOutputs;
   // Filled by getIncident only (empty in lists):
   std::vector<IncidentTimelineEntry> timeline;
   std::vector<IncidentTask> tasks;
@@ -224,6 +227,9 @@ struct IncidentHandover {
   std::string reason;  // the officer's reason: both timelines and the audit entry
   // Clock events carried over with their original times (the ids the target declares).
   std::vector<IncidentEventRecord> events;
+  // Outputs of the predecessor that meet a legal deadline of the target (incident/handover.h),
+  // carried with their times, texts and recorders.
+  std::vector<IncidentOutputRecord> outputs;
   // The successor's deadlines (id, due time): a warning or breach mark of the predecessor for the
   // same id and due time carries over, so the deadline watch does not raise it twice.
   std::vector<std::pair<std::string, TimeMs>> deadlines;

@@ -131,6 +131,17 @@ TEST_F(HandoverApi, SeriousIncidentMovesToTheSeriousPathThenIsHandedBackKeepingE
   EXPECT_EQ(str(first.at("handover").at("targets").as_array().at(0).at("process")), "A-QD05-serious");
   EXPECT_EQ(str(first.at("handover").at("targets").as_array().at(0).at("rule")), "serious_escalation");
   call("POST", inc(firstId) + "/tasks", {{"title", "Chặn dải IP tấn công"}}, 201);
+  // Under Circular 20 the notification (Art. 11.1.a) is sent at the report step.
+  first = get(inc(firstId));  // the task changed the revision
+  for (const char* to : {"first_response", "choose_plan", "report"}) first = move(first, to);
+  first = call("POST", inc(firstId) + "/outputs",
+               {{"revision", first.at("revision")},
+                {"outputs", json::array{json::object{{"id", "notification"}, {"text", "Công văn số 12/SYT-CNTT"}}}}},
+               200);
+  std::string notifiedAt;
+  for (const auto& o : first.at("steps").as_array().back().at("outputs").as_array())
+    if (str(o.at("id")) == "notification") notifiedAt = str(o.at("at"));
+  ASSERT_FALSE(notifiedAt.empty());
   first = call("POST", inc(firstId) + "/events",
                {{"revision", get(inc(firstId)).at("revision")}, {"event", "capacity_exceeded"}}, 200);
   const std::string capacityAt = str(first.at("process").at("events").as_array().at(1).at("recorded_at"));
@@ -158,6 +169,13 @@ TEST_F(HandoverApi, SeriousIncidentMovesToTheSeriousPathThenIsHandedBackKeepingE
   for (const auto& d : second.at("deadlines").as_array())
     fromDetection |= str(d.at("start_at")) == formatRfc3339(detected_);
   EXPECT_TRUE(fromDetection) << json::serialize(second.at("deadlines"));
+  // The notification sent under Circular 20 meets the serious path's notification deadline.
+  std::string notificationState;
+  for (const auto& d : second.at("deadlines").as_array())
+    if (str(d.at("id")) == "notification") notificationState = str(d.at("state")) + "@" + str(d.at("met_at"));
+  EXPECT_EQ(notificationState, "met@" + notifiedAt);
+  ASSERT_EQ(second.at("handover").at("carried_outputs").as_array().size(), 1u);
+  EXPECT_EQ(str(second.at("handover").at("carried_outputs").as_array()[0].at("text")), "Công văn số 12/SYT-CNTT");
   const json::object* into = handoverEntry(second);
   ASSERT_NE(into, nullptr);
   EXPECT_EQ(str(into->at("direction")), "from");

@@ -2,12 +2,14 @@
 // catalogs/incident/processes: from the start step of each process to each other process, with
 // and without the serious flag; every final step that hands over, reached by a valid walk, with
 // and without its required outputs; the clock events carried over.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
 
 #include "incident/handover.h"
 #include "incident/incident_support.h"
+#include "incident/legal_clock.h"
 
 namespace vigil::incident {
 namespace {
@@ -167,6 +169,44 @@ TEST(Handover, ClockEventsTheTargetDeclaresAreCarriedWithTheirTimes) {
   EXPECT_EQ(plan->events, expected);
   EXPECT_EQ(handoverTargets(library(), *tt20, h),
             (std::vector<std::pair<std::string, HandoverRule>>{{"A-QD05-serious", HandoverRule::kSeriousEscalation}}));
+}
+
+TEST(Handover, OutputsMeetingATargetDeadlineAreCarriedSoASentNotificationStaysSent) {
+  auto tt20 = process("A-TT20");
+  auto qd05 = process("A-QD05-serious");
+  IncidentHistory h = walkTo(*tt20, "report", false);  // the report step's outputs: only the one below
+  h.flags.insert(kSeriousFlag);
+  const TimeMs sent = h.steps.back().enteredAt + 5 * kMinute;
+  h.steps.back().outputs.push_back({"notification", sent});
+  ASSERT_TRUE(validateHistory(*tt20, h).ok());
+  auto plan = planHandover(library(), *tt20, h, qd05->id());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  std::set<std::string> deadlineOutputs;
+  for (const auto& d : qd05->deadlines()) deadlineOutputs.insert(d.metBy);
+  std::vector<std::string> carried;
+  for (const auto& o : plan->outputs) {
+    EXPECT_TRUE(deadlineOutputs.count(o.id)) << o.id << " meets no deadline of " << qd05->key();
+    carried.push_back(o.id);
+  }
+  ASSERT_EQ(std::count(carried.begin(), carried.end(), "notification"), 1) << "the notification is carried once";
+  // On the successor's clock the notification deadline is met at the time it was sent.
+  IncidentHistory next{qd05->id(), qd05->version(), h.detectedAt, {}, plan->events, h.flags, plan->outputs};
+  next.steps.push_back({qd05->startStep().id, sent + kMinute, {}});
+  auto clock = legalClock(*qd05, next, testing::vnCalendar(), sent + kMinute);
+  ASSERT_TRUE(clock.ok()) << clock.error().message;
+  bool met = false;
+  for (const auto& d : *clock)
+    if (d.id == "notification") met = d.metAt && *d.metAt == sent;
+  EXPECT_TRUE(met);
+  // Without the carried outputs it would still be open.
+  next.carriedOutputs.clear();
+  auto open = legalClock(*qd05, next, testing::vnCalendar(), sent + kMinute);
+  ASSERT_TRUE(open.ok());
+  for (const auto& d : *open) {
+    if (d.id == "notification") {
+      EXPECT_FALSE(d.metAt.has_value());
+    }
+  }
 }
 
 }  // namespace

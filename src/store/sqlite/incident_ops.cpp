@@ -119,6 +119,7 @@ Status loadHistory(Db& db, Incident& i) {
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
       const int seq = static_cast<int>(st.int64(0));
+      if (seq == 0) i.carriedOutputs.push_back({st.text(1), st.int64(2), st.text(3), st.text(4)});
       for (auto& s : i.steps)
         if (s.seq == seq) s.outputs.push_back({st.text(1), st.int64(2), st.text(3), st.text(4)});
     }
@@ -648,6 +649,14 @@ Result<Incident> SqliteStore::handOverIncident(const Actor& actor, int64_t id, c
       VIGIL_TRY(st.bind(1, next).bind(2, e.id).bind(3, e.at).bind(4, e.recordedBy).run());
       carried.push_back(json::value(e.id));
     }
+    // Carried outputs are step_seq 0: no step of the successor recorded them.
+    json::array carriedOutputs;
+    for (const auto& o : h.outputs) {
+      VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO incident_outputs(incident_id,step_seq,output_id,at,"
+                                                    "text,recorded_by) VALUES(?,0,?,?,?,?)"));
+      VIGIL_TRY(st.bind(1, next).bind(2, o.id).bind(3, o.at).bind(4, o.text).bind(5, o.recordedBy).run());
+      carriedOutputs.push_back(json::value(o.id));
+    }
     for (const auto& [deadline, due] : h.deadlines) {
       VIGIL_ASSIGN_OR_RETURN(auto st,
                              tx.db.prepare("INSERT INTO incident_deadline_marks(incident_id,deadline_id,level,due_at,"
@@ -672,6 +681,7 @@ Result<Incident> SqliteStore::handOverIncident(const Actor& actor, int64_t id, c
                               {"rule", h.rule},
                               {"step", h.startStep},
                               {"events", carried},
+                              {"outputs", carriedOutputs},
                               {"detected_at", formatRfc3339(cur.detectedAt)}}));
     return tx.audit(actor, auditOf("incident.handover", id, cur.orgId,
                                    {{"title", cur.title},
@@ -680,7 +690,8 @@ Result<Incident> SqliteStore::handOverIncident(const Actor& actor, int64_t id, c
                                     {"successor", next},
                                     {"rule", h.rule},
                                     {"reason", h.reason},
-                                    {"events", std::move(carried)}}));
+                                    {"events", std::move(carried)},
+                                    {"outputs", std::move(carriedOutputs)}}));
   }));
   return read([&](Db& db) { return readFull(db, actor, next); });
 }
