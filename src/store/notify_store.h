@@ -29,7 +29,8 @@
 
 namespace vigil {
 
-// What happened. The incident kinds are defined now for the incident module's deadline clock.
+// What happened. The incident kinds are published by vigil serve from the deadline watch and the
+// incident routes (notify/incident_notices.h).
 enum class NoticeKind { kAlertNew, kDeadlineWarning, kDeadlineBreach, kIncidentCreated };
 enum class ChannelKind { kEmail, kWebhook, kTelegram };
 // pending: waiting for its first or next attempt; sent; failed: gave up (attempts exhausted, or
