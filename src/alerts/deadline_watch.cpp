@@ -10,12 +10,13 @@ namespace vigil::alerts {
 
 DeadlineWatch::DeadlineWatch(Store& store, std::shared_ptr<const incident::ProcessLibrary> processes,
                              std::shared_ptr<const calendar::WorkingCalendar> calendar, const Clock& clock,
-                             std::string escalateTo)
+                             std::string escalateTo, DeadlineRaisedFn onRaised)
     : store_(store),
       processes_(std::move(processes)),
       calendar_(std::move(calendar)),
       clock_(clock),
-      escalateTo_(std::move(escalateTo)) {}
+      escalateTo_(std::move(escalateTo)),
+      onRaised_(std::move(onRaised)) {}
 
 DeadlineWatch::~DeadlineWatch() { stop(); }
 
@@ -32,6 +33,7 @@ incident::IncidentHistory historyOf(const Incident& inc) {
     h.steps.push_back(std::move(r));
   }
   for (const auto& e : inc.events) h.events.emplace_back(e.id, e.at);
+  for (const auto& o : inc.carriedOutputs) h.carriedOutputs.push_back({o.id, o.at});
   h.flags.insert(inc.classification.flags.begin(), inc.classification.flags.end());
   return h;
 }
@@ -74,12 +76,14 @@ Result<DeadlinePass> DeadlineWatch::checkOnce() {
         if (raised(d.id + ":breach")) continue;
         VIGIL_ASSIGN_OR_RETURN(bool added, store_.recordBreach(inc.id, d.id, d.label, d.dueAt, escalateTo_));
         pass.breaches += added ? 1 : 0;
+        if (added && onRaised_) onRaised_({inc, d.id, d.label, d.dueAt, 100, escalateTo_, now});
         continue;
       }
       const int level = levelOf(d.state);
       if (level == 0 || raised(d.id + ":" + std::to_string(level))) continue;
       VIGIL_ASSIGN_OR_RETURN(bool added, store_.raiseDeadlineWarning(inc.id, d.id, d.label, level, d.dueAt));
       pass.warnings += added ? 1 : 0;
+      if (added && onRaised_) onRaised_({inc, d.id, d.label, d.dueAt, level, "", now});
     }
   }
   return pass;

@@ -8,8 +8,14 @@
 //   critical alert escalated to the supervisor role (`escalateTo`, "leader"), audited.
 // A level already raised is not raised again, also after a restart (the store keeps the marks). A
 // deadline first seen late raises only its highest level reached (a breach, or 90 %), not the
-// levels it skipped. Notification channels (e-mail, webhook, Telegram) are later work: they will
-// subscribe to these alerts.
+// levels it skipped.
+//
+// Notifications: each level newly recorded is also handed, once, to the `onRaised` callback
+// (vigil serve turns it into a deadline_warning or deadline_breach notice for Dispatcher::publish,
+// notify/incident_notices.h), after the store has committed the mark. "Once" rests on the mark:
+// a restarted watch finds it and calls nothing again. The callback runs on the watch's thread and
+// must not block (publish() only queues); a notice queued but not yet written when the process
+// dies is lost (at most once, never twice), while the timeline entry and the queue alert remain.
 //
 // Threads: checkOnce() may be called from any one thread at a time; start()/stop() run it on the
 // watch's own thread.
@@ -17,6 +23,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,6 +38,18 @@ namespace vigil::alerts {
 
 inline constexpr const char* kDeadlineRule = "incident-deadline";
 
+// One level of one deadline, newly recorded for `incident` (read before the pass).
+struct DeadlineRaised {
+  Incident incident;
+  std::string deadlineId;
+  std::string label;
+  TimeMs dueAt = 0;
+  int level = 0;           // 50, 75, 90; 100 = breached
+  std::string escalateTo;  // breach: the supervisor role it was escalated to; "" for a warning
+  TimeMs now = 0;          // the watch's clock at the pass
+};
+using DeadlineRaisedFn = std::function<void(const DeadlineRaised&)>;
+
 struct DeadlinePass {
   int warnings = 0;
   int breaches = 0;
@@ -41,7 +60,7 @@ class DeadlineWatch {
  public:
   DeadlineWatch(Store& store, std::shared_ptr<const incident::ProcessLibrary> processes,
                 std::shared_ptr<const calendar::WorkingCalendar> calendar, const Clock& clock,
-                std::string escalateTo = "leader");
+                std::string escalateTo = "leader", DeadlineRaisedFn onRaised = {});
   ~DeadlineWatch();
 
   Result<DeadlinePass> checkOnce();
@@ -54,6 +73,7 @@ class DeadlineWatch {
   std::shared_ptr<const calendar::WorkingCalendar> calendar_;
   const Clock& clock_;
   std::string escalateTo_;
+  DeadlineRaisedFn onRaised_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -114,6 +114,9 @@ struct ApiDeps {
   int64_t evidenceMaxFileBytes = 0;
   // The response plans (catalogs/incident/plans/). Null: the plan routes answer 503.
   std::shared_ptr<const incident::PlanLibrary> plans{};
+  // Called after an incident is created or continues under another process (hand-over), with the
+  // new record; vigil serve publishes an incident_created notice. Must not block. Empty: nothing.
+  std::function<void(const Incident&)> incidentCreated{};
 };
 
 class Api {
@@ -152,6 +155,9 @@ class Api {
   const std::string& evidenceDir() const { return deps_.evidenceDir; }
   int64_t evidenceMaxFileBytes() const { return deps_.evidenceMaxFileBytes; }
   const incident::PlanLibrary* plans() const { return deps_.plans.get(); }
+  void incidentCreated(const Incident& inc) const {
+    if (deps_.incidentCreated) deps_.incidentCreated(inc);
+  }
   bool staticUiLoaded() const;
 
   // Routes that take larger bodies than http.max_body_bytes (uploads, imports, report data) name

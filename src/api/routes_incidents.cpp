@@ -15,6 +15,7 @@
 #include "api/json_io.h"
 #include "core/text.h"
 #include "incident/classification.h"
+#include "incident/handover.h"
 #include "incident/legal_clock.h"
 #include "incident/process_catalog.h"
 #include "incident/state_machine.h"
@@ -59,6 +60,7 @@ IncidentHistory historyOf(const Incident& inc) {
     h.steps.push_back(std::move(r));
   }
   for (const auto& e : inc.events) h.events.emplace_back(e.id, e.at);
+  for (const auto& o : inc.carriedOutputs) h.carriedOutputs.push_back({o.id, o.at});
   h.flags.insert(inc.classification.flags.begin(), inc.classification.flags.end());
   return h;
 }
@@ -330,6 +332,27 @@ Result<json::object> fullJson(Api& api, const Incident& inc) {
                                     {"recorded_at", timeJson(b.recordedAt)},
                                     {"escalated_to", b.escalatedTo}});
   out["breaches"] = std::move(breaches);
+  // Hand-over: where the incident came from and went to, and where it may go now.
+  auto link = [](const std::optional<int64_t>& other, const std::string& process) -> json::value {
+    if (!other) return nullptr;
+    return json::object{{"incident_id", *other}, {"process", process}};
+  };
+  json::array targets;
+  if (!inc.successorId)
+    for (const auto& [id, rule] : incident::handoverTargets(*api.processes(), *p, h)) {
+      const auto target = api.processes()->latest(id);
+      targets.push_back(json::object{{"process", id},
+                                     {"version", target->version()},
+                                     {"name", target->name()},
+                                     {"rule", incident::handoverRuleName(rule)}});
+    }
+  json::array carried;
+  for (const auto& o : inc.carriedOutputs)
+    carried.push_back(json::object{{"id", o.id}, {"at", timeJson(o.at)}, {"text", o.text}, {"by", o.recordedBy}});
+  out["handover"] = json::object{{"from", link(inc.predecessorId, inc.predecessorProcess)},
+                                 {"to", link(inc.successorId, inc.successorProcess)},
+                                 {"targets", std::move(targets)},
+                                 {"carried_outputs", std::move(carried)}};
   return out;
 }
 
@@ -771,6 +794,7 @@ void registerIncidentRoutes(Api& api) {
     d.nextDueAt = nearestDue(clock);
     VIGIL_ASSIGN_OR_RETURN(Incident inc, api.store().createIncident(c.actor(), d));
     if (auto* f = api.alertFeed(); f && !d.alertIds.empty()) f->notify();
+    api.incidentCreated(inc);
     VIGIL_ASSIGN_OR_RETURN(auto out, fullJson(api, inc));
     return jsonResponse(201, out);
   });
@@ -814,6 +838,66 @@ void registerIncidentRoutes(Api& api) {
             VIGIL_TRY(incident::validateTransition(*l.process, l.history, req, now));
             u.closes = closesOn(*l.process, to, {});
             return apply(api, c, l, std::move(u));
+          });
+
+  // Hand-over to another process (incident/handover.h): the current step's hands_over_to, or a
+  // serious regime-A incident moving to the serious path. The incident is closed under its own
+  // process version and continues as a new incident (201, the successor) under the target's
+  // latest version, from its start step, with the original detection time and the clock events
+  // the target also declares.
+  api.add("POST", "/api/v1/incidents/{id}/handover", "incident.handover", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            VIGIL_TRY(needIncidents(api));
+            VIGIL_ASSIGN_OR_RETURN(int64_t id, c.id());
+            VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(c.req));
+            VIGIL_ASSIGN_OR_RETURN(int64_t revision, body.requiredInt("revision", 1, INT64_MAX));
+            VIGIL_ASSIGN_OR_RETURN(std::string to, body.requiredString("to_process", 100));
+            VIGIL_ASSIGN_OR_RETURN(auto given, body.optionalText("reason", 4000));
+            VIGIL_TRY(body.finish());
+            const std::string reason(text::trim(given.value_or("")));
+            if (reason.empty()) return Error::validation("reason", "say why the incident changes process");
+            VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, c.actor(), id));
+            if (l.inc.successorId)
+              return Error::conflict("incident " + std::to_string(id) +
+                                     " was already handed over: it continues as incident " +
+                                     std::to_string(*l.inc.successorId));
+            VIGIL_ASSIGN_OR_RETURN(auto plan, incident::planHandover(*api.processes(), *l.process, l.history, to));
+            IncidentHandover h;
+            h.revision = revision;
+            h.toProcessId = plan.to->id();
+            h.toVersion = plan.to->version();
+            h.startStep = plan.startStep;
+            h.rule = std::string(incident::handoverRuleName(plan.rule));
+            h.reason = reason;
+            for (const auto& [event, at] : plan.events) {
+              std::string by;
+              for (const auto& e : l.inc.events)
+                if (e.id == event) by = e.recordedBy;
+              h.events.push_back({event, at, by});
+            }
+            // Outputs meeting the target's legal deadlines, with their texts and recorders.
+            auto recordOf = [&](const incident::RecordedOutput& o) {
+              for (const auto& s : l.inc.steps)
+                for (const auto& r : s.outputs)
+                  if (r.id == o.id && r.at == o.at) return r;
+              for (const auto& r : l.inc.carriedOutputs)
+                if (r.id == o.id && r.at == o.at) return r;
+              return IncidentOutputRecord{o.id, o.at, "", ""};
+            };
+            for (const auto& o : plan.outputs) h.outputs.push_back(recordOf(o));
+            // The successor's clock: the original detection time, the carried events and outputs,
+            // the start step.
+            const TimeMs now = api.clock().nowMs();
+            IncidentHistory next{plan.to->id(), plan.to->version(), l.inc.detectedAt, {},
+                                 plan.events,   l.history.flags,    plan.outputs};
+            next.steps.push_back({plan.startStep, now, {}});
+            VIGIL_ASSIGN_OR_RETURN(auto clock, clockOf(api, *plan.to, next, now));
+            h.nextDueAt = nearestDue(clock);
+            for (const auto& d : clock) h.deadlines.emplace_back(d.id, d.dueAt);
+            VIGIL_ASSIGN_OR_RETURN(Incident inc, api.store().handOverIncident(c.actor(), id, h));
+            api.incidentCreated(inc);
+            VIGIL_ASSIGN_OR_RETURN(auto out, fullJson(api, inc));
+            return jsonResponse(201, out);
           });
 
   // Outputs of the current step recorded without moving (a note written, a report sent).
@@ -891,6 +975,10 @@ void registerIncidentRoutes(Api& api) {
             IncidentUpdate u;
             u.revision = revision;
             u.note = std::string(text::trim(reason.value_or("")));
+            if (detected && l.inc.predecessorId)
+              return Error::validation("detected_at", "the detection time was set by incident " +
+                                                          std::to_string(*l.inc.predecessorId) +
+                                                          ", which this one continues; it stays as recorded there");
             if (detected) {
               VIGIL_ASSIGN_OR_RETURN(TimeMs t, timeField("detected_at", *detected));
               VIGIL_TRY(incident::validateDetectedAt(*l.process, l.history, t, now));

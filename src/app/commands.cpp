@@ -38,6 +38,7 @@
 #include "incident/response_plan.h"
 #include "normalize/normalizer.h"
 #include "notify/dispatcher.h"
+#include "notify/incident_notices.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace vigil::app {
@@ -336,6 +337,13 @@ int serve(const Config& config, const std::string& exePath) {
                                  .maxSeconds = config.detect.huntMaxSeconds});
   }
 
+  // A new incident (or one continuing under another process) is published as an incident_created
+  // notice when notifications are on.
+  std::function<void(const Incident&)> publishIncident;
+  if (config.notify.enabled)
+    publishIncident = [&notifier, &config](const Incident& inc) {
+      (void)notifier.publish(notify::incidentCreatedNotice(inc, config.notify.publicUrl));
+    };
   api::Api api({**store,
                 authn,
                 metrics,
@@ -359,7 +367,8 @@ int serve(const Config& config, const std::string& exePath) {
                 hunts.get(),
                 (fs::path(config.store.dataDir) / "evidence").string(),
                 config.evidence.maxFileBytes,
-                std::make_shared<const incident::PlanLibrary>(std::move(*plans))});
+                std::make_shared<const incident::PlanLibrary>(std::move(*plans)),
+                std::move(publishIncident)});
   opts.bodyLimit = [&api, fallback = config.http.maxBodyBytes](std::string_view method, std::string_view target) {
     return api.bodyLimit(method, target, fallback);
   };
@@ -398,7 +407,22 @@ int serve(const Config& config, const std::string& exePath) {
 
   // The legal clock of open incidents: warnings at 50/75/90 % and breach records, every minute
   // (the shortest legal limits are hours; a minute's delay is within any warning's margin).
-  alerts::DeadlineWatch deadlineWatch(**store, processLibrary, calendarShared, clock);
+  // Each warning and breach is also published once as a notice (notify/incident_notices.h). The
+  // supervisor a breach escalates to is the leader role (lãnh đạo: who signs for the agency); the
+  // breach notice names it (Notice::escalateTo), so every e-mail subscription to deadline_breach
+  // on the agency or an ancestor also reaches the leaders of that agency and its ancestors, even
+  // when the subscription lists other recipients only.
+  const Role supervisor = Role::kLeader;
+  alerts::DeadlineRaisedFn onDeadline;
+  if (config.notify.enabled)
+    onDeadline = [&notifier, &config, supervisor](const alerts::DeadlineRaised& r) {
+      const notify::DeadlineFacts facts{r.deadlineId, r.label, r.dueAt, r.level};
+      (void)notifier.publish(
+          r.level >= 100 ? notify::deadlineBreachNotice(r.incident, facts, supervisor, r.now, config.notify.publicUrl)
+                         : notify::deadlineWarningNotice(r.incident, facts, r.now, config.notify.publicUrl));
+    };
+  alerts::DeadlineWatch deadlineWatch(**store, processLibrary, calendarShared, clock, std::string(roleName(supervisor)),
+                                      std::move(onDeadline));
   deadlineWatch.start(std::chrono::minutes(1));
 
   // Housekeeping: disable inactive accounts and drop expired sessions, at start and hourly.

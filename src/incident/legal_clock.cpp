@@ -60,12 +60,14 @@ void settle(ClockDeadline& d, TimeMs now) {
   }
 }
 
-// The first time output `id` was recorded anywhere in the history.
+// The first time output `id` was recorded anywhere in the history (carried outputs included).
 std::optional<TimeMs> firstRecorded(const IncidentHistory& h, const std::string& id) {
   std::optional<TimeMs> best;
   for (const auto& r : h.steps)
     for (const auto& o : r.outputs)
       if (o.id == id && (!best || o.at < *best)) best = o.at;
+  for (const auto& o : h.carriedOutputs)
+    if (o.id == id && (!best || o.at < *best)) best = o.at;
   return best;
 }
 

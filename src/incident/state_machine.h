@@ -34,6 +34,9 @@ struct IncidentHistory {
   std::vector<StepRecord> steps;                       // in order; empty before intake
   std::vector<std::pair<std::string, TimeMs>> events;  // [[event]] ids with their time
   std::set<std::string> flags;                         // classification flags: serious, national_security, complex
+  // Outputs recorded under the process this incident continues (hand-over, handover.h): they meet
+  // legal deadlines (`met_by`) as if recorded here, but belong to no step of this history.
+  std::vector<RecordedOutput> carriedOutputs;
 };
 
 // Checks a stored history against its process: the first step is the start step, each next

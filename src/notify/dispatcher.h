@@ -5,8 +5,9 @@
 //   ->  worker: due deliveries are sent (channels.h), each attempt recorded in the delivery log.
 //
 // The seam for other modules: build a Notice (agency, kind, severity, subject, body, link) and
-// call publish(); the alert sink does it for new alerts (alertNotice), the incident module's
-// deadline clock will for deadline_warning / deadline_breach / incident_created.
+// call publish(); the alert sink does it for new alerts (alertNotice), the incident deadline watch
+// and the incident routes for deadline_warning / deadline_breach / incident_created
+// (incident_notices.h).
 //
 // Durability: a notice is durable once the worker has written it (normally within milliseconds);
 // pending deliveries live in the database, so a restart resumes them. stop() writes what is still

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -157,9 +158,19 @@ struct Incident {
   TimeMs createdAt = 0;
   TimeMs updatedAt = 0;
   int64_t revision = 0;
+  // Hand-over (migration 12): the incident this one continues (closed, under its own process
+  // version) and the one that continues it; same organisation.
+  std::optional<int64_t> predecessorId;
+  std::optional<int64_t> successorId;
+  // Filled by getIncident only: "<process id>@v<version>" of the predecessor and successor.
+  std::string predecessorProcess;
+  std::string successorProcess;
   // Filled by getIncident and listIncidents:
   std::vector<IncidentStepRecord> steps;
   std::vector<IncidentEventRecord> events;
+  // Outputs carried over from the predecessor at a hand-over (they meet legal deadlines here; no
+  // step of this incident recorded them). Stored as outputs of step_seq 0.
+  std::vector<IncidentOutputRecord> carriedOutputs;
   // Filled by getIncident only (empty in lists):
   std::vector<IncidentTimelineEntry> timeline;
   std::vector<IncidentTask> tasks;
@@ -200,6 +211,29 @@ struct IncidentUpdate {
   std::string note;  // a free note on the timeline (also the reason given with a move)
   std::optional<TimeMs> nextDueAt;
   bool nextDueChanged = false;  // nextDueAt (even nullopt: no open deadline) is to be written
+};
+
+// A hand-over to another process (incident/handover.h decides whether it is allowed; the caller
+// validates on the record of `revision`). The incident handed over is closed (when not already,
+// its final step reached) and keeps its process version; the successor is a new incident of the
+// same organisation, system, title, description, detection time and classification, under
+// `toProcessId`@`toVersion`, entering `startStep` at the store's time.
+struct IncidentHandover {
+  int64_t revision = 0;
+  std::string toProcessId;
+  int toVersion = 0;
+  std::string startStep;
+  std::string rule;    // why it is allowed: "hands_over_to" or "serious_escalation"
+  std::string reason;  // the officer's reason: both timelines and the audit entry
+  // Clock events carried over with their original times (the ids the target declares).
+  std::vector<IncidentEventRecord> events;
+  // Outputs of the predecessor that meet a legal deadline of the target (incident/handover.h),
+  // carried with their times, texts and recorders.
+  std::vector<IncidentOutputRecord> outputs;
+  // The successor's deadlines (id, due time): a warning or breach mark of the predecessor for the
+  // same id and due time carries over, so the deadline watch does not raise it twice.
+  std::vector<std::pair<std::string, TimeMs>> deadlines;
+  std::optional<TimeMs> nextDueAt;  // the successor's nearest open deadline
 };
 
 struct IncidentQuery {
@@ -251,6 +285,12 @@ class IncidentStore {
   virtual Result<IncidentParty> addParty(const Actor& actor, int64_t id, const IncidentParty& p) = 0;
   virtual Result<std::vector<IncidentObservable>> addObservables(const Actor& actor, int64_t id,
                                                                  const std::vector<Observable>& obs) = 0;
+  // Ends incident `id` and starts its successor (IncidentHandover), atomically, with a "handover"
+  // timeline entry on both and one audit entry (incident.handover). kConflict when the record
+  // changed since `revision` or already has a successor; kForbidden without kHandleIncidents.
+  // Alerts, tasks, parties, observables and evidence stay on the predecessor, reachable through
+  // the link. Returns the successor.
+  virtual Result<Incident> handOverIncident(const Actor& actor, int64_t id, const IncidentHandover& h) = 0;
   // The incident that an alert is linked to, when visible to the actor.
   virtual Result<std::optional<int64_t>> incidentOfAlert(const Actor& actor, int64_t alertId) = 0;
 

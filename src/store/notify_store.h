@@ -29,7 +29,8 @@
 
 namespace vigil {
 
-// What happened. The incident kinds are defined now for the incident module's deadline clock.
+// What happened. The incident kinds are published by vigil serve from the deadline watch and the
+// incident routes (notify/incident_notices.h).
 enum class NoticeKind { kAlertNew, kDeadlineWarning, kDeadlineBreach, kIncidentCreated };
 enum class ChannelKind { kEmail, kWebhook, kTelegram };
 // pending: waiting for its first or next attempt; sent; failed: gave up (attempts exhausted, or
@@ -52,6 +53,10 @@ struct Notice {
   std::string subject;  // one line, UTF-8
   std::string body;     // plain text, UTF-8
   std::string link;     // where to look in vigil ("" none)
+  // Escalation (a deadline breach): every e-mail subscription the notice matches also reaches
+  // every enabled user with an e-mail address holding this role on the notice's agency or an
+  // ancestor, as if the subscription named the role. Not stored: it only widens the recipients.
+  std::optional<Role> escalateTo;
 };
 
 struct NotifyChannel {

@@ -201,6 +201,8 @@ const ObjectRoute kObjectRoutes[] = {
     {"POST", "/api/v1/incidents/{id}/reports/{report}/sent", Target::kIncidentB,
      R"({"recipient":"Nơi lấn sân","channel":"email"})"},
     {"POST", "/api/v1/incidents/{id}/reports/{report}/ack", Target::kIncidentB, R"({"note":"lấn sân"})"},
+    {"POST", "/api/v1/incidents/{id}/handover", Target::kIncidentB,
+     R"({"revision":1,"to_process":"A-QD05-serious","reason":"Chuyển lấn sân"})"},
     {"GET", "/api/v1/notify/channels/{id}", Target::kChannelB, ""},
     {"PATCH", "/api/v1/notify/channels/{id}", Target::kChannelB,
      R"({"name":"Kênh bị đổi","target":"https://attacker.example/hook","secret":"khoa-bi-doi-0123456789"})"},
@@ -1395,6 +1397,28 @@ TEST_F(TenantIsolation, EvidenceAndPlansOfAnotherTenantAreNotFound) {
     EXPECT_TRUE(isError(detach, 404, "not_found")) << callerName(caller);
   }
   EXPECT_EQ(view(), before) << "B's evidence or plans changed";
+}
+
+// Hand-over (inc-notify): no caller of A hands over B's incident; B's incident keeps its process,
+// gets no successor and no audit entry. The root administrator, who may handle it, reaches the
+// process rule (B's incident is not classified serious), so the 404s are the scope's, not the data's.
+TEST_F(TenantIsolation, HandoverOfAnotherTenantsIncidentIsNotFoundAndStartsNothing) {
+  const std::string target = "/api/v1/incidents/" + std::to_string(w().incidentB);
+  const std::string before = srv().call(root(), "GET", target).body;
+  const std::string req = R"({"revision":)" + std::to_string(jsonInt(before, "revision")) +
+                          R"(,"to_process":"A-QD05-serious","reason":"Chuyển lấn sân"})";
+  for (Caller c : kCallers) {
+    auto r = srv().call(as(c), "POST", target + "/handover", req);
+    EXPECT_TRUE(isError(r, 404, "not_found")) << callerName(c) << ": " << r.status << " " << r.body;
+  }
+  auto own = srv().call(root(), "POST", target + "/handover", req);
+  EXPECT_EQ(own.status, 400) << own.body;
+  EXPECT_NE(own.body.find("not serious"), std::string::npos) << own.body;
+  const std::string after = srv().call(root(), "GET", target).body;
+  EXPECT_EQ(after, before);
+  EXPECT_NE(after.find(R"("to":null)"), std::string::npos) << "no successor";
+  for (const auto& e : itemsOf(srv().call(root(), "GET", "/api/v1/audit?action=incident.handover").body))
+    EXPECT_NE(str(e.at("result")), "success") << "only the refusals are audited";
 }
 
 }  // namespace

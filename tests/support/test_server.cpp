@@ -150,7 +150,11 @@ TestServer::TestServer(Options opts) : clock_(1795000000000) {  // 2026-11-18, a
                    hunts_.get(),
                    (dir_.path() / "evidence").string(),
                    kEvidenceMaxFileBytes,
-                   std::make_shared<const incident::PlanLibrary>(std::move(plans).value())});
+                   std::make_shared<const incident::PlanLibrary>(std::move(plans).value()),
+                   [this](const Incident& inc) {
+                     std::lock_guard lock(hookMu_);
+                     if (incidentCreated_) incidentCreated_(inc);
+                   }});
   UserDraft admin;
   admin.username = "admin";
   admin.displayName = "Quản trị";

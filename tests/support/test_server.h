@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -78,6 +80,12 @@ class TestServer {
   alerts::AlertFeed& alertFeed() { return *alertFeed_; }
   // Notifications: a dispatcher that is not started (tests call runOnce()); no retry waits.
   notify::Dispatcher& notifier() { return *notifier_; }
+  // What the API calls after an incident is created or handed over (ApiDeps::incidentCreated);
+  // none by default.
+  void onIncidentCreated(std::function<void(const Incident&)> fn) {
+    std::lock_guard lock(hookMu_);
+    incidentCreated_ = std::move(fn);
+  }
   // Live detection: the stage the collector feeds and the rule manager (database rules only).
   detect::live::DetectionStage& detection() { return *detection_; }
   detect::live::RuleManager& rules() { return *rules_; }
@@ -118,6 +126,8 @@ class TestServer {
   std::unique_ptr<alerts::AlertFeed> alertFeed_;
   std::unique_ptr<alerts::AlertSink> alertSink_;
   std::unique_ptr<notify::Dispatcher> notifier_;
+  std::mutex hookMu_;
+  std::function<void(const Incident&)> incidentCreated_;  // GUARDED_BY(hookMu_)
   std::unique_ptr<detect::sigma::Pipeline> sigmaPipeline_;
   std::unique_ptr<detect::live::DetectionStage> detection_;
   std::unique_ptr<detect::live::RuleManager> rules_;

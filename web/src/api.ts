@@ -1807,3 +1807,19 @@ export const evidenceApi = {
   attachPlan: (system: Id, plan_id: string) => request<SystemPlan>('POST', `/systems/${enc(system)}/plans`, { body: { plan_id } }),
   detachPlan: (system: Id, plan_id: string) => request<void>('DELETE', `/systems/${enc(system)}/plans/${encodeURIComponent(plan_id)}`),
 };
+
+// --- Incident hand-over between processes (issue 4): POST /incidents/{id}/handover ---------------
+export interface IncidentHandoverLink {
+  incident_id: Id;
+  process: string; // "<process id>@v<version>"
+}
+export interface IncidentHandover {
+  from: IncidentHandoverLink | null;
+  to: IncidentHandoverLink | null;
+  targets: { process: string; version: number; name: string; rule: 'hands_over_to' | 'serious_escalation' }[];
+}
+export const incidentHandoverApi = {
+  /** Ends the incident under its process and answers the successor (201). */
+  handover: (id: Id, body: { revision: number; to_process: string; reason: string }) =>
+    request<IncidentDetail & { handover: IncidentHandover }>('POST', `/incidents/${enc(id)}/handover`, { body }),
+};

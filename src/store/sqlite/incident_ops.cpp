@@ -8,6 +8,7 @@
 #include <climits>
 #include <set>
 
+#include "core/text.h"
 #include "store/incident_store.h"
 #include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
@@ -41,7 +42,8 @@ constexpr const char* kIncidentColumns =
     "i.id,i.org_id,o.name,o.path,i.system_id,COALESCE(s.name,''),COALESCE(s.approved_level,s.proposed_level),"
     "COALESCE(s.critical_list,0),COALESCE(s.owner,''),COALESCE(s.lead_operator,''),i.title,i.description,"
     "i.detected_at,i.regime,i.process_id,i.process_version,i.current_step,i.closed,i.closed_at,i.facts,i.flags,"
-    "i.severity,i.severity_label,i.classification,i.due_key,i.created_by,i.created_at,i.updated_at,i.revision";
+    "i.severity,i.severity_label,i.classification,i.due_key,i.created_by,i.created_at,i.updated_at,i.revision,"
+    "i.predecessor_id,(SELECT x.id FROM incidents x WHERE x.predecessor_id = i.id)";
 constexpr const char* kIncidentFrom =
     " FROM incidents i JOIN orgs o ON o.id = i.org_id LEFT JOIN info_systems s ON s.id = i.system_id";
 
@@ -77,6 +79,8 @@ Incident readIncident(const Stmt& st) {
   i.createdAt = st.int64(26);
   i.updatedAt = st.int64(27);
   i.revision = st.int64(28);
+  i.predecessorId = st.optInt64(29);
+  i.successorId = st.optInt64(30);
   return i;
 }
 
@@ -115,6 +119,7 @@ Status loadHistory(Db& db, Incident& i) {
       VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
       const int seq = static_cast<int>(st.int64(0));
+      if (seq == 0) i.carriedOutputs.push_back({st.text(1), st.int64(2), st.text(3), st.text(4)});
       for (auto& s : i.steps)
         if (s.seq == seq) s.outputs.push_back({st.text(1), st.int64(2), st.text(3), st.text(4)});
     }
@@ -165,8 +170,23 @@ IncidentTask readTask(const Stmt& st) {
   return t;
 }
 
+// "<process id>@v<version>" of incident `id`.
+Result<std::string> processKeyOf(Db& db, int64_t id) {
+  VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT process_id, process_version FROM incidents WHERE id = ?"));
+  st.bind(1, id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::string();
+  return st.text(0) + "@v" + std::to_string(st.int64(1));
+}
+
 Status loadDetails(Db& db, Incident& i) {
   VIGIL_TRY(loadHistory(db, i));
+  if (i.predecessorId) {
+    VIGIL_ASSIGN_OR_RETURN(i.predecessorProcess, processKeyOf(db, *i.predecessorId));
+  }
+  if (i.successorId) {
+    VIGIL_ASSIGN_OR_RETURN(i.successorProcess, processKeyOf(db, *i.successorId));
+  }
   {
     VIGIL_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT id,at,kind,actor,text,data FROM incident_timeline "
                                                "WHERE incident_id = ? ORDER BY id"));
@@ -595,6 +615,85 @@ Result<Incident> SqliteStore::updateIncident(const Actor& actor, int64_t id, con
     return tx.audit(actor, auditOf("incident.update", id, cur.orgId, sum));
   }));
   return read([&](Db& db) { return readFull(db, actor, id); });
+}
+
+Result<Incident> SqliteStore::handOverIncident(const Actor& actor, int64_t id, const IncidentHandover& h) {
+  int64_t next = 0;
+  VIGIL_TRY(write([&](WriteTx& tx) -> Status {
+    VIGIL_ASSIGN_OR_RETURN(Incident cur, loadIncident(tx.db, actor, id, Permission::kHandleIncidents));
+    if (cur.revision != h.revision)
+      return Error::conflict("incident " + std::to_string(id) + " was changed meanwhile (revision " +
+                             std::to_string(cur.revision) + ", not " + std::to_string(h.revision) +
+                             "); reload it and try again");
+    if (cur.successorId)
+      return Error::conflict("incident " + std::to_string(id) + " was already handed over: it continues as incident " +
+                             std::to_string(*cur.successorId));
+    if (text::trim(h.reason).empty()) return Error::validation("reason", "say why the incident changes process");
+    const std::string from = cur.processId + "@v" + std::to_string(cur.processVersion);
+    const std::string to = h.toProcessId + "@v" + std::to_string(h.toVersion);
+    VIGIL_ASSIGN_OR_RETURN(
+        auto ins,
+        tx.db.prepare("INSERT INTO incidents(org_id,system_id,title,description,detected_at,regime,process_id,"
+                      "process_version,current_step,facts,flags,severity,severity_label,classification,due_key,"
+                      "created_by,created_at,updated_at,predecessor_id) "
+                      "SELECT org_id,system_id,title,description,detected_at,regime,?,?,?,facts,flags,severity,"
+                      "severity_label,classification,?,?,?,?,id FROM incidents WHERE id = ?"));
+    ins.bind(1, h.toProcessId).bind(2, h.toVersion).bind(3, h.startStep).bind(4, h.nextDueAt.value_or(kNoDue));
+    VIGIL_TRY(ins.bind(5, actor.name).bind(6, tx.now).bind(7, tx.now).bind(8, id).run());
+    next = tx.db.lastInsertId();
+    VIGIL_TRY(insertStep(tx, next, 1, h.startStep, tx.now, actor.name));
+    json::array carried;
+    for (const auto& e : h.events) {
+      VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO incident_events(incident_id,event_id,at,recorded_by) "
+                                                    "VALUES(?,?,?,?)"));
+      VIGIL_TRY(st.bind(1, next).bind(2, e.id).bind(3, e.at).bind(4, e.recordedBy).run());
+      carried.push_back(json::value(e.id));
+    }
+    // Carried outputs are step_seq 0: no step of the successor recorded them.
+    json::array carriedOutputs;
+    for (const auto& o : h.outputs) {
+      VIGIL_ASSIGN_OR_RETURN(auto st, tx.db.prepare("INSERT INTO incident_outputs(incident_id,step_seq,output_id,at,"
+                                                    "text,recorded_by) VALUES(?,0,?,?,?,?)"));
+      VIGIL_TRY(st.bind(1, next).bind(2, o.id).bind(3, o.at).bind(4, o.text).bind(5, o.recordedBy).run());
+      carriedOutputs.push_back(json::value(o.id));
+    }
+    for (const auto& [deadline, due] : h.deadlines) {
+      VIGIL_ASSIGN_OR_RETURN(auto st,
+                             tx.db.prepare("INSERT INTO incident_deadline_marks(incident_id,deadline_id,level,due_at,"
+                                           "raised_at) SELECT ?,deadline_id,level,due_at,raised_at FROM "
+                                           "incident_deadline_marks WHERE incident_id = ? AND deadline_id = ? AND "
+                                           "due_at = ?"));
+      VIGIL_TRY(st.bind(1, next).bind(2, id).bind(3, deadline).bind(4, due).run());
+    }
+    // The predecessor ends here: closed (unless its final step already closed it), its clock
+    // continuing in the successor.
+    VIGIL_ASSIGN_OR_RETURN(auto end, tx.db.prepare("UPDATE incidents SET closed = 1, closed_at = CASE WHEN closed = 1 "
+                                                   "THEN closed_at ELSE ? END, due_key = ? WHERE id = ?"));
+    VIGIL_TRY(end.bind(1, tx.now).bind(2, kNoDue).bind(3, id).run());
+    VIGIL_TRY(touch(tx.db, id, tx.now));
+    VIGIL_TRY(appendTimeline(
+        tx.db, id, tx.now, "handover", actor.name, h.reason,
+        {{"direction", "to"}, {"incident", next}, {"process", to}, {"rule", h.rule}, {"step", cur.currentStep}}));
+    VIGIL_TRY(appendTimeline(tx.db, next, tx.now, "handover", actor.name, h.reason,
+                             {{"direction", "from"},
+                              {"incident", id},
+                              {"process", from},
+                              {"rule", h.rule},
+                              {"step", h.startStep},
+                              {"events", carried},
+                              {"outputs", carriedOutputs},
+                              {"detected_at", formatRfc3339(cur.detectedAt)}}));
+    return tx.audit(actor, auditOf("incident.handover", id, cur.orgId,
+                                   {{"title", cur.title},
+                                    {"from", from},
+                                    {"to", to},
+                                    {"successor", next},
+                                    {"rule", h.rule},
+                                    {"reason", h.reason},
+                                    {"events", std::move(carried)},
+                                    {"outputs", std::move(carriedOutputs)}}));
+  }));
+  return read([&](Db& db) { return readFull(db, actor, next); });
 }
 
 Result<Incident> SqliteStore::linkAlerts(const Actor& actor, int64_t id, const std::vector<int64_t>& alertIds) {

@@ -839,6 +839,17 @@ BEGIN SELECT RAISE(ABORT, 'an applied plan is never modified'); END;
 CREATE TRIGGER incident_plans_no_delete BEFORE DELETE ON incident_plans
 BEGIN SELECT RAISE(ABORT, 'an applied plan is never removed'); END;
 )sql"},
+      // Hand-over between processes (issue 4, inc-notify): an incident that continues under
+      // another process is a new incident row (its own process version and history) naming the
+      // one it continues; the predecessor is closed and keeps the version it ran under. At most
+      // one successor each; the link never changes.
+      {12, "incidents: hand-over between processes (successor linked to its predecessor)", R"sql(
+ALTER TABLE incidents ADD COLUMN predecessor_id INTEGER REFERENCES incidents(id);
+CREATE UNIQUE INDEX incidents_predecessor ON incidents(predecessor_id) WHERE predecessor_id IS NOT NULL;
+CREATE TRIGGER incidents_predecessor_fixed BEFORE UPDATE OF predecessor_id ON incidents
+  WHEN OLD.predecessor_id IS NOT NEW.predecessor_id
+  BEGIN SELECT RAISE(ABORT, 'the predecessor of an incident cannot be changed'); END;
+)sql"},
   };
   return list;
 }

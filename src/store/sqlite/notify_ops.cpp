@@ -549,6 +549,9 @@ Result<int64_t> SqliteStore::enqueueNotice(const Notice& n, TimeMs now) {
         targets.push_back(std::move(t));
       }
       if (!subs.isNull(0)) roleTargets.emplace_back(subs.text(0), base);
+      // An escalated notice (Notice::escalateTo) reaches the role through every e-mail channel.
+      if (n.escalateTo && base.channelKind == channelKindName(ChannelKind::kEmail))
+        roleTargets.emplace_back(std::string(roleName(*n.escalateTo)), base);
     }
     for (const auto& [role, base] : roleTargets) {
       VIGIL_ASSIGN_OR_RETURN(auto users,

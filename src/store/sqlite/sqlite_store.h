@@ -222,6 +222,7 @@ class SqliteStore final : public Store {
   Result<std::vector<IncidentObservable>> addObservables(const Actor& actor, int64_t id,
                                                          const std::vector<Observable>& obs) override;
   Result<std::optional<int64_t>> incidentOfAlert(const Actor& actor, int64_t alertId) override;
+  Result<Incident> handOverIncident(const Actor& actor, int64_t id, const IncidentHandover& h) override;
   Result<std::vector<IncidentClockInput>> openIncidentsForClock() override;
   Result<bool> raiseDeadlineWarning(int64_t incidentId, const std::string& deadlineId, const std::string& label,
                                     int level, TimeMs dueAt) override;

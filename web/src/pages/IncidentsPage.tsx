@@ -18,6 +18,7 @@ import {
   type IncidentSummary,
   type Id,
 } from '../api';
+import { IncidentHandoverPanel } from '../components/IncidentHandoverPanel';
 import { ErrorMessage, Field, Modal, OrgSelect, PageHeader } from '../components/ui';
 import { formatDateTime, formatDateTimeSeconds, parseVnDateTime } from '../format';
 import { useSession } from '../session';
@@ -320,6 +321,8 @@ export function IncidentPage() {
           ))}
         </ul>
       )}
+
+      <IncidentHandoverPanel inc={inc} />
 
       <h2>{t('incidents.process')}</h2>
       <ol className="steps" data-testid="incident-steps">
