@@ -391,7 +391,27 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       });
     } else {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      // Lingering close (what nginx calls lingering_close): a client may still be sending a body
+      // we refused (413, 503) when our answer and FIN leave. Closing with unread data makes the
+      // kernel send a reset, and a client that writes its whole body before reading then sees
+      // "broken pipe" or "connection reset" instead of our answer. So the rest is read and
+      // discarded for at most kLingerSeconds and kLingerBytes, then the socket closes.
+      stream_.expires_after(std::chrono::seconds(kLingerSeconds));
+      drain(kLingerBytes);
     }
+  }
+
+  static constexpr int kLingerSeconds = 2;
+  static constexpr size_t kLingerBytes = 16u << 20;
+
+  void drain(size_t left) {
+    auto scratch = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(asio::buffer(*scratch),
+                            [self = this->shared_from_this(), scratch, left](beast::error_code ec, size_t n) {
+                              if (ec || n >= left)
+                                return;  // end of stream, reset, expiry or the byte bound: the socket closes
+                              self->drain(left - n);
+                            });
   }
 
   Server::Impl& srv_;
