@@ -189,6 +189,9 @@ void registerNotifyRoutes(Api& api);
 // reload status, validation (routes_rules.cpp); retro-hunts (routes_hunts.cpp).
 void registerRuleRoutes(Api& api);
 void registerHuntRoutes(Api& api);
+// Web portals (issue 7): registrations, CSV/XLSX import, runs, findings, evidence, the XLSX
+// report (routes_portals.cpp).
+void registerPortalRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page
