@@ -390,10 +390,34 @@ std::string factOr(const Portal& p, const std::string& key, const std::string& f
   return fallback;
 }
 
-bool offersOldTls(const Portal& p) {
-  for (const char* key : {"tls.protocol.tls1_0", "tls.protocol.tls1_1"})
-    if (factOr(p, key) == "offered" || factOr(p, key) == "true" || factOr(p, key) == "yes") return true;
-  return false;
+// What the report shows of a portal's TLS and headers, read from its open findings (the checks
+// report them as findings: tls/grade "TLS grade B (score 78)", headers/score "HTTP Observatory
+// score 85 (B)", tls/protocol_tls1_0 and tls/protocol_tls1_1 while offered); a fact `tls.grade` or
+// `headers.grade` recorded by the monitor takes precedence.
+struct PortalGrades {
+  std::string tls;
+  std::string headers;
+  bool oldTls = false;
+};
+
+PortalGrades gradesOf(const Portal& p, const std::vector<PortalFinding>& open) {
+  PortalGrades g;
+  for (const auto& f : open) {
+    if (f.check == "tls" && f.findingId == "grade" && f.summary.starts_with("TLS grade ")) {
+      const std::string rest = f.summary.substr(10);
+      g.tls = rest.substr(0, rest.find(' '));
+    } else if (f.check == "headers" && f.findingId == "score") {
+      const size_t open = f.summary.rfind('(');
+      const size_t close = f.summary.rfind(')');
+      if (open != std::string::npos && close != std::string::npos && close > open + 1)
+        g.headers = f.summary.substr(open + 1, close - open - 1);
+    } else if (f.check == "tls" && (f.findingId == "protocol_tls1_0" || f.findingId == "protocol_tls1_1")) {
+      g.oldTls = true;
+    }
+  }
+  g.tls = factOr(p, "tls.grade", g.tls);
+  g.headers = factOr(p, "headers.grade", g.headers);
+  return g;
 }
 
 }  // namespace
@@ -426,14 +450,20 @@ void registerPortalRoutes(Api& api) {
             int64_t oldTls = 0;
             for (const auto& r : rows) {
               const Portal& p = r.portal;
-              const bool old = offersOldTls(p);
-              oldTls += old ? 1 : 0;
+              PortalFindingQuery fq;
+              fq.portalId = p.id;
+              fq.status = PortalFindingStatus::kOpen;
+              fq.includeInfo = true;
+              fq.limit = 500;
+              VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(c.actor(), fq));
+              const PortalGrades g = gradesOf(p, open.items);
+              oldTls += g.oldTls ? 1 : 0;
               std::vector<documents::Cell> cells = {p.orgName,
                                                     p.fields.name,
                                                     p.fields.url,
-                                                    factOr(p, "tls.grade", "chưa đo"),
-                                                    factOr(p, "headers.grade", "chưa đo"),
-                                                    std::string(old ? "còn" : "không"),
+                                                    g.tls.empty() ? std::string("chưa đo") : g.tls,
+                                                    g.headers.empty() ? std::string("chưa đo") : g.headers,
+                                                    std::string(g.oldTls ? "còn" : "không"),
                                                     static_cast<double>(p.open.total()),
                                                     static_cast<double>(p.open.high + p.open.critical),
                                                     static_cast<double>(r.resolvedCount)};

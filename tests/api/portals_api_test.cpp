@@ -4,6 +4,7 @@
 // evidence served as text with nosniff and a sandbox CSP, agency isolation, the XLSX report.
 #include "api_test_util.h"
 #include "core/crypto.h"
+#include "documents/xlsx_reader.h"
 #include "portals/run_recorder.h"
 
 namespace vigil::test {
@@ -184,10 +185,41 @@ TEST_F(PortalsApi, RecordedRunShowsFindingsAndEvidenceIsServedAsText) {
   EXPECT_TRUE(isError(srv_.call(stranger_, "GET", content), 404, "not_found"));
   EXPECT_TRUE(isError(srv_.call(stranger_, "GET", path + "/findings"), 404, "not_found"));
 
+  // A TLS run: grade B, TLS 1.0 still offered. The report shows both and counts the portal.
+  webmon::PortalRun tls;
+  tls.portalId = id;
+  tls.orgId = agency_;
+  tls.checkClass = webmon::CheckClass::kTls;
+  tls.startedAt = srv_.clock().nowMs() - 1000;
+  tls.finishedAt = srv_.clock().nowMs();
+  tls.findings.push_back({.check = "tls",
+                          .id = "grade",
+                          .severity = webmon::Severity::kLow,
+                          .url = f.url,
+                          .summary = "TLS grade B (score 78)"});
+  tls.findings.push_back({.check = "tls",
+                          .id = "protocol_tls1_0",
+                          .severity = webmon::Severity::kMedium,
+                          .url = f.url,
+                          .summary = "TLS 1.0 is offered"});
+  ASSERT_TRUE(recorder.record(tls).ok());
+
   auto report = srv_.call(officer_, "GET", "/api/v1/portals/report.xlsx");
   ASSERT_EQ(report.status, 200) << describe(report);
-  EXPECT_EQ(report.body.substr(0, 2), "PK");
   EXPECT_NE(report.header("content-type").find("spreadsheetml"), std::string::npos);
+  auto sheet = documents::readXlsx(report.body);
+  ASSERT_TRUE(sheet.ok()) << sheet.error().message;
+  std::vector<std::string> row;
+  std::string all;
+  for (const auto& r : sheet->rows) {
+    for (const auto& cell : r) all += cell + "|";
+    if (r.size() > 5 && r[1] == "Cổng Sở Tư pháp") row = r;
+  }
+  ASSERT_FALSE(row.empty()) << all;
+  EXPECT_EQ(row[3], "B");    // TLS grade
+  EXPECT_EQ(row[5], "còn");  // TLS 1.0/1.1 still offered
+  EXPECT_EQ(row[6], "3");    // open findings above info: hidden link, grade B (low), TLS 1.0
+  EXPECT_NE(all.find("1 cổng còn cho phép TLS 1.0/1.1"), std::string::npos) << all;
 }
 
 }  // namespace
