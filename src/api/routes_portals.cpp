@@ -420,6 +420,24 @@ PortalGrades gradesOf(const Portal& p, const std::vector<PortalFinding>& open) {
   return g;
 }
 
+// The portal's JSON with its grades read from its open findings ("tls_grade", "headers_grade":
+// null when not measured yet; "offers_old_tls").
+Result<json::value> portalWithGrades(Api& api, const Actor& actor, const Portal& p) {
+  PortalFindingQuery fq;
+  fq.portalId = p.id;
+  fq.status = PortalFindingStatus::kOpen;
+  fq.includeInfo = true;
+  fq.limit = 500;
+  VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(actor, fq));
+  const PortalGrades g = gradesOf(p, open.items);
+  json::value v = portalJson(p);
+  auto& o = v.as_object();
+  o["tls_grade"] = g.tls.empty() ? json::value(nullptr) : json::value(g.tls);
+  o["headers_grade"] = g.headers.empty() ? json::value(nullptr) : json::value(g.headers);
+  o["offers_old_tls"] = g.oldTls;
+  return v;
+}
+
 }  // namespace
 
 void registerPortalRoutes(Api& api) {
@@ -501,7 +519,10 @@ void registerPortalRoutes(Api& api) {
     VIGIL_ASSIGN_OR_RETURN(auto q, readPortalQuery(c.req));
     VIGIL_ASSIGN_OR_RETURN(auto page, api.store().listPortals(c.actor(), q));
     json::array items;
-    for (const auto& p : page.items) items.push_back(portalJson(p));
+    for (const auto& p : page.items) {
+      VIGIL_ASSIGN_OR_RETURN(auto v, portalWithGrades(api, c.actor(), p));
+      items.push_back(std::move(v));
+    }
     return jsonResponse(200, json::object{{"items", items}, {"total", page.total}});
   });
 
@@ -524,7 +545,7 @@ void registerPortalRoutes(Api& api) {
     fq.portalId = id;
     fq.status = PortalFindingStatus::kOpen;
     VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(c.actor(), fq));
-    json::value v = portalJson(p);
+    VIGIL_ASSIGN_OR_RETURN(json::value v, portalWithGrades(api, c.actor(), p));
     json::array runItems, findingItems;
     for (const auto& r : runs) runItems.push_back(runJson(r));
     for (const auto& f : open.items) findingItems.push_back(findingJson(f));

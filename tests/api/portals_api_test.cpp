@@ -204,6 +204,12 @@ TEST_F(PortalsApi, RecordedRunShowsFindingsAndEvidenceIsServedAsText) {
                           .summary = "TLS 1.0 is offered"});
   ASSERT_TRUE(recorder.record(tls).ok());
 
+  auto listed = itemsOf(srv_.call(officer_, "GET", "/api/v1/portals").body);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(str(listed[0].at("tls_grade")), "B");
+  EXPECT_TRUE(listed[0].at("headers_grade").is_null());
+  EXPECT_TRUE(listed[0].at("offers_old_tls").as_bool());
+
   auto report = srv_.call(officer_, "GET", "/api/v1/portals/report.xlsx");
   ASSERT_EQ(report.status, 200) << describe(report);
   EXPECT_NE(report.header("content-type").find("spreadsheetml"), std::string::npos);
