@@ -42,6 +42,7 @@ bool alertWanted(const webmon::PortalRun& run, const webmon::Finding& f) {
   if (!run.inMaintenance) return true;
   if (run.checkClass == webmon::CheckClass::kAvailability || run.checkClass == webmon::CheckClass::kContent)
     return false;
+  if (f.check == "fetch") return false;  // the site down for maintenance, whatever the class
   if (f.check == "tls" && f.id.starts_with("cert")) return false;
   return true;
 }

@@ -237,8 +237,9 @@ std::string_view findingStatusName(PortalFindingStatus s);
 // The alert dedup key of a finding: "portal:<id>|<check>/<finding id>|<url>".
 std::string portalAlertKey(int64_t portalId, std::string_view check, std::string_view id, std::string_view url);
 // Whether a finding of a run should raise an alert: never for kInfo; not during a maintenance
-// window for availability and content findings nor for certificate findings (check "tls", id
-// starting with "cert"); otherwise yes.
+// window for availability and content findings (runs of those classes, and "fetch" findings of
+// any class: the site is down) nor for certificate findings (check "tls", id starting with
+// "cert"); otherwise yes.
 bool alertWanted(const webmon::PortalRun& run, const webmon::Finding& f);
 // "info", "low", "medium", "high", "critical" (the names webmon::severityName gives; kept here so
 // that the store does not link the monitor's checks).

@@ -241,6 +241,12 @@ TEST_F(PortalStoreTest, MaintenanceHoldsBackAlertsUntilTheWindowEnds) {
   ASSERT_TRUE(rt.ok());
   EXPECT_FALSE(changeOf(*rt, "cert_untrusted")->alertNow);
   EXPECT_TRUE(changeOf(*rt, "protocol_tls1_0")->alertNow);
+  // A site down for maintenance is not an alert whatever the class that noticed it.
+  PortalRun exposure = run(p, CheckClass::kExposure, {finding("fetch", "timeout", Severity::kHigh)}, 1600);
+  exposure.inMaintenance = true;
+  auto re = store_->recordPortalRun(exposure, {});
+  ASSERT_TRUE(re.ok());
+  EXPECT_FALSE(changeOf(*re, "timeout")->alertNow);
 
   // After the window, still down: the held-back alert is raised once.
   auto r2 = store_->recordPortalRun(
