@@ -1,7 +1,7 @@
 // Browser test of the web-portal pages (issue 7): on "Cổng thông tin" a portal on a loopback
 // address is refused (the SSRF guard) and a public one is added; a CSV import with a bad row is
 // refused with its row and column and nothing imported, the fixed file imports both rows; the
-// portal's page opens. Same setup as ui.test.mjs: a real `vigil serve` on a fresh data directory,
+// portal's page opens, its monitoring is paused and it is deleted. Same setup as ui.test.mjs: a real `vigil serve` on a fresh data directory,
 // headless Chromium through playwright-core. Run: node --test web/e2e/portals.test.mjs
 // (Findings of recorded runs are covered by tests/api/portals_api_test.cpp: no scheduler runs in
 // this server yet.)
@@ -119,8 +119,9 @@ describe('vigil web portals UI', { timeout: 600_000 }, () => {
     assert.match(await errors.innerText(), /Dòng 3, cột url/);
     await byTestId('portal-import-csv').fill(bad.replace('http://10.0.0.8/', 'https://sob.thunghiem.gov.vn/'));
     await byTestId('portal-import-save').click();
-    await byTestId('portals-notice').waitFor();
-    assert.match(await byTestId('portals-notice').innerText(), /Đã nhập 2 cổng/);
+    // The notice of the previous step is still shown: wait for this one's text, then the rows.
+    await page.waitForFunction(() => /Đã nhập 2 cổng/.test(document.querySelector('[data-testid="portals-notice"]')?.textContent ?? ''));
+    await page.locator('[data-testid="portal-row"][data-name="Cổng Sở B"]').waitFor();
     assert.equal(await byTestId('portal-row').count(), 3);
   });
 
@@ -130,5 +131,24 @@ describe('vigil web portals UI', { timeout: 600_000 }, () => {
     assert.equal((await byTestId('portal-open-total').innerText()).trim(), '0');
     assert.match(await byTestId('portal-tls-grade').innerText(), /chưa đo/);
     await page.screenshot({ path: join(SHOTS, 'portals-02-detail.png'), fullPage: true });
+  });
+
+  step('monitoring is paused, then the portal is deleted', async () => {
+    await byTestId('portal-toggle').click();
+    await byTestId('portal-notice').waitFor();
+    // The page reloads the portal after the change: the button then offers to resume.
+    await page.waitForFunction(() => /Tiếp tục giám sát/.test(document.querySelector('[data-testid="portal-toggle"]')?.textContent ?? ''));
+    const stored = await page.evaluate(async () => {
+      const list = await fetch('/api/v1/portals?q=S%E1%BB%9F%20A', { credentials: 'same-origin' }).then((r) => r.json());
+      return list.items.map((p) => p.enabled);
+    });
+    assert.deepEqual(stored, [false]);
+    await byTestId('portal-delete').click();
+    await byTestId('portal-delete-dialog').waitFor();
+    await byTestId('portal-delete-confirm').click();
+    await byTestId('portals-page').waitFor();
+    await page.locator('[data-testid="portal-row"][data-name="Cổng Sở B"]').waitFor();
+    assert.equal(await byTestId('portal-row').count(), 2);
+    assert.equal(await page.locator('[data-testid="portal-row"][data-name="Cổng Sở A"]').count(), 0);
   });
 });

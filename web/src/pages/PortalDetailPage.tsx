@@ -4,9 +4,11 @@
 // a sandbox CSP) and shown inside <pre> as text: a captured page is never rendered as HTML here.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { portalsApi, type PortalDetail, type PortalEvidence, type PortalFinding, type PortalRun } from '../api';
-import { ErrorMessage, Modal, PageHeader } from '../components/ui';
+import { ErrorMessage, Modal, Notice, PageHeader } from '../components/ui';
+import { useSession } from '../session';
+import { useAction } from '../useAction';
 import { formatDateTime } from '../format';
 
 const SEVERITY_BADGE: Record<string, string> = {
@@ -31,6 +33,11 @@ export function PortalDetailPage() {
   const [evidence, setEvidence] = useState<PortalEvidence[]>([]);
   const [viewing, setViewing] = useState<PortalEvidence | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { perms } = useSession();
+  const navigate = useNavigate();
+  const change = useAction();
 
   const load = useCallback(async () => {
     try {
@@ -55,10 +62,48 @@ export function PortalDetailPage() {
   }, [load]);
 
   if (!portal) return <ErrorMessage error={error} />;
+  const canManage = perms.canManageRegistryOf(portal.org_id);
+  // Pausing keeps everything else of the registration as it is (the revision guards a concurrent edit).
+  const setEnabled = (enabled: boolean) =>
+    void change.act(async () => {
+      await portalsApi.update(portal.id, {
+        system_id: portal.system_id,
+        name: portal.name,
+        url: portal.url,
+        key_pages: portal.key_pages,
+        allowed_domains: portal.allowed_domains,
+        marker: portal.marker,
+        allow_private: portal.allow_private,
+        enabled,
+        revision: portal.revision,
+      });
+      setNotice(t(enabled ? 'portals.resumed' : 'portals.paused'));
+      await load();
+    });
   return (
     <div data-testid="portal-detail">
-      <PageHeader title={portal.name} subtitle={`${portal.org_name} — ${portal.url}`} actions={<Link to="/portals">{t('portals.back')}</Link>} />
+      <PageHeader
+        title={portal.name}
+        subtitle={`${portal.org_name} — ${portal.url}`}
+        actions={
+          <>
+            <Link to="/portals">{t('portals.back')}</Link>
+            {canManage && (
+              <>
+                <button type="button" onClick={() => setEnabled(!portal.enabled)} disabled={change.busy} data-testid="portal-toggle">
+                  {portal.enabled ? t('portals.pause') : t('portals.resume')}
+                </button>
+                <button type="button" className="danger" onClick={() => setConfirmDelete(true)} data-testid="portal-delete">
+                  {t('common.delete')}
+                </button>
+              </>
+            )}
+          </>
+        }
+      />
+      {notice && <Notice testId="portal-notice">{notice}</Notice>}
       <ErrorMessage error={error} />
+      <ErrorMessage error={change.error} />
       <div className="panel">
         <dl className="facts">
           <dt>{t('portals.tls_grade')}</dt>
@@ -187,6 +232,36 @@ export function PortalDetailPage() {
         </table>
       </div>
       {viewing && <EvidenceViewer item={viewing} onClose={() => setViewing(null)} />}
+      {confirmDelete && (
+        <Modal
+          title={t('portals.delete_title', { name: portal.name })}
+          onClose={() => setConfirmDelete(false)}
+          testId="portal-delete-dialog"
+          footer={
+            <>
+              <button type="button" onClick={() => setConfirmDelete(false)}>
+                {t('common.cancel')}
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={change.busy}
+                data-testid="portal-delete-confirm"
+                onClick={() =>
+                  void change.act(async () => {
+                    await portalsApi.remove(portal.id);
+                    navigate('/portals');
+                  })
+                }
+              >
+                {t('common.delete')}
+              </button>
+            </>
+          }
+        >
+          <p>{t('portals.delete_text')}</p>
+        </Modal>
+      )}
     </div>
   );
 }
