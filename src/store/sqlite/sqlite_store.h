@@ -263,13 +263,11 @@ class SqliteStore final : public Store {
   Result<Page<Portal>> listPortals(const Actor& actor, const PortalQuery& q) override;
   Result<Portal> getPortal(const Actor& actor, int64_t id) override;
   Result<Portal> createPortal(const Actor& actor, const PortalFields& f) override;
-  Result<Portal> updatePortal(const Actor& actor, int64_t id, const PortalFields& f,
-                              int64_t expectedRevision) override;
+  Result<Portal> updatePortal(const Actor& actor, int64_t id, const PortalFields& f, int64_t expectedRevision) override;
   Status deletePortal(const Actor& actor, int64_t id) override;
   Result<std::vector<int64_t>> importPortals(const Actor& actor, const std::vector<PortalFields>& rows) override;
   Result<std::vector<PortalRunRecord>> listPortalRuns(const Actor& actor, int64_t portalId,
-                                                      std::optional<webmon::CheckClass> checkClass,
-                                                      int limit) override;
+                                                      std::optional<webmon::CheckClass> checkClass, int limit) override;
   Result<Page<PortalFinding>> listPortalFindings(const Actor& actor, const PortalFindingQuery& q) override;
   Result<std::vector<PortalEvidence>> listPortalEvidence(const Actor& actor, int64_t portalId,
                                                          std::optional<int64_t> findingId) override;
