@@ -65,7 +65,7 @@ test-sanitize:
 	cmake --build --preset debug-sanitize -j $(JOBS) --target vigil_unit_tests vigil_store_tests vigil_api_tests \
 	  vigil_ingest_tests vigil_compliance_tests vigil_documents_tests vigil_incident_tests vigil_eventstore_tests \
 	  vigil_collect_tests vigil_evtx_tests vigil_sigma_tests vigil_hunt_tests vigil_evidence_tests vigil_detect_tests \
-	  vigil_notify_tests
+	  vigil_notify_tests vigil_portals_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|cli_import_search|cli_hunt|cli_evidence_verify_bundle|rules_test_shipped|fuzz_corpus|vigil_durability_tests|vigil_webmon_tests"
 

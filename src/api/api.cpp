@@ -62,6 +62,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), static_(std::make_unique<Static
   registerRuleRoutes(*this);
   registerHuntRoutes(*this);
   registerEvidenceRoutes(*this);
+  registerPortalRoutes(*this);
   // Bodies larger than http.max_body_bytes: dossier files up to the registry's limit; CSV imports
   // (4 MiB of text, escaped in JSON) and completed reports (a province's Mẫu 08 holds thousands of
   // rows) up to 16 MiB.

@@ -209,6 +209,9 @@ void registerHuntRoutes(Api& api);
 // Incident evidence and its custody, export bundles, STIX 2.1 / MISP export of observables, and
 // the response plans (attached to systems, applied to incidents) (routes_evidence.cpp).
 void registerEvidenceRoutes(Api& api);
+// Web portals (issue 7): registrations, CSV/XLSX import, runs, findings, evidence, the XLSX
+// report (routes_portals.cpp).
+void registerPortalRoutes(Api& api);
 
 // When a declared log source was last heard from (ms since the epoch; 0: never): the newest
 // figure of its live senders, else the receive time of its newest stored event. The sources page

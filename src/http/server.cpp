@@ -24,9 +24,14 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 void addSecurityHeaders(Response& r, bool tls) {
-  r.setHeader("Content-Security-Policy",
-              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-              "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  // A handler's own policy (a `sandbox` for stored web content served as text) is kept beside the
+  // default one: browsers enforce every policy sent, so it can only tighten.
+  const std::string kDefaultCsp =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+      "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  bool hasDefault = false;
+  for (const auto& [k, v] : r.headers) hasDefault |= k == "Content-Security-Policy" && v == kDefaultCsp;
+  if (!hasDefault) r.headers.emplace_back("Content-Security-Policy", kDefaultCsp);
   r.setHeader("X-Frame-Options", "DENY");
   r.setHeader("X-Content-Type-Options", "nosniff");
   r.setHeader("Referrer-Policy", "no-referrer");

@@ -23,6 +23,7 @@
 #include "store/evidence_store.h"
 #include "store/incident_store.h"
 #include "store/notify_store.h"
+#include "store/portal_store.h"
 #include "store/registry_store.h"
 #include "store/report_store.h"
 #include "store/rule_store.h"
@@ -176,7 +177,8 @@ class Store : public OrgStore,
               public IncidentStore,
               public NotifyStore,
               public RuleStore,
-              public ReportStore {
+              public ReportStore,
+              public PortalStore {
  public:
   // Creates the root organisation (the province) and the first administrator, with the
   // administrator role on the root, when the store is empty; kConflict when it is not.

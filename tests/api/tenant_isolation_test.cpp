@@ -26,6 +26,7 @@
 #include "api_test_util.h"
 #include "documents/xlsx.h"
 #include "documents/xlsx_reader.h"
+#include "portals/run_recorder.h"
 
 namespace vigil::test {
 namespace {
@@ -1293,6 +1294,29 @@ TEST_F(TenantIsolation, OfficerOfAStillWorksInsideA) {
 
 // --- Coverage of the tables -------------------------------------------------------------------------
 
+// --- Web portals (issue 7): a portal of B with a recorded run and an evidence item, made on first
+// use by the root administrator (PortalRouteIsolation below). {id}: the portal of B (its evidence
+// item under /portal-evidence/), {B}: B's id.
+struct PortalRoute {
+  const char* method;
+  const char* pattern;
+  const char* body;  // "xlsx": an XLSX import naming B
+};
+const PortalRoute kPortalRoutes[] = {
+    {"GET", "/api/v1/portals/{id}", ""},
+    {"PUT", "/api/v1/portals/{id}", R"({"name":"Cổng bị đổi","url":"https://lan-san.gov.vn/","revision":1})"},
+    {"DELETE", "/api/v1/portals/{id}", ""},
+    {"GET", "/api/v1/portals/{id}/runs", ""},
+    {"GET", "/api/v1/portals/{id}/findings", ""},
+    {"GET", "/api/v1/portals/{id}/evidence", ""},
+    {"GET", "/api/v1/portal-evidence/{id}/content", ""},  // {id}: the evidence item of B
+    {"POST", "/api/v1/portals", R"({"org_id":{B},"name":"Cổng lấn sân","url":"https://lan-san.gov.vn/"})"},
+    {"POST", "/api/v1/portals/import", R"({"csv":"org_id,name,url\n{B},Cổng lấn sân,https://lan-san.gov.vn/\n"})"},
+    {"POST", "/api/v1/portals/import.xlsx", "xlsx"},
+    {"GET", "/api/v1/portals", ""},
+    {"GET", "/api/v1/portals/report.xlsx", ""},
+};
+
 std::set<std::string> classifiedRoutes() {
   std::set<std::string> out;
   for (const auto& r : kObjectRoutes) out.insert(std::string(r.method) + " " + r.pattern);
@@ -1306,6 +1330,7 @@ std::set<std::string> classifiedRoutes() {
   for (const char* r : kStreamRoutes) out.insert(r);
   for (const auto& r : kIngestRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   for (const auto& r : kRuleObjectRoutes) out.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& r : kPortalRoutes) out.insert(std::string(r.method) + " " + r.pattern);
   return out;
 }
 
@@ -1420,6 +1445,99 @@ TEST_F(TenantIsolation, HandoverOfAnotherTenantsIncidentIsNotFoundAndStartsNothi
   for (const auto& e : itemsOf(srv().call(root(), "GET", "/api/v1/audit?action=incident.handover").body))
     EXPECT_NE(str(e.at("result")), "success") << "only the refusals are audited";
 }
+// Web portals: nothing of B's portal is visible or changed, nothing is created in B; lists and the
+// report hold only A's portals (B's agency filter is not found).
+class PortalRouteIsolation : public TenantIsolation,
+                             public ::testing::WithParamInterface<std::tuple<PortalRoute, Caller>> {
+ protected:
+  struct PortalOfB {
+    int64_t id = 0;
+    int64_t evidence = 0;
+  };
+  static const PortalOfB& portalOfB() {
+    static const PortalOfB made = [] {
+      PortalOfB p;
+      auto r = srv().call(root(), "POST", "/api/v1/portals",
+                          R"({"org_id":)" + std::to_string(w().B) +
+                              R"(,"name":"Cổng CONGTHUONG","url":"https://congthuong.laocai.gov.vn/"})");
+      EXPECT_EQ(r.status, 201) << r.body;
+      p.id = intOf(member(parseJson(r.body), "id"));
+      const BlobStore blobs((srv().dir() / "blobs").string(), 1 << 20, BlobStore::TypePolicy::kAnyType);
+      portals::RunRecorder recorder(srv().store(), blobs, srv().alertSink());
+      webmon::PortalRun run{.portalId = p.id, .orgId = w().B, .checkClass = webmon::CheckClass::kContent};
+      webmon::Finding f{.check = "page",
+                        .id = "hidden_link",
+                        .severity = webmon::Severity::kHigh,
+                        .url = "https://congthuong.laocai.gov.vn/",
+                        .summary = "CONGTHUONG hidden link"};
+      run.findings.push_back(f);
+      run.evidence.push_back({.findingKey = findingKeyOf(f.check, f.id, f.url),
+                              .name = "body.html",
+                              .mediaType = "text/html",
+                              .bytes = "<p>CONGTHUONG</p>"});
+      EXPECT_TRUE(recorder.record(run).ok());
+      auto ev = itemsOf(srv().call(root(), "GET", "/api/v1/portals/" + std::to_string(p.id) + "/evidence").body);
+      EXPECT_EQ(ev.size(), 1u);
+      if (!ev.empty()) p.evidence = intOf(member(ev[0], "id"));
+      return p;
+    }();
+    return made;
+  }
+  static std::string xlsxNamingB() {
+    std::vector<documents::XlsxSheet> sheets(1);
+    sheets[0].name = "portals";
+    sheets[0].columns = {{.header = "org_id"}, {.header = "name"}, {.header = "url"}};
+    sheets[0].rows = {
+        {static_cast<double>(w().B), std::string("Cổng lấn sân"), std::string("https://lan-san.gov.vn/")}};
+    return documents::writeXlsx(sheets).value();
+  }
+};
+
+TEST_P(PortalRouteIsolation, PortalsOfAnotherTenantAreNotFoundUnchangedAndNotCreated) {
+  const auto& [route, caller] = GetParam();
+  const PortalOfB& b = portalOfB();
+  const std::string detail = "/api/v1/portals/" + std::to_string(b.id);
+  const std::string before = srv().call(root(), "GET", detail).body;
+  ASSERT_NE(before.find("CONGTHUONG"), std::string::npos) << before;
+  const int64_t totalBefore = totalOf(srv().call(root(), "GET", "/api/v1/portals?limit=500").body);
+
+  const bool evidenceRoute = std::string(route.pattern).starts_with("/api/v1/portal-evidence/");
+  const std::string path = replaceAll(route.pattern, "{id}", std::to_string(evidenceRoute ? b.evidence : b.id));
+  std::string body =
+      route.body == std::string("xlsx") ? xlsxNamingB() : replaceAll(route.body, "{B}", std::to_string(w().B));
+  const std::string where = std::string(route.method) + " " + route.pattern + " by " + callerName(caller);
+  if (std::string(route.method) == "GET" && (path == "/api/v1/portals" || path == "/api/v1/portals/report.xlsx")) {
+    // Lists: B's portal is absent; B's agency filter is not found.
+    auto all = srv().call(as(caller), "GET", path);
+    EXPECT_EQ(all.status, 200) << where << ": " << all.body;
+    std::string shown = all.body;
+    if (path.ends_with(".xlsx")) {  // the report's first sheet lists the portals, as cell texts
+      auto sheet = documents::readXlsx(all.body);
+      ASSERT_TRUE(sheet.ok()) << where << ": " << sheet.error().message;
+      shown.clear();
+      for (const auto& row : sheet->rows)
+        for (const auto& cell : row) shown += cell + "|";
+      EXPECT_NE(shown.find("Cổng"), std::string::npos) << where << ": the report's header is missing: " << shown;
+    }
+    EXPECT_EQ(shown.find("CONGTHUONG"), std::string::npos) << where;
+    EXPECT_TRUE(isError(srv().call(as(caller), "GET", path + "?org_id=" + std::to_string(w().B)), 404, "not_found"))
+        << where;
+  } else {
+    auto r = srv().call(as(caller), route.method, path, body);
+    EXPECT_TRUE(isError(r, 404, "not_found")) << where << ": " << r.status << " " << r.body;
+  }
+  EXPECT_EQ(srv().call(root(), "GET", detail).body, before) << "the portal of B changed: " << where;
+  EXPECT_EQ(totalOf(srv().call(root(), "GET", "/api/v1/portals?limit=500").body), totalBefore)
+      << "a portal was created: " << where;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, PortalRouteIsolation,
+                         ::testing::Combine(::testing::ValuesIn(kPortalRoutes), ::testing::ValuesIn(kCallers)),
+                         [](const ::testing::TestParamInfo<std::tuple<PortalRoute, Caller>>& info) {
+                           return testName(std::string(std::get<0>(info.param).method) +
+                                           std::get<0>(info.param).pattern + "_by_" +
+                                           callerName(std::get<1>(info.param)));
+                         });
 
 }  // namespace
 }  // namespace vigil::test

@@ -22,6 +22,8 @@ import { DashboardPage } from './pages/DashboardPage';
 import { SchedulePage } from './pages/SchedulePage';
 import { EventSearchPage } from './pages/EventSearchPage';
 import { SourcesPage } from './pages/SourcesPage';
+import { PortalsPage } from './pages/PortalsPage';
+import { PortalDetailPage } from './pages/PortalDetailPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { IncidentPage, IncidentsPage } from './pages/IncidentsPage';
 import { NotificationsPage } from './pages/NotificationsPage';
@@ -90,6 +92,8 @@ export function App() {
         />
         <Route path="rules" element={<RulesPage />} />
         <Route path="hunt" element={<HuntPage />} />
+        <Route path="portals" element={<PortalsPage />} />
+        <Route path="portals/:id" element={<PortalDetailPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

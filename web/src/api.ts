@@ -1823,3 +1823,113 @@ export const incidentHandoverApi = {
   handover: (id: Id, body: { revision: number; to_process: string; reason: string }) =>
     request<IncidentDetail & { handover: IncidentHandover }>('POST', `/incidents/${enc(id)}/handover`, { body }),
 };
+
+// --- Web portals (issue 7; docs/api.md "Web portals") -------------------------------------------
+
+export type WebSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type CheckClass = 'availability' | 'content' | 'tls' | 'headers' | 'exposure';
+
+export interface Portal {
+  id: Id;
+  org_id: Id;
+  org_name: string;
+  system_id: Id | null;
+  system_name: string | null;
+  name: string;
+  url: string;
+  key_pages: string[];
+  allowed_domains: string[];
+  marker: string;
+  maintenance: { from: string; to: string; note: string }[];
+  allow_private: boolean;
+  enabled: boolean;
+  interval_availability: number;
+  interval_content: number;
+  interval_tls: number;
+  interval_headers: number;
+  interval_exposure: number;
+  revision: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  last_run_at: string | null;
+  facts: Record<string, string>;
+  open_findings: { low: number; medium: number; high: number; critical: number; total: number };
+}
+
+export interface PortalRun {
+  id: Id;
+  check_class: CheckClass;
+  started_at: string;
+  finished_at: string;
+  attempts: number;
+  in_maintenance: boolean;
+  findings: number;
+  problems: number;
+  opened: number;
+  resolved: number;
+}
+
+export interface PortalFinding {
+  id: Id;
+  portal_id: Id;
+  portal_name: string;
+  check_class: CheckClass;
+  check: string;
+  finding_id: string;
+  url: string;
+  severity: WebSeverity;
+  summary: string;
+  evidence: Record<string, string>;
+  first_seen: string;
+  opened_at: string;
+  last_seen: string;
+  status: 'open' | 'resolved';
+  resolved_at: string | null;
+  reinfections: number;
+  alert_key: string | null;
+}
+
+export interface PortalEvidence {
+  id: Id;
+  run_id: Id | null;
+  finding_id: Id | null;
+  name: string;
+  media_type: string;
+  sha256: string;
+  size: number;
+  stored_size: number;
+  created_at: string;
+}
+
+export interface PortalBody {
+  org_id?: Id;
+  system_id?: Id | null;
+  name: string;
+  url: string;
+  key_pages?: string[];
+  allowed_domains?: string[];
+  marker?: string;
+  allow_private?: boolean;
+  enabled?: boolean;
+  revision?: number;
+}
+
+export type PortalDetail = Portal & { recent_runs: PortalRun[]; open_findings_list: PortalFinding[] };
+
+export const portalsApi = {
+  list: (query: { org_id?: Id; q?: string; open?: boolean; enabled?: boolean; limit?: number }) =>
+    request<{ items: Portal[]; total: number }>('GET', '/portals', { query: { ...query } }),
+  get: (id: Id) => request<PortalDetail>('GET', `/portals/${enc(id)}`),
+  create: (body: PortalBody) => request<Portal>('POST', '/portals', { body }),
+  update: (id: Id, body: PortalBody) => request<Portal>('PUT', `/portals/${enc(id)}`, { body }),
+  remove: (id: Id) => request<void>('DELETE', `/portals/${enc(id)}`),
+  importCsv: (csv: string) => request<{ imported: number; ids: Id[] }>('POST', '/portals/import', { body: { csv } }),
+  importXlsx: (file: Blob) => uploadFile<{ imported: number; ids: Id[] }>('/portals/import.xlsx', {}, file),
+  runs: (id: Id) => request<{ items: PortalRun[] }>('GET', `/portals/${enc(id)}/runs`),
+  findings: (id: Id, status?: 'open' | 'resolved') =>
+    request<{ items: PortalFinding[]; total: number }>('GET', `/portals/${enc(id)}/findings`, { query: { status } }),
+  evidence: (id: Id) => request<{ items: PortalEvidence[] }>('GET', `/portals/${enc(id)}/evidence`),
+  evidenceUrl: (evidenceId: Id) => `${API_BASE}/portal-evidence/${enc(evidenceId)}/content`,
+  reportUrl: (orgId?: Id) => `${API_BASE}/portals/report.xlsx${orgId ? `?org_id=${enc(orgId)}` : ''}`,
+};

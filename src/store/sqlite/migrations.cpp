@@ -850,6 +850,107 @@ CREATE TRIGGER incidents_predecessor_fixed BEFORE UPDATE OF predecessor_id ON in
   WHEN OLD.predecessor_id IS NOT NEW.predecessor_id
   BEGIN SELECT RAISE(ABORT, 'the predecessor of an incident cannot be changed'); END;
 )sql"},
+      {13, "web portals: registrations, facts of the latest runs, runs, findings, evidence items", R"sql(
+-- Web portals registered for monitoring (issue 7). Lists (key pages, allowed domains) are JSON
+-- arrays of strings; maintenance is a JSON array of {"from","to","note"} (ms since the epoch,
+-- `to` exclusive). revision moves with every change so the scheduler re-plans the portal.
+CREATE TABLE portals (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  system_id INTEGER REFERENCES info_systems(id) ON DELETE SET NULL,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  key_pages TEXT NOT NULL DEFAULT '[]',
+  allowed_domains TEXT NOT NULL DEFAULT '[]',
+  marker TEXT NOT NULL DEFAULT '',
+  maintenance TEXT NOT NULL DEFAULT '[]',
+  allow_private INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  interval_availability INTEGER NOT NULL,
+  interval_content INTEGER NOT NULL,
+  interval_tls INTEGER NOT NULL,
+  interval_headers INTEGER NOT NULL,
+  interval_exposure INTEGER NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_run_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX portals_org_url ON portals(org_id, url);
+CREATE INDEX portals_system ON portals(system_id);
+
+-- The facts of the latest runs (key -> value), replaced key by key by each run.
+CREATE TABLE portal_facts (
+  portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (portal_id, key)
+) WITHOUT ROWID;
+
+-- One row per run of one check class; the newest runs per portal and class are kept.
+CREATE TABLE portal_runs (
+  id INTEGER PRIMARY KEY,
+  portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+  check_class TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  in_maintenance INTEGER NOT NULL,
+  findings INTEGER NOT NULL,
+  problems INTEGER NOT NULL,
+  opened INTEGER NOT NULL,
+  resolved INTEGER NOT NULL
+);
+CREATE INDEX portal_runs_portal ON portal_runs(portal_id, check_class, id);
+
+-- Findings, one row per (portal, check, finding id, url): open (status 0) or resolved (1). A
+-- resolved finding that comes back is re-opened (reinfections + 1, opened_at moves).
+-- severity: info, low, medium, high, critical (webmon::severityName).
+CREATE TABLE portal_findings (
+  id INTEGER PRIMARY KEY,
+  portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+  check_class TEXT NOT NULL,
+  check_name TEXT NOT NULL,
+  finding_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  severity_rank INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  opened_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  resolved_at INTEGER NOT NULL DEFAULT 0,
+  reinfections INTEGER NOT NULL DEFAULT 0,
+  alert_key TEXT NOT NULL DEFAULT '',
+  last_run_id INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX portal_findings_key ON portal_findings(portal_id, check_name, finding_id, url);
+CREATE INDEX portal_findings_open ON portal_findings(portal_id, status, check_class);
+
+-- Evidence items: the original's SHA-256 and size, the zstd-compressed bytes in the blob store.
+-- A finding keeps at most two items per name (the first and the latest); a run's own items go
+-- with the run when it is pruned (run_id becomes NULL for a finding's items).
+CREATE TABLE portal_evidence (
+  id INTEGER PRIMARY KEY,
+  portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+  run_id INTEGER REFERENCES portal_runs(id) ON DELETE SET NULL,
+  finding_id INTEGER REFERENCES portal_findings(id) ON DELETE SET NULL,
+  name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  blob_sha256 TEXT NOT NULL,
+  stored_size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX portal_evidence_portal ON portal_evidence(portal_id, id);
+CREATE INDEX portal_evidence_finding ON portal_evidence(finding_id);
+CREATE INDEX portal_evidence_run ON portal_evidence(run_id);
+)sql"},
   };
   return list;
 }

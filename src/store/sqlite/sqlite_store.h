@@ -271,6 +271,23 @@ class SqliteStore final : public Store {
                                         TimeMs sentAt) override;
   Result<IncidentReport> recordReportAck(const Actor& actor, int64_t incidentId, int64_t reportId, TimeMs ackAt,
                                          const std::string& note) override;
+  // --- PortalStore (portal_ops.cpp)
+  Result<Page<Portal>> listPortals(const Actor& actor, const PortalQuery& q) override;
+  Result<Portal> getPortal(const Actor& actor, int64_t id) override;
+  Result<Portal> createPortal(const Actor& actor, const PortalFields& f) override;
+  Result<Portal> updatePortal(const Actor& actor, int64_t id, const PortalFields& f, int64_t expectedRevision) override;
+  Status deletePortal(const Actor& actor, int64_t id) override;
+  Result<std::vector<int64_t>> importPortals(const Actor& actor, const std::vector<PortalFields>& rows) override;
+  Result<std::vector<PortalRunRecord>> listPortalRuns(const Actor& actor, int64_t portalId,
+                                                      std::optional<webmon::CheckClass> checkClass, int limit) override;
+  Result<Page<PortalFinding>> listPortalFindings(const Actor& actor, const PortalFindingQuery& q) override;
+  Result<std::vector<PortalEvidence>> listPortalEvidence(const Actor& actor, int64_t portalId,
+                                                         std::optional<int64_t> findingId) override;
+  Result<PortalEvidence> getPortalEvidence(const Actor& actor, int64_t id) override;
+  Result<std::vector<PortalReportRow>> portalReport(const Actor& actor, std::optional<int64_t> orgId) override;
+  Result<std::vector<webmon::PortalSpec>> monitoredPortals() override;
+  Result<RecordedRun> recordPortalRun(const webmon::PortalRun& run,
+                                      const std::vector<PortalEvidenceDraft>& evidence) override;
 
   Result<User> bootstrap(const std::string& provinceName, const UserDraft& admin) override;
   Status ping() override;

@@ -79,6 +79,7 @@ export function Layout() {
                     {link('/alerts', 'nav.alert_queue', 'nav-alerts')}
                     {canReadRules && link('/rules', 'nav.rules', 'nav-rules')}
                     {canHunt && link('/hunt', 'nav.hunt', 'nav-hunt')}
+                    {link('/portals', 'portals.nav', 'nav-portals')}
                   </ul>
                 </li>
               ) : m === 'systems' ? (
