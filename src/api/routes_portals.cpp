@@ -21,7 +21,7 @@ namespace {
 using webmon::CheckClass;
 
 constexpr size_t kMaxImportRows = 2000;
-constexpr int64_t kMaxEvidenceBytes = 64 << 20;  // an evidence item once decompressed
+using portals::kMaxEvidenceBytes;
 constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const std::vector<std::string> kImportColumns = {"org_id",    "system_id",       "name",   "url",
                                                  "key_pages", "allowed_domains", "marker", "enabled"};

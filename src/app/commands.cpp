@@ -39,7 +39,13 @@
 #include "normalize/normalizer.h"
 #include "notify/dispatcher.h"
 #include "notify/incident_notices.h"
+#include "portals/run_recorder.h"
+#include "store/blob_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "webmon/content_extensions.h"
+#include "webmon/runner.h"
+#include "webmon/scheduler.h"
+#include "webmon/suite.h"
 
 namespace vigil::app {
 
@@ -425,6 +431,41 @@ int serve(const Config& config, const std::string& exePath) {
                                       std::move(onDeadline));
   deadlineWatch.start(std::chrono::minutes(1));
 
+  // The web-portal monitor (issue 7, [webmon]): the scheduler reads the registered portals from the
+  // store (portals::StorePortalSource, again every webmon.reload_seconds), runs each check class at
+  // each portal's own intervals through webmon::CheckRunner (one request per second per host at
+  // most), and hands every run to portals::RunRecorder: the run, its findings and facts in the
+  // store, its evidence compressed in the blob store, alerts through the sink.
+  const BlobStore portalBlobs((fs::path(config.store.dataDir) / "blobs").string(), portals::kMaxEvidenceBytes,
+                              BlobStore::TypePolicy::kAnyType);
+  portals::StorePortalSource portalSource(**store);
+  portals::RunRecorder portalRecorder(**store, portalBlobs, alertSink);
+  std::unique_ptr<webmon::CheckRunner> portalRunner;
+  std::unique_ptr<webmon::PortalScheduler> portalScheduler;
+  if (config.webmon.enabled) {
+    const std::string webmonCatalogs = (fs::path(catalogDir) / "webmon").string();
+    auto catalogs = webmon::loadCheckCatalogs(webmonCatalogs);
+    if (!catalogs.ok()) return fail(Error::validation("server.catalog_dir", catalogs.error().message));
+    auto extensions = webmon::standardContentExtensions(webmonCatalogs, catalogs->lexicon);
+    if (!extensions.ok()) return fail(Error::validation("server.catalog_dir", extensions.error().message));
+    webmon::RunnerOptions runnerOptions{.contactUrl = config.webmon.contactUrl,
+                                        .caFile = config.webmon.caFile,
+                                        .requestTimeoutMs = config.webmon.requestTimeoutMs,
+                                        .retries = config.webmon.retries,
+                                        .backoffMs = config.webmon.backoffMs,
+                                        .lexicon = catalogs->lexicon,
+                                        .eol = catalogs->eol,
+                                        .contentExtensions = std::move(*extensions)};
+    auto runner = webmon::CheckRunner::create(std::move(runnerOptions), clock);
+    if (!runner.ok()) return fail(runner.error());
+    portalRunner = std::move(*runner);
+    portalScheduler = std::make_unique<webmon::PortalScheduler>(
+        webmon::SchedulerOptions{
+            .workers = config.webmon.workers, .reloadSeconds = config.webmon.reloadSeconds, .metrics = &metrics},
+        portalSource, portalRecorder, clock, *portalRunner);
+    if (auto started = portalScheduler->start(); !started.ok()) return fail(started.error());
+  }
+
   // Housekeeping: disable inactive accounts and drop expired sessions, at start and hourly.
   std::mutex mu;
   std::condition_variable cv;
@@ -465,6 +506,7 @@ int serve(const Config& config, const std::string& exePath) {
   housekeeper.join();
   silentWatch.stop();
   deadlineWatch.stop();
+  if (portalScheduler) portalScheduler->stop();  // before the sink: runs finishing now still raise alerts
   if (retainer.joinable()) retainer.join();
   listeners->stop();
   (*server)->stop();

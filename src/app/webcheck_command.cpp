@@ -37,18 +37,13 @@ std::string oneLine(std::string s, size_t max) {
 
 int webcheck(const Config& config, const std::string& exePath, const WebcheckOptions& options) {
   namespace fs = std::filesystem;
-  const fs::path catalogs = fs::path(catalogDirFor(config, exePath)) / "webmon";
-  auto lexicon = webmon::Lexicon::load((catalogs / "lexicon.toml").string());
-  if (!lexicon.ok()) {
-    std::cerr << "vigil webcheck: " << lexicon.error().message << "\n";
+  const fs::path dir = fs::path(catalogDirFor(config, exePath)) / "webmon";
+  auto catalogs = webmon::loadCheckCatalogs(dir.string());
+  if (!catalogs.ok()) {
+    std::cerr << "vigil webcheck: " << catalogs.error().message << "\n";
     return 2;
   }
-  auto eol = webmon::EolData::load((catalogs / "eol.toml").string());
-  if (!eol.ok()) {
-    std::cerr << "vigil webcheck: " << eol.error().message << "\n";
-    return 2;
-  }
-  auto defacement = webmon::DefacementSignatures::load((catalogs / "defacement.toml").string());
+  auto defacement = webmon::DefacementSignatures::load((dir / "defacement.toml").string());
   if (!defacement.ok()) {
     std::cerr << "vigil webcheck: " << defacement.error().message << "\n";
     return 2;
@@ -79,9 +74,8 @@ int webcheck(const Config& config, const std::string& exePath, const WebcheckOpt
   suite.fetch.timeoutMs = options.timeoutSeconds * 1000L;
   suite.fetch.userAgent = webmon::vigilUserAgent(options.contact);
   suite.today = todayUtc();
-  const auto sharedLexicon = std::make_shared<const webmon::Lexicon>(std::move(*lexicon));
-  const auto checks =
-      webmon::defaultChecks(suite, sharedLexicon, std::make_shared<const webmon::EolData>(std::move(*eol)));
+  const auto sharedLexicon = catalogs->lexicon;
+  const auto checks = webmon::defaultChecks(suite, sharedLexicon, catalogs->eol);
   bool high = false;
   if (!options.json)
     std::cout << std::left << std::setw(9) << "SEVERITY" << std::setw(10) << "CHECK" << std::setw(28) << "ID"

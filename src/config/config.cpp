@@ -244,6 +244,19 @@ const std::vector<KeySpec>& keySpecs() {
       stringKey("notify.ca_file", [](Config& c) { return &c.notify.caFile; }),
       stringKey("notify.telegram_api_base", [](Config& c) { return &c.notify.telegramApiBase; }),
       stringKey("notify.public_url", [](Config& c) { return &c.notify.publicUrl; }),
+      boolKey("webmon.enabled", [](Config& c) { return &c.webmon.enabled; }),
+      intKey<int>(
+          "webmon.workers", [](Config& c) { return &c.webmon.workers; }, 1, 256),
+      intKey<int>(
+          "webmon.reload_seconds", [](Config& c) { return &c.webmon.reloadSeconds; }, 1, 86400),
+      intKey<int>(
+          "webmon.retries", [](Config& c) { return &c.webmon.retries; }, 0, 10),
+      intKey<int>(
+          "webmon.backoff_ms", [](Config& c) { return &c.webmon.backoffMs; }, 0, 600000),
+      intKey<int>(
+          "webmon.request_timeout_ms", [](Config& c) { return &c.webmon.requestTimeoutMs; }, 1000, 300000),
+      stringKey("webmon.contact_url", [](Config& c) { return &c.webmon.contactUrl; }),
+      stringKey("webmon.ca_file", [](Config& c) { return &c.webmon.caFile; }),
       boolKey("detect.enabled", [](Config& c) { return &c.detect.enabled; }),
       pathListKey("detect.rules_dirs", [](Config& c) { return &c.detect.rulesDirs; }),
       intKey<int>(

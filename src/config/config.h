@@ -136,6 +136,19 @@ struct DetectConfig {
   int huntMaxSeconds = 600;         // ... and runs at most this long
 };
 
+// The scheduled web-portal monitor (issue 7, src/webmon/scheduler.h): the portals themselves are
+// data (registered per agency through the API); these are the scheduler's bounds.
+struct WebmonConfig {
+  bool enabled = true;     // run the scheduler in `vigil serve` (no portal registered: no request)
+  int workers = 8;         // runs at once (the global concurrency)
+  int reloadSeconds = 60;  // how often registrations are read again (an API change also triggers it)
+  int retries = 2;         // availability: further tries before a portal is "down"
+  int backoffMs = 5000;    // availability: first back-off, doubled per retry
+  int requestTimeoutMs = 20000;
+  std::string contactUrl;  // named in the User-Agent so a portal's administrator can reach us
+  std::string caFile;      // extra trust anchors (PEM) for the TLS checks; "" = system store
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -150,6 +163,7 @@ struct Config {
   EvidenceConfig evidence;
   NotifyConfig notify;
   DetectConfig detect;
+  WebmonConfig webmon;
 };
 
 // Key/value overrides in "section.key" form, as given by flags.

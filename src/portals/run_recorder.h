@@ -39,6 +39,10 @@ class StorePortalSource : public webmon::PortalSource {
   PortalStore& store_;
 };
 
+// The largest evidence item kept or served, once decompressed (a body is at most the fetcher's
+// 5 MB; headers and views are smaller).
+inline constexpr int64_t kMaxEvidenceBytes = 64 << 20;
+
 // zstd-compressed bytes of `bytes` (one frame with its content size) and back. decompress()
 // refuses a frame without a content size or larger than `maxBytes`, and corrupt data.
 Result<std::string> compress(std::string_view bytes);

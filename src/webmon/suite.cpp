@@ -1,6 +1,16 @@
 #include "webmon/suite.h"
 
+#include <filesystem>
+
 namespace vigil::webmon {
+
+Result<CheckCatalogs> loadCheckCatalogs(const std::string& dir) {
+  const std::filesystem::path d(dir);
+  VIGIL_ASSIGN_OR_RETURN(Lexicon lexicon, Lexicon::load((d / "lexicon.toml").string()));
+  VIGIL_ASSIGN_OR_RETURN(EolData eol, EolData::load((d / "eol.toml").string()));
+  return CheckCatalogs{std::make_shared<const Lexicon>(std::move(lexicon)),
+                       std::make_shared<const EolData>(std::move(eol))};
+}
 
 std::vector<std::unique_ptr<Check>> defaultChecks(const SuiteOptions& o, std::shared_ptr<const Lexicon> lexicon,
                                                   std::shared_ptr<const EolData> eol) {

@@ -12,6 +12,14 @@
 
 namespace vigil::webmon {
 
+// The shipped data the checks need, from a folder (<catalog_dir>/webmon): the gambling/adult
+// lexicon (lexicon.toml) and the end-of-life data (eol.toml). Errors name the file.
+struct CheckCatalogs {
+  std::shared_ptr<const Lexicon> lexicon;
+  std::shared_ptr<const EolData> eol;
+};
+Result<CheckCatalogs> loadCheckCatalogs(const std::string& dir);
+
 struct SuiteOptions {
   FetchOptions fetch;
   TlsOptions tls;
