@@ -41,10 +41,14 @@ void putCell(const documents::TableDef& table, Row& row, const std::string& colu
   if (!value.empty() && table.column(column)) row[column] = value;
 }
 
+}  // namespace
+
 Result<std::string> provincePlace(Api& api) {
   VIGIL_ASSIGN_OR_RETURN(Org root, api.store().rootOrg());
   return placeName(root.name);
 }
+
+namespace {
 
 // The latest dossier of a system (listDossiers returns the newest first), if any.
 Result<std::optional<Dossier>> latestDossier(Api& api, const Actor& actor, int64_t systemId) {

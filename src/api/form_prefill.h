@@ -34,6 +34,10 @@ Result<std::vector<PrefilledForm>> prefillSystemForms(Api& api, const Actor& act
 Result<std::vector<PrefilledForm>> prefillAnnualReports(Api& api, const Actor& actor, std::optional<int64_t> orgId,
                                                         int year);
 
+// The place name of a document's date line: the province's name without "Tỉnh " / "Thành phố "
+// (Decree 30/2020 Appendix I), from the root organisation.
+Result<std::string> provincePlace(Api& api);
+
 // Reads completed form data: {"fields": {name: "text"}, "tables": {name: [{column: "text"}]}},
 // every value a string; kValidation naming the place otherwise. Defined in routes_forms.cpp.
 Result<documents::FormData> readFormData(const json::object& o);

@@ -1,5 +1,5 @@
 // Web portals (issue 7): registrations (CRUD, CSV / XLSX import), the detail with the facts of
-// the latest runs, runs, findings, evidence downloads and the XLSX report. Access is decided by
+// the latest runs, runs, findings, evidence downloads and the report (XLSX and DOCX). Access is decided by
 // the store (kReadRegistry / kManageRegistry on the portal's organisation; allow_private needs the
 // right on the province root); URLs are checked here (portals/portal_url.h: no private, loopback
 // or link-local host unless allow_private).
@@ -7,8 +7,10 @@
 #include <cctype>
 #include <map>
 
+#include "api/form_prefill.h"
 #include "api/registry_io.h"
 #include "core/text.h"
+#include "documents/form_library.h"
 #include "documents/xlsx.h"
 #include "documents/xlsx_reader.h"
 #include "portals/portal_url.h"
@@ -438,6 +440,188 @@ Result<json::value> portalWithGrades(Api& api, const Actor& actor, const Portal&
   return v;
 }
 
+// --- The report data, shared by the XLSX and the DOCX reports so that both show the same figures.
+
+// One portal of the report: its row (open counts, findings fixed, time to fix) and its grades.
+struct PortalReportLine {
+  PortalReportRow row;
+  PortalGrades grades;
+};
+
+struct PortalReportData {
+  std::vector<PortalReportLine> portals;       // by organisation path, then name
+  std::vector<PortalFinding> openFindings;     // every open finding above kInfo in scope, worst first
+  std::map<int64_t, std::string> orgOfPortal;  // portal id -> its organisation's name
+};
+
+// The `org_id` query parameter of the report routes: absent (the caller's whole scope) or an id.
+Result<std::optional<int64_t>> reportOrgParam(const http::Request& req) {
+  VIGIL_TRY(onlyQueryParams(req, {"org_id"}));
+  std::optional<int64_t> orgId;
+  if (auto v = req.queryParam("org_id")) {
+    VIGIL_ASSIGN_OR_RETURN(orgId, queryInt("org_id", *v, 1, INT64_MAX));
+  }
+  return orgId;
+}
+
+// Everything the reports show, read through the store with the caller's Actor (an organisation
+// outside the caller's scope is kNotFound there).
+Result<PortalReportData> gatherPortalReport(Api& api, const Actor& actor, std::optional<int64_t> orgId) {
+  PortalReportData d;
+  VIGIL_ASSIGN_OR_RETURN(auto rows, api.store().portalReport(actor, orgId));
+  for (auto& r : rows) {
+    PortalFindingQuery fq;
+    fq.portalId = r.portal.id;
+    fq.status = PortalFindingStatus::kOpen;
+    fq.includeInfo = true;
+    fq.limit = 500;
+    VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(actor, fq));
+    PortalGrades g = gradesOf(r.portal, open.items);
+    d.orgOfPortal[r.portal.id] = r.portal.orgName;
+    d.portals.push_back({std::move(r), std::move(g)});
+  }
+  PortalFindingQuery q;
+  q.orgId = orgId;
+  q.status = PortalFindingStatus::kOpen;
+  q.limit = 5000;
+  VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(actor, q));
+  d.openFindings = std::move(open.items);
+  return d;
+}
+
+// --- The DOCX report: the form webmon-bao-cao-cong-ttdt filled from PortalReportData.
+
+constexpr const char* kPortalReportForm = "webmon-bao-cao-cong-ttdt";
+constexpr TimeMs kVietnamOffsetMs = 7 * 3600 * 1000LL;  // Asia/Ho_Chi_Minh: UTC+7, no daylight saving
+
+// "dd/mm/yyyy hh:mm" in Vietnam's time (the form's datetime kind).
+std::string vietnamDateTime(TimeMs t) {
+  const std::string iso = formatRfc3339(t + kVietnamOffsetMs);  // "yyyy-mm-ddThh:mm:ss..."
+  return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4) + " " + iso.substr(11, 5);
+}
+
+// A duration as an officer reads it, rounded to the minute: "2 ngày 5 giờ", "3 giờ 20 phút", "12 phút".
+std::string durationText(TimeMs ms) {
+  const int64_t minutes = (std::max<TimeMs>(ms, 0) + 30000) / 60000;
+  const int64_t days = minutes / 1440, hours = minutes % 1440 / 60, mins = minutes % 60;
+  if (days > 0) return std::to_string(days) + " ngày" + (hours > 0 ? " " + std::to_string(hours) + " giờ" : "");
+  if (hours > 0) return std::to_string(hours) + " giờ" + (mins > 0 ? " " + std::to_string(mins) + " phút" : "");
+  return std::to_string(mins) + " phút";
+}
+
+// Monitor text (finding summaries, portal names) with control characters made spaces, so that the
+// form's checks never refuse a report for a stray byte a web page put into a summary.
+std::string plain(std::string s) {
+  for (char& ch : s)
+    if ((static_cast<unsigned char>(ch) < 0x20 && ch != '\n') || ch == 0x7f) ch = ' ';
+  return s;
+}
+
+// "Hạng A: 2 cổng" per grade (then "Chưa đo: n cổng"), one per line; "Không có cổng nào" when empty.
+std::string gradeLines(const std::map<std::string, int64_t>& byGrade, int64_t unmeasured) {
+  std::string out;
+  for (const auto& [grade, n] : byGrade)
+    out += (out.empty() ? "" : "\n") + ("Hạng " + grade + ": " + std::to_string(n) + " cổng");
+  if (unmeasured > 0) out += (out.empty() ? "" : "\n") + ("Chưa đo: " + std::to_string(unmeasured) + " cổng");
+  return out.empty() ? "Không có cổng nào" : out;
+}
+
+// What the report says of a portal, worst first.
+std::string portalStatus(const PortalReportLine& l) {
+  const Portal& p = l.row.portal;
+  if (!p.fields.enabled) return "Tạm dừng giám sát";
+  if (p.open.critical + p.open.high > 0) return "Cần khắc phục ngay (có lỗi mức nghiêm trọng/cao)";
+  if (p.open.total() > 0) return "Cần khắc phục";
+  if (p.lastRunAt == 0) return "Chưa có kết quả đo";
+  return "Đạt (không có lỗi đang mở)";
+}
+
+// The form's data: the header (the agency named by org_id, else the caller's only organisation,
+// else the province), the totals, one row per portal and one per open high or critical finding.
+Result<documents::FormData> portalReportForm(Api& api, const Actor& actor, std::optional<int64_t> orgId,
+                                             const PortalReportData& d) {
+  documents::FormData f;
+  std::string issuer;
+  if (!orgId && actor.grants.size() == 1) orgId = actor.grants.front().orgId;
+  if (orgId) {
+    VIGIL_ASSIGN_OR_RETURN(Org org, api.store().getOrg(actor, *orgId));
+    issuer = org.name;
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(Org root, api.store().rootOrg());
+    issuer = root.name;
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string place, provincePlace(api));
+  const std::string today = todayLocal(api);  // yyyy-mm-dd
+  f.fields["issuer_name"] = issuer;
+  f.fields["issue_place"] = place;
+  f.fields["issue_date"] = documents::vietnameseDateLine(std::stoi(today.substr(0, 4)), std::stoi(today.substr(5, 2)),
+                                                         std::stoi(today.substr(8, 2)));
+  f.fields["as_of"] = vietnamDateTime(api.clock().nowMs());
+
+  std::map<std::string, int64_t> tlsGrades, headerGrades;
+  int64_t tlsUnmeasured = 0, headersUnmeasured = 0, oldTls = 0, fixed = 0;
+  TimeMs fixMs = 0;
+  OpenFindingCounts open;
+  auto& rows = f.tables["portals"];
+  for (const auto& l : d.portals) {
+    const Portal& p = l.row.portal;
+    const PortalGrades& g = l.grades;
+    if (g.tls.empty())
+      ++tlsUnmeasured;
+    else
+      ++tlsGrades[g.tls];
+    if (g.headers.empty())
+      ++headersUnmeasured;
+    else
+      ++headerGrades[g.headers];
+    oldTls += g.oldTls ? 1 : 0;
+    open.low += p.open.low;
+    open.medium += p.open.medium;
+    open.high += p.open.high;
+    open.critical += p.open.critical;
+    fixed += l.row.resolvedCount;
+    fixMs += l.row.resolvedFixMsTotal;
+    documents::Row r;
+    r["name"] = plain(p.fields.name);
+    r["url"] = p.fields.url;
+    r["agency"] = p.orgName;
+    r["tls_grade"] = g.tls.empty() ? "chưa đo" : plain(g.tls);
+    r["header_grade"] = g.headers.empty() ? "chưa đo" : plain(g.headers);
+    r["old_tls"] = g.oldTls ? "còn" : g.tls.empty() ? "chưa đo" : "không";
+    r["open"] = std::to_string(p.open.total());
+    r["fixed"] = std::to_string(l.row.resolvedCount);
+    if (l.row.resolvedCount > 0) r["mean_fix"] = durationText(l.row.resolvedFixMsTotal / l.row.resolvedCount);
+    r["status"] = portalStatus(l);
+    rows.push_back(std::move(r));
+  }
+  f.fields["portal_count"] = std::to_string(d.portals.size());
+  f.fields["tls_grades"] = gradeLines(tlsGrades, tlsUnmeasured);
+  f.fields["header_grades"] = gradeLines(headerGrades, headersUnmeasured);
+  f.fields["old_tls_count"] = std::to_string(oldTls);
+  f.fields["open_critical"] = std::to_string(open.critical);
+  f.fields["open_high"] = std::to_string(open.high);
+  f.fields["open_medium"] = std::to_string(open.medium);
+  f.fields["open_low"] = std::to_string(open.low);
+  f.fields["fixed_count"] = std::to_string(fixed);
+  f.fields["mean_fix_time"] = fixed > 0 ? durationText(fixMs / fixed) : "chưa có lỗi nào được khắc phục";
+
+  auto& serious = f.tables["serious_findings"];
+  for (const auto& x : d.openFindings) {
+    if (x.severity != webmon::Severity::kHigh && x.severity != webmon::Severity::kCritical) continue;
+    auto org = d.orgOfPortal.find(x.portalId);
+    documents::Row r;
+    r["agency"] = org == d.orgOfPortal.end() ? "" : org->second;
+    r["portal"] = plain(x.portalName);
+    r["severity"] = x.severity == webmon::Severity::kCritical ? "nghiêm trọng" : "cao";
+    r["check"] = x.check + "/" + x.findingId;
+    r["summary"] = plain(x.summary);
+    r["url"] = plain(x.url);
+    r["opened_at"] = vietnamDateTime(x.openedAt);
+    serious.push_back(std::move(r));
+  }
+  return f;
+}
+
 }  // namespace
 
 void registerPortalRoutes(Api& api) {
@@ -446,12 +630,8 @@ void registerPortalRoutes(Api& api) {
   // time to fix, TLS 1.0/1.1 still offered; a second sheet lists the open findings.
   api.add("GET", "/api/v1/portals/report.xlsx", "portal.report", Access::kUser,
           [&api](Ctx& c) -> Result<http::Response> {
-            VIGIL_TRY(onlyQueryParams(c.req, {"org_id"}));
-            std::optional<int64_t> orgId;
-            if (auto v = c.req.queryParam("org_id")) {
-              VIGIL_ASSIGN_OR_RETURN(orgId, queryInt("org_id", *v, 1, INT64_MAX));
-            }
-            VIGIL_ASSIGN_OR_RETURN(auto rows, api.store().portalReport(c.actor(), orgId));
+            VIGIL_ASSIGN_OR_RETURN(auto orgId, reportOrgParam(c.req));
+            VIGIL_ASSIGN_OR_RETURN(auto data, gatherPortalReport(api, c.actor(), orgId));
             std::vector<documents::XlsxSheet> sheets(2);
             auto& s = sheets[0];
             s.name = "Cổng thông tin";
@@ -466,15 +646,8 @@ void registerPortalRoutes(Api& api) {
             s.columns[7].total = documents::TotalKind::kSum;
             s.totalsLabel = "Tổng";
             int64_t oldTls = 0;
-            for (const auto& r : rows) {
+            for (const auto& [r, g] : data.portals) {
               const Portal& p = r.portal;
-              PortalFindingQuery fq;
-              fq.portalId = p.id;
-              fq.status = PortalFindingStatus::kOpen;
-              fq.includeInfo = true;
-              fq.limit = 500;
-              VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(c.actor(), fq));
-              const PortalGrades g = gradesOf(p, open.items);
               oldTls += g.oldTls ? 1 : 0;
               std::vector<documents::Cell> cells = {p.orgName,
                                                     p.fields.name,
@@ -492,26 +665,33 @@ void registerPortalRoutes(Api& api) {
               }
               s.rows.push_back(std::move(cells));
             }
-            s.subtitles.push_back(std::to_string(rows.size()) + " cổng; " + std::to_string(oldTls) +
+            s.subtitles.push_back(std::to_string(data.portals.size()) + " cổng; " + std::to_string(oldTls) +
                                   " cổng còn cho phép TLS 1.0/1.1");
             auto& f = sheets[1];
             f.name = "Lỗi đang mở";
             for (const char* h : {"Đơn vị", "Cổng", "Kiểm tra", "Mức", "URL", "Mô tả", "Phát hiện lúc", "Tái nhiễm"})
               f.columns.push_back({.header = h, .width = 20});
-            PortalFindingQuery q;
-            q.orgId = orgId;
-            q.status = PortalFindingStatus::kOpen;
-            q.limit = 5000;
-            VIGIL_ASSIGN_OR_RETURN(auto open, api.store().listPortalFindings(c.actor(), q));
-            std::map<int64_t, std::string> orgOf;
-            for (const auto& r : rows) orgOf[r.portal.id] = r.portal.orgName;
-            for (const auto& x : open.items)
-              f.rows.push_back({orgOf[x.portalId], x.portalName, x.check + "/" + x.findingId,
+            for (const auto& x : data.openFindings)
+              f.rows.push_back({data.orgOfPortal[x.portalId], x.portalName, x.check + "/" + x.findingId,
                                 std::string(webSeverityName(x.severity)), x.url, x.summary, formatRfc3339(x.openedAt),
                                 static_cast<double>(x.reinfections)});
             VIGIL_ASSIGN_OR_RETURN(auto bytes, documents::writeXlsx(sheets));
             auto r = http::Response::text(200, std::move(bytes), kXlsxType);
             r.setHeader("Content-Disposition", "attachment; filename=\"vigil-portals-report.xlsx\"");
+            return r;
+          });
+
+  // The same report as a document (form webmon-bao-cao-cong-ttdt), from the same data as the XLSX.
+  api.add("GET", "/api/v1/portals/report.docx", "portal.report", Access::kUser,
+          [&api](Ctx& c) -> Result<http::Response> {
+            if (!api.forms()) return Error::unavailable("the form templates are not loaded");
+            VIGIL_ASSIGN_OR_RETURN(auto orgId, reportOrgParam(c.req));
+            VIGIL_ASSIGN_OR_RETURN(auto data, gatherPortalReport(api, c.actor(), orgId));
+            VIGIL_ASSIGN_OR_RETURN(auto form, portalReportForm(api, c.actor(), orgId, data));
+            VIGIL_ASSIGN_OR_RETURN(auto file, api.forms()->renderDocx(kPortalReportForm, form));
+            auto r = http::Response::text(200, std::move(file.bytes), file.mediaType);
+            r.setHeader("Content-Disposition", "attachment; filename=\"vigil-portals-report.docx\"");
+            r.setHeader("X-Content-SHA256", file.sha256);
             return r;
           });
 

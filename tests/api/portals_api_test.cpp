@@ -1,10 +1,11 @@
 // The portal routes end to end: registration with URL checks (no private, loopback or link-local
 // host unless a province-level manager allows it; IDN accepted), CSV import all or nothing with
 // row-numbered errors, a run recorded through RunRecorder shown in the detail and findings, the
-// evidence served as text with nosniff and a sandbox CSP, agency isolation, the XLSX report.
+// evidence served as text with nosniff and a sandbox CSP, agency isolation, the XLSX and DOCX reports.
 #include "api_test_util.h"
 #include "core/crypto.h"
 #include "documents/xlsx_reader.h"
+#include "documents/zip.h"
 #include "portals/run_recorder.h"
 
 namespace vigil::test {
@@ -226,6 +227,145 @@ TEST_F(PortalsApi, RecordedRunShowsFindingsAndEvidenceIsServedAsText) {
   EXPECT_EQ(row[5], "còn");  // TLS 1.0/1.1 still offered
   EXPECT_EQ(row[6], "3");    // open findings above info: hidden link, grade B (low), TLS 1.0
   EXPECT_NE(all.find("1 cổng còn cho phép TLS 1.0/1.1"), std::string::npos) << all;
+}
+
+// The cells of every table row of a WordprocessingML body: the texts of each <w:tc>, its runs joined.
+std::vector<std::vector<std::string>> docxRows(const std::string& xml) {
+  std::vector<std::vector<std::string>> rows;
+  for (size_t tr = xml.find("<w:tr>"); tr != std::string::npos; tr = xml.find("<w:tr>", tr + 1)) {
+    const size_t end = xml.find("</w:tr>", tr);
+    std::vector<std::string> cells;
+    for (size_t tc = xml.find("<w:tc>", tr); tc != std::string::npos && tc < end; tc = xml.find("<w:tc>", tc + 1)) {
+      const size_t tcEnd = xml.find("</w:tc>", tc);
+      std::string text;
+      for (size_t t = xml.find("<w:t", tc); t != std::string::npos && t < tcEnd; t = xml.find("<w:t", t + 1)) {
+        const size_t open = xml.find('>', t);
+        if (xml.compare(t, 5, "<w:t>") != 0 && xml.compare(t, 5, "<w:t ") != 0) continue;  // <w:tc>, <w:tbl>...
+        text += xml.substr(open + 1, xml.find("</w:t>", open) - open - 1);
+      }
+      cells.push_back(text);
+    }
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+// The DOCX report (form webmon-bao-cao-cong-ttdt) from the same data as the XLSX: a portal with a
+// high finding open, a finding fixed after exactly 3 hours, TLS grade B with TLS 1.0 offered; the
+// agency officer's report names their agency and holds only its portals, the province's holds both.
+TEST_F(PortalsApi, DocxReportShowsEachPortalAndTheTotals) {
+  auto r = create(officer_, portal("https://sotuphap.laocai.gov.vn/"));
+  ASSERT_EQ(r.status, 201) << describe(r);
+  const int64_t id = intOf(member(parseJson(r.body), "id"));
+  auto theirs =
+      create(stranger_, {{"org_id", other_}, {"name", "Cổng Sở Y tế"}, {"url", "https://soyte.laocai.gov.vn/"}});
+  ASSERT_EQ(theirs.status, 201) << describe(theirs);
+
+  const BlobStore blobs((srv_.dir() / "blobs").string(), 64 << 20, BlobStore::TypePolicy::kAnyType);
+  portals::RunRecorder recorder(srv_.store(), blobs, srv_.alertSink());
+  auto contentRun = [&](TimeMs finishedAt, bool withOutdatedScript) {
+    webmon::PortalRun run;
+    run.portalId = id;
+    run.orgId = agency_;
+    run.checkClass = webmon::CheckClass::kContent;
+    run.startedAt = finishedAt - 1000;
+    run.finishedAt = finishedAt;
+    run.findings.push_back({.check = "page",
+                            .id = "hidden_link",
+                            .severity = webmon::Severity::kHigh,
+                            .url = "https://sotuphap.laocai.gov.vn/",
+                            .summary = "hidden link with gambling terms"});
+    if (withOutdatedScript)
+      run.findings.push_back({.check = "page",
+                              .id = "outdated_script",
+                              .severity = webmon::Severity::kMedium,
+                              .url = "https://sotuphap.laocai.gov.vn/",
+                              .summary = "jQuery 1.8 with known vulnerabilities"});
+    return recorder.record(run);
+  };
+  // A finding is opened and resolved at the end of the runs that see it come and go (the clock
+  // stays: a session would expire if it moved 3 hours).
+  const TimeMs now = srv_.clock().nowMs();
+  ASSERT_TRUE(contentRun(now - 3 * 3600 * 1000LL, true).ok());
+  ASSERT_TRUE(contentRun(now, false).ok());  // the outdated script is gone: fixed in 3 hours
+  webmon::PortalRun tls;
+  tls.portalId = id;
+  tls.orgId = agency_;
+  tls.checkClass = webmon::CheckClass::kTls;
+  tls.startedAt = srv_.clock().nowMs() - 1000;
+  tls.finishedAt = srv_.clock().nowMs();
+  tls.findings.push_back({.check = "tls",
+                          .id = "grade",
+                          .severity = webmon::Severity::kLow,
+                          .url = "https://sotuphap.laocai.gov.vn/",
+                          .summary = "TLS grade B (score 78)"});
+  tls.findings.push_back({.check = "tls",
+                          .id = "protocol_tls1_0",
+                          .severity = webmon::Severity::kMedium,
+                          .url = "https://sotuphap.laocai.gov.vn/",
+                          .summary = "TLS 1.0 is offered"});
+  ASSERT_TRUE(recorder.record(tls).ok());
+
+  auto download = [&](const Session& s, const std::string& query) -> std::string {
+    auto d = srv_.call(s, "GET", "/api/v1/portals/report.docx" + query);
+    EXPECT_EQ(d.status, 200) << describe(d);
+    EXPECT_NE(d.header("content-type").find("wordprocessingml"), std::string::npos) << d.header("content-type");
+    EXPECT_EQ(d.header("content-disposition"), "attachment; filename=\"vigil-portals-report.docx\"");
+    EXPECT_EQ(d.header("x-content-sha256"), crypto::sha256Hex(d.body));
+    auto xml = documents::readZipEntry(d.body, "word/document.xml");
+    EXPECT_TRUE(xml.ok()) << (xml.ok() ? "" : xml.error().message);
+    return xml.ok() ? *xml : std::string();
+  };
+
+  const std::string xml = download(officer_, "");
+  std::vector<std::string> row;
+  for (const auto& cells : docxRows(xml))
+    if (cells.size() == 11 && cells[1] == "Cổng Sở Tư pháp") row = cells;
+  ASSERT_FALSE(row.empty()) << xml;
+  const std::vector<std::string> expected = {"1",
+                                             "Cổng Sở Tư pháp",
+                                             "https://sotuphap.laocai.gov.vn/",
+                                             "Sở Tư pháp",
+                                             "B",        // TLS grade
+                                             "chưa đo",  // header grade: no headers run
+                                             "còn",      // TLS 1.0 offered
+                                             "3",        // open: hidden link (high), TLS 1.0 (medium), grade B (low)
+                                             "1",        // fixed: the outdated script
+                                             "3 giờ",    // its time to fix
+                                             "Cần khắc phục ngay (có lỗi mức nghiêm trọng/cao)"};
+  EXPECT_EQ(row, expected);
+  // The totals, field by field.
+  for (const char* line : {"- Số cổng/trang được giám sát: 1.", "Hạng B: 1 cổng", "Chưa đo: 1 cổng",
+                           "- Số cổng còn cho phép giao thức TLS 1.0/1.1 (đã lỗi thời, cần tắt): 1.",
+                           "- Lỗi đang mở: nghiêm trọng 0; cao 1; trung bình 1; thấp 1.",
+                           "- Lỗi đã khắc phục: 1; thời gian khắc phục trung bình: 3 giờ.", "của Sở Tư pháp",
+                           "Mẫu trình bày do vigil dựng lại"})
+    EXPECT_NE(xml.find(line), std::string::npos) << line;
+  // The open high finding in the table of findings to fix now; the medium one is not there.
+  std::vector<std::string> serious;
+  for (const auto& cells : docxRows(xml))
+    if (cells.size() == 8 && cells[4] == "page/hidden_link") serious = cells;
+  ASSERT_EQ(serious.size(), 8u) << xml;
+  EXPECT_EQ(serious[1], "Sở Tư pháp");
+  EXPECT_EQ(serious[2], "Cổng Sở Tư pháp");
+  EXPECT_EQ(serious[3], "cao");
+  EXPECT_EQ(serious[5], "hidden link with gambling terms");
+  EXPECT_EQ(xml.find("tls/protocol_tls1_0"), std::string::npos);
+  // Only the officer's agency: the other agency's portal is absent, its agency not found.
+  EXPECT_EQ(xml.find("Cổng Sở Y tế"), std::string::npos);
+  EXPECT_TRUE(isError(srv_.call(officer_, "GET", "/api/v1/portals/report.docx?org_id=" + std::to_string(other_)), 404,
+                      "not_found"));
+  EXPECT_TRUE(
+      isError(srv_.call(officer_, "GET", "/api/v1/portals/report.docx?org_id=x"), 400, "validation_failed", "org_id"));
+  EXPECT_TRUE(
+      isError(srv_.call(officer_, "GET", "/api/v1/portals/report.docx?year=2026"), 400, "validation_failed", "year"));
+
+  // The province: both portals, named after the root organisation; same data, same bytes.
+  const std::string province = download(admin_, "");
+  EXPECT_NE(province.find("- Số cổng/trang được giám sát: 2."), std::string::npos);
+  EXPECT_NE(province.find("Cổng Sở Y tế"), std::string::npos);
+  EXPECT_NE(province.find("của " + srv_.store().rootOrg()->name), std::string::npos);
+  EXPECT_EQ(download(admin_, "?org_id=" + std::to_string(agency_)), xml);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "api_test_util.h"
 #include "documents/xlsx.h"
 #include "documents/xlsx_reader.h"
+#include "documents/zip.h"
 #include "portals/run_recorder.h"
 
 namespace vigil::test {
@@ -1315,6 +1316,7 @@ const PortalRoute kPortalRoutes[] = {
     {"POST", "/api/v1/portals/import.xlsx", "xlsx"},
     {"GET", "/api/v1/portals", ""},
     {"GET", "/api/v1/portals/report.xlsx", ""},
+    {"GET", "/api/v1/portals/report.docx", ""},
 };
 
 std::set<std::string> classifiedRoutes() {
@@ -1506,7 +1508,8 @@ TEST_P(PortalRouteIsolation, PortalsOfAnotherTenantAreNotFoundUnchangedAndNotCre
   std::string body =
       route.body == std::string("xlsx") ? xlsxNamingB() : replaceAll(route.body, "{B}", std::to_string(w().B));
   const std::string where = std::string(route.method) + " " + route.pattern + " by " + callerName(caller);
-  if (std::string(route.method) == "GET" && (path == "/api/v1/portals" || path == "/api/v1/portals/report.xlsx")) {
+  if (std::string(route.method) == "GET" && (path == "/api/v1/portals" || path == "/api/v1/portals/report.xlsx" ||
+                                             path == "/api/v1/portals/report.docx")) {
     // Lists: B's portal is absent; B's agency filter is not found.
     auto all = srv().call(as(caller), "GET", path);
     EXPECT_EQ(all.status, 200) << where << ": " << all.body;
@@ -1518,6 +1521,12 @@ TEST_P(PortalRouteIsolation, PortalsOfAnotherTenantAreNotFoundUnchangedAndNotCre
       for (const auto& row : sheet->rows)
         for (const auto& cell : row) shown += cell + "|";
       EXPECT_NE(shown.find("Cổng"), std::string::npos) << where << ": the report's header is missing: " << shown;
+    }
+    if (path.ends_with(".docx")) {  // the report's body, with its table of portals
+      auto xml = documents::readZipEntry(all.body, "word/document.xml");
+      ASSERT_TRUE(xml.ok()) << where << ": " << xml.error().message;
+      shown = *xml;
+      EXPECT_NE(shown.find("Tên cổng/trang"), std::string::npos) << where << ": the report's table is missing";
     }
     EXPECT_EQ(shown.find("CONGTHUONG"), std::string::npos) << where;
     EXPECT_TRUE(isError(srv().call(as(caller), "GET", path + "?org_id=" + std::to_string(w().B)), 404, "not_found"))
