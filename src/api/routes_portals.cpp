@@ -517,12 +517,12 @@ std::string plain(std::string s) {
   return s;
 }
 
-// "Hạng A: 2 cổng" per grade (then "Chưa đo: n cổng"), one per line; "Không có cổng nào" when empty.
+// "+ Hạng A: 2 cổng" per grade (then "+ Chưa đo: n cổng"), one per line; "Không có cổng nào" when empty.
 std::string gradeLines(const std::map<std::string, int64_t>& byGrade, int64_t unmeasured) {
   std::string out;
   for (const auto& [grade, n] : byGrade)
-    out += (out.empty() ? "" : "\n") + ("Hạng " + grade + ": " + std::to_string(n) + " cổng");
-  if (unmeasured > 0) out += (out.empty() ? "" : "\n") + ("Chưa đo: " + std::to_string(unmeasured) + " cổng");
+    out += (out.empty() ? "" : "\n") + ("+ Hạng " + grade + ": " + std::to_string(n) + " cổng");
+  if (unmeasured > 0) out += (out.empty() ? "" : "\n") + ("+ Chưa đo: " + std::to_string(unmeasured) + " cổng");
   return out.empty() ? "Không có cổng nào" : out;
 }
 

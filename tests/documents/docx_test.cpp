@@ -150,7 +150,8 @@ INSTANTIATE_TEST_SUITE_P(Forms, EveryForm,
                                            "nd331-mau-05", "nd331-mau-06", "nd331-mau-07", "nd331-mau-08",
                                            "tt12-dieu-14", "nd331-thong-bao-ngay", "nd331-thong-bao-24h",
                                            "nd331-bao-cao-72h", "nd331-bao-cao-ket-qua", "qd05-bao-cao-de-xuat",
-                                           "tt20-thong-bao-su-co", "tt20-mau-03", "tt20-mau-04"),
+                                           "tt20-thong-bao-su-co", "tt20-mau-03", "tt20-mau-04",
+                                           "webmon-bao-cao-cong-ttdt"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)
