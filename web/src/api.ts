@@ -1932,4 +1932,5 @@ export const portalsApi = {
   evidence: (id: Id) => request<{ items: PortalEvidence[] }>('GET', `/portals/${enc(id)}/evidence`),
   evidenceUrl: (evidenceId: Id) => `${API_BASE}/portal-evidence/${enc(evidenceId)}/content`,
   reportUrl: (orgId?: Id) => `${API_BASE}/portals/report.xlsx${orgId ? `?org_id=${enc(orgId)}` : ''}`,
+  reportDocxUrl: (orgId?: Id) => `${API_BASE}/portals/report.docx${orgId ? `?org_id=${enc(orgId)}` : ''}`,
 };

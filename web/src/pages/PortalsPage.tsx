@@ -2,7 +2,7 @@
 // their TLS and header grades, status (enabled, last run) and open findings by severity; filters
 // (agency, text, only portals with open findings); a dialog to register a portal and one to
 // import a CSV text or an XLSX file (the server checks every row and imports all or nothing: the
-// row errors are listed); the XLSX report of the agency's portals.
+// row errors are listed); the report of the agency's portals (XLSX and DOCX).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -71,6 +71,9 @@ export function PortalsPage() {
           <>
             <a className="button" href={portalsApi.reportUrl(orgId ?? undefined)} data-testid="portals-report">
               {t('portals.report')}
+            </a>
+            <a className="button" href={portalsApi.reportDocxUrl(orgId ?? undefined)} data-testid="portals-report-docx">
+              {t('portals.reportDocx')}
             </a>
             {perms.canManageRegistry && (
               <>
