@@ -338,8 +338,8 @@ TEST_F(PortalsApi, DocxReportShowsEachPortalAndTheTotals) {
   for (const char* line : {"- Số cổng/trang được giám sát: 1.", "+ Hạng B: 1 cổng", "+ Chưa đo: 1 cổng",
                            "- Số cổng còn cho phép giao thức TLS 1.0/1.1 (đã lỗi thời, cần tắt): 1.",
                            "- Lỗi đang mở: nghiêm trọng 0; cao 1; trung bình 1; thấp 1.",
-                           "- Lỗi đã khắc phục: 1; thời gian khắc phục trung bình: 3 giờ.", "của Sở Tư pháp",
-                           "Mẫu trình bày do vigil dựng lại"})
+                           "- Lỗi đã khắc phục (từ khi bắt đầu giám sát): 1; thời gian khắc phục trung bình: 3 giờ.",
+                           "của Sở Tư pháp", "Mẫu trình bày do vigil dựng lại"})
     EXPECT_NE(xml.find(line), std::string::npos) << line;
   // TLS grade B measured, headers not: each under its own heading.
   const size_t headersHeading = xml.find("- Số cổng theo hạng tiêu đề bảo mật HTTP:");
