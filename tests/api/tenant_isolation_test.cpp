@@ -1508,8 +1508,8 @@ TEST_P(PortalRouteIsolation, PortalsOfAnotherTenantAreNotFoundUnchangedAndNotCre
   std::string body =
       route.body == std::string("xlsx") ? xlsxNamingB() : replaceAll(route.body, "{B}", std::to_string(w().B));
   const std::string where = std::string(route.method) + " " + route.pattern + " by " + callerName(caller);
-  if (std::string(route.method) == "GET" && (path == "/api/v1/portals" || path == "/api/v1/portals/report.xlsx" ||
-                                             path == "/api/v1/portals/report.docx")) {
+  if (std::string(route.method) == "GET" &&
+      (path == "/api/v1/portals" || path == "/api/v1/portals/report.xlsx" || path == "/api/v1/portals/report.docx")) {
     // Lists: B's portal is absent; B's agency filter is not found.
     auto all = srv().call(as(caller), "GET", path);
     EXPECT_EQ(all.status, 200) << where << ": " << all.body;
