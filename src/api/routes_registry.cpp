@@ -6,7 +6,6 @@
 #include "api/registry_io.h"
 #include "core/text.h"
 #include "documents/xlsx.h"
-#include "documents/xlsx_reader.h"
 
 namespace vigil::api {
 namespace {
@@ -378,25 +377,16 @@ ImportTable tableFromRows(std::vector<std::vector<std::string>> lines, const std
 
 Result<ImportTable> readCsvBody(const http::Request& req, const std::vector<std::string>& columns,
                                 std::vector<RowError>& errors) {
-  VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(req));
-  // Read as is (requiredSecret neither trims nor checks control characters): line breaks and
-  // tabs are the file's content; each field is checked after parsing.
-  VIGIL_ASSIGN_OR_RETURN(auto csv, body.requiredSecret("csv"));
-  VIGIL_TRY(body.finish());
-  if (csv.size() > (4u << 20)) return Error::of(ErrorCode::kPayloadTooLarge, "the CSV file is larger than 4 MiB");
-  VIGIL_ASSIGN_OR_RETURN(auto lines, parseCsv(csv));
+  VIGIL_ASSIGN_OR_RETURN(auto lines, readCsvImport(req));
   return tableFromRows(std::move(lines), columns, RowSource::kCsv, errors);
 }
 
-// The raw body is the .xlsx file; its first sheet is read (the header on row 1).
-constexpr size_t kMaxXlsxBytes = 8u << 20;
+// The raw body is the .xlsx file (readXlsxImport).
 Result<ImportTable> readXlsxBody(const http::Request& req, const std::vector<std::string>& columns,
                                  std::vector<RowError>& errors) {
   VIGIL_TRY(onlyQueryParams(req, {}));
-  const documents::XlsxReadLimits limits{
-      .maxFileBytes = kMaxXlsxBytes, .maxRows = kMaxImportRows + 1, .maxColumns = columns.size() + 20};
-  VIGIL_ASSIGN_OR_RETURN(auto sheet, documents::readXlsx(req.body, limits));
-  return tableFromRows(std::move(sheet.rows), columns, RowSource::kSpreadsheet, errors);
+  VIGIL_ASSIGN_OR_RETURN(auto rows, readXlsxImport(req, kMaxImportRows + 1, columns.size()));
+  return tableFromRows(std::move(rows), columns, RowSource::kSpreadsheet, errors);
 }
 
 // The column an error's field belongs to ("web_addresses[1]" -> "web_addresses"; a fact name ->
