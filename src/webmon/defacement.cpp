@@ -13,6 +13,7 @@
 #include "webmon/css.h"
 #include "webmon/gumbo_dom.h"
 #include "webmon/lexicon.h"
+#include "webmon/toml_file.h"
 
 namespace vigil::webmon {
 
@@ -503,21 +504,12 @@ Fingerprint fingerprintPage(std::string_view html, const std::string& pageUrl, c
 }
 
 Result<DefacementSignatures> DefacementSignatures::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::validation(path, "cannot open the defacement signatures file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
+  VIGIL_ASSIGN_OR_RETURN(std::string text, readCatalogFile(path, "the defacement signatures file"));
+  return parse(text, path);
 }
 
 Result<DefacementSignatures> DefacementSignatures::parse(std::string_view tomlText, const std::string& origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(tomlText, origin);
-  } catch (const toml::parse_error& e) {
-    return Error::validation(
-        origin, std::string("line ") + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(toml::table doc, parseCatalogToml(tomlText, origin));
   DefacementSignatures sig;
   for (const auto& [key, value] : doc)
     if (key != "phrase" && key != "replaced_page")
