@@ -266,12 +266,8 @@ Result<PortalQuery> readPortalQuery(const http::Request& req) {
     } else if (k == "open") {
       if (v != "true" && v != "false") return Error::validation(k, "must be true or false");
       q.withOpenFindings = v == "true";
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }

@@ -30,12 +30,8 @@ Result<SystemQuery> readSystemQuery(const http::Request& req) {
     } else if (k == "lifecycle") {
       if (!isOneOf(v, kLifecycles)) return Error::validation(k, "must be one of " + listOf(kLifecycles));
       q.lifecycle = v;
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
@@ -55,12 +51,8 @@ Result<AssetQuery> readAssetQuery(const http::Request& req) {
     } else if (k == "kind") {
       if (!isOneOf(v, kAssetKinds)) return Error::validation(k, "must be one of " + listOf(kAssetKinds));
       q.kind = v;
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
