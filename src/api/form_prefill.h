@@ -42,4 +42,12 @@ Result<std::string> provincePlace(Api& api);
 // every value a string; kValidation naming the place otherwise. Defined in routes_forms.cpp.
 Result<documents::FormData> readFormData(const json::object& o);
 
+// Form data as JSON, the shape readFormData reads: {"fields": {...}, "tables": {name: [{...}]}}.
+// Defined in routes_forms.cpp.
+json::value formDataJson(const documents::FormData& data);
+
+// The mandatory fields `data` leaves empty, [{"name", "label"}] in the form's order ([] when
+// complete). Defined in routes_forms.cpp.
+json::array missingFieldsJson(const documents::FormDefinition& def, const documents::FormData& data);
+
 }  // namespace vigil::api

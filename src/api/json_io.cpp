@@ -250,6 +250,19 @@ Result<int64_t> queryInt(const std::string& name, const std::string& value, int6
   return n;
 }
 
+Status queryPage(const std::string& name, const std::string& value, int& limit, int& offset) {
+  if (name == "limit") {
+    VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(name, value, 1, 500));
+    limit = static_cast<int>(n);
+  } else if (name == "offset") {
+    VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(name, value, 0, 100000000));
+    offset = static_cast<int>(n);
+  } else {
+    return Error::validation(name, "is not a known query parameter");
+  }
+  return {};
+}
+
 Result<std::vector<std::pair<int64_t, Role>>> readRoleList(const json::array& a) {
   std::vector<std::pair<int64_t, Role>> out;
   for (size_t i = 0; i < a.size(); ++i) {

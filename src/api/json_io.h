@@ -69,6 +69,11 @@ Status onlyQueryParams(const http::Request& req, std::initializer_list<std::stri
 // A whole number from a query parameter, within [lo, hi]; the error names the parameter.
 Result<int64_t> queryInt(const std::string& name, const std::string& value, int64_t lo, int64_t hi);
 
+// The paging parameters of a list query: `name` "limit" (1..500) is read into `limit`, "offset"
+// (0..100,000,000) into `offset`; the error names the parameter. For any other `name`, kValidation
+// "is not a known query parameter" (call it only for those two).
+Status queryPage(const std::string& name, const std::string& value, int& limit, int& offset);
+
 // A Content-Disposition "attachment" value for a download named `name`: an ASCII fallback and
 // "filename*" (RFC 5987/6266) with the UTF-8 name percent-encoded.
 std::string contentDisposition(const std::string& name);

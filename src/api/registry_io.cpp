@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "documents/xlsx_reader.h"
 
 namespace vigil::api {
 
@@ -635,6 +636,22 @@ Result<std::vector<std::vector<std::string>>> parseCsv(std::string_view text) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+Result<std::vector<std::vector<std::string>>> readCsvImport(const http::Request& req) {
+  VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(req));
+  // Read as is (requiredSecret neither trims nor checks control characters): line breaks and
+  // tabs are the file's content; each field is checked after parsing.
+  VIGIL_ASSIGN_OR_RETURN(auto csv, body.requiredSecret("csv"));
+  VIGIL_TRY(body.finish());
+  if (csv.size() > (4u << 20)) return Error::of(ErrorCode::kPayloadTooLarge, "the CSV file is larger than 4 MiB");
+  return parseCsv(csv);
+}
+
+Result<std::vector<std::vector<std::string>>> readXlsxImport(const http::Request& req, size_t maxRows, size_t columns) {
+  const documents::XlsxReadLimits limits{.maxFileBytes = 8u << 20, .maxRows = maxRows, .maxColumns = columns + 20};
+  VIGIL_ASSIGN_OR_RETURN(auto sheet, documents::readXlsx(req.body, limits));
+  return std::move(sheet.rows);
 }
 
 http::Response rowErrorsResponse(const std::vector<RowError>& errors, const std::string& field) {

@@ -68,6 +68,16 @@ std::string csvField(const std::string& s);
 // Rows of fields. The error says the line of a quote that is never closed.
 Result<std::vector<std::vector<std::string>>> parseCsv(std::string_view text);
 
+// The rows of a CSV import (the registry's systems and assets, the portals): the JSON body
+// {"csv": "<the file's text>"} with no other member, read as is (line breaks and tabs are the
+// file's content), at most 4 MiB of text (payload_too_large beyond), parsed with parseCsv.
+Result<std::vector<std::vector<std::string>>> readCsvImport(const http::Request& req);
+
+// The rows of an XLSX import: the raw body is the .xlsx file (at most 8 MiB), whose first sheet is
+// read (the header on row 1) with at most `maxRows` rows counting the header and `columns` + 20
+// columns; documents::readXlsx's errors otherwise.
+Result<std::vector<std::vector<std::string>>> readXlsxImport(const http::Request& req, size_t maxRows, size_t columns);
+
 // One problem in an imported row: its line in the file (the header is line 1), the column and
 // what is wrong.
 struct RowError {

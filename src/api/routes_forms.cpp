@@ -67,7 +67,21 @@ json::value definitionJson(const FormDefinition& def) {
       {"tables", std::move(tables)}};
 }
 
-json::value dataJson(const FormData& data) {
+http::Response prefilledResponse(const std::vector<PrefilledForm>& forms) {
+  json::array items;
+  for (const auto& f : forms)
+    items.push_back(json::object{{"form", f.definition->id},
+                                 {"title", f.definition->title},
+                                 {"data", formDataJson(f.data)},
+                                 {"missing", missingFieldsJson(*f.definition, f.data)}});
+  const auto total = static_cast<int64_t>(items.size());
+  return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+}  // namespace
+
+// Declared in form_prefill.h.
+json::value formDataJson(const FormData& data) {
   json::object fields;
   for (const auto& [k, v] : data.fields) fields[k] = v;
   json::object tables;
@@ -83,25 +97,13 @@ json::value dataJson(const FormData& data) {
   return json::object{{"fields", std::move(fields)}, {"tables", std::move(tables)}};
 }
 
-json::array missingJson(const FormDefinition& def, const FormData& data) {
+// Declared in form_prefill.h.
+json::array missingFieldsJson(const FormDefinition& def, const FormData& data) {
   json::array out;
   for (const auto& m : documents::missingFields(def, data))
     out.push_back(json::object{{"name", m.name}, {"label", m.label}});
   return out;
 }
-
-http::Response prefilledResponse(const std::vector<PrefilledForm>& forms) {
-  json::array items;
-  for (const auto& f : forms)
-    items.push_back(json::object{{"form", f.definition->id},
-                                 {"title", f.definition->title},
-                                 {"data", dataJson(f.data)},
-                                 {"missing", missingJson(*f.definition, f.data)}});
-  const auto total = static_cast<int64_t>(items.size());
-  return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
-}
-
-}  // namespace
 
 // Declared in form_prefill.h.
 Result<FormData> readFormData(const json::object& o) {
@@ -200,7 +202,7 @@ void registerFormRoutes(Api& api) {
     if (fmt != "docx" && fmt != "xlsx") return Error::validation("format", "must be docx or xlsx");
     VIGIL_ASSIGN_OR_RETURN(FormData data, readFormData(*dataObject));
     // Every missing mandatory field at once, so the user fixes them in one go.
-    if (auto missing = missingJson(*def, data); !missing.empty()) {
+    if (auto missing = missingFieldsJson(*def, data); !missing.empty()) {
       json::object err{{"code", "validation_failed"},
                        {"message", std::to_string(missing.size()) + " mandatory field(s) of " + def->id + " are empty"},
                        {"details", json::object{{"field", "data"}, {"missing", std::move(missing)}}}};

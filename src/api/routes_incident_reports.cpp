@@ -27,29 +27,6 @@ namespace {
 using documents::FormData;
 using documents::FormDefinition;
 
-json::value dataJson(const FormData& data) {
-  json::object fields;
-  for (const auto& [k, v] : data.fields) fields[k] = v;
-  json::object tables;
-  for (const auto& [name, rows] : data.tables) {
-    json::array list;
-    for (const auto& row : rows) {
-      json::object r;
-      for (const auto& [k, v] : row) r[k] = v;
-      list.push_back(std::move(r));
-    }
-    tables[name] = std::move(list);
-  }
-  return json::object{{"fields", std::move(fields)}, {"tables", std::move(tables)}};
-}
-
-json::array missingJson(const FormDefinition& def, const FormData& data) {
-  json::array out;
-  for (const auto& m : documents::missingFields(def, data))
-    out.push_back(json::object{{"name", m.name}, {"label", m.label}});
-  return out;
-}
-
 json::value timeOrNull(TimeMs t) { return t > 0 ? json::value(formatRfc3339(t)) : json::value(nullptr); }
 
 json::object reportJson(const IncidentReport& r) {
@@ -153,8 +130,8 @@ void registerIncidentReportRoutes(Api& api) {
                                {"output", f.output},
                                {"output_label", f.outputLabel},
                                {"current_step", f.currentStep},
-                               {"data", dataJson(f.data)},
-                               {"missing", missingJson(d, f.data)}});
+                               {"data", formDataJson(f.data)},
+                               {"missing", missingFieldsJson(d, f.data)}});
             }
             const auto total = static_cast<int64_t>(items.size());
             return jsonResponse(200, json::object{{"items", std::move(items)}, {"total", total}});
@@ -168,7 +145,7 @@ void registerIncidentReportRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(Incident inc, api.store().getIncident(c.actor(), id));
             VIGIL_ASSIGN_OR_RETURN(Completed done, readCompleted(api, c, inc));
             const FormDefinition& def = *done.form.definition;
-            json::array missing = missingJson(def, done.data);
+            json::array missing = missingFieldsJson(def, done.data);
             if (missing.empty()) VIGIL_TRY(documents::checkFormData(def, done.data));
             const bool complete = missing.empty();
             return jsonResponse(200, json::object{{"form", def.id}, {"complete", complete}, {"missing", missing}});
@@ -185,7 +162,7 @@ void registerIncidentReportRoutes(Api& api) {
             if (api.blobDir().empty()) return Error::unavailable("file storage is not configured");
             VIGIL_ASSIGN_OR_RETURN(Completed done, readCompleted(api, c, inc));
             const FormDefinition& def = *done.form.definition;
-            if (auto missing = missingJson(def, done.data); !missing.empty())
+            if (auto missing = missingFieldsJson(def, done.data); !missing.empty())
               return missingResponse(def, std::move(missing));
             VIGIL_ASSIGN_OR_RETURN(auto file, api.forms()->renderDocx(def.id, done.data));
             const BlobStore blobs(api.blobDir(), api.registryConfig().maxAttachmentBytes);
@@ -199,7 +176,7 @@ void registerIncidentReportRoutes(Api& api) {
             d.sha256 = blob.sha256;
             d.size = blob.size;
             d.fileName = file.fileName;
-            d.fieldsJson = json::serialize(dataJson(done.data));
+            d.fieldsJson = json::serialize(formDataJson(done.data));
             VIGIL_ASSIGN_OR_RETURN(IncidentReport r, api.store().createIncidentReport(c.actor(), d));
             return jsonResponse(201, reportJson(r));
           });

@@ -546,15 +546,45 @@ Result<Loaded> loadForChange(Api& api, const Actor& actor, int64_t id) {
   return Loaded{std::move(inc), std::move(p), std::move(h)};
 }
 
-// Writes `u` with the clock recomputed from the history after it; answers the incident.
-Result<http::Response> apply(Api& api, const Ctx& c, const Loaded& l, IncidentUpdate u, int status = 200) {
+// loadForChange for a change that a closed incident refuses (only notes may still be added); the
+// refusal names `field`, the request member that asked for the change.
+Result<Loaded> loadOpenForChange(Api& api, const Actor& actor, int64_t id, const char* field) {
+  VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, actor, id));
+  if (l.inc.closed) return Error::validation(field, "the incident is closed; only notes can be added");
+  return l;
+}
+
+// Writes `u` (its revision checked by the store) with the clock recomputed from the history after
+// it; returns the incident as stored.
+Result<Incident> write(Api& api, const Actor& actor, const Loaded& l, IncidentUpdate u) {
   const TimeMs now = api.clock().nowMs();
   VIGIL_ASSIGN_OR_RETURN(auto clock, clockOf(api, *l.process, afterChange(l.history, u), now));
   u.nextDueAt = nearestDue(clock);
   u.nextDueChanged = true;
-  VIGIL_ASSIGN_OR_RETURN(Incident inc, api.store().updateIncident(c.actor(), l.inc.id, u));
+  return api.store().updateIncident(actor, l.inc.id, u);
+}
+
+// write(), answering the incident.
+Result<http::Response> apply(Api& api, const Ctx& c, const Loaded& l, IncidentUpdate u, int status = 200) {
+  VIGIL_ASSIGN_OR_RETURN(Incident inc, write(api, c.actor(), l, std::move(u)));
   VIGIL_ASSIGN_OR_RETURN(auto out, fullJson(api, inc));
   return jsonResponse(status, out);
+}
+
+// Records `outputs` ([{id, text?, at?}], readOutputs) on the current step of an open incident
+// without moving it; the step closes the incident when it is final and its outputs are then all
+// there. Shared by POST /incidents/{id}/outputs and recordCurrentStepOutput (a report sent).
+Result<Incident> recordOutputs(Api& api, const Actor& actor, int64_t id, int64_t revision, const json::array& outputs) {
+  VIGIL_ASSIGN_OR_RETURN(Loaded l, loadOpenForChange(api, actor, id, "outputs"));
+  IncidentUpdate u;
+  u.revision = revision;
+  VIGIL_ASSIGN_OR_RETURN(u.outputs, readOutputs(outputs, *l.process, l.inc, api.clock().nowMs()));
+  std::vector<std::string> recorded;
+  if (!l.inc.steps.empty())
+    for (const auto& o : l.inc.steps.back().outputs) recorded.push_back(o.id);
+  for (const auto& o : u.outputs) recorded.push_back(o.id);
+  u.closes = closesOn(*l.process, l.inc.currentStep, recorded);
+  return write(api, actor, l, std::move(u));
 }
 
 Result<IncidentQuery> readQuery(const Ctx& c) {
@@ -910,17 +940,9 @@ void registerIncidentRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(const json::array* outputs, body.requiredArray("outputs", 20));
             VIGIL_TRY(body.finish());
             if (outputs->empty()) return Error::validation("outputs", "name at least one output");
-            VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, c.actor(), id));
-            if (l.inc.closed) return Error::validation("outputs", "the incident is closed; only notes can be added");
-            IncidentUpdate u;
-            u.revision = revision;
-            VIGIL_ASSIGN_OR_RETURN(u.outputs, readOutputs(*outputs, *l.process, l.inc, api.clock().nowMs()));
-            std::vector<std::string> recorded;
-            if (!l.inc.steps.empty())
-              for (const auto& o : l.inc.steps.back().outputs) recorded.push_back(o.id);
-            for (const auto& o : u.outputs) recorded.push_back(o.id);
-            u.closes = closesOn(*l.process, l.inc.currentStep, recorded);
-            return apply(api, c, l, std::move(u));
+            VIGIL_ASSIGN_OR_RETURN(Incident inc, recordOutputs(api, c.actor(), id, revision, *outputs));
+            VIGIL_ASSIGN_OR_RETURN(auto out, fullJson(api, inc));
+            return jsonResponse(200, out);
           });
 
   // Dated facts the legal clock counts from (capacity exceeded, response ended, ...).
@@ -933,8 +955,7 @@ void registerIncidentRoutes(Api& api) {
             VIGIL_ASSIGN_OR_RETURN(std::string event, body.requiredString("event", 100));
             VIGIL_ASSIGN_OR_RETURN(auto at, body.optionalString("at", 40));
             VIGIL_TRY(body.finish());
-            VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, c.actor(), id));
-            if (l.inc.closed) return Error::validation("event", "the incident is closed; only notes can be added");
+            VIGIL_ASSIGN_OR_RETURN(Loaded l, loadOpenForChange(api, c.actor(), id, "event"));
             if (!l.process->event(event)) {
               std::string known;
               for (const auto& e : l.process->events()) known += (known.empty() ? "" : ", ") + e.id;
@@ -968,9 +989,7 @@ void registerIncidentRoutes(Api& api) {
             VIGIL_TRY(body.finish());
             if (!detected && !facts)
               return Error::validation("detected_at", "nothing to change: give detected_at or facts");
-            VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, c.actor(), id));
-            if (l.inc.closed)
-              return Error::validation("detected_at", "the incident is closed; only notes can be added");
+            VIGIL_ASSIGN_OR_RETURN(Loaded l, loadOpenForChange(api, c.actor(), id, "detected_at"));
             const TimeMs now = api.clock().nowMs();
             IncidentUpdate u;
             u.revision = revision;
@@ -1133,22 +1152,8 @@ void registerIncidentRoutes(Api& api) {
 Result<Incident> recordCurrentStepOutput(Api& api, const Actor& actor, int64_t incidentId, int64_t revision,
                                          const std::string& outputId, const std::string& text, TimeMs at) {
   VIGIL_TRY(needIncidents(api));
-  VIGIL_ASSIGN_OR_RETURN(Loaded l, loadForChange(api, actor, incidentId));
-  if (l.inc.closed) return Error::validation("outputs", "the incident is closed; only notes can be added");
-  const TimeMs now = api.clock().nowMs();
-  IncidentUpdate u;
-  u.revision = revision;
   const json::array given{json::object{{"id", outputId}, {"text", text}, {"at", formatRfc3339(at)}}};
-  VIGIL_ASSIGN_OR_RETURN(u.outputs, readOutputs(given, *l.process, l.inc, now));
-  std::vector<std::string> recorded;
-  if (!l.inc.steps.empty())
-    for (const auto& o : l.inc.steps.back().outputs) recorded.push_back(o.id);
-  recorded.push_back(outputId);
-  u.closes = closesOn(*l.process, l.inc.currentStep, recorded);
-  VIGIL_ASSIGN_OR_RETURN(auto clock, clockOf(api, *l.process, afterChange(l.history, u), now));
-  u.nextDueAt = nearestDue(clock);
-  u.nextDueChanged = true;
-  return api.store().updateIncident(actor, incidentId, u);
+  return recordOutputs(api, actor, incidentId, revision, given);
 }
 
 }  // namespace vigil::api

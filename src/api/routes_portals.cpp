@@ -12,7 +12,6 @@
 #include "core/text.h"
 #include "documents/form_library.h"
 #include "documents/xlsx.h"
-#include "documents/xlsx_reader.h"
 #include "portals/portal_url.h"
 #include "portals/run_recorder.h"
 #include "store/blob_store.h"
@@ -269,12 +268,8 @@ Result<PortalQuery> readPortalQuery(const http::Request& req) {
     } else if (k == "open") {
       if (v != "true" && v != "false") return Error::validation(k, "must be true or false");
       q.withOpenFindings = v == "true";
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
@@ -755,11 +750,7 @@ void registerPortalRoutes(Api& api) {
 
   api.add("POST", "/api/v1/portals/import", "portal.import", Access::kUser, [&api](Ctx& c) -> Result<http::Response> {
     VIGIL_TRY(onlyQueryParams(c.req, {}));
-    VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(c.req));
-    VIGIL_ASSIGN_OR_RETURN(auto csv, body.requiredSecret("csv"));
-    VIGIL_TRY(body.finish());
-    if (csv.size() > (4u << 20)) return Error::of(ErrorCode::kPayloadTooLarge, "the CSV file is larger than 4 MiB");
-    VIGIL_ASSIGN_OR_RETURN(auto lines, parseCsv(csv));
+    VIGIL_ASSIGN_OR_RETURN(auto lines, readCsvImport(c.req));
     return importRows(api, c, std::move(lines), "csv");
   });
   api.setBodyLimit("POST", "/api/v1/portals/import", 5 << 20);
@@ -767,10 +758,8 @@ void registerPortalRoutes(Api& api) {
   api.add("POST", "/api/v1/portals/import.xlsx", "portal.import", Access::kUser,
           [&api](Ctx& c) -> Result<http::Response> {
             VIGIL_TRY(onlyQueryParams(c.req, {}));
-            const documents::XlsxReadLimits limits{
-                .maxFileBytes = 8u << 20, .maxRows = kMaxImportRows + 1, .maxColumns = kImportColumns.size() + 20};
-            VIGIL_ASSIGN_OR_RETURN(auto sheet, documents::readXlsx(c.req.body, limits));
-            return importRows(api, c, std::move(sheet.rows), "file");
+            VIGIL_ASSIGN_OR_RETURN(auto rows, readXlsxImport(c.req, kMaxImportRows + 1, kImportColumns.size()));
+            return importRows(api, c, std::move(rows), "file");
           });
   api.setBodyLimit("POST", "/api/v1/portals/import.xlsx", 8 << 20);
 

@@ -6,7 +6,6 @@
 #include "api/registry_io.h"
 #include "core/text.h"
 #include "documents/xlsx.h"
-#include "documents/xlsx_reader.h"
 
 namespace vigil::api {
 namespace {
@@ -31,12 +30,8 @@ Result<SystemQuery> readSystemQuery(const http::Request& req) {
     } else if (k == "lifecycle") {
       if (!isOneOf(v, kLifecycles)) return Error::validation(k, "must be one of " + listOf(kLifecycles));
       q.lifecycle = v;
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
@@ -56,12 +51,8 @@ Result<AssetQuery> readAssetQuery(const http::Request& req) {
     } else if (k == "kind") {
       if (!isOneOf(v, kAssetKinds)) return Error::validation(k, "must be one of " + listOf(kAssetKinds));
       q.kind = v;
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }
@@ -378,25 +369,16 @@ ImportTable tableFromRows(std::vector<std::vector<std::string>> lines, const std
 
 Result<ImportTable> readCsvBody(const http::Request& req, const std::vector<std::string>& columns,
                                 std::vector<RowError>& errors) {
-  VIGIL_ASSIGN_OR_RETURN(auto body, BodyReader::parse(req));
-  // Read as is (requiredSecret neither trims nor checks control characters): line breaks and
-  // tabs are the file's content; each field is checked after parsing.
-  VIGIL_ASSIGN_OR_RETURN(auto csv, body.requiredSecret("csv"));
-  VIGIL_TRY(body.finish());
-  if (csv.size() > (4u << 20)) return Error::of(ErrorCode::kPayloadTooLarge, "the CSV file is larger than 4 MiB");
-  VIGIL_ASSIGN_OR_RETURN(auto lines, parseCsv(csv));
+  VIGIL_ASSIGN_OR_RETURN(auto lines, readCsvImport(req));
   return tableFromRows(std::move(lines), columns, RowSource::kCsv, errors);
 }
 
-// The raw body is the .xlsx file; its first sheet is read (the header on row 1).
-constexpr size_t kMaxXlsxBytes = 8u << 20;
+// The raw body is the .xlsx file (readXlsxImport).
 Result<ImportTable> readXlsxBody(const http::Request& req, const std::vector<std::string>& columns,
                                  std::vector<RowError>& errors) {
   VIGIL_TRY(onlyQueryParams(req, {}));
-  const documents::XlsxReadLimits limits{
-      .maxFileBytes = kMaxXlsxBytes, .maxRows = kMaxImportRows + 1, .maxColumns = columns.size() + 20};
-  VIGIL_ASSIGN_OR_RETURN(auto sheet, documents::readXlsx(req.body, limits));
-  return tableFromRows(std::move(sheet.rows), columns, RowSource::kSpreadsheet, errors);
+  VIGIL_ASSIGN_OR_RETURN(auto rows, readXlsxImport(req, kMaxImportRows + 1, columns.size()));
+  return tableFromRows(std::move(rows), columns, RowSource::kSpreadsheet, errors);
 }
 
 // The column an error's field belongs to ("web_addresses[1]" -> "web_addresses"; a fact name ->

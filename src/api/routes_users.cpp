@@ -31,12 +31,8 @@ Result<UserQuery> readQuery(const http::Request& req) {
       VIGIL_ASSIGN_OR_RETURN(q.text, cleanText("q", v, 100, true));
     } else if (k == "org_id") {
       VIGIL_ASSIGN_OR_RETURN(q.orgId, queryInt(k, v, 1, INT64_MAX));
-    } else if (k == "limit") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 1, 500));
-      q.limit = static_cast<int>(n);
-    } else if (k == "offset") {
-      VIGIL_ASSIGN_OR_RETURN(int64_t n, queryInt(k, v, 0, 100000000));
-      q.offset = static_cast<int>(n);
+    } else if (k == "limit" || k == "offset") {
+      VIGIL_TRY(queryPage(k, v, q.limit, q.offset));
     } else {
       return Error::validation(k, "is not a known query parameter");
     }

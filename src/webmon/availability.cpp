@@ -2,15 +2,12 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <fcntl.h>
 #include <libpsl.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <poll.h>
 #include <resolv.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +22,7 @@
 #include "webmon/checks.h"
 #include "webmon/lexicon.h"
 #include "webmon/page.h"
+#include "webmon/socket.h"
 
 namespace vigil::webmon {
 
@@ -35,45 +33,6 @@ using Steady = std::chrono::steady_clock;
 double msSince(Steady::time_point t) { return std::chrono::duration<double, std::milli>(Steady::now() - t).count(); }
 
 std::string msText(double ms) { return std::to_string(static_cast<long>(ms + 0.5)); }
-
-bool isIpLiteral(const std::string& host) {
-  in6_addr a6{};
-  in_addr a4{};
-  return inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1;
-}
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// Non-blocking connect with a deadline; the socket is left blocking with I/O timeouts.
-int connectWithin(const sockaddr* addr, socklen_t len, long timeoutMs) {
-  const int fd = ::socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return -1;
-  int rc = ::connect(fd, addr, len);
-  if (rc != 0 && errno != EINPROGRESS) {
-    ::close(fd);
-    return -1;
-  }
-  if (rc != 0) {
-    pollfd p{fd, POLLOUT, 0};
-    int err = 0;
-    socklen_t el = sizeof err;
-    if (::poll(&p, 1, static_cast<int>(timeoutMs)) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 ||
-        err != 0) {
-      ::close(fd);
-      return -1;
-    }
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  return fd;
-}
 
 // CNAME of `host` through the system resolver, "" when there is none or no answer. One try of
 // two seconds: a resolver that does not answer must not hold the check.

@@ -11,7 +11,9 @@
 
 #include "core/crypto.h"
 #include "webmon/css.h"
+#include "webmon/gumbo_dom.h"
 #include "webmon/lexicon.h"
+#include "webmon/toml_file.h"
 
 namespace vigil::webmon {
 
@@ -29,18 +31,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-const char* attr(const GumboElement& e, const char* name) {
-  const GumboAttribute* a = gumbo_get_attribute(&e.attributes, name);
-  return a ? a->value : nullptr;
-}
-
-std::string tagName(const GumboElement& e) {
-  if (e.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(e.tag);
-  GumboStringPiece piece = e.original_tag;
-  gumbo_tag_from_original_text(&piece);
-  return lower(std::string_view(piece.data, piece.length));
 }
 
 // Digit runs become '#' so "post-1234" and "post-987" are the same class.
@@ -64,7 +54,7 @@ bool isStateClass(const std::string& c) {
 
 std::vector<std::string> classesOf(const GumboElement& e) {
   std::vector<std::string> out;
-  const char* c = attr(e, "class");
+  const char* c = gumboAttr(e, "class");
   if (!c) return out;
   std::istringstream in{std::string(c)};
   std::string word;
@@ -81,8 +71,8 @@ std::vector<std::string> classesOf(const GumboElement& e) {
 
 // "depth:tag#id.class1.class2"
 std::string skeletonToken(int depth, const GumboElement& e) {
-  std::string t = std::to_string(depth) + ":" + tagName(e);
-  if (const char* id = attr(e, "id")) {
+  std::string t = std::to_string(depth) + ":" + gumboTagName(e);
+  if (const char* id = gumboAttr(e, "id")) {
     const std::string norm = digitsToHash(id);
     if (!norm.empty() && !isStateClass(norm)) t += "#" + norm;
   }
@@ -92,8 +82,8 @@ std::string skeletonToken(int depth, const GumboElement& e) {
 
 bool idOrClassHas(const GumboElement& e, std::initializer_list<const char*> words) {
   std::string hay;
-  if (const char* id = attr(e, "id")) hay += lower(id) + " ";
-  if (const char* c = attr(e, "class")) hay += lower(c);
+  if (const char* id = gumboAttr(e, "id")) hay += lower(id) + " ";
+  if (const char* c = gumboAttr(e, "class")) hay += lower(c);
   if (hay.empty()) return false;
   for (const char* w : words)
     if (hay.find(w) != std::string::npos) return true;
@@ -103,7 +93,7 @@ bool idOrClassHas(const GumboElement& e, std::initializer_list<const char*> word
 // The regions an element starts (see the header comment).
 unsigned regionsOf(const GumboElement& e) {
   unsigned r = 0;
-  const std::string role = attr(e, "role") ? lower(attr(e, "role")) : std::string();
+  const std::string role = gumboAttr(e, "role") ? lower(gumboAttr(e, "role")) : std::string();
   if (e.tag == GUMBO_TAG_HEADER || role == "banner" || idOrClassHas(e, {"header", "banner", "masthead"})) r |= kHeader;
   if (e.tag == GUMBO_TAG_NAV || role == "navigation" || idOrClassHas(e, {"nav", "menu"})) r |= kNav;
   if (e.tag == GUMBO_TAG_FOOTER || role == "contentinfo" || idOrClassHas(e, {"footer", "copyright"})) r |= kFooter;
@@ -133,7 +123,7 @@ size_t collapsedSize(std::string_view text) {
 
 bool looksLikeLogo(const GumboElement& e) {
   for (const char* a : {"src", "alt", "id", "class"})
-    if (const char* v = attr(e, a); v && lower(v).find("logo") != std::string::npos) return true;
+    if (const char* v = gumboAttr(e, a); v && lower(v).find("logo") != std::string::npos) return true;
   return false;
 }
 
@@ -204,11 +194,11 @@ struct Walker {
           fp.title = normalizeText(t);
         }
         if (e.tag == GUMBO_TAG_BODY || e.tag == GUMBO_TAG_HTML) {
-          if (const char* bg = attr(e, "bgcolor")) {
+          if (const char* bg = gumboAttr(e, "bgcolor")) {
             const std::string c = css::normalizeColor(lower(bg));
             if (!c.empty()) background = c;
           }
-          if (const char* style = attr(e, "style")) noteBackground(css::parseDeclarations(style));
+          if (const char* style = gumboAttr(e, "style")) noteBackground(css::parseDeclarations(style));
         }
         if (e.tag == GUMBO_TAG_BODY) {
           child.bodyDepth = 0;
@@ -258,7 +248,7 @@ struct Walker {
 
   void noteImage(const GumboElement& e, const Item& where) {
     ++fp.images;
-    const char* src = attr(e, "src");
+    const char* src = gumboAttr(e, "src");
     if (!src || !*src) return;
     auto abs = resolveUrl(pageUrl, src);
     if (!abs.ok()) return;
@@ -514,21 +504,12 @@ Fingerprint fingerprintPage(std::string_view html, const std::string& pageUrl, c
 }
 
 Result<DefacementSignatures> DefacementSignatures::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::validation(path, "cannot open the defacement signatures file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
+  VIGIL_ASSIGN_OR_RETURN(std::string text, readCatalogFile(path, "the defacement signatures file"));
+  return parse(text, path);
 }
 
 Result<DefacementSignatures> DefacementSignatures::parse(std::string_view tomlText, const std::string& origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(tomlText, origin);
-  } catch (const toml::parse_error& e) {
-    return Error::validation(
-        origin, std::string("line ") + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(toml::table doc, parseCatalogToml(tomlText, origin));
   DefacementSignatures sig;
   for (const auto& [key, value] : doc)
     if (key != "phrase" && key != "replaced_page")

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "webmon/checks.h"
 #include "webmon/page.h"
+#include "webmon/toml_file.h"
 
 namespace vigil::webmon {
 
@@ -177,21 +178,12 @@ std::string randomHex() {
 }  // namespace
 
 Result<EolData> EolData::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::validation(path, "cannot open the end-of-life file");
-  std::stringstream s;
-  s << in.rdbuf();
-  return parse(s.str(), path);
+  VIGIL_ASSIGN_OR_RETURN(std::string text, readCatalogFile(path, "the end-of-life file"));
+  return parse(text, path);
 }
 
 Result<EolData> EolData::parse(std::string_view tomlText, const std::string& origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(tomlText, origin);
-  } catch (const toml::parse_error& e) {
-    return Error::validation(origin,
-                             "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(toml::table doc, parseCatalogToml(tomlText, origin));
   const auto* products = doc["product"].as_array();
   if (!products) return Error::validation(origin, "no [[product]] entries");
   EolData data;

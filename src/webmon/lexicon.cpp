@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "webmon/toml_file.h"
+
 namespace vigil::webmon {
 
 namespace {
@@ -76,21 +78,12 @@ std::string normalizeText(std::string_view utf8) { return normalise(utf8, false)
 std::string foldText(std::string_view utf8) { return normalise(utf8, true); }
 
 Result<Lexicon> Lexicon::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::validation(path, "cannot open the lexicon file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
+  VIGIL_ASSIGN_OR_RETURN(std::string text, readCatalogFile(path, "the lexicon file"));
+  return parse(text, path);
 }
 
 Result<Lexicon> Lexicon::parse(std::string_view tomlText, const std::string& origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(tomlText, origin);
-  } catch (const toml::parse_error& e) {
-    return Error::validation(
-        origin, std::string("line ") + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(toml::table doc, parseCatalogToml(tomlText, origin));
   const auto* terms = doc["term"].as_array();
   if (!terms || terms->empty()) return Error::validation(origin, "no [[term]] entries");
   Lexicon lex;

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "webmon/css.h"
 #include "webmon/fetcher.h"
+#include "webmon/gumbo_dom.h"
 
 namespace vigil::webmon {
 
@@ -61,18 +62,6 @@ std::string latin1ToUtf8(std::string_view s) {
     }
   }
   return out;
-}
-
-const char* attr(const GumboElement& e, const char* name) {
-  const GumboAttribute* a = gumbo_get_attribute(&e.attributes, name);
-  return a ? a->value : nullptr;
-}
-
-std::string tagName(const GumboElement& e) {
-  if (e.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(e.tag);
-  GumboStringPiece piece = e.original_tag;
-  gumbo_tag_from_original_text(&piece);
-  return lower(std::string_view(piece.data, piece.length));
 }
 
 std::string nodeText(const GumboNode* n) {
@@ -349,9 +338,9 @@ class Analyzer {
   void enter(Frame& f, const Frame* parent) {
     const GumboElement& e = f.node->v.element;
     ElementInfo info;
-    info.tag = tagName(e);
-    if (const char* id = attr(e, "id")) info.id = id;
-    if (const char* cls = attr(e, "class")) {
+    info.tag = gumboTagName(e);
+    if (const char* id = gumboAttr(e, "id")) info.id = id;
+    if (const char* cls = gumboAttr(e, "class")) {
       std::string_view s(cls);
       size_t p = 0;
       while (p < s.size() && info.classes.size() < 32) {
@@ -373,14 +362,14 @@ class Analyzer {
     std::string matched;
     css::Declarations d = styles_.match(info, ancestors_, matched);
     std::string source = matched.empty() ? "" : " (style rule " + matched + ")";
-    if (const char* style = attr(e, "style")) {
+    if (const char* style = gumboAttr(e, "style")) {
       css::Declarations inlineDecl = css::parseDeclarations(style);
       if (!css::hidingReason(inlineDecl).empty()) source = " (inline style)";
       for (auto& [k, v] : inlineDecl) d[k] = v;
     }
     std::string reason = css::hidingReason(d);
     if (!reason.empty()) reason += source;
-    if (reason.empty() && attr(e, "hidden")) reason = "hidden attribute";
+    if (reason.empty() && gumboAttr(e, "hidden")) reason = "hidden attribute";
     const auto colorIt = d.find("color");
     const std::string ownColor = colorIt == d.end() ? "" : css::normalizeColor(colorIt->second);
     const std::string ownBg = backgroundColor(d);
@@ -414,11 +403,11 @@ class Analyzer {
         f.skipText = true;
         break;
       case GUMBO_TAG_META: {
-        const char* name = attr(e, "name");
-        if (!name) name = attr(e, "property");
-        const char* content = attr(e, "content");
-        const char* equiv = attr(e, "http-equiv");
-        if (const char* cs = attr(e, "charset")) facts_.declaredCharset = lower(cs);
+        const char* name = gumboAttr(e, "name");
+        if (!name) name = gumboAttr(e, "property");
+        const char* content = gumboAttr(e, "content");
+        const char* equiv = gumboAttr(e, "http-equiv");
+        if (const char* cs = gumboAttr(e, "charset")) facts_.declaredCharset = lower(cs);
         if (equiv && content && lower(equiv) == "refresh") {
           const std::string c = content;
           const auto u = lower(c).find("url=");
@@ -444,22 +433,22 @@ class Analyzer {
       }
       case GUMBO_TAG_A:
       case GUMBO_TAG_AREA:
-        if (const char* href = attr(e, "href")) f.link = addLink(href, info.tag, f);
+        if (const char* href = gumboAttr(e, "href")) f.link = addLink(href, info.tag, f);
         break;
       case GUMBO_TAG_IFRAME:
       case GUMBO_TAG_EMBED:
       case GUMBO_TAG_IMG:
-        if (const char* src = attr(e, "src")) addLink(src, info.tag, f);
+        if (const char* src = gumboAttr(e, "src")) addLink(src, info.tag, f);
         break;
       case GUMBO_TAG_OBJECT:
-        if (const char* data = attr(e, "data")) addLink(data, info.tag, f);
+        if (const char* data = gumboAttr(e, "data")) addLink(data, info.tag, f);
         break;
       case GUMBO_TAG_FORM:
-        if (const char* action = attr(e, "action")) addLink(action, info.tag, f);
+        if (const char* action = gumboAttr(e, "action")) addLink(action, info.tag, f);
         break;
       case GUMBO_TAG_LINK: {
-        const char* rel = attr(e, "rel");
-        const char* href = attr(e, "href");
+        const char* rel = gumboAttr(e, "rel");
+        const char* href = gumboAttr(e, "href");
         if (rel && href) {
           const std::string r = lower(rel);
           if (r == "canonical" || r == "amphtml") addLink(href, "link", f);
@@ -470,7 +459,7 @@ class Analyzer {
       case GUMBO_TAG_SCRIPT: {
         if (facts_.scripts.size() >= kMaxScripts) break;
         PageScript sc;
-        if (const char* src = attr(e, "src")) {
+        if (const char* src = gumboAttr(e, "src")) {
           const int idx = addLink(src, "script", f);
           if (idx >= 0) {
             sc.src = facts_.links[static_cast<size_t>(idx)].url;
@@ -478,11 +467,11 @@ class Analyzer {
           } else {
             sc.src = src;
           }
-          sc.integrity = attr(e, "integrity") != nullptr;
+          sc.integrity = gumboAttr(e, "integrity") != nullptr;
         } else {
           const std::string code = nodeText(f.node);
           if (text::trim(code).empty()) break;
-          const char* type = attr(e, "type");
+          const char* type = gumboAttr(e, "type");
           if (type && lower(type).find("json") != std::string::npos) break;  // data, not code
           scriptTraits(sc, code);
         }
@@ -492,7 +481,7 @@ class Analyzer {
       default: break;
     }
     for (const char* data : {"data-href", "data-url", "data-src"})
-      if (const char* v = attr(e, data)) addLink(v, std::string(data), f);
+      if (const char* v = gumboAttr(e, data)) addLink(v, std::string(data), f);
     ancestors_.push_back(std::move(info));
     f.pushedAncestor = true;
   }

@@ -1,15 +1,12 @@
 #include "webmon/tls.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +15,7 @@
 #include <memory>
 
 #include "core/text.h"
+#include "webmon/socket.h"
 
 namespace vigil::webmon {
 
@@ -33,48 +31,14 @@ struct X509Del {
   void operator()(X509* x) const { X509_free(x); }
 };
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 struct Endpoint {
   sockaddr_storage addr{};
   socklen_t len = 0;
 };
 
-// Non-blocking connect with a deadline, then blocking I/O with send/receive timeouts.
+// connectWithin (socket.h) to the endpoint.
 int connectTo(const Endpoint& ep, long timeoutMs) {
-  const int fd = ::socket(ep.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return -1;
-  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&ep.addr), ep.len);
-  if (rc != 0 && errno != EINPROGRESS) {
-    ::close(fd);
-    return -1;
-  }
-  if (rc != 0) {
-    pollfd p{fd, POLLOUT, 0};
-    int err = 0;
-    socklen_t el = sizeof err;
-    if (::poll(&p, 1, static_cast<int>(timeoutMs)) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 ||
-        err != 0) {
-      ::close(fd);
-      return -1;
-    }
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  return fd;
-}
-
-bool isIpLiteral(const std::string& host) {
-  in6_addr a6{};
-  in_addr a4{};
-  return inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1;
+  return connectWithin(reinterpret_cast<const sockaddr*>(&ep.addr), ep.len, timeoutMs);
 }
 
 std::string timeText(const ASN1_TIME* t) {

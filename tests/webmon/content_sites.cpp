@@ -1,51 +1,15 @@
 #include "webmon/content_sites.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 namespace vigil::webmon::test {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  const int port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
-bool accepting(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-}  // namespace
 
 std::string gzipData(std::string_view data) {
   z_stream zs{};
@@ -73,66 +37,25 @@ ContentSites::ContentSites() {
   }
   dir_ = tmpl;
   for (const char* s : {"portal", "crawl", "hostile"}) {
-    ports_[s] = freePort();
+    ports_[s] = freeLoopbackPort();
     fs::create_directories(dir_ / "www" / s);
   }
-  fs::create_directories(dir_ / "tmp");
   const std::string d = dir_.string();
   std::ostringstream c;
-  c << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << d << "/nginx.pid;\nerror_log " << d
-    << "/error.log warn;\nevents { worker_connections 256; }\nhttp {\n include /etc/nginx/mime.types;\n"
-    << " default_type application/octet-stream;\n access_log off;\n"
-    << " client_body_temp_path " << d << "/tmp; proxy_temp_path " << d << "/tmp; fastcgi_temp_path " << d
-    << "/tmp; uwsgi_temp_path " << d << "/tmp; scgi_temp_path " << d << "/tmp;\n"
+  c << " default_type application/octet-stream;\n access_log off;\n"
     << " server { listen 127.0.0.1:" << ports_["portal"] << "; root " << d << "/www/portal; }\n"
     << " server { listen 127.0.0.1:" << ports_["crawl"] << "; root " << d << "/www/crawl;\n"
     << "  location ~ \\.gz$ { types { } default_type application/gzip; } }\n"
     << " server { listen 127.0.0.1:" << ports_["hostile"] << "; root " << d << "/www/hostile;\n"
     << "  location /maze/ { default_type text/html; return 200 '<html><head><title>maze</title></head><body>"
-    << "<a href=\"$uri/a\">a</a> <a href=\"$uri/b\">b</a></body></html>'; } }\n}\n";
-  std::ofstream(dir_ / "nginx.conf") << c.str();
-
-  const std::string conf = (dir_ / "nginx.conf").string();
-  const std::string prefix = d + "/";
-  const std::string errorLog = d + "/error.log";
-  const int logFd = ::open((dir_ / "nginx.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  std::vector<std::string> args = {"/usr/sbin/nginx", "-p", prefix, "-c", conf, "-e", errorLog};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(logFd, 1);
-    ::dup2(logFd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(logFd);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      std::ifstream log(dir_ / "nginx.out"), err(errorLog);
-      std::stringstream s;
-      s << log.rdbuf() << err.rdbuf();
-      error_ = "nginx exited at start (is nginx-light installed?):\n" + s.str();
-      return;
-    }
-    bool all = true;
-    for (const auto& [name, port] : ports_) all = all && accepting(port);
-    if (all) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  error_ = "nginx did not listen on every port within 15 s";
+    << "<a href=\"$uri/a\">a</a> <a href=\"$uri/b\">b</a></body></html>'; } }\n";
+  std::vector<std::string> listen;
+  for (const auto& [name, port] : ports_) listen.push_back("127.0.0.1:" + std::to_string(port));
+  error_ = nginx_.start(dir_, nginxConfig(dir_, 256, c.str()), listen);
 }
 
 ContentSites::~ContentSites() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
+  nginx_.stop();  // before its directory goes
   std::error_code ec;
   if (!dir_.empty()) fs::remove_all(dir_, ec);
 }

@@ -11,12 +11,12 @@
 //            <its own URL>/a and <its own URL>/b (an endless link maze).
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
+
+#include "webmon/nginx_process.h"
 
 namespace vigil::webmon::test {
 
@@ -40,7 +40,7 @@ class ContentSites {
  private:
   std::filesystem::path dir_;
   std::map<std::string, int> ports_;
-  pid_t pid_ = -1;
+  NginxProcess nginx_;
   std::string error_;
 };
 

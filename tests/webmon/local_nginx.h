@@ -6,12 +6,12 @@
 // 127.0.0.1 (127.0.0.2, ...) can be listened on: Linux routes all of 127.0.0.0/8 to lo.
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "webmon/nginx_process.h"
 
 namespace vigil::webmon::test {
 
@@ -33,11 +33,11 @@ class LocalNginx {
   std::vector<LoggedRequest> requests() const;  // the access log so far, in log order
 
   // A TCP port on 127.0.0.1 free at the time of the call.
-  static int freePort();
+  static int freePort() { return freeLoopbackPort(); }
 
  private:
   std::filesystem::path dir_;
-  pid_t pid_ = -1;
+  NginxProcess nginx_;
   std::string error_;
 };
 

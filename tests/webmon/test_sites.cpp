@@ -1,23 +1,15 @@
 #include "webmon/test_sites.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 namespace vigil::webmon::test {
@@ -111,29 +103,6 @@ bool writeDhParams(const fs::path& p) {
   return written;
 }
 
-int freePort(std::vector<int>& held) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  held.push_back(fd);
-  return ntohs(a.sin_port);
-}
-
-bool accepting(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
 const char* kCleanPage = R"(<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <title>Cổng thông tin điện tử xã An Bình</title>
@@ -184,16 +153,15 @@ TestSites::TestSites() {
     return;
   }
   dir_ = tmpl;
-  build();
-  if (error_.empty()) start();
+  const std::string config = build();
+  if (!error_.empty()) return;
+  std::vector<std::string> listen;
+  for (const auto& [name, port] : ports_) listen.push_back("127.0.0.1:" + std::to_string(port));
+  error_ = nginx_.start(dir_, config, listen);
 }
 
 TestSites::~TestSites() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
+  nginx_.stop();  // before its directory goes
   std::error_code ec;
   if (!dir_.empty()) fs::remove_all(dir_, ec);
 }
@@ -204,18 +172,18 @@ std::string TestSites::origin(const std::string& site) const {
   return std::string(https ? "https" : "http") + "://127.0.0.1:" + std::to_string(port(site));
 }
 
-void TestSites::build() {
+std::string TestSites::build() {
   std::vector<int> held;
   for (const char* s : {"clean", "clean_http", "legacy", "expired", "selfsigned", "noheaders", "noheaders_http",
                         "exposed", "spam", "cloak", "bad"})
-    ports_[s] = freePort(held);
+    ports_[s] = freeLoopbackPort(&held);
   for (int fd : held) ::close(fd);
 
   // Certificates: a CA; leaves signed by it (clean, expired); a self-signed RSA 3072 leaf.
   Key caKey{EVP_RSA_gen(2048)}, leafKey{EVP_RSA_gen(2048)}, selfKey{EVP_RSA_gen(3072)};
   if (!caKey.k || !leafKey.k || !selfKey.k) {
     error_ = "RSA key generation failed";
-    return;
+    return "";
   }
   Cert ca{makeCert(caKey.k, "vigil test CA", nullptr, nullptr, -1, 3650, true)};
   Cert leaf{makeCert(leafKey.k, "localhost", caKey.k, ca.x, -1, 89, false)};
@@ -227,7 +195,7 @@ void TestSites::build() {
   writePem(dir_ / "self.pem", self.x, selfKey.k, dir_ / "self.key");
   if (!writeDhParams(dir_ / "dh1536.pem")) {
     error_ = "DH parameter generation failed";
-    return;
+    return "";
   }
 
   const fs::path www = dir_ / "www";
@@ -318,12 +286,7 @@ if (document.referrer.indexOf("google") >= 0 || document.referrer.indexOf("cocco
     add_header Set-Cookie "sessionid=abc123; Path=/; Secure; HttpOnly; SameSite=Lax" always;
 )";
   std::ostringstream c;
-  c << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << d << "/nginx.pid;\nerror_log " << d
-    << "/error.log warn;\nevents { worker_connections 256; }\nhttp {\n include /etc/nginx/mime.types;\n"
-    << " default_type application/octet-stream;\n access_log off;\n"
-    << " client_body_temp_path " << d << "/tmp; proxy_temp_path " << d << "/tmp; fastcgi_temp_path " << d
-    << "/tmp; uwsgi_temp_path " << d << "/tmp; scgi_temp_path " << d
-    << "/tmp;\n"
+  c << " default_type application/octet-stream;\n access_log off;\n"
     // clean
     << " server { listen 127.0.0.1:" << p("clean") << " ssl; server_tokens off; " << tlsClean << " root " << d
     << "/www/clean;" << goodHeaders << " }\n"
@@ -369,46 +332,8 @@ if (document.referrer.indexOf("google") >= 0 || document.referrer.indexOf("cocco
     << "  location = /loop { return 302 /loop; }\n"
     << "  location = /big { default_type text/html; try_files /big.bin =404; }\n"
     << "  location = /slow { default_type text/html; limit_rate 100; try_files /slow.html =404; }\n }\n"
-    << " server { listen 127.0.0.1:" << p("bad") << "; server_name xn--bcher-kva.test; root " << d << "/www/idn; }\n"
-    << "}\n";
-  writeFile(dir_ / "nginx.conf", c.str());
-  fs::create_directories(dir_ / "tmp");
-}
-
-void TestSites::start() {
-  const std::string conf = (dir_ / "nginx.conf").string();
-  const std::string prefix = dir_.string() + "/";
-  const std::string errorLog = (dir_ / "error.log").string();
-  const int logFd = ::open((dir_ / "nginx.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  std::vector<std::string> args = {"/usr/sbin/nginx", "-p", prefix, "-c", conf, "-e", errorLog};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(logFd, 1);
-    ::dup2(logFd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(logFd);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      std::ifstream log(dir_ / "nginx.out"), err(errorLog);
-      std::stringstream s;
-      s << log.rdbuf() << err.rdbuf();
-      error_ = "nginx exited at start (is nginx-light installed?):\n" + s.str();
-      return;
-    }
-    bool all = true;
-    for (const auto& [name, port] : ports_) all = all && accepting(port);
-    if (all) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  error_ = "nginx did not listen on every port within 15 s";
+    << " server { listen 127.0.0.1:" << p("bad") << "; server_name xn--bcher-kva.test; root " << d << "/www/idn; }\n";
+  return nginxConfig(dir_, 256, c.str());
 }
 
 }  // namespace vigil::webmon::test

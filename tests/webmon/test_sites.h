@@ -28,11 +28,11 @@
 //               host xn--bcher-kva.test (bücher.test) answering "IDN site".
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
+
+#include "webmon/nginx_process.h"
 
 namespace vigil::webmon::test {
 
@@ -52,12 +52,13 @@ class TestSites {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  void build();
-  void start();
+  // Writes the certificates and the sites' files into dir_ and returns nginx's configuration;
+  // sets error_ (and returns "") on failure.
+  std::string build();
 
   std::filesystem::path dir_;
   std::map<std::string, int> ports_;
-  pid_t pid_ = -1;
+  NginxProcess nginx_;
   std::string error_;
 };
 

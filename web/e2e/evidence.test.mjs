@@ -4,115 +4,40 @@
 // provincial police, with the reason), re-hashes the stored file, and exports the evidence
 // bundle, whose download is a ZIP naming the file in its manifest; the custody log then shows the
 // export with the recipient.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { REPO, startServer } from './lib/server.mjs';
-import { freshCode } from './lib/totp.mjs';
+import { journey } from './lib/journey.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = join(REPO, 'build/e2e-screenshots');
 const ADMIN_PASSWORD = 'Quản-trị-chứng-cứ-2026';
 const LOG = '203.0.113.5 - - [06/Mar/2026:10:15:00 +0700] "POST /wp-login.php HTTP/1.1" 200 512\n'.repeat(20);
 const POLICE = 'Công an tỉnh (PA05)';
 
+let j; // this file's journey (lib/journey.mjs): server, browser, steps
 let server;
-let context;
 let page;
-let userDataDir;
-let workDir;
-let failed = false;
-const pageErrors = [];
-
-function step(name, fn) {
-  it(name, { timeout: 180_000 }, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      failed = true;
-      if (page) await page.screenshot({ path: join(SHOTS, `FAILED-evidence-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
-      throw e;
-    }
-  });
-}
-
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
-
-/** The API as the signed-in browser (same cookies, the session's CSRF token). */
-async function api(method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const me = await (await fetch('/api/v1/me', { credentials: 'same-origin' })).json();
-      const r = await fetch(path, {
-        method,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: r.status, body: r.status === 204 ? null : await r.json() };
-    },
-    { method, path, body },
-  );
-}
+let workDir;
+const api = (method, path, body) => j.api(method, path, body);
 
 describe('incident evidence in the web UI', { timeout: 600_000 }, () => {
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+  j = journey({ adminPassword: ADMIN_PASSWORD, shotPrefix: 'evidence-', stepTimeoutMs: 180_000, browser: { timezoneId: 'Europe/Paris', locale: 'en-US', acceptDownloads: true } });
+  const { step } = j;
+  before(() => {
+    ({ server, page } = j);
     workDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-evidence-'));
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${server.baseUrl}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-      viewport: { width: 1440, height: 900 },
-      timezoneId: 'Europe/Paris',
-      locale: 'en-US',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`${e}\n${e.stack ?? ''}`));
   });
-
-  after(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  after(() => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
-    if (failed && pageErrors.length) console.log(`--- page errors ---\n${pageErrors.join('\n')}`);
-    if (failed && server) console.log(`--- vigil server log ---\n${server.log().slice(-8000)}`);
-    await server?.stop();
   });
 
   let incidentId;
 
   step('the administrator signs in, enrols MFA and names the province', async () => {
-    await page.goto(`${server.baseUrl}/`);
-    await byTestId('login-username').fill('admin');
-    await byTestId('login-password').fill(ADMIN_PASSWORD);
-    await byTestId('login-submit').click();
-    await byTestId('forced-mfa-page').waitFor();
-    const secret = (await byTestId('mfa-secret').innerText()).trim();
-    const { code } = await freshCode(secret, -1);
-    await byTestId('mfa-code').fill(code);
-    await byTestId('mfa-confirm').click();
-    await byTestId('setup-page').waitFor();
-    await byTestId('setup-province').fill('Tỉnh Khánh Hòa');
-    await byTestId('setup-submit').click();
-    await byTestId('orgs-page').waitFor();
+    await j.firstAdminSignIn('Tỉnh Khánh Hòa');
   });
 
   step('an incident of an agency', async () => {
@@ -175,6 +100,6 @@ describe('incident evidence in the web UI', { timeout: 600_000 }, () => {
     const text = zip.toString('latin1');
     for (const name of ['manifest.json', 'SHA256SUMS', '-access.log']) assert.ok(text.includes(name), `the ZIP holds ${name}`);
     await byTestId('evidence-custody').first().filter({ hasText: 'Xuất gói' }).waitFor();
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(j.pageErrors, []);
   });
 });

@@ -9,64 +9,21 @@
 // downloaded DOCX is a ZIP whose word/document.xml holds the incident's title) and marked sent,
 // which records the step's Form 04 output; the lessons learned then close the incident; the list
 // shows it closed.
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { REPO, startServer } from './lib/server.mjs';
-import { freshCode } from './lib/totp.mjs';
+import { journey } from './lib/journey.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = join(REPO, 'build/e2e-screenshots');
 const ADMIN_PASSWORD = 'Quản-trị-sự-cố-2026';
 const AGENCY = 'Sở Y tế';
 const ALERT = 'Dò mật khẩu SSH vào máy chủ cổng thông tin';
 const SECOND_ALERT = 'Đăng nhập bất thường từ cùng địa chỉ';
 
+let j; // this file's journey (lib/journey.mjs): server, browser, steps
 let server;
-let context;
 let page;
-let userDataDir;
-let failed = false;
-const pageErrors = [];
-
-function step(name, fn) {
-  it(name, { timeout: 180_000 }, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      failed = true;
-      if (page) await page.screenshot({ path: join(SHOTS, `FAILED-incidents-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
-      throw e;
-    }
-  });
-}
-
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
-
-/** The API as the signed-in browser (same cookies, the session's CSRF token). */
-async function api(method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const me = await (await fetch('/api/v1/me', { credentials: 'same-origin' })).json();
-      const r = await fetch(path, {
-        method,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: r.status, body: r.status === 204 ? null : await r.json() };
-    },
-    { method, path, body },
-  );
-}
+const api = (method, path, body) => j.api(method, path, body);
 
 /** The bytes of `name` in a ZIP (local file headers; stored or deflated), or null. */
 function zipEntry(zip, name) {
@@ -104,53 +61,17 @@ function towardsFinal(process, from) {
 }
 
 describe('incidents in the web UI', { timeout: 900_000 }, () => {
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${server.baseUrl}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-      viewport: { width: 1440, height: 900 },
-      timezoneId: 'Europe/Paris',
-      locale: 'en-US',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`${e}\n${e.stack ?? ''}`));
-  });
-
-  after(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    if (failed && pageErrors.length) console.log(`--- page errors ---\n${pageErrors.join('\n')}`);
-    if (failed && server) console.log(`--- vigil server log ---\n${server.log().slice(-8000)}`);
-    await server?.stop();
+  j = journey({ adminPassword: ADMIN_PASSWORD, shotPrefix: 'incidents-', stepTimeoutMs: 180_000, browser: { timezoneId: 'Europe/Paris', locale: 'en-US' } });
+  const { step } = j;
+  before(() => {
+    ({ server, page } = j);
   });
 
   let agencyId;
   let incidentId;
 
   step('the administrator signs in, enrols MFA and names the province', async () => {
-    await page.goto(`${server.baseUrl}/`);
-    await byTestId('login-username').fill('admin');
-    await byTestId('login-password').fill(ADMIN_PASSWORD);
-    await byTestId('login-submit').click();
-    await byTestId('forced-mfa-page').waitFor();
-    const secret = (await byTestId('mfa-secret').innerText()).trim();
-    const { code } = await freshCode(secret, -1);
-    await byTestId('mfa-code').fill(code);
-    await byTestId('mfa-confirm').click();
-    await byTestId('setup-page').waitFor();
-    await byTestId('setup-province').fill('Tỉnh Khánh Hòa');
-    await byTestId('setup-submit').click();
-    await byTestId('orgs-page').waitFor();
+    await j.firstAdminSignIn('Tỉnh Khánh Hòa');
   });
 
   step('an agency with two alerts naming the same IP', async () => {
@@ -185,7 +106,7 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
     assert.match(await byTestId('incident-deadlines').innerText(), /Hạn|%/);
     assert.match(await byTestId('incident-observables').innerText(), /203\.0\.113\.45/);
     assert.match(await byTestId('incident-alerts').innerText(), new RegExp(ALERT));
-    await page.screenshot({ path: join(SHOTS, 'incident-01-created.png'), fullPage: true });
+    await j.shot('incident-01-created');
   });
 
   step('"Gắn vào sự cố" attaches the second alert; the alert then points to its incident', async () => {
@@ -322,13 +243,13 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
     assert.equal(done.closed, true, JSON.stringify(done.next));
     await page.reload();
     assert.match(await byTestId('incident-state').innerText(), /Đã kết thúc/);
-    await page.screenshot({ path: join(SHOTS, 'incident-02-closed.png'), fullPage: true });
+    await j.shot('incident-02-closed');
   });
 
   step('the list shows the incident closed; nothing was asked of another origin, no page error', async () => {
     await page.goto(`${server.baseUrl}/incidents`);
     await byTestId('incidents-status').selectOption('closed');
     await page.locator('[data-testid="incident-row"]', { hasText: ALERT }).waitFor();
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(j.pageErrors, []);
   });
 });

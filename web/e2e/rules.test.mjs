@@ -3,17 +3,10 @@
 // ingest endpoint, its alert in the queue within seconds with the rule's ATT&CK tags, then the
 // rule disabled from its dialog, and a retro-hunt with it over the stored events. Same setup as ui.test.mjs: a real `vigil serve` on a fresh data
 // directory, headless Chromium through playwright-core. Run: node --test web/e2e/rules.test.mjs
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { REPO, startServer } from './lib/server.mjs';
-import { freshCode } from './lib/totp.mjs';
+import { journey } from './lib/journey.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = join(REPO, 'build/e2e-screenshots');
 const ADMIN_PASSWORD = 'Quản-trị-quy-tắc-2026';
 const RULE_ID = '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09';
 const RULE_TITLE = 'Đăng nhập thất bại liên tiếp trên máy chủ cổng';
@@ -34,90 +27,21 @@ detection:
   condition: selection
 `;
 
+let j; // this file's journey (lib/journey.mjs): server, browser, steps
 let server;
-let context;
 let page;
-let userDataDir;
-let failed = false;
-
-function step(name, fn) {
-  it(name, { timeout: 120_000 }, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      failed = true;
-      if (page) await page.screenshot({ path: join(SHOTS, `FAILED-rules-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
-      throw e;
-    }
-  });
-}
-
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
-
-/** A JSON call as the signed-in browser (cookie + CSRF token of /me). */
-async function apiCall(method, path, body) {
-  return page.evaluate(
-    async ([m, p, b]) => {
-      const me = await fetch('/api/v1/me', { credentials: 'same-origin' }).then((r) => r.json());
-      const r = await fetch(p, {
-        method: m,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      });
-      return { status: r.status, body: await r.json().catch(() => null) };
-    },
-    [method, path, body],
-  );
-}
+const apiCall = (method, path, body) => j.api(method, path, body);
 
 describe('vigil live detection UI', { timeout: 600_000 }, () => {
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(`${server.baseUrl}/readyz`).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-rules-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1440, height: 900 },
-      timezoneId: 'Europe/Paris',
-      locale: 'en-US',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-  });
-
-  after(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    if (failed && server) console.log(`--- vigil server log ---\n${server.log().slice(-8000)}`);
-    await server?.stop();
+  j = journey({ adminPassword: ADMIN_PASSWORD, shotPrefix: 'rules-', stepTimeoutMs: 120_000, browser: { timezoneId: 'Europe/Paris', locale: 'en-US' } });
+  const { step } = j;
+  before(() => {
+    ({ server, page } = j);
   });
 
   step('admin signs in, enrols MFA and names the province', async () => {
-    await page.goto(`${server.baseUrl}/`);
-    await byTestId('login-page').waitFor();
-    await byTestId('login-username').fill('admin');
-    await byTestId('login-password').fill(ADMIN_PASSWORD);
-    await byTestId('login-submit').click();
-    await byTestId('forced-mfa-page').waitFor();
-    const secret = (await byTestId('mfa-secret').innerText()).trim();
-    const { code } = await freshCode(secret, -1);
-    await byTestId('mfa-code').fill(code);
-    await byTestId('mfa-confirm').click();
-    await byTestId('setup-page').waitFor();
-    await byTestId('setup-province').fill('Tỉnh Thử Nghiệm');
-    await byTestId('setup-submit').click();
-    await byTestId('orgs-page').waitFor();
+    await j.firstAdminSignIn('Tỉnh Thử Nghiệm');
   });
 
   step('a broken rule is refused with its line; the fixed rule is saved', async () => {
@@ -144,7 +68,7 @@ describe('vigil live detection UI', { timeout: 600_000 }, () => {
       if (st.body.rules >= 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await page.screenshot({ path: join(SHOTS, 'rules-01-list.png'), fullPage: true });
+    await j.shot('rules-01-list');
   });
 
   step('a matching event sent over HTTP ingest shows up as an alert within seconds', async () => {
@@ -174,7 +98,7 @@ describe('vigil live detection UI', { timeout: 600_000 }, () => {
     const tags = byTestId('alert-dialog-tags');
     await tags.waitFor();
     assert.match(await tags.innerText(), /attack\.t1110\.001/);
-    await page.screenshot({ path: join(SHOTS, 'rules-02-alert.png'), fullPage: true });
+    await j.shot('rules-02-alert');
     await page.keyboard.press('Escape');
   });
 
@@ -203,6 +127,6 @@ describe('vigil live detection UI', { timeout: 600_000 }, () => {
     assert.equal((await byTestId('hunt-matched').first().innerText()).trim().split('\n')[0], '1');
     await byTestId('hunt-result').first().waitFor();
     assert.match(await byTestId('hunt-results').innerText(), /congtt-web01/);
-    await page.screenshot({ path: join(SHOTS, 'rules-03-hunt.png'), fullPage: true });
+    await j.shot('rules-03-hunt');
   });
 });

@@ -2,18 +2,14 @@
 // One journey, in order: the administrator logs in, enrols MFA, names the province, builds part of
 // the organisation tree, creates an officer, a token, checks the audit log; the officer logs in,
 // changes the forced password and sees only their own agency.
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { REPO, startServer } from './lib/server.mjs';
+import { journey, SHOTS } from './lib/journey.mjs';
 import { freshCode } from './lib/totp.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = join(REPO, 'build/e2e-screenshots');
 const ADMIN_PASSWORD = 'Quản-trị-ban-đầu-2026';
 const PROVINCE = 'Tỉnh Lào Cai';
 const AGENCY = 'Sở Nội vụ';
@@ -24,44 +20,19 @@ const OFFICER_INITIAL_PASSWORD = 'Khoi-tao-2026-SNV';
 const OFFICER_NEW_PASSWORD = 'Mật khẩu mới của Hoa 2026';
 const SYSTEM = 'Cổng thông tin điện tử Sở Nội vụ';
 
+let j; // this file's journey (lib/journey.mjs): server, browser, steps
 let server;
-let context;
 let page;
-let userDataDir;
-let failed = false;
-const pageErrors = [];
 const foreignRequests = [];
 
-/** Every step after a failed one is skipped: they depend on each other. */
-function step(name, fn) {
-  it(name, { timeout: 120_000 }, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      failed = true;
-      if (page) await page.screenshot({ path: join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
-      throw e;
-    }
-  });
-}
-
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = (name) => j.shot(name);
 
 async function orgNode(name) {
   return page.locator('[data-testid="org-node"]').filter({ has: page.locator('.org-name', { hasText: new RegExp(`^${name}$`) }) });
 }
 
-async function login(username, password) {
-  await byTestId('login-page').waitFor();
-  await byTestId('login-username').fill(username);
-  await byTestId('login-password').fill(password);
-  await byTestId('login-submit').click();
-}
+const login = (username, password) => j.login(username, password);
 
 /** The API as the signed-in browser sees it (same cookies). */
 async function apiGet(path) {
@@ -103,50 +74,19 @@ function vnDateTimeSeconds(iso) {
 }
 
 describe('vigil web UI', { timeout: 900_000 }, () => {
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    for (const f of readdirSync(SHOTS)) if (f.startsWith('FAILED-')) rmSync(join(SHOTS, f));
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    // The server may take a moment to answer after it writes its port.
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${server.baseUrl}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-      viewport: { width: 1440, height: 900 },
-      // Not Viet Nam's zone on purpose: the UI must show Asia/Ho_Chi_Minh times anyway.
-      timezoneId: 'Europe/Paris',
-      locale: 'en-US',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`${e}\n${e.stack ?? ''}`));
+  // Old failure screenshots go before the journey starts, so that those left are this run's.
+  mkdirSync(SHOTS, { recursive: true });
+  for (const f of readdirSync(SHOTS)) if (f.startsWith('FAILED-')) rmSync(join(SHOTS, f));
+  // Not Viet Nam's zone on purpose: the UI must show Asia/Ho_Chi_Minh times anyway.
+  j = journey({ adminPassword: ADMIN_PASSWORD, stepTimeoutMs: 120_000, browser: { timezoneId: 'Europe/Paris', locale: 'en-US' } });
+  const { step } = j;
+  before(() => {
+    ({ server, page } = j);
     // The UI must work on an isolated network: nothing but its own origin.
     page.on('request', (req) => {
       const url = req.url();
       if (!url.startsWith(server.baseUrl) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
     });
-  });
-
-  after(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    if (failed && pageErrors.length) console.log(`--- page errors ---\n${pageErrors.join('\n')}`);
-    if (failed && server) console.log(`--- vigil server log ---\n${server.log().slice(-8000)}`);
-    await server?.stop();
   });
 
   let adminMfaSecret;
@@ -1020,7 +960,7 @@ describe('vigil web UI', { timeout: 900_000 }, () => {
   });
 
   step('no page errors and no request outside the server', async () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(j.pageErrors, []);
     assert.deepEqual(foreignRequests, []);
   });
 });

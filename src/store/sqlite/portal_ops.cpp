@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "store/sqlite/import_rows.h"
 #include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -390,17 +391,7 @@ Status SqliteStore::deletePortal(const Actor& actor, int64_t id) {
 Result<std::vector<int64_t>> SqliteStore::importPortals(const Actor& actor, const std::vector<PortalFields>& rows) {
   std::vector<int64_t> ids;
   VIGIL_TRY(write([&](WriteTx& tx) -> Status {
-    ids.clear();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      auto id = insertPortal(tx, actor, rows[i]);
-      if (!id.ok()) {
-        Error e = id.error();
-        e.message = "row " + std::to_string(i + 2) + ": " + e.message;
-        return e;
-      }
-      ids.push_back(*id);
-    }
-    return {};
+    return insertImportRows(rows, ids, [&](const PortalFields& f) { return insertPortal(tx, actor, f); });
   }));
   return ids;
 }

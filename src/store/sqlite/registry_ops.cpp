@@ -4,6 +4,7 @@
 // to change it. Each change and its audit entry are written in one transaction.
 #include <boost/json.hpp>
 
+#include "store/sqlite/import_rows.h"
 #include "store/sqlite/json_columns.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -603,17 +604,7 @@ Result<std::vector<int64_t>> SqliteStore::importSystems(const Actor& actor, cons
                                                         const SystemLeveler& leveler) {
   std::vector<int64_t> ids;
   VIGIL_TRY(write([&](WriteTx& tx) -> Status {
-    ids.clear();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      auto id = insertSystem(tx, actor, rows[i], leveler);
-      if (!id.ok()) {
-        Error e = id.takeError();
-        e.message = "row " + std::to_string(i + 2) + ": " + e.message;
-        return e;
-      }
-      ids.push_back(*id);
-    }
-    return {};
+    return insertImportRows(rows, ids, [&](const SystemFields& f) { return insertSystem(tx, actor, f, leveler); });
   }));
   return ids;
 }
@@ -730,17 +721,7 @@ Result<Asset> SqliteStore::createAsset(const Actor& actor, const AssetFields& f)
 Result<std::vector<int64_t>> SqliteStore::importAssets(const Actor& actor, const std::vector<AssetFields>& rows) {
   std::vector<int64_t> ids;
   VIGIL_TRY(write([&](WriteTx& tx) -> Status {
-    ids.clear();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      auto id = insertAsset(tx, actor, rows[i]);
-      if (!id.ok()) {
-        Error e = id.takeError();
-        e.message = "row " + std::to_string(i + 2) + ": " + e.message;
-        return e;
-      }
-      ids.push_back(*id);
-    }
-    return {};
+    return insertImportRows(rows, ids, [&](const AssetFields& f) { return insertAsset(tx, actor, f); });
   }));
   return ids;
 }
