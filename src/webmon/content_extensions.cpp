@@ -47,9 +47,14 @@ void DefacementExtension::extend(const PortalSpec& portal, const Facts& previous
       if (baseline) upsert(run.facts, key, *baseline);
       continue;
     }
+    // Whether the page or cloaking checks flagged this page (spam injection, cloaking) in this
+    // run: such a sample is not learned.
+    const bool injected = std::any_of(run.findings.begin(), run.findings.end(), [&](const Finding& x) {
+      return (x.check == "page" || x.check == "cloaking") && x.url == page && x.severity >= Severity::kMedium;
+    });
     for (auto& x : result->findings) run.findings.push_back(std::move(x));
     maxScore = std::max(maxScore, result->score);
-    if (!result->baseline.empty())
+    if (!result->baseline.empty() && !injected)
       upsert(run.facts, key, result->baseline);
     else if (baseline)
       upsert(run.facts, key, *baseline);

@@ -3,7 +3,10 @@
 //   DefacementExtension  checkDefacement() on the home page and every key page, with the baseline
 //                        of each page read from the previous facts ("deface.baseline:<url>") and
 //                        the updated baseline written back as the same fact (a page that looks
-//                        defaced keeps the old baseline, so the alert stays). A page that cannot
+//                        defaced keeps the old baseline, so the alert stays; so does a page the
+//                        page or cloaking checks flag at medium or worse in the same run: an
+//                        injected page must not become the baseline, or its clean-up would read
+//                        as a structure change). A page that cannot
 //                        be fetched or an unreadable baseline: a low "defacement/error" finding
 //                        naming the page, and the stored baseline is kept.
 //   CrawlExtension       crawlSite() from the home page (sitemaps, then same-origin links, within
