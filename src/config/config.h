@@ -140,7 +140,8 @@ struct DetectConfig {
 // data (registered per agency through the API); these are the scheduler's bounds.
 struct WebmonConfig {
   bool enabled = true;     // run the scheduler in `vigil serve` (no portal registered: no request)
-  int workers = 8;         // runs at once (the global concurrency)
+  int workers = 128;       // runs at once (the global concurrency; mostly waiting on the network and
+                           // the per-host gate; the 500-portal benchmark ran with 128)
   int reloadSeconds = 60;  // how often registrations are read again (an API change also triggers it)
   int retries = 2;         // availability: further tries before a portal is "down"
   int backoffMs = 5000;    // availability: first back-off, doubled per retry

@@ -140,16 +140,17 @@ void PortalScheduler::apply(const std::vector<PortalSpec>& portals, TimeMs now) 
     auto [it, added] = entries_.try_emplace(id);
     Entry& e = it->second;
     if (!added && e.spec->revision == p->revision) continue;
-    const bool replan = !added;
+    const bool soon = !added || planned_;  // re-planned, or registered while we run
     e.spec = std::make_shared<const PortalSpec>(*p);
     if (added) e.facts = p->lastFacts;
     for (CheckClass c : kAllCheckClasses) {
       const int64_t interval = p->intervals.of(c) * 1000LL;
       Slot& s = e.slots[c];
       ++s.generation;
-      s.due = firstDue(now, replan ? std::min<int64_t>(interval, o_.reloadSeconds * 1000LL) : interval);
+      s.due = firstDue(now, soon ? std::min<int64_t>(interval, o_.reloadSeconds * 1000LL) : interval);
     }
   }
+  planned_ = true;
   stats_.portals = entries_.size();
   if (o_.metrics) o_.metrics->set("vigil_webmon_portals", "", static_cast<double>(entries_.size()));
 }

@@ -2,10 +2,12 @@
 // every registered portal at its interval, within the bounds that keep it polite and steady.
 //
 //   Planning    the portals are read from the PortalSource at start and every `reloadSeconds`
-//               (or after reloadNow()); a new portal gets each class's first run at a random point
-//               within that class's interval (so 500 portals do not all start at once); a portal
-//               whose revision changed is re-planned (first runs within min(interval, reload
-//               period)), a removed or disabled one is dropped. Later runs: the previous due time
+//               (or after reloadNow()); at the first read each portal gets each class's first
+//               run at a random point within that class's interval (so 500 portals do not all
+//               start at once after a restart); a portal registered later, or whose revision
+//               changed, gets its first runs within min(interval, reload period), so an officer
+//               sees a new portal's TLS grade in minutes, not a day later; a removed or disabled
+//               one is dropped. Later runs: the previous due time
 //               + the interval ± `jitterFraction` of it; a run that could not start on time starts
 //               as soon as a worker is free and its lag is measured.
 //   Workers     a fixed pool of `workers` threads (the global concurrency); one run per portal at a
@@ -140,6 +142,7 @@ class PortalScheduler {
   std::atomic<bool> stopping_{false};
   bool started_ = false;              // GUARDED_BY(mu_)
   bool reloadRequested_ = false;      // GUARDED_BY(mu_)
+  bool planned_ = false;              // GUARDED_BY(mu_): the first read of the portals was applied
   TimeMs nextReload_ = 0;             // GUARDED_BY(mu_)
   std::map<int64_t, Entry> entries_;  // GUARDED_BY(mu_)
   std::deque<Job> queue_;             // GUARDED_BY(mu_)

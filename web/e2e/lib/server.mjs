@@ -10,8 +10,9 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 /**
  * Spawns `vigil serve` and waits until it writes its port. Returns { baseUrl, stop, log }.
  * The binary is $VIGIL_BIN or <repo>/build/release/vigil; the UI is <repo>/web/dist.
+ * `env` adds variables for the server (e.g. VIGIL_WEBMON_RELOAD_SECONDS).
  */
-export async function startServer({ adminPassword, timeoutMs = 30_000 }) {
+export async function startServer({ adminPassword, timeoutMs = 30_000, env = {} }) {
   const bin = process.env.VIGIL_BIN || join(REPO, 'build/release/vigil');
   const webRoot = join(REPO, 'web/dist');
   if (!existsSync(bin)) throw new Error(`vigil binary not found at ${bin} (build it, or set VIGIL_BIN)`);
@@ -32,6 +33,7 @@ export async function startServer({ adminPassword, timeoutMs = 30_000 }) {
         VIGIL_ADMIN_PASSWORD: adminPassword,
         VIGIL_AUTH_ARGON2_MEMLIMIT_KIB: '8192',
         VIGIL_AUTH_ARGON2_OPSLIMIT: '1',
+        ...env,
       },
       stdio: ['ignore', logFd, logFd],
     },

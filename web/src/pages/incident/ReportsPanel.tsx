@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import {
   api,
   incidentReportsApi,
+  incidentsApi,
   REPORT_CHANNELS,
   type FormDefinition,
   type Id,
@@ -49,7 +50,11 @@ function SendForm({ report, incident, onDone }: { report: IncidentReport; incide
         return;
       }
       setBad(false);
-      await incidentReportsApi.sent(incident.id, report.id, { recipient: recipient.trim(), channel, sent_at: sentAt, revision: incident.revision });
+      // Sending adds a record; it does not act on what the officer saw of the incident, so it goes
+      // with the incident's revision as it is now (the server still checks that the current step
+      // asks for this form). The page's copy may be a moment old (a deadline warning, a colleague).
+      const current = await incidentsApi.get(incident.id);
+      await incidentReportsApi.sent(incident.id, report.id, { recipient: recipient.trim(), channel, sent_at: sentAt, revision: current.revision });
       await onDone();
     });
   return (
