@@ -224,7 +224,7 @@ describe('incidents in the web UI', { timeout: 900_000 }, () => {
     await byTestId('report-recipient').fill('Trung tâm Giám sát an toàn không gian mạng quốc gia');
     await byTestId('report-channel').selectOption('email');
     await byTestId('report-mark-sent').click();
-    await byTestId('report-sent').waitFor();
+    await byTestId('report-sent').waitFor({ timeout: 60_000 });
     // Sending recorded the review's Form 04 output.
     const sent = (await api('GET', `/api/v1/incidents/${incidentId}`)).body;
     assert.ok(sent.steps[sent.steps.length - 1].outputs.some((o) => o.id === 'form04'), JSON.stringify(sent.steps));
