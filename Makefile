@@ -70,9 +70,7 @@ test-sanitize:
 	  ctest --preset debug-sanitize -j $(JOBS) --no-tests=error -E "cli_end_to_end|cli_import_search|cli_hunt|cli_evidence_verify_bundle|rules_test_shipped|fuzz_corpus|vigil_durability_tests|vigil_webmon_tests"
 
 test-browser: test-release
-	# One file at a time: seven servers, browsers and nginx sites at once on 2 cores made a 15-s wait
-	# in incidents.test.mjs time out in CI (the file passes alone in the same clone).
-	VIGIL_BIN=$(CURDIR)/$(BUILD)/vigil node --test --test-concurrency=1 web/e2e/
+	VIGIL_BIN=$(CURDIR)/$(BUILD)/vigil node --test web/e2e/
 
 bench: deps web
 	cmake --preset bench >/dev/null
