@@ -1152,7 +1152,11 @@ void registerIncidentRoutes(Api& api) {
 Result<Incident> recordCurrentStepOutput(Api& api, const Actor& actor, int64_t incidentId, int64_t revision,
                                          const std::string& outputId, const std::string& text, TimeMs at) {
   VIGIL_TRY(needIncidents(api));
-  const json::array given{json::object{{"id", outputId}, {"text", text}, {"at", formatRfc3339(at)}}};
+  // RFC 3339 text has whole seconds: "now" written out could fall before a step entered earlier in
+  // the same second, so a time within the last second is left to the route (now, to the ms).
+  json::object output{{"id", outputId}, {"text", text}};
+  if (at < api.clock().nowMs() - 1000) output["at"] = formatRfc3339(at);
+  const json::array given{std::move(output)};
   return recordOutputs(api, actor, incidentId, revision, given);
 }
 
